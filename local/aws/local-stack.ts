@@ -1,0 +1,43 @@
+import { startDynamoDb, startSqs } from "./emulators.ts"
+import { provisionStack, type ProvisionedStack, type StackSettings } from "./provision.ts"
+
+export interface LocalStack extends ProvisionedStack {
+  readonly endpoints: { readonly dynamodb: string; readonly sqs: string }
+  readonly embedded: { readonly dynamodb: boolean; readonly sqs: boolean }
+  /** The environment a function needs to run against this stack, as Lambda would set it. */
+  readonly functionEnv: Record<string, string>
+  readonly close: () => Promise<void>
+}
+
+/**
+ * The emulators (or the endpoints AWS_ENDPOINT_URL_DYNAMODB / _SQS name) with the table and queues
+ * provisioned. A unique prefix keeps parallel or repeated runs apart on a shared endpoint.
+ */
+export const startLocalStack = async (settings: Partial<StackSettings> = {}): Promise<LocalStack> => {
+  const [dynamodb, sqs] = await Promise.all([startDynamoDb(), startSqs()])
+  try {
+    const endpoints = { dynamodb: dynamodb.url, sqs: sqs.url }
+    const stack = await provisionStack(endpoints, settings)
+    return {
+      ...stack,
+      endpoints,
+      embedded: { dynamodb: dynamodb.embedded, sqs: sqs.embedded },
+      functionEnv: {
+        TABLE_NAME: stack.tableName,
+        OUTPUT_QUEUE_URL: stack.outputQueueUrl,
+        DEAD_LETTER_QUEUE_URL: stack.deadLetterQueueUrl,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+        AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
+        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
+        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local"
+      },
+      close: async () => {
+        await Promise.all([dynamodb.close(), sqs.close()])
+      }
+    }
+  } catch (e) {
+    await Promise.all([dynamodb.close(), sqs.close()])
+    throw e
+  }
+}

@@ -1,0 +1,98 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb"
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { resourceNames, STACK_DEFAULTS, visibilityTimeoutSeconds } from "../stack/defaults.ts"
+
+export interface StackSettings {
+  readonly prefix: string
+  readonly functionTimeoutSeconds: number
+  readonly batchingWindowSeconds: number
+  readonly maxReceiveCount: number
+}
+
+export interface ProvisionedStack {
+  readonly tableName: string
+  readonly inputQueueUrl: string
+  readonly inputQueueArn: string
+  readonly outputQueueUrl: string
+  readonly deadLetterQueueUrl: string
+  readonly deadLetterQueueArn: string
+  readonly visibilityTimeoutSeconds: number
+}
+
+/** Region and credentials for local endpoints: the caller's own when set, harmless placeholders otherwise. */
+export const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+  credentials: {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "local",
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
+    ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {})
+  }
+})
+
+const queueArn = async (sqs: SQSClient, url: string) => {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))
+  if (!Attributes?.QueueArn) throw new Error(`queue ${url} has no ARN`)
+  return Attributes.QueueArn
+}
+
+/** Creates the table and the three queues with the Terraform defaults' names and settings (idempotent). */
+export const provisionStack = async (
+  endpoints: { readonly dynamodb: string; readonly sqs: string },
+  settings: Partial<StackSettings> = {}
+): Promise<ProvisionedStack> => {
+  const s: StackSettings = {
+    prefix: settings.prefix ?? STACK_DEFAULTS.prefix,
+    functionTimeoutSeconds: settings.functionTimeoutSeconds ?? STACK_DEFAULTS.functionTimeoutSeconds,
+    batchingWindowSeconds: settings.batchingWindowSeconds ?? STACK_DEFAULTS.batchingWindowSeconds,
+    maxReceiveCount: settings.maxReceiveCount ?? STACK_DEFAULTS.maxReceiveCount
+  }
+  const names = resourceNames(s.prefix)
+  const dynamo = new DynamoDBClient(localClientConfig(endpoints.dynamodb))
+  const sqs = new SQSClient(localClientConfig(endpoints.sqs))
+  try {
+    try {
+      await dynamo.send(new CreateTableCommand({
+        TableName: names.table,
+        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST"
+      }))
+    } catch (e) {
+      if (!(e instanceof ResourceInUseException)) throw e
+    }
+    for (let i = 0; i < 100; i++) {
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: names.table }))
+      if (Table?.TableStatus === "ACTIVE") break
+      await Bun.sleep(50)
+    }
+    const dlq = await sqs.send(new CreateQueueCommand({
+      QueueName: names.deadLetterQueue,
+      Attributes: { MessageRetentionPeriod: String(STACK_DEFAULTS.deadLetterRetentionSeconds) }
+    }))
+    const deadLetterQueueUrl = dlq.QueueUrl!
+    const deadLetterQueueArn = await queueArn(sqs, deadLetterQueueUrl)
+    const visibility = visibilityTimeoutSeconds(s.functionTimeoutSeconds, s.batchingWindowSeconds)
+    const input = await sqs.send(new CreateQueueCommand({
+      QueueName: names.inputQueue,
+      Attributes: {
+        VisibilityTimeout: String(visibility),
+        MessageRetentionPeriod: String(STACK_DEFAULTS.messageRetentionSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: s.maxReceiveCount })
+      }
+    }))
+    const output = await sqs.send(new CreateQueueCommand({ QueueName: names.outputQueue }))
+    return {
+      tableName: names.table,
+      inputQueueUrl: input.QueueUrl!,
+      inputQueueArn: await queueArn(sqs, input.QueueUrl!),
+      outputQueueUrl: output.QueueUrl!,
+      deadLetterQueueUrl,
+      deadLetterQueueArn,
+      visibilityTimeoutSeconds: visibility
+    }
+  } finally {
+    dynamo.destroy()
+    sqs.destroy()
+  }
+}

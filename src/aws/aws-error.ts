@@ -1,0 +1,60 @@
+import { AwsPermanentError, AwsTransientError, type AwsError } from "../domain/errors.ts"
+
+// Error codes AWS documents as retryable for DynamoDB and SQS (throttling and server-side faults).
+const TRANSIENT_CODES = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "LimitExceededException",
+  "InternalServerError",
+  "InternalFailure",
+  "InternalError",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "KMSThrottlingException",
+  "TransactionInProgressException",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError"
+])
+
+// Node/Bun socket-level failures: the request may not have reached AWS at all.
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ECONNABORTED", "ConnectionRefused", "ConnectionClosed"])
+
+interface SdkLikeError {
+  readonly name?: unknown
+  readonly code?: unknown
+  readonly message?: unknown
+  readonly $metadata?: { readonly httpStatusCode?: unknown }
+  readonly $retryable?: unknown
+}
+
+const asText = (u: unknown): string | undefined => (typeof u === "string" && u.length > 0 ? u : undefined)
+
+/** Turns whatever the AWS SDK rejected with into a transient or permanent typed error. */
+export const classifyAwsError = (operation: string, cause: unknown): AwsError => {
+  const e = (typeof cause === "object" && cause !== null ? cause : {}) as SdkLikeError
+  const code = asText(e.code) ?? asText(e.name) ?? "UnknownError"
+  const message = asText(e.message) ?? String(cause)
+  const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined
+  const transient = TRANSIENT_CODES.has(code) ||
+    NETWORK_CODES.has(code) ||
+    e.$retryable !== undefined ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    NETWORK_CODES.has(asText((e as { cause?: { code?: unknown } }).cause?.code) ?? "")
+  return transient
+    ? new AwsTransientError({ operation, code, message })
+    : new AwsPermanentError({ operation, code, message })
+}
+
+/** SQS reports per-entry failures with SenderFault: true for the caller's fault (permanent). */
+export const entryError = (operation: string, entry: { Code?: string; Message?: string; SenderFault?: boolean }): AwsError => {
+  const fields = { operation, code: entry.Code ?? "UnknownError", message: entry.Message ?? "entry failed" }
+  const transient = entry.SenderFault === false || (entry.SenderFault === undefined && TRANSIENT_CODES.has(fields.code))
+  return transient ? new AwsTransientError(fields) : new AwsPermanentError(fields)
+}

@@ -1,0 +1,28 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { SQSClient } from "@aws-sdk/client-sqs"
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { Context, Effect, Layer } from "effect"
+
+// The SDK's own retries are switched off (maxAttempts: 1): deliverAll retries with the
+// invocation's deadline in view, and only the entries that failed. Region, credentials and
+// AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS are read by the SDK the standard way.
+
+export class DynamoDocumentClient extends Context.Service<DynamoDocumentClient, DynamoDBDocumentClient>()("DynamoDocumentClient") {
+  static readonly layer = Layer.effect(
+    DynamoDocumentClient,
+    Effect.acquireRelease(
+      Effect.sync(() => DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }))),
+      (client) => Effect.sync(() => client.destroy())
+    )
+  )
+}
+
+export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClient") {
+  static readonly layer = Layer.effect(
+    SqsClient,
+    Effect.acquireRelease(
+      Effect.sync(() => new SQSClient({ maxAttempts: 1 })),
+      (client) => Effect.sync(() => client.destroy())
+    )
+  )
+}

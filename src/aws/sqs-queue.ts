@@ -1,0 +1,69 @@
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs"
+import { Effect, Layer, Result } from "effect"
+import { AppConfig } from "../config.ts"
+import { AwsTransientError } from "../domain/errors.ts"
+import { DeadLetterQueue, OutputQueue, type MessageQueueShape, type OutgoingMessage } from "../services/message-queue.ts"
+import type { ItemOutcome } from "../services/product-store.ts"
+import { classifyAwsError, entryError } from "./aws-error.ts"
+import { chunksByWeight } from "./chunk.ts"
+import { SqsClient } from "./clients.ts"
+import { deliverAll } from "./deliver.ts"
+
+// SendMessageBatch limits: 10 entries, and 1 MiB for the whole request (bodies plus attributes).
+export const SEND_BATCH_ENTRIES = 10
+export const SEND_BATCH_BYTES = 1_048_576
+
+const utf8 = (s: string) => Buffer.byteLength(s, "utf8")
+
+/** The size SQS counts for a message: body plus each attribute's name, data type and value. */
+export const messageSize = (m: OutgoingMessage): number =>
+  utf8(m.body) + Object.entries(m.attributes).reduce((n, [k, v]) => n + utf8(k) + utf8("String") + utf8(v), 0)
+
+const toEntry = (m: OutgoingMessage, id: string, fifo: boolean): SendMessageBatchRequestEntry => ({
+  Id: id,
+  MessageBody: m.body,
+  MessageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
+  ...(fifo ? { MessageGroupId: m.groupId ?? "default", ...(m.deduplicationId ? { MessageDeduplicationId: m.deduplicationId } : {}) } : {})
+})
+
+const sqsQueue = (queueUrl: string) =>
+  Effect.gen(function*() {
+    const client = yield* SqsClient
+    const { maxConcurrency } = yield* AppConfig
+    const fifo = queueUrl.endsWith(".fifo")
+
+    const sendChunk = (messages: ReadonlyArray<OutgoingMessage>) =>
+      Effect.tryPromise({
+        try: (abortSignal) =>
+          client.send(
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => toEntry(m, String(i), fifo)) }),
+            { abortSignal }
+          ),
+        catch: (cause) => classifyAwsError("SendMessageBatch", cause)
+      }).pipe(
+        Effect.map(({ Successful, Failed }) => {
+          const ok = new Set((Successful ?? []).map((s) => s.Id))
+          const failed = new Map((Failed ?? []).map((f) => [f.Id, f]))
+          return messages.map((_, i): ItemOutcome<void> => {
+            const failure = failed.get(String(i))
+            if (failure) return Result.fail(entryError("SendMessageBatch", failure))
+            return ok.has(String(i))
+              ? Result.void
+              : Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message: "SQS reported no result for the entry" }))
+          })
+        })
+      )
+
+    return {
+      // Chunks keep the input order, so the flattened outcomes line up with `messages`.
+      sendAll: (messages) =>
+        Effect.forEach(
+          chunksByWeight(messages, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, messageSize),
+          (chunk) => deliverAll("SendMessageBatch", chunk, sendChunk),
+          { concurrency: maxConcurrency }
+        ).pipe(Effect.map((outcomes) => outcomes.flat()))
+    } satisfies MessageQueueShape
+  })
+
+export const SqsOutputQueue = Layer.effect(OutputQueue, Effect.flatMap(AppConfig, (c) => sqsQueue(c.outputQueueUrl)))
+export const SqsDeadLetterQueue = Layer.effect(DeadLetterQueue, Effect.flatMap(AppConfig, (c) => sqsQueue(c.deadLetterQueueUrl)))

@@ -1,0 +1,43 @@
+import { Effect, Result, Schema } from "effect"
+import { InvalidEvent } from "../domain/errors.ts"
+
+// Only what the function uses is checked; everything else in Lambda's record shape passes through.
+const SqsRecord = Schema.Struct({
+  messageId: Schema.NonEmptyString,
+  body: Schema.String,
+  eventSource: Schema.optional(Schema.Literal("aws:sqs")),
+  attributes: Schema.optional(Schema.Struct({
+    SentTimestamp: Schema.optional(Schema.String),
+    MessageGroupId: Schema.optional(Schema.String),
+    ApproximateReceiveCount: Schema.optional(Schema.String)
+  }))
+})
+const SqsEvent = Schema.Struct({ Records: Schema.Array(SqsRecord) })
+
+/** One SQS record, reduced to what processing needs. */
+export interface BatchRecord {
+  readonly messageId: string
+  readonly body: string
+  /** FIFO queues only: records of one group are processed in order. */
+  readonly groupId?: string
+  /** Milliseconds since the epoch, as SQS stamped the message on arrival. */
+  readonly sentTimestamp?: number
+}
+
+const toBatchRecord = (r: typeof SqsRecord.Type): BatchRecord => {
+  const sent = Number(r.attributes?.SentTimestamp)
+  return {
+    messageId: r.messageId,
+    body: r.body,
+    ...(r.attributes?.MessageGroupId ? { groupId: r.attributes.MessageGroupId } : {}),
+    ...(Number.isSafeInteger(sent) && sent > 0 ? { sentTimestamp: sent } : {})
+  }
+}
+
+/** Validates the Lambda event; anything that is not an SQS event fails the whole invocation. */
+export const decodeSqsEvent = (event: unknown): Effect.Effect<ReadonlyArray<BatchRecord>, InvalidEvent> => {
+  const decoded = Schema.decodeUnknownResult(SqsEvent)(event)
+  return Result.isSuccess(decoded)
+    ? Effect.succeed(decoded.success.Records.map(toBatchRecord))
+    : Effect.fail(new InvalidEvent({ reason: `not an SQS event: ${decoded.failure.message.replace(/\n\s*/g, " ")}` }))
+}

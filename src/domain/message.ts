@@ -1,0 +1,55 @@
+import { Result, Schema } from "effect"
+import { InvalidMessage } from "./errors.ts"
+import { isSqsSafe } from "./sqs-text.ts"
+
+/** What a valid SQS record body asks for. */
+export type Command =
+  | { readonly _tag: "AddProduct"; readonly name: string; readonly price: number }
+  | { readonly _tag: "GetProduct"; readonly pk: string }
+
+export const MAX_NAME_LENGTH = 1024
+export const MAX_PK_LENGTH = 1024
+
+const sqsSafe = Schema.makeFilter<string>((s) => isSqsSafe(s) || "contains characters SQS cannot carry")
+
+const Name = Schema.String.check(
+  Schema.makeFilter<string>((s) => s.trim().length > 0 || "must not be empty or blank"),
+  Schema.isMaxLength(MAX_NAME_LENGTH),
+  sqsSafe
+)
+// Schema.Number never coerces strings, and JSON overflow such as 1e999 parses to Infinity: Finite rejects it.
+const Price = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+const Pk = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(MAX_PK_LENGTH), sqsSafe)
+
+// Unknown extra fields are ignored (Struct strips them by default).
+const AddBody = Schema.Struct({ name: Name, price: Price })
+const GetBody = Schema.Struct({ pk: Pk })
+const JsonBody = Schema.fromJsonString(Schema.Unknown)
+
+const invalid = (reason: string) => Result.fail(new InvalidMessage({ reason }))
+
+const decodeWith = <A>(schema: Schema.Codec<A, unknown>, value: unknown, make: (a: A) => Command) => {
+  const decoded = Schema.decodeUnknownResult(schema)(value, { errors: "all" })
+  return Result.isSuccess(decoded)
+    ? Result.succeed(make(decoded.success))
+    : invalid(decoded.failure.message.replace(/\n\s*/g, " "))
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Pure decoder of the message contract; every rejection carries a readable reason. */
+export const decodeMessage = (body: string): Result.Result<Command, InvalidMessage> => {
+  const parsed = Schema.decodeUnknownResult(JsonBody)(body)
+  if (Result.isFailure(parsed)) return invalid("body is not valid JSON")
+  const value = parsed.success
+  if (!isRecord(value)) return invalid(`body must be a JSON object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`)
+  const has = (key: string) => Object.hasOwn(value, key)
+  if (has("pk")) {
+    if (has("name") || has("price")) return invalid("ambiguous body: pk cannot be combined with name or price")
+    return decodeWith(GetBody, value, (m) => ({ _tag: "GetProduct", pk: m.pk }))
+  }
+  if (has("name") || has("price")) {
+    return decodeWith(AddBody, value, (m) => ({ _tag: "AddProduct", name: m.name, price: m.price }))
+  }
+  return invalid("body must have either pk, or name and price")
+}

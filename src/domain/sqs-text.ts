@@ -1,0 +1,16 @@
+/**
+ * SQS accepts only these characters in bodies and attribute values
+ * (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF). A field that would be
+ * echoed to a queue is checked against it, so a valid message can never fail at send time.
+ */
+const SQS_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/
+
+export const isSqsSafe = (text: string): boolean => text.isWellFormed() && !SQS_FORBIDDEN.test(text)
+
+/** Cut to at most `max` characters without splitting a surrogate pair. */
+export const truncate = (text: string, max: number): string => {
+  if (text.length <= max) return text
+  const cut = text.slice(0, Math.max(0, max - 1))
+  const safe = /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
+  return `${safe}…`
+}

@@ -1,0 +1,38 @@
+import type { BatchRecord } from "../batch/sqs-event.ts"
+import type { Product } from "../domain/product.ts"
+import { truncate } from "../domain/sqs-text.ts"
+import type { OutgoingMessage } from "../services/message-queue.ts"
+
+export const MAX_ERROR_MESSAGE_LENGTH = 512
+
+// FIFO targets keep the source group's order; the source message id deduplicates resends.
+const fifoFields = (record: BatchRecord, fallbackGroup: string) => ({
+  groupId: record.groupId ?? fallbackGroup,
+  deduplicationId: record.messageId
+})
+
+/** What a `{"pk"}` read sends to the output queue: the product, or a not-found answer. */
+export const outputMessage = (record: BatchRecord, pk: string, product: Product | undefined): OutgoingMessage => ({
+  body: JSON.stringify(product ?? { pk, error: "ProductNotFound" }),
+  attributes: { outcome: product ? "found" : "not_found", correlationId: record.messageId },
+  ...fifoFields(record, pk)
+})
+
+/** What a rejected message becomes on the dead-letter queue: its original body and why. */
+export const deadLetterMessage = (record: BatchRecord, errorType: string, reason: string): OutgoingMessage => ({
+  body: record.body,
+  attributes: {
+    errorType,
+    errorMessage: truncate(reason, MAX_ERROR_MESSAGE_LENGTH),
+    sourceMessageId: record.messageId
+  },
+  ...fifoFields(record, record.messageId)
+})
+
+/** The stored item: only derived from the message, so a redelivery writes the very same item. */
+export const productFromAdd = (record: BatchRecord, name: string, price: number): Product => ({
+  pk: record.messageId,
+  name,
+  price,
+  ...(record.sentTimestamp === undefined ? {} : { createdAt: new Date(record.sentTimestamp).toISOString() })
+})
