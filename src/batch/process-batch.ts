@@ -55,7 +55,8 @@ export const processBatch = <R>(
 
     const finished = yield* runRounds.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, budgetMs))))
     const deadlineHit = Option.isNone(finished)
-    const final = outcomes.map((o): RecordOutcome =>
+    // Array.from, not map: map skips the holes of records that never settled.
+    const final = Array.from(outcomes, (o): RecordOutcome =>
       o ?? { _tag: "Failed", error: new DeadlineExceeded({ remainingMs: budgetMs }) }
     )
     const failedIds = new Set(records.filter((_, i) => final[i]!._tag === "Failed").map((r) => r.messageId))

@@ -13,7 +13,9 @@ const LAMBDA_LEVELS: Record<string, LogLevel.LogLevel> = {
 export const levelFromEnv = (value: string | undefined): LogLevel.LogLevel => LAMBDA_LEVELS[value?.toUpperCase() ?? ""] ?? "Info"
 
 const text = (message: unknown): string =>
-  (Array.isArray(message) ? message : [message]).map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ")
+  (Array.isArray(message) ? message : [message])
+    .map((m) => (typeof m === "string" ? m : m instanceof Error ? `${m.name}: ${m.message}` : JSON.stringify(m)))
+    .join(" ")
 
 /**
  * One JSON object per line, as Lambda's JSON log format expects: timestamp, level, requestId,

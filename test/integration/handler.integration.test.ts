@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { Layer } from "effect"
+import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
+import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
+import { liveLayer } from "../../src/app/live-layer.ts"
+import { makeHandler } from "../../src/app/make-handler.ts"
+import { FAST_RETRIES } from "../support/memory-app.ts"
+import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
+
+// The real handler, real AWS SDK calls, against dynalite and local-aws-sqs started here
+// (or whatever AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS point to).
+let stack: LocalStack
+let app: ReturnType<typeof makeHandler>
+const saved = { ...process.env }
+
+beforeAll(async () => {
+  stack = await startLocalStack({ prefix: `it-${process.pid}-${Date.now()}` })
+  Object.assign(process.env, stack.functionEnv)
+  app = makeHandler(liveLayer({ tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 16 }, "Warn"))
+})
+
+afterAll(async () => {
+  await app?.dispose()
+  await stack?.close()
+  process.env = saved
+})
+
+describe("handler against the emulators", () => {
+  test("adds, reads, a missing read and a poison message, end to end", async () => {
+    const adds = [sqsRecord(`{"name":"Widget","price":9.99}`, { messageId: "it-add-1" }), sqsRecord(`{"name":"Gadget","price":0}`, { messageId: "it-add-2" })]
+    expect(await app.handler(sqsEvent(...adds, sqsRecord(`{"pk":1}`, { messageId: "it-bad" })), invocationContext())).toEqual({ batchItemFailures: [] })
+    expect(await app.handler(sqsEvent(sqsRecord(`{"pk":"it-add-1"}`, { messageId: "it-get-1" }), sqsRecord(`{"pk":"ghost"}`, { messageId: "it-get-2" })), invocationContext())).toEqual({ batchItemFailures: [] })
+
+    const items = await scanAll(stack.endpoints.dynamodb, stack.tableName)
+    expect(items.map((i) => i.pk).sort()).toEqual(["it-add-1", "it-add-2"])
+    expect(items.find((i) => i.pk === "it-add-1")).toMatchObject({ name: "Widget", price: 9.99, createdAt: "2023-11-14T22:13:20.000Z" })
+
+    const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+    const byCorrelation = new Map(output.map((m) => [m.MessageAttributes?.correlationId?.StringValue, m]))
+    expect(JSON.parse(byCorrelation.get("it-get-1")!.Body!)).toEqual({ pk: "it-add-1", name: "Widget", price: 9.99, createdAt: "2023-11-14T22:13:20.000Z" })
+    expect(byCorrelation.get("it-get-1")!.MessageAttributes?.outcome?.StringValue).toBe("found")
+    expect(JSON.parse(byCorrelation.get("it-get-2")!.Body!)).toEqual({ pk: "ghost", error: "ProductNotFound" })
+    expect(byCorrelation.get("it-get-2")!.MessageAttributes?.outcome?.StringValue).toBe("not_found")
+
+    const dead = await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl, { remove: true })
+    expect(dead).toHaveLength(1)
+    expect(dead[0]!.Body).toBe(`{"pk":1}`)
+    expect(dead[0]!.MessageAttributes?.errorType?.StringValue).toBe("InvalidMessage")
+    expect(dead[0]!.MessageAttributes?.sourceMessageId?.StringValue).toBe("it-bad")
+  })
+
+  test("a redelivered add leaves exactly one product", async () => {
+    const record = sqsRecord(`{"name":"Once","price":1}`, { messageId: "it-redelivered" })
+    await app.handler(sqsEvent(record), invocationContext())
+    await app.handler(sqsEvent(record), invocationContext())
+    const items = await scanAll(stack.endpoints.dynamodb, stack.tableName)
+    expect(items.filter((i) => i.name === "Once")).toHaveLength(1)
+  })
+
+  test("1,000 adds then 1,000 reads in one invocation each: every record lands, nothing fails", async () => {
+    const adds = Array.from({ length: 1_000 }, (_, i) => sqsRecord(JSON.stringify({ name: `bulk-${i}`, price: i }), { messageId: `bulk-${i}` }))
+    expect((await app.handler(sqsEvent(...adds), invocationContext())).batchItemFailures).toEqual([])
+    const reads = adds.map((a, i) => sqsRecord(JSON.stringify({ pk: a.messageId }), { messageId: `bulk-read-${i}` }))
+    expect((await app.handler(sqsEvent(...reads), invocationContext())).batchItemFailures).toEqual([])
+    const items = await scanAll(stack.endpoints.dynamodb, stack.tableName)
+    expect(items.filter((i) => String(i.pk).startsWith("bulk-"))).toHaveLength(1_000)
+    const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+    expect(output).toHaveLength(1_000)
+    expect(output.every((m) => m.MessageAttributes?.outcome?.StringValue === "found")).toBe(true)
+  })
+
+  test("a missing table is a configuration failure: records are reported failed, never dropped", async () => {
+    const broken = makeHandler(Layer.mergeAll(
+      liveLayer({ tableName: "no-such-table", outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 4 }, "None"),
+      FAST_RETRIES
+    ))
+    const result = await broken.handler(sqsEvent(sqsRecord(`{"name":"x","price":1}`, { messageId: "it-lost?" })), invocationContext())
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "it-lost?" }])
+    await broken.dispose()
+  })
+})

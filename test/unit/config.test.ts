@@ -1,0 +1,35 @@
+import { describe, expect, test } from "bun:test"
+import { ConfigProvider, Effect, Exit } from "effect"
+import { appConfig } from "../../src/config.ts"
+
+const load = (env: Record<string, string>) =>
+  Effect.runSyncExit(
+    Effect.gen(function*() {
+      return yield* appConfig
+    }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
+  )
+
+const valid = { TABLE_NAME: "products", OUTPUT_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/out", DEAD_LETTER_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/dlq" }
+
+const errorText = (env: Record<string, string>) => {
+  const exit = load(env)
+  if (Exit.isSuccess(exit)) throw new Error("expected a configuration error")
+  return String(exit.cause.reasons.map((r) => (r._tag === "Fail" ? (r.error as Error).message : "")).join(" "))
+}
+
+describe("configuration", () => {
+  test("reads the settings, MAX_CONCURRENCY defaulting to 32", () => {
+    expect(load(valid)).toEqual(Exit.succeed({ tableName: "products", outputQueueUrl: valid.OUTPUT_QUEUE_URL, deadLetterQueueUrl: valid.DEAD_LETTER_QUEUE_URL, maxConcurrency: 32 }))
+    expect(load({ ...valid, MAX_CONCURRENCY: "8" })).toMatchObject({ value: { maxConcurrency: 8 } })
+  })
+
+  test.each([
+    ["TABLE_NAME", { OUTPUT_QUEUE_URL: valid.OUTPUT_QUEUE_URL, DEAD_LETTER_QUEUE_URL: valid.DEAD_LETTER_QUEUE_URL }],
+    ["OUTPUT_QUEUE_URL", { ...valid, OUTPUT_QUEUE_URL: "not a url" }],
+    ["DEAD_LETTER_QUEUE_URL", { TABLE_NAME: "t", OUTPUT_QUEUE_URL: valid.OUTPUT_QUEUE_URL }],
+    ["MAX_CONCURRENCY", { ...valid, MAX_CONCURRENCY: "0" }],
+    ["MAX_CONCURRENCY", { ...valid, MAX_CONCURRENCY: "lots" }]
+  ])("a missing or invalid %s is named in the error", (name, env) => {
+    expect(errorText(env as Record<string, string>)).toContain(name)
+  })
+})

@@ -1,0 +1,123 @@
+import { describe, expect, test } from "bun:test"
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { Effect, Layer, Result } from "effect"
+import { DynamoDocumentClient } from "../../src/aws/clients.ts"
+import { RetryCounter } from "../../src/aws/deliver.ts"
+import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
+import { AppConfig } from "../../src/config.ts"
+import type { Product } from "../../src/domain/product.ts"
+import { ProductStore } from "../../src/services/product-store.ts"
+import { FAST_RETRIES } from "../support/memory-app.ts"
+
+type Call = { name: string; input: any }
+type Reply = (call: Call) => unknown
+
+/** A DocumentClient double: records every command and answers with `reply` (or throws what it returns as Error). */
+const fakeClient = (reply: Reply) => {
+  const calls: Array<Call> = []
+  const client = {
+    send: async (command: { constructor: { name: string }; input: unknown }) => {
+      const call = { name: command.constructor.name, input: command.input }
+      calls.push(call)
+      const answer = reply(call)
+      if (answer instanceof Error) throw answer
+      return { $metadata: {}, ...(answer as object) }
+    }
+  }
+  return { client: client as unknown as DynamoDBDocumentClient, calls }
+}
+
+const run = <A>(client: DynamoDBDocumentClient, use: (store: ProductStore["Service"]) => Effect.Effect<A>) => {
+  const counter = { count: 0 }
+  const layer = DynamoProductStore.pipe(
+    Layer.provide(Layer.mergeAll(
+      Layer.succeed(DynamoDocumentClient, client),
+      Layer.succeed(AppConfig, { tableName: "products", outputQueueUrl: "http://q/out", deadLetterQueueUrl: "http://q/dlq", maxConcurrency: 4 })
+    ))
+  )
+  return Effect.runPromise(
+    ProductStore.use(use).pipe(Effect.provide(Layer.mergeAll(layer, FAST_RETRIES)), Effect.provideService(RetryCounter, counter))
+  ).then((value) => ({ value, retried: counter.count }))
+}
+
+const product = (i: number): Product => ({ pk: `p-${i}`, name: `name ${i}`, price: i, createdAt: "2024-01-01T00:00:00.000Z" })
+const putKeys = (call: Call): Array<string> => call.input.RequestItems.products.map((r: any) => r.PutRequest.Item.pk)
+
+describe("DynamoProductStore", () => {
+  test("60 products become 3 BatchWriteItem requests of at most 25", async () => {
+    const { client, calls } = fakeClient(() => ({ UnprocessedItems: {} }))
+    const { value } = await run(client, (s) => s.putAll(Array.from({ length: 60 }, (_, i) => product(i))))
+    expect(calls.map((c) => c.name)).toEqual(["BatchWriteCommand", "BatchWriteCommand", "BatchWriteCommand"])
+    expect(calls.map((c) => putKeys(c).length).sort()).toEqual([10, 25, 25])
+    expect(value.every(Result.isSuccess)).toBe(true)
+    expect(calls[0]!.input.RequestItems.products[0].PutRequest.Item).toMatchObject({ pk: "p-0", name: "name 0", price: 0, createdAt: "2024-01-01T00:00:00.000Z" })
+  })
+
+  test("UnprocessedItems are retried alone, and succeed on the retry", async () => {
+    let first = true
+    const { client, calls } = fakeClient((call) => {
+      if (!first) return { UnprocessedItems: {} }
+      first = false
+      return { UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2") } }
+    })
+    const { value, retried } = await run(client, (s) => s.putAll([product(1), product(2), product(3)]))
+    expect(calls.map(putKeys)).toEqual([["p-1", "p-2", "p-3"], ["p-2"]])
+    expect(value.every(Result.isSuccess)).toBe(true)
+    expect(retried).toBe(1)
+  })
+
+  test("items DynamoDB never processes end as transient failures after the last attempt", async () => {
+    const { client, calls } = fakeClient((call) => ({
+      UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2") }
+    }))
+    const { value } = await run(client, (s) => s.putAll([product(1), product(2)]))
+    expect(calls).toHaveLength(3) // FAST_RETRIES: 3 attempts
+    expect(Result.isSuccess(value[0]!)).toBe(true)
+    expect(value[1]).toMatchObject({ failure: { _tag: "AwsTransientError", code: "UnprocessedItems" } })
+  })
+
+  test("a throttled request is retried whole; a permanent error is not retried", async () => {
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } })
+    let n = 0
+    const flaky = fakeClient(() => (n++ === 0 ? throttled : { UnprocessedItems: {} }))
+    expect((await run(flaky.client, (s) => s.putAll([product(1)]))).value.every(Result.isSuccess)).toBe(true)
+    expect(flaky.calls).toHaveLength(2)
+
+    const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } })
+    const broken = fakeClient(() => missing)
+    const { value } = await run(broken.client, (s) => s.putAll([product(1), product(2)]))
+    expect(broken.calls).toHaveLength(1)
+    expect(value.map((r) => Result.isFailure(r) && r.failure._tag)).toEqual(["AwsPermanentError", "AwsPermanentError"])
+  })
+
+  test("reads: 150 keys with duplicates become 2 consistent BatchGetItem requests; found, missing and unprocessed keys map back", async () => {
+    let round = 0
+    const { client, calls } = fakeClient((call) => {
+      const keys: Array<{ pk: string }> = call.input.RequestItems.products.Keys
+      expect(call.input.RequestItems.products.ConsistentRead).toBe(true)
+      round++
+      const unprocessed = round === 1 ? keys.filter((k) => k.pk === "p-7") : []
+      return {
+        Responses: { products: keys.filter((k) => Number(k.pk.slice(2)) % 2 === 1 && !unprocessed.includes(k)).map((k) => ({ ...product(Number(k.pk.slice(2))), _et: "Product" })) },
+        UnprocessedKeys: unprocessed.length > 0 ? { products: { Keys: unprocessed } } : {}
+      }
+    })
+    const pks = [...Array.from({ length: 150 }, (_, i) => `p-${i}`), "p-3", "p-4"]
+    const { value } = await run(client, (s) => s.getAll(pks))
+    expect(calls.slice(0, 2).map((c) => c.input.RequestItems.products.Keys.length).sort()).toEqual([100, 50])
+    expect(calls).toHaveLength(3)
+    expect(calls[2]!.input.RequestItems.products.Keys).toEqual([{ pk: "p-7" }])
+    expect(value).toHaveLength(152)
+    expect(value[3]).toEqual(Result.succeed(product(3)))
+    expect(value[4]).toEqual(Result.succeed(undefined))
+    expect(value[7]).toEqual(Result.succeed(product(7)))
+    expect(value[150]).toEqual(Result.succeed(product(3)))
+  })
+
+  test("duplicate keys in one wave are written once (DynamoDB rejects duplicates in a batch)", async () => {
+    const { client, calls } = fakeClient(() => ({ UnprocessedItems: {} }))
+    const { value } = await run(client, (s) => s.putAll([product(1), product(1)]))
+    expect(calls.map(putKeys)).toEqual([["p-1"]])
+    expect(value).toHaveLength(2)
+  })
+})

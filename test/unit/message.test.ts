@@ -1,0 +1,63 @@
+import { describe, expect, test } from "bun:test"
+import { Result } from "effect"
+import { decodeMessage } from "../../src/domain/message.ts"
+
+const reasonOf = (body: string) => {
+  const r = decodeMessage(body)
+  if (Result.isSuccess(r)) throw new Error(`expected a rejection of ${body}`)
+  return r.failure.reason
+}
+
+describe("message contract", () => {
+  test("an add message decodes to AddProduct", () => {
+    expect(decodeMessage(`{"name":"Widget","price":9.99}`)).toEqual(Result.succeed({ _tag: "AddProduct", name: "Widget", price: 9.99 }))
+  })
+
+  test("a price of zero is accepted, unknown extra fields are ignored", () => {
+    expect(decodeMessage(`{"name":"Free","price":0,"colour":"red"}`)).toEqual(Result.succeed({ _tag: "AddProduct", name: "Free", price: 0 }))
+  })
+
+  test("a read message decodes to GetProduct", () => {
+    expect(decodeMessage(`{"pk":"abc","note":1}`)).toEqual(Result.succeed({ _tag: "GetProduct", pk: "abc" }))
+  })
+
+  test.each([
+    ["not json", "body is not valid JSON"],
+    ["", "body is not valid JSON"],
+    [`[{"pk":"a"}]`, "body must be a JSON object, got an array"],
+    [`null`, "body must be a JSON object, got null"],
+    [`"pk"`, "body must be a JSON object, got string"],
+    [`42`, "body must be a JSON object, got number"],
+    [`{}`, "body must have either pk, or name and price"],
+    [`{"pk":"a","name":"b"}`, "ambiguous body: pk cannot be combined with name or price"],
+    [`{"pk":"a","price":1}`, "ambiguous body: pk cannot be combined with name or price"]
+  ])("%p is rejected: %s", (body, reason) => {
+    expect(reasonOf(body)).toBe(reason)
+  })
+
+  test.each([
+    [`{"name":"","price":1}`, "name", "must not be empty or blank"],
+    [`{"name":"   ","price":1}`, "name", "must not be empty or blank"],
+    [`{"name":${JSON.stringify("x".repeat(1025))},"price":1}`, "name", "at most 1024"],
+    [`{"name":5,"price":1}`, "name", "Expected string"],
+    [`{"name":"\\ud800","price":1}`, "name", "characters SQS cannot carry"],
+    [`{"name":"a\\u0001b","price":1}`, "name", "characters SQS cannot carry"],
+    [`{"name":"a","price":"9.99"}`, "price", "Expected number"],
+    [`{"name":"a","price":"NaN"}`, "price", "Expected number"],
+    [`{"name":"a","price":1e999}`, "price", "finite"],
+    [`{"name":"a","price":-0.01}`, "price", "greater than or equal to 0"],
+    [`{"name":"a"}`, "price", "Missing key"],
+    [`{"price":1}`, "name", "Missing key"],
+    [`{"pk":""}`, "pk", "at least 1"],
+    [`{"pk":7}`, "pk", "Expected string"],
+    [`{"pk":null}`, "pk", "Expected string"]
+  ])("%s is rejected on %s (%s)", (body, field, fragment) => {
+    const reason = reasonOf(body)
+    expect(reason).toContain(fragment)
+    expect(reason).toContain(`["${field}"]`)
+  })
+
+  test("a name of exactly 1024 characters is accepted", () => {
+    expect(Result.isSuccess(decodeMessage(JSON.stringify({ name: "n".repeat(1024), price: 1 })))).toBe(true)
+  })
+})
