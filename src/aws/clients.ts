@@ -21,7 +21,9 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
   static readonly layer = Layer.effect(
     SqsClient,
     Effect.acquireRelease(
-      Effect.sync(() => new SQSClient({ maxAttempts: 1 })),
+      // With an explicit endpoint (emulator, proxy), send there rather than to the host in the
+      // queue URL, which the SDK would otherwise prefer.
+      Effect.sync(() => new SQSClient({ maxAttempts: 1, ...(process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {}) })),
       (client) => Effect.sync(() => client.destroy())
     )
   )

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Layer } from "effect"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
 import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
+import { startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
@@ -77,5 +78,21 @@ describe("handler against the emulators", () => {
     const result = await broken.handler(sqsEvent(sqsRecord(`{"name":"x","price":1}`, { messageId: "it-lost?" })), invocationContext())
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "it-lost?" }])
     await broken.dispose()
+  })
+
+  test("AWS_ENDPOINT_URL_SQS wins over the host in the queue URL (regression: sends bypassed the endpoint)", async () => {
+    const proxy = startAwsProxy({ target: stack.endpoints.sqs })
+    const previous = process.env.AWS_ENDPOINT_URL_SQS
+    process.env.AWS_ENDPOINT_URL_SQS = proxy.url
+    const viaProxy = makeHandler(liveLayer({ tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 4 }, "None"))
+    try {
+      await viaProxy.handler(sqsEvent(sqsRecord(`{"pk":"anything"}`, { messageId: "it-proxy" })), invocationContext())
+      expect(proxy.counts.get("SendMessageBatch")).toBe(1)
+    } finally {
+      process.env.AWS_ENDPOINT_URL_SQS = previous
+      await viaProxy.dispose()
+      await proxy.stop()
+      await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+    }
   })
 })

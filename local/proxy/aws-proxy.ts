@@ -1,0 +1,63 @@
+/**
+ * An HTTP proxy in front of a DynamoDB or SQS endpoint that adds a round-trip latency per call
+ * (what an in-region AWS call costs, which in-process emulators do not) and counts the calls
+ * by operation, so benchmarks can report AWS requests per invocation.
+ */
+export interface AwsProxy {
+  readonly url: string
+  /** Calls seen, by operation name (the X-Amz-Target action or the Query Action). */
+  readonly counts: Map<string, number>
+  readonly total: () => number
+  readonly reset: () => void
+  readonly stop: () => Promise<void>
+}
+
+export interface ProxyOptions {
+  readonly target: string
+  readonly latencyMs?: number
+  /** Lets a caller answer a call itself (fault injection); return undefined to forward it. */
+  readonly intercept?: (operation: string, body: string) => Promise<Response | undefined> | Response | undefined
+}
+
+export const operationOf = (request: Request, body: string): string => {
+  const target = request.headers.get("x-amz-target")
+  if (target) return target.slice(target.lastIndexOf(".") + 1)
+  return new URLSearchParams(body).get("Action") ?? "Unknown"
+}
+
+export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
+  const counts = new Map<string, number>()
+  const target = new URL(options.target)
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      const body = await request.text()
+      const operation = operationOf(request, body)
+      counts.set(operation, (counts.get(operation) ?? 0) + 1)
+      if (options.latencyMs) await Bun.sleep(options.latencyMs)
+      const intercepted = await options.intercept?.(operation, body)
+      if (intercepted) return intercepted
+      const url = new URL(request.url)
+      url.protocol = target.protocol
+      url.host = target.host
+      const headers = new Headers(request.headers)
+      headers.delete("host")
+      const upstream = await fetch(url, { method: request.method, headers, body: request.method === "GET" ? undefined : body })
+      const responseHeaders = new Headers(upstream.headers)
+      // fetch already decoded the body: the length and encoding headers no longer apply.
+      responseHeaders.delete("content-encoding")
+      responseHeaders.delete("content-length")
+      return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: responseHeaders })
+    }
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    counts,
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    reset: () => counts.clear(),
+    stop: async () => {
+      await server.stop(true)
+    }
+  }
+}
