@@ -18,3 +18,6 @@ app.runtime.runSync(Effect.void)
 
 /** The Lambda entry point: `handler.handler` with this file bundled as handler.js. */
 export const handler = app.handler
+
+/** Called by the runtime on SIGTERM: closes the AWS clients. */
+export const shutdown = (): Promise<void> => app.dispose()

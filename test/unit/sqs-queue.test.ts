@@ -5,6 +5,7 @@ import { SqsClient } from "../../src/aws/clients.ts"
 import { messageSize, SqsDeadLetterQueue, SqsOutputQueue } from "../../src/aws/sqs-queue.ts"
 import { AppConfig } from "../../src/config.ts"
 import { DeadLetterQueue, OutputQueue, type OutgoingMessage } from "../../src/services/message-queue.ts"
+import type { ItemOutcome } from "../../src/services/product-store.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 
 type Entry = { Id: string; MessageBody: string; MessageAttributes: Record<string, { StringValue: string }>; MessageGroupId?: string; MessageDeduplicationId?: string }
@@ -25,7 +26,7 @@ const fakeSqs = (reply: (call: Call) => { Failed?: Array<{ Id: string; Code: str
 
 const send = (client: SQSClient, messages: Array<OutgoingMessage>, queue: "output" | "dlq" = "output", urls = { out: "http://sqs/out", dlq: "http://sqs/dlq" }) =>
   Effect.runPromise(
-    (queue === "output" ? OutputQueue.use((q) => q.sendAll(messages)) : DeadLetterQueue.use((q) => q.sendAll(messages))).pipe(
+    (queue === "output" ? OutputQueue.use((q) => q.sendAll(messages)) : DeadLetterQueue.use((q) => q.sendAll(messages)) as Effect.Effect<ReadonlyArray<ItemOutcome<void>>, never, OutputQueue | DeadLetterQueue>).pipe(
       Effect.provide(Layer.mergeAll(SqsOutputQueue, SqsDeadLetterQueue).pipe(
         Layer.provide(Layer.mergeAll(
           Layer.succeed(SqsClient, client),

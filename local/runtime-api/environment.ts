@@ -1,0 +1,245 @@
+import { randomUUID } from "node:crypto"
+import { dirname, resolve } from "node:path"
+import { peakMemoryMb, billedDuration, type InvocationReport } from "./report.ts"
+import { startRuntimeApiServer, type RuntimeApiServer, type ServerOptions } from "./server.ts"
+
+export interface EnvironmentOptions {
+  /** The `bootstrap` to start: runtime/bootstrap in a checkout, or an unpacked layer's. */
+  readonly bootstrap: string
+  readonly taskRoot: string
+  readonly handler: string
+  readonly functionName?: string
+  readonly memorySizeMb?: number
+  readonly timeoutMs?: number
+  /** The function's own environment variables (Terraform's `environment`). */
+  readonly env?: Record<string, string>
+  /** Every line the runtime prints. */
+  readonly onLog?: (line: string) => void
+  /** Wraps the command, e.g. to start it in a memory- and CPU-limited cgroup. */
+  readonly wrapCommand?: (command: Array<string>) => Array<string>
+  /** Peak memory of the environment in MB; defaults to the process's VmHWM. */
+  readonly measureMemory?: (pid: number | undefined) => Promise<number>
+  readonly server?: ServerOptions
+}
+
+export interface InvokeOptions {
+  readonly requestId?: string
+  readonly traceId?: string
+  readonly clientContext?: unknown
+  readonly cognitoIdentity?: unknown
+  readonly invokedFunctionArn?: string
+}
+
+export interface ErrorPayload {
+  readonly errorType: string
+  readonly errorMessage: string
+  readonly stackTrace?: ReadonlyArray<string>
+}
+
+export type InvokeResult =
+  | { readonly status: "success"; readonly payload: string; readonly report: InvocationReport }
+  | { readonly status: "error" | "timeout" | "crash" | "init-error"; readonly error: ErrorPayload; readonly errorTypeHeader: string | null; readonly report: InvocationReport }
+
+const parseError = (body: string): ErrorPayload => {
+  try {
+    const e = JSON.parse(body) as Partial<ErrorPayload>
+    return { errorType: String(e.errorType ?? "Unknown"), errorMessage: String(e.errorMessage ?? ""), stackTrace: Array.isArray(e.stackTrace) ? e.stackTrace.map(String) : [] }
+  } catch {
+    return { errorType: "Runtime.InvalidErrorBody", errorMessage: body }
+  }
+}
+
+/**
+ * One Lambda execution environment on this machine: the real bootstrap as a child process with
+ * the environment Lambda gives it, one invocation at a time, the timeout enforced by killing and
+ * (on the next invocation) restarting it, and a REPORT for every invocation.
+ */
+export class ExecutionEnvironment {
+  private process: ReturnType<typeof Bun.spawn> | undefined
+  private server: RuntimeApiServer
+  private ready: Promise<void> | undefined
+  private initDurationMs: number | undefined
+  private exited: Promise<number> | undefined
+  readonly memorySizeMb: number
+  readonly timeoutMs: number
+  private readonly functionName: string
+  coldStarts = 0
+
+  constructor(private readonly options: EnvironmentOptions) {
+    this.server = startRuntimeApiServer(options.server)
+    this.memorySizeMb = options.memorySizeMb ?? 128
+    this.timeoutMs = options.timeoutMs ?? 3_000
+    this.functionName = options.functionName ?? "local-function"
+  }
+
+  /** The Runtime API address this environment's runtime talks to. */
+  get runtimeApi(): string {
+    return this.server.address
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid
+  }
+
+  /** Starts the runtime (a cold start) unless it is already up; resolves at its first GET /next. */
+  start(): Promise<void> {
+    if (this.ready) return this.ready
+    const started = performance.now()
+    const firstPoll = this.server.nextPoll()
+    const command = [resolve(this.options.bootstrap)]
+    const stream = randomUUID().replace(/-/g, "")
+    const child = Bun.spawn(this.options.wrapCommand?.(command) ?? command, {
+      cwd: this.options.taskRoot,
+      env: {
+        PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+        LANG: "en_US.UTF-8",
+        TZ: ":UTC",
+        BUN_BINARY: process.execPath,
+        AWS_LAMBDA_RUNTIME_API: this.server.address,
+        _HANDLER: this.options.handler,
+        LAMBDA_TASK_ROOT: resolve(this.options.taskRoot),
+        LAMBDA_RUNTIME_DIR: dirname(resolve(this.options.bootstrap)),
+        AWS_LAMBDA_FUNCTION_NAME: this.functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.memorySizeMb),
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.functionName}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${stream}`,
+        AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
+        AWS_DEFAULT_REGION: process.env.AWS_REGION ?? "us-east-1",
+        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
+        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
+        ...(process.env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN } : {}),
+        ...this.options.env
+      },
+      stdout: "pipe",
+      stderr: "pipe"
+    })
+    this.process = child
+    this.coldStarts++
+    void this.pipeLines(child.stdout as ReadableStream<Uint8Array>)
+    void this.pipeLines(child.stderr as ReadableStream<Uint8Array>)
+    this.exited = child.exited
+    this.ready = Promise.race([
+      firstPoll.then(() => {
+        this.initDurationMs = performance.now() - started
+      }),
+      child.exited.then((code) => {
+        throw new Error(`runtime exited with status ${code} during init`)
+      })
+    ])
+    return this.ready
+  }
+
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const requestId = options.requestId ?? randomUUID()
+    try {
+      await this.start()
+    } catch {
+      const init = this.server.initError()
+      const report = await this.finishReport(requestId, 0, "error")
+      this.reset()
+      const error = init ? parseError(init.body) : { errorType: "Runtime.ExitError", errorMessage: "Runtime exited without providing a reason" }
+      return { status: "init-error", error, errorTypeHeader: init?.errorTypeHeader ?? null, report }
+    }
+    const body = typeof event === "string" ? event : JSON.stringify(event)
+    let deliveredAt = performance.now()
+    const deadlineMs = Date.now() + this.timeoutMs
+    const answer = this.server.invoke(
+      {
+        requestId,
+        event: body,
+        deadlineMs,
+        headers: {
+          "lambda-runtime-invoked-function-arn": options.invokedFunctionArn ?? `arn:aws:lambda:${process.env.AWS_REGION ?? "us-east-1"}:123456789012:function:${this.functionName}`,
+          ...(options.traceId ? { "lambda-runtime-trace-id": options.traceId } : {}),
+          ...(options.clientContext === undefined ? {} : { "lambda-runtime-client-context": JSON.stringify(options.clientContext) }),
+          ...(options.cognitoIdentity === undefined ? {} : { "lambda-runtime-cognito-identity": JSON.stringify(options.cognitoIdentity) })
+        }
+      },
+      () => {
+        deliveredAt = performance.now()
+      }
+    )
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.timeoutMs)))
+    const crashed = this.exited!.then((code) => ({ crash: code }))
+    const outcome = await Promise.race([answer, timedOut, crashed])
+    clearTimeout(timer)
+    const duration = performance.now() - deliveredAt
+
+    if (outcome === "timeout" || "crash" in outcome) {
+      const report = await this.finishReport(requestId, outcome === "timeout" ? this.timeoutMs : duration, outcome === "timeout" ? "timeout" : "error")
+      this.server.abandon(requestId)
+      await this.kill()
+      const error = outcome === "timeout"
+        ? { errorType: "Sandbox.Timedout", errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds` }
+        : { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.crash}` }
+      return { status: outcome === "timeout" ? "timeout" : "crash", error, errorTypeHeader: null, report }
+    }
+    const report = await this.finishReport(requestId, duration, outcome.kind === "error" ? "error" : undefined)
+    return outcome.kind === "response"
+      ? { status: "success", payload: outcome.body, report }
+      : { status: "error", error: parseError(outcome.body), errorTypeHeader: outcome.errorTypeHeader, report }
+  }
+
+  /** Sends SIGTERM (as Lambda does at shutdown) and waits for the runtime to exit. */
+  async shutdown(graceMs = 2_000): Promise<number | undefined> {
+    const child = this.process
+    if (!child) return undefined
+    child.kill("SIGTERM")
+    const code = await Promise.race([child.exited, Bun.sleep(graceMs).then(() => undefined)])
+    if (code === undefined) await this.kill()
+    this.reset()
+    return code
+  }
+
+  async stop(): Promise<void> {
+    await this.kill()
+    await this.server.stop()
+  }
+
+  private async kill(): Promise<void> {
+    const child = this.process
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL")
+      await child.exited
+    }
+    this.reset()
+  }
+
+  private reset() {
+    this.process = undefined
+    this.ready = undefined
+    this.exited = undefined
+    this.server.abandon()
+  }
+
+  private async finishReport(requestId: string, durationMs: number, status?: "timeout" | "error"): Promise<InvocationReport> {
+    const init = this.initDurationMs
+    this.initDurationMs = undefined
+    const measure = this.options.measureMemory ?? peakMemoryMb
+    return {
+      requestId,
+      durationMs,
+      billedDurationMs: billedDuration(durationMs, init),
+      memorySizeMb: this.memorySizeMb,
+      maxMemoryUsedMb: await measure(this.process?.pid),
+      ...(init === undefined ? {} : { initDurationMs: init }),
+      ...(status ? { status } : {})
+    }
+  }
+
+  private async pipeLines(stream: ReadableStream<Uint8Array>) {
+    const decoder = new TextDecoder()
+    let buffer = ""
+    for await (const chunk of stream) {
+      buffer += decoder.decode(chunk, { stream: true })
+      let nl: number
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        this.options.onLog?.(buffer.slice(0, nl))
+        buffer = buffer.slice(nl + 1)
+      }
+    }
+    if (buffer.length > 0) this.options.onLog?.(buffer)
+  }
+}

@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, test } from "bun:test"
+import type { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
+import { reportLine } from "../../local/runtime-api/report.ts"
+import { environment } from "./harness.ts"
+
+const open: Array<ExecutionEnvironment> = []
+const start = (...args: Parameters<typeof environment>) => {
+  const e = environment(...args)
+  open.push(e.env)
+  return e
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.stop()))
+})
+
+const payloadOf = (r: { status: string; payload?: string }) => {
+  if (r.status !== "success") throw new Error(`expected success, got ${JSON.stringify(r)}`)
+  return JSON.parse(r.payload!)
+}
+
+describe("bootstrap on the local Runtime API", () => {
+  test("async and plain-value handlers answer; undefined becomes null; the environment stays warm", async () => {
+    const { env } = start("handlers.echo")
+    const first = await env.invoke({ hello: "world" })
+    expect(payloadOf(first)).toEqual({ hello: "world" })
+    expect(first.report.initDurationMs).toBeGreaterThan(0)
+    const second = await env.invoke([1, 2, 3])
+    expect(payloadOf(second)).toEqual([1, 2, 3])
+    expect(second.report.initDurationMs).toBeUndefined()
+    expect(env.coldStarts).toBe(1)
+
+    const { env: plain } = start("handlers.plain")
+    expect(payloadOf(await plain.invoke({ n: 21 }))).toEqual({ doubled: 42 })
+    const { env: nothing } = start("handlers.nothing")
+    expect(payloadOf(await nothing.invoke({}))).toBeNull()
+  })
+
+  test("the context has every field of the Node.js runtime; headers and trace id come through", async () => {
+    const { env } = start("handlers.context", { timeoutMs: 4_000 })
+    const result = payloadOf(await env.invoke({}, {
+      requestId: "req-ctx",
+      traceId: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+      clientContext: { client: { app_title: "t" }, env: { a: "b" } },
+      cognitoIdentity: { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" },
+      invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:conformance:live"
+    }))
+    expect(result).toMatchObject({
+      awsRequestId: "req-ctx",
+      functionName: "conformance",
+      functionVersion: "$LATEST",
+      invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:conformance:live",
+      memoryLimitInMB: "256",
+      logGroupName: "/aws/lambda/conformance",
+      identity: { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" },
+      clientContext: { client: { app_title: "t" }, env: { a: "b" } },
+      callbackWaitsForEmptyEventLoop: true,
+      traceId: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    })
+    expect(result.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/)
+    expect(result.remaining).toBeGreaterThan(3_000)
+    expect(result.remaining).toBeLessThanOrEqual(4_000)
+    // The next invocation without a trace header must not inherit the previous trace id.
+    expect(payloadOf(await env.invoke({})).traceId).toBeNull()
+  })
+
+  test("a thrown error is reported with its type, message and stack, in the body and the header", async () => {
+    const { env } = start("handlers.throws")
+    const result = await env.invoke({})
+    expect(result.status).toBe("error")
+    if (result.status === "success") return
+    expect(result.error.errorType).toBe("TypeError")
+    expect(result.error.errorMessage).toBe("bad thing")
+    expect(result.error.stackTrace!.length).toBeGreaterThan(0)
+    expect(result.errorTypeHeader).toBe("TypeError")
+    // The loop survives and serves the next invocation.
+    expect((await env.invoke({})).status).toBe("error")
+    expect(env.coldStarts).toBe(1)
+  })
+
+  test("a synchronous throw, a rejected non-Error and an unhandled rejection are all reported on their invocation", async () => {
+    const sync = await start("handlers.throwsSync").env.invoke({})
+    expect(sync).toMatchObject({ status: "error", error: { errorType: "RangeError", errorMessage: "sync failure" } })
+    const str = await start("handlers.rejectsString").env.invoke({})
+    expect(str).toMatchObject({ status: "error", error: { errorType: "string", errorMessage: "just a string", stackTrace: [] }, errorTypeHeader: "string" })
+    const { env } = start("handlers.unhandled")
+    const stray = await env.invoke({})
+    expect(stray).toMatchObject({ status: "error", error: { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "stray rejection" } })
+  })
+
+  test("callback-style handlers answer through the callback", async () => {
+    const { env } = start("handlers.callback")
+    expect(payloadOf(await env.invoke({}))).toEqual({ via: "callback" })
+    expect(await env.invoke({ fail: true })).toMatchObject({ status: "error", error: { errorMessage: "callback failure" } })
+  })
+
+  test("responses over 6 MB and unserialisable responses are errors, not empty successes", async () => {
+    const big = await start("handlers.big").env.invoke({})
+    expect(big).toMatchObject({ status: "error", error: { errorType: "Runtime.ResponseSizeTooLarge" } })
+    const circular = await start("handlers.circular").env.invoke({})
+    expect(circular).toMatchObject({ status: "error", error: { errorType: "Runtime.SerializationError" } })
+  })
+
+  test("a handler that hangs past its timeout is killed; the next invocation is a fresh cold start", async () => {
+    const { env } = start("handlers.hang", { timeoutMs: 500 })
+    const started = Date.now()
+    const result = await env.invoke({})
+    expect(Date.now() - started).toBeLessThan(3_000)
+    expect(result).toMatchObject({ status: "timeout", error: { errorType: "Sandbox.Timedout" } })
+    expect(reportLine(result.report)).toContain("Status: timeout")
+    const again = await env.invoke({})
+    expect(again.status).toBe("timeout")
+    expect(again.report.initDurationMs).toBeGreaterThan(0)
+    expect(env.coldStarts).toBe(2)
+  })
+
+  test("a missing module, a missing export and a throw at load are init errors; the process exits", async () => {
+    const missingFile = await start("nope.handler").env.invoke({})
+    expect(missingFile).toMatchObject({ status: "init-error", error: { errorType: "Runtime.ImportModuleError" }, errorTypeHeader: "Runtime.ImportModuleError" })
+    const missingExport = await start("handlers.missing").env.invoke({})
+    expect(missingExport).toMatchObject({ status: "init-error", error: { errorType: "Runtime.HandlerNotFound" } })
+    const throwsAtLoad = await start("init-throws.handler").env.invoke({})
+    expect(throwsAtLoad).toMatchObject({ status: "init-error", error: { errorType: "SyntaxError", errorMessage: "broken module" } })
+    const malformed = await start("nodot").env.invoke({})
+    expect(malformed).toMatchObject({ status: "init-error", error: { errorType: "Runtime.MalformedHandlerName" } })
+  })
+
+  test("a runtime that exits mid-invocation is reported as Runtime.ExitError", async () => {
+    const result = await start("handlers.exits").env.invoke({})
+    expect(result).toMatchObject({ status: "crash", error: { errorType: "Runtime.ExitError" } })
+    expect(result.status !== "success" && result.error.errorMessage).toContain("exit status 3")
+  })
+
+  test("text logs: timestamp, request id and level per line; multi-line messages stay one line; INFO filters DEBUG", async () => {
+    const { env, lines } = start("handlers.logs")
+    await env.invoke({}, { requestId: "req-log" })
+    const ours = lines.filter((l) => l.includes("req-log"))
+    expect(ours.find((l) => l.includes("plain info"))).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z\treq-log\tINFO\tplain info$/)
+    expect(ours.find((l) => l.includes("careful"))).toContain("\tWARN\tcareful\rsecond line")
+    expect(ours.some((l) => l.includes("\tERROR\t") && l.includes("logged error"))).toBe(true)
+    expect(lines.some((l) => l.includes("debug detail"))).toBe(false)
+  })
+
+  test("JSON logs with AWS_LAMBDA_LOG_FORMAT=JSON; AWS_LAMBDA_LOG_LEVEL=DEBUG shows debug; errors carry their fields", async () => {
+    const { env, lines } = start("handlers.logs", { env: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "DEBUG" } })
+    await env.invoke({}, { requestId: "req-json" })
+    const objects = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l))
+    expect(objects.find((o) => o.message === "plain info")).toMatchObject({ level: "INFO", requestId: "req-json" })
+    expect(objects.find((o) => o.message === "debug detail")).toMatchObject({ level: "DEBUG" })
+    expect(objects.find((o) => o.level === "WARN").message).toBe("careful\nsecond line")
+    expect(objects.find((o) => o.level === "ERROR")).toMatchObject({ errorType: "Error", errorMessage: "logged error" })
+    expect(typeof objects[0].timestamp).toBe("string")
+
+    const { env: warnOnly, lines: warnLines } = start("handlers.logs", { env: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "WARN" } })
+    await warnOnly.invoke({})
+    const levels = warnLines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l).level)
+    expect(levels).toEqual(["WARN", "ERROR"])
+  })
+
+  test("SIGTERM lets the invocation in flight finish, runs the function's shutdown hook and exits 0", async () => {
+    const { env, lines } = start("handlers.slow")
+    const running = env.invoke({ ms: 300, marker: "m-1" })
+    await Bun.sleep(100)
+    const exit = env.shutdown(3_000)
+    const result = await running
+    expect(payloadOf(result)).toBe("slow done")
+    expect(await exit).toBe(0)
+    expect(lines.some((l) => l.includes("shutdown hook ran for m-1"))).toBe(true)
+  })
+
+  test("a Runtime API that answers 500 is retried briefly, then the runtime exits non-zero", async () => {
+    let failures = 2
+    const flaky = start("handlers.echo", { server: { intercept: (req) => (req.url.endsWith("/next") && failures-- > 0 ? new Response("down", { status: 500 }) : undefined) } })
+    expect(payloadOf(await flaky.env.invoke({ ok: 1 }))).toEqual({ ok: 1 })
+
+    const down = start("handlers.echo", { server: { intercept: (req) => (req.url.endsWith("/next") ? new Response("down", { status: 503 }) : undefined) } })
+    const result = await down.env.invoke({})
+    expect(result.status).toBe("init-error")
+    expect(down.lines.join("\n")).toContain("failed 5 times")
+  })
+
+  test("an event that is not JSON is reported as an error on its invocation", async () => {
+    const { env } = start("handlers.echo")
+    const result = await env.invoke("{not json")
+    expect(result).toMatchObject({ status: "error", error: { errorType: "Runtime.MalformedInvocation" } })
+    expect(payloadOf(await env.invoke({ still: "alive" }))).toEqual({ still: "alive" })
+  })
+
+  test("REPORT lines carry duration, billed duration, memory size and max memory used", async () => {
+    const { env } = start("handlers.echo", { memorySizeMb: 512 })
+    const { report } = await env.invoke({})
+    const line = reportLine(report)
+    expect(line).toMatch(/^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/)
+    expect(report.maxMemoryUsedMb).toBeGreaterThan(10)
+    expect(report.billedDurationMs).toBeGreaterThanOrEqual(Math.floor(report.durationMs + report.initDurationMs!))
+  })
+})
