@@ -62,7 +62,11 @@ export class InvocationLoop {
   private async serve(invocation: Invocation): Promise<void> {
     if (invocation.traceId) process.env._X_AMZN_TRACE_ID = invocation.traceId
     else delete process.env._X_AMZN_TRACE_ID
+    // A handler whose promise never settles must run into its timeout, as on Lambda, rather than
+    // let the process exit for lack of pending work.
+    const keepAlive = setInterval(() => {}, 1 << 30)
     const outcome = await this.runHandler(invocation)
+    clearInterval(keepAlive)
     this.current = undefined
     if (outcome.ok) {
       let payload: string

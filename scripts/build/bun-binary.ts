@@ -1,0 +1,45 @@
+import { existsSync, mkdirSync } from "node:fs"
+import { join } from "node:path"
+
+export type Arch = "arm64" | "x86_64"
+
+const PACKAGE: Record<Arch, string> = { arm64: "@oven/bun-linux-aarch64", x86_64: "@oven/bun-linux-x64" }
+// ELF e_machine values (offset 18, little-endian).
+const ELF_MACHINE: Record<Arch, number> = { arm64: 0xb7, x86_64: 0x3e }
+
+/** Reads the ELF header: fails unless this is a 64-bit ELF executable for `arch`. */
+export const assertElfArch = (binary: Uint8Array, arch: Arch, what: string) => {
+  const magic = binary[0] === 0x7f && binary[1] === 0x45 && binary[2] === 0x4c && binary[3] === 0x46
+  if (!magic) throw new Error(`${what} is not an ELF binary`)
+  if (binary[4] !== 2) throw new Error(`${what} is not a 64-bit ELF binary`)
+  const machine = binary[18]! | (binary[19]! << 8)
+  if (machine !== ELF_MACHINE[arch]) throw new Error(`${what} is built for ELF machine 0x${machine.toString(16)}, not ${arch}`)
+}
+
+/**
+ * The Linux Bun binary of exactly `version` for `arch`: from node_modules when npm installed that
+ * platform's package (it does for the machine's own), otherwise fetched with `npm pack` from the
+ * registry into `cacheDir` (npm checks the package's integrity).
+ */
+export const bunBinary = async (arch: Arch, version: string, root: string, cacheDir: string): Promise<Uint8Array> => {
+  const pkg = PACKAGE[arch]
+  const installed = join(root, "node_modules", pkg)
+  let binaryPath = join(installed, "bin", "bun")
+  // bun's postinstall may move the binary out of the platform package: then fetch a pristine copy.
+  const usable = existsSync(binaryPath) && (await Bun.file(join(installed, "package.json")).json()).version === version
+  if (!usable) {
+    const dir = join(cacheDir, `${pkg.replace("/", "-")}-${version}`)
+    binaryPath = join(dir, "package", "bin", "bun")
+    if (!existsSync(binaryPath)) {
+      mkdirSync(dir, { recursive: true })
+      const pack = Bun.spawnSync(["npm", "pack", `${pkg}@${version}`, "--pack-destination", dir, "--silent"], { stderr: "pipe" })
+      if (pack.exitCode !== 0) throw new Error(`npm pack ${pkg}@${version} failed: ${pack.stderr.toString()}`)
+      const tarball = join(dir, pack.stdout.toString().trim().split("\n").pop()!)
+      const untar = Bun.spawnSync(["tar", "-xzf", tarball, "-C", dir], { stderr: "pipe" })
+      if (untar.exitCode !== 0) throw new Error(`could not unpack ${tarball}: ${untar.stderr.toString()}`)
+    }
+  }
+  const binary = new Uint8Array(await Bun.file(binaryPath).arrayBuffer())
+  assertElfArch(binary, arch, `${pkg}@${version} bin/bun`)
+  return binary
+}

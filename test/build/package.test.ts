@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { unzipSync } from "fflate"
+import { drainQueue } from "../../local/aws/inspect.ts"
+import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
+import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
+import { assertElfArch } from "../../scripts/build/bun-binary.ts"
+
+// Builds the real artefacts and runs the packaged layer + function on the local Runtime API.
+const root = resolve(import.meta.dir, "../..")
+const work = mkdtempSync(join(tmpdir(), "package-test-"))
+const dist = join(work, "dist")
+let stack: LocalStack
+
+const build = () => {
+  const run = Bun.spawnSync([process.execPath, "scripts/build.ts", "--out", dist], { cwd: root, stdout: "pipe", stderr: "pipe" })
+  if (run.exitCode !== 0) throw new Error(`build failed: ${run.stderr.toString()}`)
+  return run.stdout.toString()
+}
+
+const extract = (zip: string, into: string) => {
+  const files = unzipSync(new Uint8Array(readFileSync(zip)))
+  for (const [name, data] of Object.entries(files)) {
+    const path = join(into, name)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, data)
+    if (name === "bootstrap" || name === "bun") chmodSync(path, 0o755)
+  }
+  return Object.keys(files).sort()
+}
+
+let firstOutput = ""
+beforeAll(async () => {
+  firstOutput = build()
+  stack = await startLocalStack({ prefix: `pkg-${process.pid}` })
+}, 180_000)
+
+afterAll(async () => {
+  await stack?.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe("bun run build", () => {
+  test("prints each artefact's size and produces the same bytes twice", async () => {
+    expect(firstOutput).toMatch(/function\.zip\s+[\d.]+ MB/)
+    expect(firstOutput).toMatch(/layer-arm64\.zip\s+[\d.]+ MB/)
+    expect(firstOutput).toMatch(/layer-x86_64\.zip\s+[\d.]+ MB/)
+    const hashes = (out: string) => [...out.matchAll(/sha256 (\S+)/g)].map((m) => m[1])
+    expect(hashes(build())).toEqual(hashes(firstOutput))
+  }, 180_000)
+
+  test("each layer holds bootstrap, runtime and the Bun binary of its own architecture", () => {
+    for (const arch of ["arm64", "x86_64"] as const) {
+      const into = join(work, `inspect-${arch}`)
+      expect(extract(join(dist, `layer-${arch}.zip`), into)).toEqual(["bootstrap", "bun", "runtime.js", "runtime.js.jsc"])
+      expect(() => assertElfArch(new Uint8Array(readFileSync(join(into, "bun"))), arch, arch)).not.toThrow()
+    }
+    expect(extract(join(dist, "function.zip"), join(work, "inspect-fn"))).toEqual(["handler.js", "handler.js.jsc"])
+  })
+
+  test("the packaged x86_64 layer runs the packaged function against the emulators", async () => {
+    const opt = join(work, "opt")
+    const task = join(work, "task")
+    extract(join(dist, "layer-x86_64.zip"), opt)
+    extract(join(dist, "function.zip"), task)
+    const env = new ExecutionEnvironment({ bootstrap: join(opt, "bootstrap"), taskRoot: task, handler: "handler.handler", timeoutMs: 10_000, env: stack.functionEnv })
+    try {
+      const event = { Records: [{ messageId: "pkg-1", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }] }
+      const result = await env.invoke(event)
+      expect(result.status).toBe("success")
+      expect(result.status === "success" && JSON.parse(result.payload)).toEqual({ batchItemFailures: [] })
+      const out = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+      expect(out.map((m) => m.MessageAttributes?.outcome?.StringValue)).toEqual(["not_found"])
+    } finally {
+      await env.stop()
+    }
+  }, 60_000)
+})
