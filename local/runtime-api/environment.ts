@@ -81,6 +81,11 @@ export class ExecutionEnvironment {
     return this.process?.pid
   }
 
+  /** Init duration of the cold start not yet reported (spawn to first GET /next). */
+  get pendingInitDurationMs(): number | undefined {
+    return this.initDurationMs
+  }
+
   /** Starts the runtime (a cold start) unless it is already up; resolves at its first GET /next. */
   start(): Promise<void> {
     if (this.ready) return this.ready

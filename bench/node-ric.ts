@@ -1,0 +1,31 @@
+import { existsSync, mkdirSync } from "node:fs"
+import { join } from "node:path"
+
+/**
+ * Sets up AWS's Node.js runtime interface client (npm aws-lambda-ric) in .cache/node-ric, with the
+ * Debian build tools its native addon needs when the shipped one does not load. Returns the path of
+ * a bootstrap that starts `node` on it, as a Node.js custom runtime would.
+ */
+export const setupNodeRic = (root: string, version = "4.0.2"): string => {
+  const dir = join(root, ".cache", "node-ric")
+  const ric = join(dir, "node_modules", "aws-lambda-ric")
+  const loads = () => Bun.spawnSync(["node", "-e", `process.env.AWS_LAMBDA_RUNTIME_API='127.0.0.1:9';require(${JSON.stringify(join(ric, "rapid-client.node"))})`]).exitCode === 0
+  if (!existsSync(join(ric, "package.json"))) {
+    mkdirSync(dir, { recursive: true })
+    Bun.write(join(dir, "package.json"), JSON.stringify({ private: true }))
+    const install = Bun.spawnSync(["npm", "install", "--no-audit", "--no-fund", `aws-lambda-ric@${version}`], { cwd: dir, stdout: "inherit", stderr: "inherit" })
+    if (install.exitCode !== 0) throw new Error("npm install aws-lambda-ric failed")
+  }
+  if (!loads()) {
+    // Build the addon from source: needs autoconf, automake, libtool and cmake.
+    if (process.getuid?.() === 0) {
+      Bun.spawnSync(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq autoconf automake libtool cmake"], { stdout: "inherit", stderr: "inherit" })
+    }
+    const rebuild = Bun.spawnSync(["npm", "rebuild", "aws-lambda-ric", "--foreground-scripts", "--allow-scripts=aws-lambda-ric"], { cwd: dir, stdout: "inherit", stderr: "inherit" })
+    if (rebuild.exitCode !== 0 || !loads()) throw new Error("aws-lambda-ric's native addon could not be built (needs autoconf automake libtool cmake)")
+  }
+  const bootstrap = join(dir, "bootstrap")
+  Bun.write(bootstrap, `#!/bin/sh\nexec node ${join(ric, "index.mjs")} "$_HANDLER"\n`)
+  Bun.spawnSync(["chmod", "+x", bootstrap])
+  return bootstrap
+}
