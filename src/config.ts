@@ -10,15 +10,23 @@ export interface AppConfigShape {
 
 export const DEFAULT_MAX_CONCURRENCY = 32
 
+/** The environment variables the function reads (Terraform must set exactly these). */
+export const ENV = {
+  tableName: "TABLE_NAME",
+  outputQueueUrl: "OUTPUT_QUEUE_URL",
+  deadLetterQueueUrl: "DEAD_LETTER_QUEUE_URL",
+  maxConcurrency: "MAX_CONCURRENCY"
+} as const
+
 const QueueUrl = Schema.String.check(Schema.isPattern(/^https?:\/\/\S+$/, { message: "must be an http(s) queue URL" }))
 const MaxConcurrency = Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1_000 }))
 
 /** The function's settings, read from the environment once per cold start. */
 export const appConfig: Config.Config<AppConfigShape> = Config.all({
-  tableName: Config.NonEmptyString("TABLE_NAME"),
-  outputQueueUrl: Config.schema(QueueUrl, "OUTPUT_QUEUE_URL"),
-  deadLetterQueueUrl: Config.schema(QueueUrl, "DEAD_LETTER_QUEUE_URL"),
-  maxConcurrency: Config.schema(MaxConcurrency, "MAX_CONCURRENCY").pipe(Config.withDefault(DEFAULT_MAX_CONCURRENCY))
+  tableName: Config.NonEmptyString(ENV.tableName),
+  outputQueueUrl: Config.schema(QueueUrl, ENV.outputQueueUrl),
+  deadLetterQueueUrl: Config.schema(QueueUrl, ENV.deadLetterQueueUrl),
+  maxConcurrency: Config.schema(MaxConcurrency, ENV.maxConcurrency).pipe(Config.withDefault(DEFAULT_MAX_CONCURRENCY))
 })
 
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("AppConfig") {

@@ -15,6 +15,8 @@ export interface AwsProxy {
 export interface ProxyOptions {
   readonly target: string
   readonly latencyMs?: number
+  /** Sees every call (operation and raw body) before it is forwarded. */
+  readonly onCall?: (operation: string, body: string) => void
   /** Lets a caller answer a call itself (fault injection); return undefined to forward it. */
   readonly intercept?: (operation: string, body: string) => Promise<Response | undefined> | Response | undefined
 }
@@ -35,6 +37,7 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
       const body = await request.text()
       const operation = operationOf(request, body)
       counts.set(operation, (counts.get(operation) ?? 0) + 1)
+      options.onCall?.(operation, body)
       if (options.latencyMs) await Bun.sleep(options.latencyMs)
       const intercepted = await options.intercept?.(operation, body)
       if (intercepted) return intercepted

@@ -1,0 +1,185 @@
+variable "prefix" {
+  description = "Prefix of every resource name (table, queues, function, layer, bucket)."
+  type        = string
+  default     = "bun-sqs-lambda"
+
+  validation {
+    # 40 characters keeps the artifact bucket name (prefix-artifacts-ACCOUNT) within S3's 63.
+    condition     = can(regex("^[a-z][a-z0-9-]{0,39}$", var.prefix))
+    error_message = "prefix must be 1-40 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "region" {
+  description = "AWS region; null uses the provider's usual sources (AWS_REGION, profile)."
+  type        = string
+  default     = null
+}
+
+variable "architecture" {
+  description = "Lambda architecture; the matching dist/layer-<arch>.zip is published."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "memory_size" {
+  description = "Function memory in MB (CPU is allocated in proportion: one vCPU at 1,769 MB)."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds; the input queue's visibility timeout is derived from it."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 1 and 900."
+  }
+}
+
+variable "log_level" {
+  description = "Application log level (AWS_LAMBDA_LOG_LEVEL, set through logging_config)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
+    error_message = "log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's CloudWatch log group, in days."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ... 3653)."
+  }
+}
+
+variable "batch_size" {
+  description = "Records per invocation: at most 10 without a batching window, at most 10,000 with one."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size
+    error_message = "batch_size must be a whole number between 1 and 10000."
+  }
+}
+
+variable "batching_window_seconds" {
+  description = "How long the event source mapping gathers records before invoking (0 to 300 s)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.batching_window_seconds >= 0 && var.batching_window_seconds <= 300 && floor(var.batching_window_seconds) == var.batching_window_seconds
+    error_message = "batching_window_seconds must be a whole number between 0 and 300."
+  }
+}
+
+variable "maximum_concurrency" {
+  description = "Most concurrent invocations the SQS event source mapping may drive (2 to 1000)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000 && floor(var.maximum_concurrency) == var.maximum_concurrency
+    error_message = "maximum_concurrency must be a whole number between 2 and 1000."
+  }
+}
+
+variable "function_max_concurrency" {
+  description = "AWS requests in flight within one invocation (the function's MAX_CONCURRENCY)."
+  type        = number
+  default     = 32
+
+  validation {
+    condition     = var.function_max_concurrency >= 1 && var.function_max_concurrency <= 1000 && floor(var.function_max_concurrency) == var.function_max_concurrency
+    error_message = "function_max_concurrency must be a whole number between 1 and 1000."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Receives before a message is moved to the dead-letter queue (AWS advises at least 5)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.max_receive_count >= 5 && var.max_receive_count <= 1000 && floor(var.max_receive_count) == var.max_receive_count
+    error_message = "max_receive_count must be a whole number between 5 and 1000."
+  }
+}
+
+variable "message_retention_seconds" {
+  description = "Retention of the input and output queues; the dead-letter queue keeps messages for 14 days, longer."
+  type        = number
+  default     = 345600
+
+  validation {
+    # The DLQ keeps a message's original enqueue time: it must retain longer than the source.
+    condition     = var.message_retention_seconds >= 60 && var.message_retention_seconds < 1209600
+    error_message = "message_retention_seconds must be at least 60 and less than 1209600 (the dead-letter queue's 14 days)."
+  }
+}
+
+variable "sqs_kms_key_arn" {
+  description = "KMS key for the queues; null uses SQS-managed encryption (SSE-SQS)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sqs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.sqs_kms_key_arn))
+    error_message = "sqs_kms_key_arn must be a KMS key ARN or null."
+  }
+}
+
+variable "point_in_time_recovery" {
+  description = "Enable DynamoDB point-in-time recovery on the products table."
+  type        = bool
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = "Protect the products table from deletion (set false before terraform destroy)."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "SNS topic notified when the dead-letter queue has messages; null for no notification."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:", var.alarm_sns_topic_arn))
+    error_message = "alarm_sns_topic_arn must be an SNS topic ARN or null."
+  }
+}
+
+variable "dist_dir" {
+  description = "Folder holding function.zip and layer-<arch>.zip from bun run build; null means ../dist."
+  type        = string
+  default     = null
+}

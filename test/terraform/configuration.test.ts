@@ -1,0 +1,174 @@
+import { beforeAll, describe, expect, test } from "bun:test"
+import { readdirSync, readFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
+import { ENV } from "../../src/config.ts"
+import { block, evaluateIn, loadConfiguration, resource, type Configuration } from "./load.ts"
+
+let tf: Configuration
+beforeAll(async () => {
+  tf = await loadConfiguration()
+})
+
+describe("terraform/: files and declarations", () => {
+  test("split by family: versions, variables, outputs and one file per resource family", () => {
+    expect(Object.keys(tf.files).sort()).toEqual(["cloudwatch.tf", "dynamodb.tf", "iam.tf", "lambda.tf", "locals.tf", "outputs.tf", "s3.tf", "sqs.tf", "variables.tf", "versions.tf"])
+  })
+
+  test("Terraform 1.5 or later and the AWS provider v5 or later; tags from one map", () => {
+    const terraform = tf.terraform[0] as Record<string, any>
+    expect(terraform.required_version).toBe(">= 1.5")
+    expect(terraform.required_providers[0].aws).toEqual({ source: "hashicorp/aws", version: ">= 5.0" })
+    expect(tf.providers.aws![0]!.default_tags).toEqual([{ tags: "${var.tags}" }])
+  })
+
+  test("every variable has a type and a description", () => {
+    for (const [name, v] of Object.entries(tf.variables)) {
+      expect(typeof v.type, name).toBe("string")
+      expect(String(v.description ?? "").length, name).toBeGreaterThan(10)
+    }
+  })
+
+  test("every output has a description; the outputs users need are there", () => {
+    for (const [name, o] of Object.entries(tf.outputs)) expect(String(o.description ?? "").length, name).toBeGreaterThan(5)
+    expect(Object.keys(tf.outputs).sort()).toEqual([
+      "dead_letter_queue_arn", "dead_letter_queue_url", "function_arn", "function_name", "input_queue_arn", "input_queue_url",
+      "layer_arn", "output_queue_arn", "output_queue_url", "table_name"
+    ])
+  })
+
+  test("every var., local., data. and resource reference resolves to a declaration", () => {
+    const declared = new Set<string>()
+    for (const [type, byName] of Object.entries(tf.resources)) for (const n of Object.keys(byName)) declared.add(`${type}.${n}`)
+    for (const [type, byName] of Object.entries(tf.data)) for (const n of Object.keys(byName)) declared.add(`data.${type}.${n}`)
+    const text = Object.values(tf.files).join("\n").replace(/#.*$/gm, "")
+    const refs = [...text.matchAll(/\b(var|local|data\.[a-z0-9_]+|aws_[a-z0-9_]+)\.([a-z0-9_]+)/g)].map((m) => [m[1]!, m[2]!] as const)
+    expect(refs.length).toBeGreaterThan(40)
+    for (const [kind, name] of refs) {
+      if (kind === "var") expect(tf.variables, `var.${name}`).toHaveProperty(name)
+      else if (kind === "local") expect(tf.locals, `local.${name}`).toHaveProperty(name)
+      else expect(declared.has(`${kind}.${name}`), `${kind}.${name}`).toBe(true)
+    }
+  })
+
+  test("every declared variable is used", () => {
+    const text = Object.values(tf.files).join("\n")
+    for (const name of Object.keys(tf.variables)) expect(text.includes(`var.${name}`), name).toBe(true)
+  })
+})
+
+describe("terraform/: resources and their settings", () => {
+  test("DynamoDB: pk string hash key, on demand, encrypted, PITR and deletion protection from variables", () => {
+    const t = resource(tf, "aws_dynamodb_table", "products")
+    expect(t).toMatchObject({ billing_mode: "PAY_PER_REQUEST", hash_key: "pk", deletion_protection_enabled: "${var.deletion_protection}" })
+    expect(block(t, "attribute")).toEqual({ name: "pk", type: "S" })
+    expect(block(t, "server_side_encryption")).toEqual({ enabled: true })
+    expect(block(t, "point_in_time_recovery")).toEqual({ enabled: "${var.point_in_time_recovery}" })
+  })
+
+  test("queues: encrypted with SSE-SQS by default or the KMS key; input redrives to the DLQ, which only allows the input", () => {
+    for (const name of ["input", "output", "dead_letter"]) {
+      const q = resource(tf, "aws_sqs_queue", name)
+      expect(evaluateIn(tf, q.sqs_managed_sse_enabled), name).toBe(true)
+      expect(evaluateIn(tf, q.kms_master_key_id), name).toBeNull()
+      const kms = "arn:aws:kms:eu-west-1:123456789012:key/k"
+      expect(evaluateIn(tf, q.sqs_managed_sse_enabled, { sqs_kms_key_arn: kms }), name).toBeNull()
+      expect(evaluateIn(tf, q.kms_master_key_id, { sqs_kms_key_arn: kms }), name).toBe(kms)
+    }
+    const input = resource(tf, "aws_sqs_queue", "input")
+    expect(input.redrive_policy).toBe("${jsonencode({\n    deadLetterTargetArn = aws_sqs_queue.dead_letter.arn\n    maxReceiveCount     = var.max_receive_count\n  })}")
+    const allow = resource(tf, "aws_sqs_queue_redrive_allow_policy", "dead_letter")
+    expect(allow.queue_url).toBe("${aws_sqs_queue.dead_letter.id}")
+    expect(String(allow.redrive_allow_policy)).toContain('redrivePermission = "byQueue"')
+    expect(String(allow.redrive_allow_policy)).toContain("sourceQueueArns   = [aws_sqs_queue.input.arn]")
+  })
+
+  test("the layer is published from S3 for the chosen architecture, from dist/layer-<arch>.zip", () => {
+    const layer = resource(tf, "aws_lambda_layer_version", "bun")
+    expect(layer).toMatchObject({ s3_bucket: "${aws_s3_object.layer.bucket}", s3_key: "${aws_s3_object.layer.key}", compatible_runtimes: ["provided.al2023"], compatible_architectures: ["${var.architecture}"] })
+    expect(layer.filename).toBeUndefined()
+    expect(evaluateIn(tf, "${local.layer_zip}")).toBe("./../dist/layer-arm64.zip")
+    expect(evaluateIn(tf, "${local.layer_zip}", { architecture: "x86_64" })).toBe("./../dist/layer-x86_64.zip")
+    expect(resource(tf, "aws_s3_object", "layer").source).toBe("${local.layer_zip}")
+    expect(resource(tf, "aws_s3_bucket_public_access_block", "artifacts")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })
+  })
+
+  test("the function: provided.al2023, arm64 by default, dist/function.zip, memory and timeout from variables, JSON logs", () => {
+    const fn = resource(tf, "aws_lambda_function", "handler")
+    expect(fn).toMatchObject({
+      runtime: "provided.al2023",
+      handler: "handler.handler",
+      architectures: ["${var.architecture}"],
+      filename: "${local.function_zip}",
+      source_code_hash: "${filebase64sha256(local.function_zip)}",
+      memory_size: "${var.memory_size}",
+      timeout: "${var.timeout}",
+      layers: ["${aws_lambda_layer_version.bun.arn}"]
+    })
+    expect(tf.variables.architecture!.default).toBe("arm64")
+    expect(evaluateIn(tf, "${local.function_zip}")).toBe("./../dist/function.zip")
+    expect(block(fn, "logging_config")).toEqual({ log_format: "JSON", application_log_level: "${var.log_level}", system_log_level: "INFO", log_group: "${aws_cloudwatch_log_group.function.name}" })
+    expect(fn.depends_on).toContain("${aws_cloudwatch_log_group.function}")
+    expect(resource(tf, "aws_cloudwatch_log_group", "function")).toEqual({ name: "/aws/lambda/${local.names.function}", retention_in_days: "${var.log_retention_days}" })
+  })
+
+  test("the environment Terraform sets is exactly what the function reads", () => {
+    const vars = block(resource(tf, "aws_lambda_function", "handler"), "environment").variables as Record<string, string>
+    expect(Object.keys(vars).sort()).toEqual(Object.values(ENV).sort())
+    expect(vars).toEqual({
+      TABLE_NAME: "${aws_dynamodb_table.products.name}",
+      OUTPUT_QUEUE_URL: "${aws_sqs_queue.output.url}",
+      DEAD_LETTER_QUEUE_URL: "${aws_sqs_queue.dead_letter.url}",
+      MAX_CONCURRENCY: "${tostring(var.function_max_concurrency)}"
+    })
+    // Other variables the function code reads are Lambda's own (set through logging_config) or local-only overrides.
+    const src = resolve(import.meta.dir, "../../src")
+    const read = new Set<string>()
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name))
+        else for (const m of readFileSync(join(dir, e.name), "utf8").matchAll(/process\.env\.([A-Z0-9_]+)/g)) read.add(m[1]!)
+      }
+    }
+    walk(src)
+    expect([...read].sort()).toEqual(["AWS_ENDPOINT_URL_SQS", "AWS_LAMBDA_LOG_LEVEL"])
+  })
+
+  test("the event source mapping: batch size and window from variables, partial batch responses, maximum concurrency", () => {
+    const esm = resource(tf, "aws_lambda_event_source_mapping", "input")
+    expect(esm).toMatchObject({
+      event_source_arn: "${aws_sqs_queue.input.arn}",
+      function_name: "${aws_lambda_function.handler.arn}",
+      batch_size: "${var.batch_size}",
+      maximum_batching_window_in_seconds: "${var.batching_window_seconds}",
+      function_response_types: ["ReportBatchItemFailures"]
+    })
+    expect(block(esm, "scaling_config")).toEqual({ maximum_concurrency: "${var.maximum_concurrency}" })
+  })
+
+  test("an alarm on the DLQ's visible messages, notifying the optional SNS topic", () => {
+    const alarm = resource(tf, "aws_cloudwatch_metric_alarm", "dead_letters")
+    expect(alarm).toMatchObject({ namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", comparison_operator: "GreaterThanThreshold", threshold: 0 })
+    expect(evaluateIn(tf, alarm.dimensions)).toEqual({ QueueName: "<aws_sqs_queue.dead_letter.name>" })
+    expect(evaluateIn(tf, alarm.alarm_actions)).toEqual([])
+    expect(evaluateIn(tf, alarm.alarm_actions, { alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:1:alerts" })).toEqual(["arn:aws:sns:eu-west-1:1:alerts"])
+  })
+
+  test("names derive from the prefix and match the local stack's; defaults match its settings", () => {
+    expect(evaluateIn(tf, tf.locals.names)).toEqual({
+      table: `${STACK_DEFAULTS.prefix}-products`, input_queue: `${STACK_DEFAULTS.prefix}-input`, output_queue: `${STACK_DEFAULTS.prefix}-output`,
+      dead_letter_queue: `${STACK_DEFAULTS.prefix}-dlq`, function: `${STACK_DEFAULTS.prefix}-handler`, layer: `${STACK_DEFAULTS.prefix}-bun`
+    })
+    const d = (name: string) => tf.variables[name]!.default
+    expect(d("prefix")).toBe(STACK_DEFAULTS.prefix)
+    expect(d("timeout")).toBe(STACK_DEFAULTS.functionTimeoutSeconds)
+    expect(d("memory_size")).toBe(STACK_DEFAULTS.memorySizeMb)
+    expect(d("batch_size")).toBe(STACK_DEFAULTS.batchSize)
+    expect(d("batching_window_seconds")).toBe(STACK_DEFAULTS.batchingWindowSeconds)
+    expect(d("maximum_concurrency")).toBe(STACK_DEFAULTS.maximumConcurrency)
+    expect(d("max_receive_count")).toBe(STACK_DEFAULTS.maxReceiveCount)
+    expect(d("message_retention_seconds")).toBe(STACK_DEFAULTS.messageRetentionSeconds)
+    expect(d("function_max_concurrency")).toBe(STACK_DEFAULTS.maxConcurrencyInFunction)
+    expect(evaluateIn(tf, "${local.dead_letter_retention_seconds}")).toBe(STACK_DEFAULTS.deadLetterRetentionSeconds)
+  })
+})
