@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { dirname, resolve } from "node:path"
+import type { ResourceLimit } from "../limits/cgroups.ts"
 import { peakMemoryMb, billedDuration, type InvocationReport } from "./report.ts"
 import { startRuntimeApiServer, type RuntimeApiServer, type ServerOptions } from "./server.ts"
 
@@ -15,10 +16,8 @@ export interface EnvironmentOptions {
   readonly env?: Record<string, string>
   /** Every line the runtime prints. */
   readonly onLog?: (line: string) => void
-  /** Wraps the command, e.g. to start it in a memory- and CPU-limited cgroup. */
-  readonly wrapCommand?: (command: Array<string>) => Array<string>
-  /** Peak memory of the environment in MB; defaults to the process's VmHWM. */
-  readonly measureMemory?: (pid: number | undefined) => Promise<number>
+  /** Runs the runtime in a memory- and CPU-limited group, as Lambda sizes the environment. */
+  readonly limit?: ResourceLimit
   readonly server?: ServerOptions
 }
 
@@ -93,7 +92,7 @@ export class ExecutionEnvironment {
     const firstPoll = this.server.nextPoll()
     const command = [resolve(this.options.bootstrap)]
     const stream = randomUUID().replace(/-/g, "")
-    const child = Bun.spawn(this.options.wrapCommand?.(command) ?? command, {
+    const child = Bun.spawn(this.options.limit?.wrap(command) ?? command, {
       cwd: this.options.taskRoot,
       env: {
         PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
@@ -168,6 +167,7 @@ export class ExecutionEnvironment {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.timeoutMs)))
     const crashed = this.exited!.then((code) => ({ crash: code }))
+    const oomBefore = this.options.limit?.oomKills() ?? 0
     const outcome = await Promise.race([answer, timedOut, crashed])
     clearTimeout(timer)
     const duration = performance.now() - deliveredAt
@@ -176,8 +176,11 @@ export class ExecutionEnvironment {
       const report = await this.finishReport(requestId, outcome === "timeout" ? this.timeoutMs : duration, outcome === "timeout" ? "timeout" : "error")
       this.server.abandon(requestId)
       await this.kill()
+      const outOfMemory = outcome !== "timeout" && (this.options.limit?.oomKills() ?? 0) > oomBefore
       const error = outcome === "timeout"
         ? { errorType: "Sandbox.Timedout", errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds` }
+        : outOfMemory
+        ? { errorType: "Runtime.OutOfMemory", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed` }
         : { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.crash}` }
       return { status: outcome === "timeout" ? "timeout" : "crash", error, errorTypeHeader: null, report }
     }
@@ -201,6 +204,7 @@ export class ExecutionEnvironment {
   async stop(): Promise<void> {
     await this.kill()
     await this.server.stop()
+    this.options.limit?.remove()
   }
 
   private async kill(): Promise<void> {
@@ -222,7 +226,8 @@ export class ExecutionEnvironment {
   private async finishReport(requestId: string, durationMs: number, status?: "timeout" | "error"): Promise<InvocationReport> {
     const init = this.initDurationMs
     this.initDurationMs = undefined
-    const measure = this.options.measureMemory ?? peakMemoryMb
+    const limit = this.options.limit
+    const measure = limit ? async () => limit.peakMemoryMb() : peakMemoryMb
     return {
       requestId,
       durationMs,

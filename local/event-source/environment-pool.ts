@@ -1,0 +1,62 @@
+import { ExecutionEnvironment, type EnvironmentOptions } from "../runtime-api/environment.ts"
+import type { CgroupSupport } from "../limits/cgroups.ts"
+
+/**
+ * Execution environments scaled out on demand up to a maximum, as Lambda does: a busy pool starts
+ * a new environment (a cold start) while below the maximum; otherwise callers wait for one.
+ */
+export class EnvironmentPool {
+  private readonly idle: Array<ExecutionEnvironment> = []
+  private readonly all: Array<ExecutionEnvironment> = []
+  private readonly waiters: Array<(env: ExecutionEnvironment) => void> = []
+  private created = 0
+
+  constructor(
+    readonly options: EnvironmentOptions,
+    readonly maxConcurrency: number,
+    private readonly cgroups?: CgroupSupport
+  ) {}
+
+  get size(): number {
+    return this.all.length
+  }
+
+  get busy(): number {
+    return this.all.length - this.idle.length
+  }
+
+  /** True while another invocation could start without waiting. */
+  get hasCapacity(): boolean {
+    return this.idle.length > 0 || this.all.length < this.maxConcurrency
+  }
+
+  /** A new environment with the pool's settings and its own resource limit (not pooled). */
+  create(): ExecutionEnvironment {
+    const id = ++this.created
+    const limit = this.cgroups?.available ? this.cgroups.create!(`bun-lambda-${process.pid}-${id}`, this.options.memorySizeMb ?? 128) : undefined
+    return new ExecutionEnvironment({ ...this.options, ...(limit ? { limit } : {}) })
+  }
+
+  async acquire(): Promise<ExecutionEnvironment> {
+    const env = this.idle.pop()
+    if (env) return env
+    if (this.all.length < this.maxConcurrency) {
+      const created = this.create()
+      this.all.push(created)
+      return created
+    }
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+
+  release(env: ExecutionEnvironment) {
+    const waiter = this.waiters.shift()
+    if (waiter) waiter(env)
+    else this.idle.push(env)
+  }
+
+  async stop() {
+    await Promise.all(this.all.map((e) => e.stop()))
+    this.all.length = 0
+    this.idle.length = 0
+  }
+}

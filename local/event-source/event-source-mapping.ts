@@ -1,0 +1,137 @@
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs"
+import type { SQSEvent } from "aws-lambda"
+import { localClientConfig } from "../aws/provision.ts"
+import type { InvokeResult } from "../runtime-api/environment.ts"
+import { settleBatch, type Settlement } from "./batch-response.ts"
+import type { EnvironmentPool } from "./environment-pool.ts"
+import { lambdaEvent } from "./lambda-sqs-event.ts"
+
+export interface InvocationRecord {
+  readonly event: SQSEvent
+  readonly result: InvokeResult
+  readonly settlement: Settlement
+  readonly coldStart: boolean
+}
+
+export interface MappingOptions {
+  readonly sqsEndpoint: string
+  readonly queueUrl: string
+  readonly queueArn: string
+  readonly batchSize: number
+  readonly batchingWindowMs: number
+  readonly pool: EnvironmentPool
+  readonly onInvocation?: (record: InvocationRecord) => void
+}
+
+/**
+ * What Lambda's SQS event source mapping does, locally: long-poll the queue, gather up to the batch
+ * size within the batching window, invoke an execution environment (scaling out up to the pool's
+ * maximum), then delete the records that succeeded. Failed records, and whole batches on a function
+ * error or timeout, are left to reappear after the visibility timeout, so the queue's redrive policy
+ * moves repeat failures to the dead-letter queue.
+ */
+export class EventSourceMapping {
+  private readonly sqs: SQSClient
+  private readonly inflight = new Set<Promise<void>>()
+  private running: Promise<void> | undefined
+  private stopped = false
+  invocations = 0
+
+  constructor(private readonly options: MappingOptions) {
+    this.sqs = new SQSClient({ ...localClientConfig(options.sqsEndpoint), useQueueUrlAsEndpoint: false })
+  }
+
+  start(): void {
+    this.running ??= this.loop()
+  }
+
+  /**
+   * Resolves once the queue holds no message, visible or in flight, and no invocation is running.
+   * Records left for retry keep it waiting until they succeed or are redriven to the DLQ.
+   */
+  async drain(): Promise<void> {
+    this.start()
+    for (;;) {
+      const { Attributes = {} } = await this.sqs.send(new GetQueueAttributesCommand({
+        QueueUrl: this.options.queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+      }))
+      const waiting = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+      if (waiting === 0 && this.inflight.size === 0) return
+      await Bun.sleep(100)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    await this.running
+    await Promise.all(this.inflight)
+    this.sqs.destroy()
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.options.pool.hasCapacity) {
+        await Promise.race(this.inflight)
+        continue
+      }
+      const batch = await this.gather()
+      if (batch.length === 0) continue
+      const dispatch = this.dispatch(batch)
+      this.inflight.add(dispatch)
+      void dispatch.finally(() => this.inflight.delete(dispatch))
+    }
+  }
+
+  private async gather(): Promise<Array<Message>> {
+    const { batchSize, batchingWindowMs } = this.options
+    const messages: Array<Message> = []
+    const deadline = Date.now() + batchingWindowMs
+    do {
+      const remaining = deadline - Date.now()
+      // Short long-polls keep stop() prompt and stay well under the visibility timeout.
+      const waitSeconds = messages.length === 0 ? 1 : Math.min(1, Math.max(0, Math.ceil(remaining / 1000)))
+      const { Messages = [] } = await this.sqs.send(new ReceiveMessageCommand({
+        QueueUrl: this.options.queueUrl,
+        MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+        WaitTimeSeconds: waitSeconds,
+        // Both spellings: local-aws-sqs answers the older AttributeNames, AWS the newer one.
+        MessageSystemAttributeNames: ["All"],
+        AttributeNames: ["All"] as never,
+        MessageAttributeNames: ["All"]
+      }))
+      messages.push(...Messages)
+      if (Messages.length === 0 && messages.length === 0) return []
+      if (this.stopped) break
+    } while (messages.length < batchSize && Date.now() < deadline)
+    return messages
+  }
+
+  private async dispatch(batch: Array<Message>): Promise<void> {
+    const env = await this.options.pool.acquire()
+    const event = lambdaEvent(batch, this.options.queueArn)
+    const coldBefore = env.coldStarts
+    let result: InvokeResult
+    try {
+      result = await env.invoke(event)
+    } finally {
+      this.options.pool.release(env)
+    }
+    this.invocations++
+    const settlement = settleBatch(batch.map((m) => m.MessageId!), {
+      functionError: result.status !== "success",
+      ...(result.status === "success" ? { payload: result.payload } : {})
+    })
+    if (settlement.kind === "partial" && settlement.succeeded.length > 0) {
+      const succeeded = new Set(settlement.succeeded)
+      const handles = batch.filter((m) => succeeded.has(m.MessageId!)).map((m) => m.ReceiptHandle!)
+      for (let i = 0; i < handles.length; i += 10) {
+        await this.sqs.send(new DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h }))
+        }))
+      }
+    }
+    this.options.onInvocation?.({ event, result, settlement, coldStart: env.coldStarts > coldBefore })
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * bun run invoke — the whole SQS → Lambda → DynamoDB/SQS flow on this machine.
+ * Run with --help for the options.
+ */
+import { readFileSync } from "node:fs"
+import { parseArgs } from "node:util"
+import { drainQueue, scanAll } from "../aws/inspect.ts"
+import type { InvocationRecord } from "../event-source/event-source-mapping.ts"
+import { reportLine } from "../runtime-api/report.ts"
+import { STACK_DEFAULTS } from "../stack/defaults.ts"
+import { attributesOf, bold, dim, heading, invocationLines, progressBar } from "./render.ts"
+import { sendBodies } from "./send.ts"
+import { startSession, type Session } from "./session.ts"
+
+const HELP = `bun run invoke [options]
+
+Runs the function on this machine: dynalite and local-aws-sqs in-process (or the endpoints in
+AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS), the real runtime/bootstrap on Bun through a local
+Lambda Runtime API, and an SQS event source mapping between the input queue and the function.
+
+With no options: a short demonstration (adds, reads, a read of a missing product, a malformed
+message), then the products table, the output queue, the dead-letter queue and the REPORT lines.
+
+  --event FILE          invoke the function once with a raw event (samples in local/events/)
+  --messages N          send N generated messages (half adds, then reads of them) and drain them
+  --memory MB           memory size: limits memory and CPU (1 vCPU at 1,769 MB) with cgroups when
+                        possible (default ${STACK_DEFAULTS.memorySizeMb})
+  --concurrency N       most execution environments at once (default ${STACK_DEFAULTS.maximumConcurrency})
+  --batch-size N        records per invocation, 1-10 (1-10000 with a batching window) (default ${STACK_DEFAULTS.batchSize})
+  --batching-window S   seconds to gather a batch, 0-300 (default ${STACK_DEFAULTS.batchingWindowSeconds})
+  --timeout S           function timeout in seconds (default ${STACK_DEFAULTS.functionTimeoutSeconds})
+  --verbose             also print the function's own log lines
+  --json                machine-readable output (one JSON document on stdout)
+  --help                this text`
+
+const { values: args } = parseArgs({
+  options: {
+    event: { type: "string" },
+    messages: { type: "string" },
+    memory: { type: "string", default: String(STACK_DEFAULTS.memorySizeMb) },
+    concurrency: { type: "string", default: String(STACK_DEFAULTS.maximumConcurrency) },
+    "batch-size": { type: "string", default: String(STACK_DEFAULTS.batchSize) },
+    "batching-window": { type: "string", default: String(STACK_DEFAULTS.batchingWindowSeconds) },
+    timeout: { type: "string", default: String(STACK_DEFAULTS.functionTimeoutSeconds) },
+    verbose: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false }
+  }
+})
+
+const fail = (message: string): never => {
+  console.error(`bun run invoke: ${message}\n\n${HELP}`)
+  process.exit(2)
+}
+const integer = (name: string, value: string, min: number, max: number) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be a whole number from ${min} to ${max}, got ${value}`)
+  return n
+}
+
+if (args.help) {
+  console.log(HELP)
+  process.exit(0)
+}
+const memoryMb = integer("memory", args.memory!, 128, 10_240)
+const concurrency = integer("concurrency", args.concurrency!, 1, 1_000)
+const batchingWindowSeconds = integer("batching-window", args["batching-window"]!, 0, 300)
+const batchSize = integer("batch-size", args["batch-size"]!, 1, batchingWindowSeconds > 0 ? 10_000 : 10)
+const timeoutSeconds = integer("timeout", args.timeout!, 1, 900)
+const json = args.json!
+const say = (...lines: Array<string>) => void (!json && console.log(lines.join("\n")))
+
+const invocations: Array<InvocationRecord> = []
+const session: Session = await startSession({
+  memoryMb,
+  concurrency,
+  batchSize,
+  batchingWindowSeconds,
+  timeoutSeconds,
+  onInvocation: (r) => {
+    invocations.push(r)
+    if (!args.messages) say(...invocationLines(r))
+  },
+  ...(args.verbose && !json ? { onLog: (line: string) => console.log(dim(`  │ ${line}`)) } : {})
+})
+const { stack } = session
+
+const settings = { memoryMb, concurrency, batchSize, batchingWindowSeconds, timeoutSeconds }
+say(bold("Local stack"), `  DynamoDB ${stack.endpoints.dynamodb}${stack.embedded.dynamodb ? " (dynalite, in-process)" : ""}`, `  SQS      ${stack.endpoints.sqs}${stack.embedded.sqs ? " (local-aws-sqs, in-process)" : ""}`,
+  `  table ${stack.tableName}; queues input, output and dead-letter (maxReceiveCount ${STACK_DEFAULTS.maxReceiveCount}, visibility ${stack.visibilityTimeoutSeconds} s)`,
+  `  function: runtime/bootstrap on Bun, src/handler.handler, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments`,
+  session.cgroups.available ? `  limits: ${session.cgroups.reason}` : `  limits: NOT ENFORCED, running unconstrained (${session.cgroups.reason})`)
+
+const summaryOf = async () => {
+  const products = await scanAll(stack.endpoints.dynamodb, stack.tableName)
+  const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+  const deadLetters = await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl, { remove: true })
+  return { products, output, deadLetters }
+}
+
+try {
+  if (args.event) {
+    // One raw event, one execution environment: exactly what Lambda would hand the function.
+    const event = JSON.parse(readFileSync(args.event, "utf8"))
+    const env = session.pool.create()
+    const result = await env.invoke(event)
+    await env.stop()
+    const { products, output, deadLetters } = await summaryOf()
+    if (json) console.log(JSON.stringify({ settings, result, products, output, deadLetters }, null, 2))
+    else {
+      say(heading("Result"), result.status === "success" ? result.payload : `${result.status}: ${JSON.stringify(result.error)}`, dim(reportLine(result.report)))
+      say(heading(`Products (${products.length})`), ...products.map((p) => `  ${JSON.stringify(p)}`))
+      say(heading(`Output queue (${output.length})`), ...output.map((m) => `  ${m.Body}  ${JSON.stringify(attributesOf(m))}`))
+      say(heading(`Dead-letter queue (${deadLetters.length})`), ...deadLetters.map((m) => `  ${m.Body}  ${JSON.stringify(attributesOf(m))}`))
+    }
+  } else if (args.messages) {
+    const n = integer("messages", args.messages, 1, 1_000_000)
+    const adds = Math.ceil(n / 2)
+    const started = performance.now()
+    const ticker = setInterval(() => {
+      const done = invocations.reduce((s, r) => s + (r.settlement.kind === "partial" ? r.settlement.succeeded.length : 0), 0)
+      if (!json) progressBar(done, n, `invocations ${invocations.length}, environments ${session.pool.size}`)
+    }, 200)
+    const addIds = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, Array.from({ length: adds }, (_, i) => JSON.stringify({ name: `product ${i}`, price: (i % 1000) / 10 })))
+    await session.mapping.drain()
+    await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, Array.from({ length: n - adds }, (_, i) => JSON.stringify({ pk: addIds[i % addIds.length] })))
+    await session.mapping.drain()
+    clearInterval(ticker)
+    const seconds = (performance.now() - started) / 1000
+    const { products, output, deadLetters } = await summaryOf()
+    const durations = invocations.map((r) => r.result.report.durationMs)
+    const summary = {
+      settings, messages: n, seconds, messagesPerSecond: n / seconds, invocations: invocations.length,
+      coldStarts: invocations.filter((r) => r.coldStart).length, environments: session.pool.size,
+      products: products.length, outputMessages: output.length, deadLetters: deadLetters.length,
+      failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
+      durationMs: { max: Math.max(...durations), average: durations.reduce((a, b) => a + b, 0) / durations.length, min: Math.min(...durations) },
+      maxMemoryUsedMb: Math.max(...invocations.map((r) => r.result.report.maxMemoryUsedMb))
+    }
+    if (json) console.log(JSON.stringify(summary, null, 2))
+    else {
+      process.stderr.write(`${progressBar(n, n, `invocations ${invocations.length}, environments ${session.pool.size}`)}\n`)
+      say(heading("Drained"), `  ${n} messages in ${seconds.toFixed(1)} s (${summary.messagesPerSecond.toFixed(0)}/s), ${summary.invocations} invocations, ${summary.coldStarts} cold starts`,
+        `  duration max ${summary.durationMs.max.toFixed(2)} ms, average ${summary.durationMs.average.toFixed(2)} ms, min ${summary.durationMs.min.toFixed(2)} ms; max memory used ${summary.maxMemoryUsedMb} MB`,
+        `  ${summary.products} products, ${summary.outputMessages} output messages, ${summary.deadLetters} dead letters`)
+    }
+  } else {
+    say(heading("1. Adding three products"))
+    const ids = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, [
+      JSON.stringify({ name: "Widget", price: 9.99 }),
+      JSON.stringify({ name: "Gadget", price: 24.5 }),
+      JSON.stringify({ name: "Gizmo", price: 0 })
+    ])
+    await session.mapping.drain()
+    say(heading("2. Reading them back, reading a missing product, and a malformed message"))
+    await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, [...ids.map((pk) => JSON.stringify({ pk })), JSON.stringify({ pk: "no-such-product" }), `{"name": "Broken", "price": "free"}`])
+    await session.mapping.drain()
+    const { products, output, deadLetters } = await summaryOf()
+    if (json) console.log(JSON.stringify({ settings, invocations: invocations.map((r) => ({ records: r.event.Records.length, status: r.result.status, settlement: r.settlement, report: r.result.report })), products, output, deadLetters }, null, 2))
+    else {
+      say(heading(`Products in ${stack.tableName} (${products.length})`), ...products.map((p) => `  ${p.pk}  ${String(p.name).padEnd(8)} ${String(p.price).padStart(6)}  created ${p.createdAt}`))
+      say(heading(`Output queue (${output.length})`), ...output.map((m) => `  ${m.Body}\n    attributes ${JSON.stringify(attributesOf(m))}`))
+      say(heading(`Dead-letter queue (${deadLetters.length})`), ...deadLetters.map((m) => `  ${m.Body}\n    attributes ${JSON.stringify(attributesOf(m))}`))
+    }
+  }
+} finally {
+  await session.close()
+}

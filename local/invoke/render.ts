@@ -1,0 +1,30 @@
+import type { Message } from "@aws-sdk/client-sqs"
+import type { InvocationRecord } from "../event-source/event-source-mapping.ts"
+import { reportLine } from "../runtime-api/report.ts"
+
+const tty = process.stdout.isTTY
+export const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s)
+export const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s)
+
+export const heading = (s: string) => `\n${bold(s)}`
+
+/** One line per invocation: what the event source mapping did, then Lambda's REPORT line. */
+export const invocationLines = (r: InvocationRecord): Array<string> => {
+  const n = r.event.Records.length
+  const outcome = r.result.status === "success"
+    ? r.settlement.kind === "partial" ? `${r.settlement.succeeded.length}/${n} deleted, ${r.settlement.failed.length} left for retry` : `whole batch failed (${r.settlement.reason})`
+    : `${r.result.status}: ${r.result.error.errorType} ${r.result.error.errorMessage}`
+  return [`${r.coldStart ? "cold" : "warm"} invocation, ${n} record${n === 1 ? "" : "s"}: ${outcome}`, dim(reportLine(r.result.report))]
+}
+
+export const attributesOf = (m: Message) =>
+  Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? v.BinaryValue]))
+
+/** A one-line progress bar on stderr (redrawn in place on a terminal). */
+export const progressBar = (done: number, total: number, extra: string) => {
+  const width = 30
+  const filled = total === 0 ? width : Math.round((done / total) * width)
+  const line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor((done / Math.max(1, total)) * 100)).padStart(3)}% ${done}/${total} ${extra}`
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}`)
+  return line
+}

@@ -1,0 +1,87 @@
+import { resolve } from "node:path"
+import { startLocalStack, type LocalStack } from "../aws/local-stack.ts"
+import { EnvironmentPool } from "../event-source/environment-pool.ts"
+import { EventSourceMapping, type InvocationRecord } from "../event-source/event-source-mapping.ts"
+import { detectCgroups, type CgroupSupport } from "../limits/cgroups.ts"
+import { STACK_DEFAULTS } from "../stack/defaults.ts"
+
+export interface SessionOptions {
+  readonly memoryMb: number
+  readonly concurrency: number
+  readonly batchSize: number
+  readonly batchingWindowSeconds: number
+  readonly timeoutSeconds: number
+  /** Extra environment for the function (e.g. MAX_CONCURRENCY, AWS_ENDPOINT_URL_* of a proxy). */
+  readonly functionEnv?: Record<string, string>
+  readonly onInvocation?: (record: InvocationRecord) => void
+  readonly onLog?: (line: string) => void
+  readonly prefix?: string
+  /** Another function than src/handler.ts (tests use fixtures). */
+  readonly function?: { readonly taskRoot: string; readonly handler: string }
+  /** Local only: fewer receives before the DLQ than Terraform's minimum of 5, for fast tests. */
+  readonly maxReceiveCount?: number
+  /** Where the stack's emulators are reached by the function (e.g. a fault proxy); defaults to the emulators. */
+  readonly functionEndpoints?: (stack: LocalStack) => { dynamodb: string; sqs: string }
+}
+
+export interface Session {
+  readonly stack: LocalStack
+  readonly pool: EnvironmentPool
+  readonly mapping: EventSourceMapping
+  readonly cgroups: CgroupSupport
+  readonly close: () => Promise<void>
+}
+
+const ROOT = resolve(import.meta.dir, "../..")
+
+/**
+ * The whole local flow: emulators (or AWS_ENDPOINT_URL_*) with the stack provisioned, execution
+ * environments running the real runtime/bootstrap on src/handler.ts, and the event source mapping
+ * between the input queue and them.
+ */
+export const startSession = async (options: SessionOptions): Promise<Session> => {
+  const stack = await startLocalStack({
+    prefix: options.prefix ?? STACK_DEFAULTS.prefix,
+    functionTimeoutSeconds: options.timeoutSeconds,
+    batchingWindowSeconds: options.batchingWindowSeconds,
+    ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {})
+  })
+  const cgroups = detectCgroups()
+  const endpoints = options.functionEndpoints?.(stack) ?? stack.endpoints
+  const pool = new EnvironmentPool({
+    bootstrap: resolve(ROOT, "runtime/bootstrap"),
+    taskRoot: options.function?.taskRoot ?? ROOT,
+    handler: options.function?.handler ?? "src/handler.handler",
+    functionName: `${options.prefix ?? STACK_DEFAULTS.prefix}-handler`,
+    memorySizeMb: options.memoryMb,
+    timeoutMs: options.timeoutSeconds * 1000,
+    env: {
+      ...stack.functionEnv,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      MAX_CONCURRENCY: String(STACK_DEFAULTS.maxConcurrencyInFunction),
+      ...options.functionEnv
+    },
+    ...(options.onLog ? { onLog: options.onLog } : {})
+  }, options.concurrency, cgroups)
+  const mapping = new EventSourceMapping({
+    sqsEndpoint: stack.endpoints.sqs,
+    queueUrl: stack.inputQueueUrl,
+    queueArn: stack.inputQueueArn,
+    batchSize: options.batchSize,
+    batchingWindowMs: options.batchingWindowSeconds * 1000,
+    pool,
+    ...(options.onInvocation ? { onInvocation: options.onInvocation } : {})
+  })
+  return {
+    stack,
+    pool,
+    mapping,
+    cgroups,
+    close: async () => {
+      await mapping.stop()
+      await pool.stop()
+      await stack.close()
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { cpuQuotaMicros } from "./lambda-resources.ts"
+
+/** A memory- and CPU-limited group for one execution environment. */
+export interface ResourceLimit {
+  readonly description: string
+  /** Wraps a command so that it runs inside the group from its first instruction. */
+  readonly wrap: (command: Array<string>) => Array<string>
+  /** Peak memory use of the group, in MB. */
+  readonly peakMemoryMb: () => number
+  /** How many times the kernel's OOM killer fired in the group. */
+  readonly oomKills: () => number
+  readonly remove: () => void
+}
+
+export interface CgroupSupport {
+  readonly available: boolean
+  readonly reason: string
+  readonly create?: (name: string, memoryMb: number) => ResourceLimit
+}
+
+const read = (path: string) => readFileSync(path, "utf8").trim()
+const tryWrite = (path: string, value: string) => {
+  try {
+    writeFileSync(path, value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+// The shell moves itself into the group(s), then becomes the command: no moment runs unconstrained.
+const enterAndExec = (procsFiles: Array<string>) => (command: Array<string>) => [
+  "/bin/sh",
+  "-c",
+  `${procsFiles.map((f) => `echo $$ > '${f}'`).join(" && ")} && exec "$@"`,
+  "sh",
+  ...command
+]
+
+const ownPath = (controller: string): string => {
+  for (const line of read("/proc/self/cgroup").split("\n")) {
+    const [, controllers, path] = line.split(":")
+    if (controllers !== undefined && (controller === "" ? controllers === "" : controllers.split(",").includes(controller))) return path ?? "/"
+  }
+  return "/"
+}
+
+/** cgroup v2: memory.max, memory.swap.max, cpu.max; memory.peak and memory.events. */
+const v2 = (mount: string): CgroupSupport => {
+  const parent = join(mount, ownPath(""))
+  const controllers = existsSync(join(parent, "cgroup.controllers")) ? read(join(parent, "cgroup.controllers")).split(/\s+/) : []
+  if (!controllers.includes("memory") || !controllers.includes("cpu")) return { available: false, reason: `cgroup v2 at ${parent} does not delegate the memory and cpu controllers` }
+  // Children can only use controllers the parent enables for its subtree.
+  tryWrite(join(parent, "cgroup.subtree_control"), "+memory +cpu")
+  return {
+    available: true,
+    reason: `cgroup v2 (${parent})`,
+    create: (name, memoryMb) => {
+      const dir = join(parent, name)
+      mkdirSync(dir)
+      writeFileSync(join(dir, "memory.max"), String(memoryMb * 1024 * 1024))
+      tryWrite(join(dir, "memory.swap.max"), "0")
+      writeFileSync(join(dir, "cpu.max"), `${cpuQuotaMicros(memoryMb)} 100000`)
+      return {
+        description: `cgroup v2 ${dir}`,
+        wrap: enterAndExec([join(dir, "cgroup.procs")]),
+        peakMemoryMb: () => (existsSync(join(dir, "memory.peak")) ? Math.ceil(Number(read(join(dir, "memory.peak"))) / 1024 / 1024) : 0),
+        oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(dir, "memory.events")))?.[1] ?? 0),
+        remove: () => void (existsSync(dir) && rmdirSync(dir))
+      }
+    }
+  }
+}
+
+/** cgroup v1: memory.limit_in_bytes (and memsw), cpu.cfs_quota_us; max_usage_in_bytes and oom_control. */
+const v1 = (root: string): CgroupSupport => {
+  const memoryParent = join(root, "memory", ownPath("memory"))
+  const cpuParent = join(root, "cpu", ownPath("cpu"))
+  if (!existsSync(join(memoryParent, "memory.limit_in_bytes")) || !existsSync(join(cpuParent, "cpu.cfs_quota_us"))) {
+    return { available: false, reason: "no cgroup v1 memory and cpu hierarchies" }
+  }
+  return {
+    available: true,
+    reason: `cgroup v1 (${memoryParent}, ${cpuParent})`,
+    create: (name, memoryMb) => {
+      const memory = join(memoryParent, name)
+      const cpu = join(cpuParent, name)
+      mkdirSync(memory)
+      mkdirSync(cpu)
+      const bytes = String(memoryMb * 1024 * 1024)
+      writeFileSync(join(memory, "memory.limit_in_bytes"), bytes)
+      tryWrite(join(memory, "memory.memsw.limit_in_bytes"), bytes) // no swap beyond the limit, as on Lambda
+      writeFileSync(join(cpu, "cpu.cfs_period_us"), "100000")
+      writeFileSync(join(cpu, "cpu.cfs_quota_us"), String(cpuQuotaMicros(memoryMb)))
+      return {
+        description: `cgroup v1 ${memory}`,
+        wrap: enterAndExec([join(memory, "cgroup.procs"), join(cpu, "cgroup.procs")]),
+        peakMemoryMb: () => Math.ceil(Number(read(join(memory, "memory.max_usage_in_bytes"))) / 1024 / 1024),
+        oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(memory, "memory.oom_control")))?.[1] ?? 0),
+        remove: () => {
+          for (const dir of [memory, cpu]) if (existsSync(dir)) rmdirSync(dir)
+        }
+      }
+    }
+  }
+}
+
+/** Finds a writable cgroup hierarchy (v2 first, then v1); says why when there is none. */
+export const detectCgroups = (): CgroupSupport => {
+  if (process.platform !== "linux") return { available: false, reason: "cgroups need Linux" }
+  if (process.getuid?.() !== 0) return { available: false, reason: "cgroups need root" }
+  const attempts: Array<string> = []
+  for (const candidate of [
+    () => (existsSync("/sys/fs/cgroup/cgroup.controllers") ? v2("/sys/fs/cgroup") : { available: false, reason: "no cgroup v2 at /sys/fs/cgroup" }),
+    () => (existsSync("/sys/fs/cgroup/unified/cgroup.controllers") ? v2("/sys/fs/cgroup/unified") : { available: false, reason: "no cgroup v2 at /sys/fs/cgroup/unified" }),
+    () => v1("/sys/fs/cgroup")
+  ]) {
+    try {
+      const support = candidate()
+      if (!support.available) {
+        attempts.push(support.reason)
+        continue
+      }
+      // Prove it is writable before relying on it.
+      const probe = support.create!(`bun-lambda-probe-${process.pid}`, 128)
+      probe.remove()
+      return support
+    } catch (e) {
+      attempts.push(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return { available: false, reason: attempts.join("; ") }
+}
