@@ -9,7 +9,8 @@ export class EnvironmentPool {
   private readonly idle: Array<ExecutionEnvironment> = []
   private readonly all: Array<ExecutionEnvironment> = []
   private readonly waiters: Array<(env: ExecutionEnvironment) => void> = []
-  private created = 0
+  private nextId = 0
+  private readonly environments: Array<ExecutionEnvironment> = []
 
   constructor(
     readonly options: EnvironmentOptions,
@@ -30,11 +31,13 @@ export class EnvironmentPool {
     return this.idle.length > 0 || this.all.length < this.maxConcurrency
   }
 
-  /** A new environment with the pool's settings and its own resource limit (not pooled). */
+  /** A new environment with the pool's settings and its own resource limit; stopped with the pool. */
   create(): ExecutionEnvironment {
-    const id = ++this.created
+    const id = ++this.nextId
     const limit = this.cgroups?.available ? this.cgroups.create!(`bun-lambda-${process.pid}-${id}`, this.options.memorySizeMb ?? 128) : undefined
-    return new ExecutionEnvironment({ ...this.options, ...(limit ? { limit } : {}) })
+    const env = new ExecutionEnvironment({ ...this.options, ...(limit ? { limit } : {}) })
+    this.environments.push(env)
+    return env
   }
 
   async acquire(): Promise<ExecutionEnvironment> {
@@ -55,7 +58,8 @@ export class EnvironmentPool {
   }
 
   async stop() {
-    await Promise.all(this.all.map((e) => e.stop()))
+    await Promise.all(this.environments.map((e) => e.stop()))
+    this.environments.length = 0
     this.all.length = 0
     this.idle.length = 0
   }

@@ -11,6 +11,8 @@ export interface ResourceLimit {
   readonly peakMemoryMb: () => number
   /** How many times the kernel's OOM killer fired in the group. */
   readonly oomKills: () => number
+  /** The limits as the kernel holds them: memory in bytes, CPU as a share of one core. */
+  readonly applied: () => { readonly memoryBytes: number; readonly cpus: number }
   readonly remove: () => void
 }
 
@@ -68,6 +70,10 @@ const v2 = (mount: string): CgroupSupport => {
         wrap: enterAndExec([join(dir, "cgroup.procs")]),
         peakMemoryMb: () => (existsSync(join(dir, "memory.peak")) ? Math.ceil(Number(read(join(dir, "memory.peak"))) / 1024 / 1024) : 0),
         oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(dir, "memory.events")))?.[1] ?? 0),
+        applied: () => {
+          const [quota, period] = read(join(dir, "cpu.max")).split(" ").map(Number) as [number, number]
+          return { memoryBytes: Number(read(join(dir, "memory.max"))), cpus: quota / period }
+        },
         remove: () => void (existsSync(dir) && rmdirSync(dir))
       }
     }
@@ -99,6 +105,10 @@ const v1 = (root: string): CgroupSupport => {
         wrap: enterAndExec([join(memory, "cgroup.procs"), join(cpu, "cgroup.procs")]),
         peakMemoryMb: () => Math.ceil(Number(read(join(memory, "memory.max_usage_in_bytes"))) / 1024 / 1024),
         oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(memory, "memory.oom_control")))?.[1] ?? 0),
+        applied: () => ({
+          memoryBytes: Number(read(join(memory, "memory.limit_in_bytes"))),
+          cpus: Number(read(join(cpu, "cpu.cfs_quota_us"))) / Number(read(join(cpu, "cpu.cfs_period_us")))
+        }),
         remove: () => {
           for (const dir of [memory, cpu]) if (existsSync(dir)) rmdirSync(dir)
         }

@@ -204,7 +204,11 @@ export class ExecutionEnvironment {
   async stop(): Promise<void> {
     await this.kill()
     await this.server.stop()
-    this.options.limit?.remove()
+    try {
+      this.options.limit?.remove()
+    } catch {
+      // already removed
+    }
   }
 
   private async kill(): Promise<void> {
