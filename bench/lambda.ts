@@ -1,0 +1,230 @@
+/**
+ * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
+ *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline]
+ *
+ * For each case (add; read and send) and memory size: sends the messages to the local stack's input
+ * queue and drains them through the local event source mapping and the real Bun runtime, each
+ * environment held to the memory and CPU Lambda would give it, every AWS call delayed by a simulated
+ * round trip. The same run measures the one-record-at-a-time baseline. Then it checks that nothing
+ * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
+ */
+import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { marshall } from "@aws-sdk/util-dynamodb"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join, resolve } from "node:path"
+import { parseArgs } from "node:util"
+import { drainQueue, scanAll } from "../local/aws/inspect.ts"
+import { localClientConfig } from "../local/aws/provision.ts"
+import type { InvocationRecord } from "../local/event-source/event-source-mapping.ts"
+import { progressBar } from "../local/invoke/render.ts"
+import { sendBodies } from "../local/invoke/send.ts"
+import { startSession } from "../local/invoke/session.ts"
+import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
+import { durationChart } from "./chart.ts"
+import { costOf, PRICES_AS_OF, type Cost } from "./pricing.ts"
+import { fmt, mean, percentile, table } from "./stats.ts"
+
+const ROOT = resolve(import.meta.dir, "..")
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    memory: { type: "string" },
+    messages: { type: "string" },
+    latency: { type: "string", default: "4" },
+    concurrency: { type: "string", default: "10" },
+    "batch-size": { type: "string", default: "10" },
+    cases: { type: "string", default: "add,read" },
+    "no-baseline": { type: "boolean", default: false },
+    help: { type: "boolean", default: false }
+  }
+})
+if (args.help) {
+  console.log(readFileSync(import.meta.path, "utf8").split("*/")[0]!.replace(/^\/\*\*?|^ \* ?/gm, ""))
+  process.exit(0)
+}
+const memories = (args.memory ?? (args.quick ? "128,1024" : "128,1024,2048,3072")).split(",").map(Number)
+const messages = Number(args.messages ?? (args.quick ? 1_000 : 10_000))
+const latencyMs = Number(args.latency)
+const concurrency = Number(args.concurrency)
+const batchSize = Number(args["batch-size"])
+const cases = args.cases!.split(",") as Array<"add" | "read">
+const variants = [
+  { name: "batched (this product)", key: "batched", fn: undefined },
+  ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { taskRoot: ROOT, handler: "bench/baseline/one-at-a-time.handler" } }])
+] as const
+
+interface RunResult {
+  readonly case: string
+  readonly variant: string
+  readonly memoryMb: number
+  readonly messages: number
+  readonly seconds: number
+  readonly invocations: number
+  readonly recordsPerInvocation: number
+  readonly durationMs: { readonly max: number; readonly average: number; readonly min: number; readonly p50: number; readonly p99: number }
+  readonly coldStarts: number
+  readonly initDurationMs: { readonly average: number; readonly max: number }
+  readonly maxMemoryUsedMb: number
+  readonly messagesPerSecond: number
+  readonly cost: Cost
+  readonly awsRequests: number
+  readonly lost: number
+  readonly duplicated: number
+  readonly deadLetters: number
+  readonly failedInvocations: number
+  readonly durations: ReadonlyArray<number>
+}
+
+const seedProducts = async (endpoint: string, tableName: string, count: number): Promise<Array<string>> => {
+  const client = new DynamoDBClient(localClientConfig(endpoint))
+  const pks = Array.from({ length: count }, (_, i) => `seed-${i}`)
+  for (let i = 0; i < pks.length; i += 25) {
+    await client.send(new BatchWriteItemCommand({
+      RequestItems: { [tableName]: pks.slice(i, i + 25).map((pk, j) => ({ PutRequest: { Item: marshall({ pk, name: `seeded ${i + j}`, price: j, createdAt: "2026-01-01T00:00:00.000Z", _et: "Product" }) } })) }
+    }))
+  }
+  client.destroy()
+  return pks
+}
+
+const runOne = async (kind: "add" | "read", variant: (typeof variants)[number], memoryMb: number): Promise<RunResult> => {
+  const invocations: Array<InvocationRecord> = []
+  const proxies: Array<AwsProxy> = []
+  const session = await startSession({
+    prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
+    memoryMb, concurrency, batchSize, batchingWindowSeconds: 0, timeoutSeconds: 30,
+    ...(variant.fn ? { function: variant.fn } : {}),
+    onInvocation: (r) => void invocations.push(r),
+    functionEndpoints: (stack) => {
+      const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs })
+      const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs })
+      proxies.push(dynamodb, sqs)
+      return { dynamodb: dynamodb.url, sqs: sqs.url }
+    }
+  })
+  const { stack } = session
+  try {
+    const seeded = kind === "read" ? await seedProducts(stack.endpoints.dynamodb, stack.tableName, Math.min(messages, 1_000)) : []
+    const bodies = Array.from({ length: messages }, (_, i) =>
+      kind === "add" ? JSON.stringify({ name: `bench product ${i}`, price: i % 100 }) : JSON.stringify({ pk: seeded[i % seeded.length] }))
+    const sentIds = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
+    const label = `${kind} ${memoryMb} MB ${variant.key}`.padEnd(28)
+    const ticker = setInterval(() => progressBar(invocations.reduce((n, r) => n + r.event.Records.length, 0), messages, `${label} invocations ${invocations.length}`), 250)
+    const started = performance.now()
+    await session.mapping.drain()
+    const seconds = (performance.now() - started) / 1000
+    clearInterval(ticker)
+    process.stderr.write(`${progressBar(messages, messages, `${label} ${seconds.toFixed(1)} s`)}\n`)
+
+    // Accounting: every message exactly once.
+    let lost = 0
+    let duplicated = 0
+    if (kind === "add") {
+      const products = await scanAll(stack.endpoints.dynamodb, stack.tableName)
+      const byPk = new Map(products.map((p) => [String(p.pk), p]))
+      lost = sentIds.filter((id, i) => byPk.get(id)?.name !== `bench product ${i}`).length
+      duplicated = products.length - new Set(products.map((p) => p.pk)).size + Math.max(0, products.length - messages)
+    } else {
+      const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+      const correlations = output.map((m) => m.MessageAttributes?.correlationId?.StringValue ?? "")
+      const seen = new Set(correlations)
+      lost = sentIds.filter((id) => !seen.has(id)).length
+      duplicated = correlations.length - seen.size
+    }
+    const deadLetters = (await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl)).length
+    const reports = invocations.map((r) => r.result.report)
+    const durations = reports.map((r) => r.durationMs)
+    const inits = reports.flatMap((r) => (r.initDurationMs === undefined ? [] : [r.initDurationMs]))
+    return {
+      case: kind, variant: variant.name, memoryMb, messages, seconds,
+      invocations: invocations.length,
+      recordsPerInvocation: messages / invocations.length,
+      durationMs: { max: Math.max(...durations), average: mean(durations), min: Math.min(...durations), p50: percentile(durations, 50), p99: percentile(durations, 99) },
+      coldStarts: inits.length,
+      initDurationMs: { average: inits.length ? mean(inits) : 0, max: inits.length ? Math.max(...inits) : 0 },
+      maxMemoryUsedMb: Math.max(...reports.map((r) => r.maxMemoryUsedMb)),
+      messagesPerSecond: messages / seconds,
+      cost: costOf(memoryMb, reports.map((r) => r.billedDurationMs)),
+      awsRequests: proxies.reduce((n, p) => n + p.total(), 0),
+      lost, duplicated, deadLetters,
+      failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
+      durations
+    }
+  } finally {
+    await session.close()
+    await Promise.all(proxies.map((p) => p.stop()))
+  }
+}
+
+const results: Array<RunResult> = []
+let cgroupNote = ""
+for (const kind of cases) {
+  for (const memoryMb of memories) {
+    for (const variant of variants) results.push(await runOne(kind, variant, memoryMb))
+  }
+}
+{
+  const { detectCgroups } = await import("../local/limits/cgroups.ts")
+  const cg = detectCgroups()
+  cgroupNote = cg.available ? `memory and CPU limited per environment (${cg.reason.split(" (")[0]})` : `NOT limited (${cg.reason})`
+}
+
+// ---- report
+const date = new Date().toISOString().slice(0, 10)
+const outDir = join(ROOT, "bench/results")
+mkdirSync(outDir, { recursive: true })
+const usd = (n: number) => `$${n.toFixed(n < 0.01 ? 6 : 4)}`
+const lines: Array<string> = [
+  `# Load benchmark, ${date}`,
+  "",
+  `${messages.toLocaleString("en")} messages per case and memory size, batch size ${batchSize}, up to ${concurrency} environments, ${latencyMs} ms simulated round trip per AWS call; ` +
+  `Bun ${Bun.version} runtime from runtime/bootstrap, ${cgroupNote}; emulators dynalite and local-aws-sqs on one 2-core machine. Durations are the function's own REPORT durations. ` +
+  `Prices: ${PRICES_AS_OF}.`,
+  ""
+]
+const verdicts: Array<string> = []
+for (const kind of cases) {
+  lines.push(`## ${kind === "add" ? "Add to DynamoDB" : "Read and send to a queue"}`, "")
+  const rows = results.filter((r) => r.case === kind).map((r) => [
+    `${r.memoryMb}`, r.variant, String(r.invocations), fmt(r.recordsPerInvocation), fmt(r.durationMs.max, 2), fmt(r.durationMs.average, 2), fmt(r.durationMs.min, 2),
+    fmt(r.durationMs.p50, 2), fmt(r.durationMs.p99, 2), `${r.coldStarts} / ${fmt(r.initDurationMs.average, 0)}`, String(r.maxMemoryUsedMb), fmt(r.messagesPerSecond, 0),
+    fmt(r.cost.gbSeconds, 3), usd(r.cost.totalUsd.arm64), usd(r.cost.totalUsd.x86_64), `${r.lost} / ${r.duplicated}`
+  ])
+  lines.push(table(["MB", "variant", "invocations", "records/inv", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "")
+  const ours = results.filter((r) => r.case === kind && r.variant.startsWith("batched"))
+  for (const r of ours) {
+    const base = results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.startsWith("one"))
+    if (base) verdicts.push(`${kind} @ ${r.memoryMb} MB: average ${fmt(r.durationMs.average, 2)} ms vs ${fmt(base.durationMs.average, 2)} ms one at a time = ${fmt(r.durationMs.average / base.durationMs.average, 3)}x (target ≤ 0.2x)`)
+  }
+  const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
+  if (cheapest) {
+    lines.push(`Cheapest memory size for this case: **${cheapest.memoryMb} MB** (${usd(cheapest.cost.totalUsd.arm64)} on arm64, ${usd(cheapest.cost.totalUsd.x86_64)} on x86_64 for ${messages.toLocaleString("en")} messages).`, "")
+  }
+  lines.push(`![duration per memory size](${date}-${kind}.svg)`, "")
+  writeFileSync(join(outDir, `${date}-${kind}.json`), JSON.stringify({ date, settings: { messages, latencyMs, concurrency, batchSize, memories }, results: results.filter((r) => r.case === kind) }, null, 2))
+  writeFileSync(join(outDir, `${date}-${kind}.svg`), durationChart(`${kind}: duration per invocation (ms) by memory size`, ours.map((r) => ({
+    label: `${r.memoryMb} MB`,
+    durations: r.durations,
+    ...(results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.startsWith("one")) ? { baselineAverage: results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.startsWith("one"))!.durationMs.average } : {})
+  }))))
+}
+const totalLost = results.reduce((n, r) => n + r.lost, 0)
+const totalDup = results.reduce((n, r) => n + r.duplicated, 0)
+const maxMemory = Math.max(...results.filter((r) => r.variant.startsWith("batched")).map((r) => r.maxMemoryUsedMb))
+verdicts.push(`lost ${totalLost}, duplicated ${totalDup} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}`)
+verdicts.push(`max memory used ${maxMemory} MB (target < 64 MB)`)
+lines.push("## Verdict", "", ...verdicts.map((v) => `- ${v}`), "")
+const report = lines.join("\n")
+writeFileSync(join(outDir, `${date}-report.md`), report)
+console.log(`\n${report}`)
+
+// The README shows the latest report.
+const readmePath = join(ROOT, "README.md")
+const readme = readFileSync(readmePath, "utf8")
+const start = "<!-- bench:start -->"
+const end = "<!-- bench:end -->"
+if (readme.includes(start) && readme.includes(end)) {
+  const embedded = report.replace(/^# /m, "### ").replace(/^## /gm, "#### ").replace(/\]\((\d{4}-\d{2}-\d{2}-\w+\.svg)\)/g, "](bench/results/$1)")
+  writeFileSync(readmePath, `${readme.slice(0, readme.indexOf(start) + start.length)}\n${embedded}\n${readme.slice(readme.indexOf(end))}`)
+}
+if (totalLost > 0 || totalDup > 0) process.exit(1)
