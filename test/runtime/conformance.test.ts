@@ -193,4 +193,9 @@ describe("bootstrap on the local Runtime API", () => {
     expect(report.maxMemoryUsedMb).toBeGreaterThan(10)
     expect(report.billedDurationMs).toBeGreaterThanOrEqual(Math.floor(report.durationMs + report.initDurationMs!))
   })
+
+  test("the JavaScriptCore heap is sized to the function's memory, not the host's", async () => {
+    const { env } = start("handlers.runtimeEnv", { memorySizeMb: 256 })
+    expect(payloadOf(await env.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024) })
+  })
 })
