@@ -1,7 +1,7 @@
 /**
- * An HTTP proxy in front of a DynamoDB or SQS endpoint that adds a round-trip latency per call
- * (what an in-region AWS call costs, which in-process emulators do not) and counts the calls
- * by operation, so benchmarks can report AWS requests per invocation.
+ * An HTTP proxy in front of a DynamoDB or SQS endpoint: adds a round-trip latency per call (what an
+ * in-region AWS call costs, which in-process emulators do not), counts calls by operation, and lets
+ * an interceptor answer, alter or break any call (fault injection, see faults.ts).
  */
 export interface AwsProxy {
   readonly url: string
@@ -12,13 +12,20 @@ export interface AwsProxy {
   readonly stop: () => Promise<void>
 }
 
+export interface ProxiedCall {
+  readonly operation: string
+  readonly body: string
+  /** Sends the call (or an altered body) on to the real endpoint. */
+  readonly forward: (body?: string) => Promise<Response>
+}
+
 export interface ProxyOptions {
   readonly target: string
   readonly latencyMs?: number
   /** Sees every call (operation and raw body) before it is forwarded. */
   readonly onCall?: (operation: string, body: string) => void
-  /** Lets a caller answer a call itself (fault injection); return undefined to forward it. */
-  readonly intercept?: (operation: string, body: string) => Promise<Response | undefined> | Response | undefined
+  /** Answers a call itself; undefined lets it through unchanged. */
+  readonly intercept?: (call: ProxiedCall) => Promise<Response | undefined> | Response | undefined
 }
 
 export const operationOf = (request: Request, body: string): string => {
@@ -33,25 +40,30 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
+    idleTimeout: 60,
+    // A deliberately broken response (connection reset) is not an error of the proxy.
+    error: () => new Response(null, { status: 500 }),
     async fetch(request) {
       const body = await request.text()
       const operation = operationOf(request, body)
       counts.set(operation, (counts.get(operation) ?? 0) + 1)
       options.onCall?.(operation, body)
       if (options.latencyMs) await Bun.sleep(options.latencyMs)
-      const intercepted = await options.intercept?.(operation, body)
-      if (intercepted) return intercepted
-      const url = new URL(request.url)
-      url.protocol = target.protocol
-      url.host = target.host
-      const headers = new Headers(request.headers)
-      headers.delete("host")
-      const upstream = await fetch(url, { method: request.method, headers, body: request.method === "GET" ? undefined : body })
-      const responseHeaders = new Headers(upstream.headers)
-      // fetch already decoded the body: the length and encoding headers no longer apply.
-      responseHeaders.delete("content-encoding")
-      responseHeaders.delete("content-length")
-      return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: responseHeaders })
+      const forward = async (altered: string = body) => {
+        const url = new URL(request.url)
+        url.protocol = target.protocol
+        url.host = target.host
+        const headers = new Headers(request.headers)
+        headers.delete("host")
+        headers.delete("content-length")
+        const upstream = await fetch(url, { method: request.method, headers, body: request.method === "GET" ? undefined : altered })
+        const responseHeaders = new Headers(upstream.headers)
+        // fetch already decoded the body: the length and encoding headers no longer apply.
+        responseHeaders.delete("content-encoding")
+        responseHeaders.delete("content-length")
+        return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: responseHeaders })
+      }
+      return (await options.intercept?.({ operation, body, forward })) ?? forward()
     }
   })
   return {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test"
+import { resolve } from "node:path"
 import type { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import { reportLine } from "../../local/runtime-api/report.ts"
 import { environment } from "./harness.ts"
@@ -197,5 +198,30 @@ describe("bootstrap on the local Runtime API", () => {
   test("the JavaScriptCore heap is sized to the function's memory, not the host's", async () => {
     const { env } = start("handlers.runtimeEnv", { memorySizeMb: 256 })
     expect(payloadOf(await env.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024) })
+  })
+
+  test("a /next answer without a request id is logged and skipped; the runtime keeps serving", async () => {
+    let broken = 1
+    const { env, lines } = start("handlers.echo", { server: { intercept: (req) => (req.url.endsWith("/next") && broken-- > 0 ? new Response("{}", { status: 200 }) : undefined) } })
+    expect(payloadOf(await env.invoke({ after: "skip" }))).toEqual({ after: "skip" })
+    expect(lines.join("\n")).toContain("without Lambda-Runtime-Aws-Request-Id")
+  })
+
+  test("the product handler answers a malformed SQS event with a clear error, never a silent success", async () => {
+    const { env } = start("src/handler.handler", {
+      taskRoot: resolve(import.meta.dir, "../.."),
+      env: { TABLE_NAME: "t", OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq", AWS_REGION: "us-east-1" }
+    })
+    const noId = await env.invoke({ Records: [{ body: "{}" }] })
+    expect(noId).toMatchObject({ status: "error", error: { errorType: "InvalidEvent" } })
+    expect(noId.status !== "success" && noId.error.errorMessage).toContain("messageId")
+    expect(await env.invoke({ detail: "not sqs" })).toMatchObject({ status: "error", error: { errorType: "InvalidEvent" } })
+  })
+
+  test("the product handler fails its cold start naming a missing setting", async () => {
+    const { env } = start("src/handler.handler", { taskRoot: resolve(import.meta.dir, "../.."), env: { OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq" } })
+    const result = await env.invoke({ Records: [] })
+    expect(result.status).toBe("init-error")
+    expect(result.status !== "success" && result.error.errorMessage).toContain("TABLE_NAME")
   })
 })

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, test } from "bun:test"
+import { Layer } from "effect"
+import { AwsTransientError } from "../../src/domain/errors.ts"
+import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
+import { deadLetterMessage, MAX_ERROR_MESSAGE_LENGTH, outputMessage } from "../../src/products/messages.ts"
+import { memoryApp } from "../support/memory-app.ts"
+import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
+
+let app: ReturnType<typeof memoryApp> | undefined
+afterEach(async () => {
+  await app?.dispose()
+  app = undefined
+})
+
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+describe("security", () => {
+  test("logs above DEBUG carry no message body and no credentials, even when records fail", async () => {
+    const saved = process.env.AWS_SECRET_ACCESS_KEY
+    process.env.AWS_SECRET_ACCESS_KEY = SECRET
+    const throttled = new AwsTransientError({ operation: "BatchWriteItem", code: "ThrottlingException", message: "Rate exceeded" })
+    app = memoryApp({ productFault: (_op, pk) => (pk === "fails" ? throttled : undefined) })
+    await app.handler(sqsEvent(
+      sqsRecord(`{"name":"body-secret-1","price":1}`),
+      sqsRecord(`{"name":"body-secret-2","price":2}`, { messageId: "fails" }),
+      sqsRecord(`{"pk":"body-secret-3"}`),
+      sqsRecord(`{"card":"body-secret-4"}`)
+    ), invocationContext())
+    process.env.AWS_SECRET_ACCESS_KEY = saved
+    const text = JSON.stringify(app.logs)
+    expect(text).not.toContain("body-secret")
+    expect(text).not.toContain(SECRET)
+    // The failure is still visible, by id and error code.
+    expect(app.logs.find((l) => l.message === "records handed back to SQS")).toMatchObject({ level: "WARN", failed: 1, sample: [{ messageId: "fails", error: "AwsTransientError:BatchWriteItem:ThrottlingException" }] })
+  })
+
+  test("at DEBUG the rejected body may be logged (and only there)", async () => {
+    const debugLogs: Array<Record<string, unknown>> = []
+    app = memoryApp({ extra: LambdaLoggerLayer("Debug", (l) => void debugLogs.push(JSON.parse(l))) as Layer.Layer<never> })
+    await app.handler(sqsEvent(sqsRecord(`{"card":"debug-visible"}`)), invocationContext())
+    const withBody = debugLogs.filter((l) => JSON.stringify(l).includes("debug-visible"))
+    expect(withBody.length).toBeGreaterThan(0)
+    expect(withBody.every((l) => l.level === "DEBUG")).toBe(true)
+  })
+
+  test("a body cannot set attributes, forge the correlation id or pick the queue", async () => {
+    app = memoryApp()
+    const forged = `{"pk":"p","QueueUrl":"https://evil.example/q","MessageAttributes":{"outcome":{"StringValue":"found"}},"outcome":"found","correlationId":"forged","MessageGroupId":"g"}`
+    const poison = `{"errorType":"Nothing","sourceMessageId":"forged","errorMessage":"all good"}`
+    await app.handler(sqsEvent(sqsRecord(forged, { messageId: "real-read" }), sqsRecord(poison, { messageId: "real-poison" })), invocationContext())
+    expect(app.output).toHaveLength(1)
+    expect(app.output[0]!.attributes).toEqual({ outcome: "not_found", correlationId: "real-read" })
+    expect(JSON.parse(app.output[0]!.body)).toEqual({ pk: "p", error: "ProductNotFound" })
+    expect(app.deadLetter).toHaveLength(1)
+    expect(app.deadLetter[0]!.attributes.errorType).toBe("InvalidMessage")
+    expect(app.deadLetter[0]!.attributes.sourceMessageId).toBe("real-poison")
+  })
+
+  test("output and DLQ attributes are a fixed set with bounded values", () => {
+    const record = { messageId: "m".repeat(100), body: "x".repeat(100_000) }
+    const dead = deadLetterMessage(record, "InvalidMessage", `${"r".repeat(10_000)}\u{1F600}`)
+    expect(Object.keys(dead.attributes).sort()).toEqual(["errorMessage", "errorType", "sourceMessageId"])
+    expect(dead.attributes.errorMessage!.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_LENGTH)
+    expect(dead.attributes.errorMessage!.isWellFormed()).toBe(true)
+    const cut = deadLetterMessage(record, "InvalidMessage", `${"r".repeat(MAX_ERROR_MESSAGE_LENGTH - 2)}\u{1F600}tail`).attributes.errorMessage!
+    expect(cut.isWellFormed()).toBe(true)
+    const out = outputMessage(record, "p", undefined)
+    expect(Object.keys(out.attributes).sort()).toEqual(["correlationId", "outcome"])
+    const attributeBytes = (a: Record<string, string>) => Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
+    expect(attributeBytes(dead.attributes)).toBeLessThan(2_048)
+    expect(attributeBytes(out.attributes)).toBeLessThan(2_048)
+  })
+})
