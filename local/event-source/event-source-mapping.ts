@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs"
 import type { SQSEvent } from "aws-lambda"
 import { localClientConfig } from "../aws/provision.ts"
-import type { InvokeResult } from "../runtime-api/environment.ts"
+import type { ExecutionEnvironment, InvokeResult } from "../runtime-api/environment.ts"
 import { settleBatch, type Settlement } from "./batch-response.ts"
 import type { EnvironmentPool } from "./environment-pool.ts"
 import { lambdaEvent } from "./lambda-sqs-event.ts"
@@ -21,6 +21,8 @@ export interface MappingOptions {
   readonly batchingWindowMs: number
   readonly pool: EnvironmentPool
   readonly onInvocation?: (record: InvocationRecord) => void
+  /** Called as a batch is handed to an environment (fault injection kills environments here). */
+  readonly onDispatch?: (env: ExecutionEnvironment) => void
 }
 
 /**
@@ -113,7 +115,9 @@ export class EventSourceMapping {
     const coldBefore = env.coldStarts
     let result: InvokeResult
     try {
-      result = await env.invoke(event)
+      const invoked = env.invoke(event)
+      this.options.onDispatch?.(env)
+      result = await invoked
     } finally {
       this.options.pool.release(env)
     }

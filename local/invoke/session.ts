@@ -3,6 +3,7 @@ import { startLocalStack, type LocalStack } from "../aws/local-stack.ts"
 import { EnvironmentPool } from "../event-source/environment-pool.ts"
 import { EventSourceMapping, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { detectCgroups, type CgroupSupport } from "../limits/cgroups.ts"
+import type { ExecutionEnvironment } from "../runtime-api/environment.ts"
 import { STACK_DEFAULTS } from "../stack/defaults.ts"
 
 export interface SessionOptions {
@@ -14,7 +15,10 @@ export interface SessionOptions {
   /** Extra environment for the function (e.g. MAX_CONCURRENCY, AWS_ENDPOINT_URL_* of a proxy). */
   readonly functionEnv?: Record<string, string>
   readonly onInvocation?: (record: InvocationRecord) => void
+  readonly onDispatch?: (env: ExecutionEnvironment) => void
   readonly onLog?: (line: string) => void
+  /** Lets the local Runtime API answer some runtime calls itself (outage injection). */
+  readonly runtimeApiIntercept?: (request: Request) => Response | undefined
   readonly prefix?: string
   /** Another function than src/handler.ts (tests use fixtures). */
   readonly function?: { readonly taskRoot: string; readonly handler: string }
@@ -62,7 +66,8 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
       MAX_CONCURRENCY: String(STACK_DEFAULTS.maxConcurrencyInFunction),
       ...options.functionEnv
     },
-    ...(options.onLog ? { onLog: options.onLog } : {})
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+    ...(options.runtimeApiIntercept ? { server: { intercept: options.runtimeApiIntercept } } : {})
   }, options.concurrency, cgroups)
   const mapping = new EventSourceMapping({
     sqsEndpoint: stack.endpoints.sqs,
@@ -71,7 +76,8 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
     batchSize: options.batchSize,
     batchingWindowMs: options.batchingWindowSeconds * 1000,
     pool,
-    ...(options.onInvocation ? { onInvocation: options.onInvocation } : {})
+    ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
+    ...(options.onDispatch ? { onDispatch: options.onDispatch } : {})
   })
   return {
     stack,

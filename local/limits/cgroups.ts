@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { cpuQuotaMicros } from "./lambda-resources.ts"
+import { CPU_PERIOD_MICROS, cpuQuotaMicros } from "./lambda-resources.ts"
 
 /** A memory- and CPU-limited group for one execution environment. */
 export interface ResourceLimit {
@@ -64,7 +64,7 @@ const v2 = (mount: string): CgroupSupport => {
       mkdirSync(dir)
       writeFileSync(join(dir, "memory.max"), String(memoryMb * 1024 * 1024))
       tryWrite(join(dir, "memory.swap.max"), "0")
-      writeFileSync(join(dir, "cpu.max"), `${cpuQuotaMicros(memoryMb)} 100000`)
+      writeFileSync(join(dir, "cpu.max"), `${cpuQuotaMicros(memoryMb)} ${CPU_PERIOD_MICROS}`)
       return {
         description: `cgroup v2 ${dir}`,
         wrap: enterAndExec([join(dir, "cgroup.procs")]),
@@ -98,7 +98,9 @@ const v1 = (root: string): CgroupSupport => {
       const bytes = String(memoryMb * 1024 * 1024)
       writeFileSync(join(memory, "memory.limit_in_bytes"), bytes)
       tryWrite(join(memory, "memory.memsw.limit_in_bytes"), bytes) // no swap beyond the limit, as on Lambda
-      writeFileSync(join(cpu, "cpu.cfs_period_us"), "100000")
+      // Quota first when shrinking the period would otherwise be rejected against the old quota.
+      writeFileSync(join(cpu, "cpu.cfs_quota_us"), "-1")
+      writeFileSync(join(cpu, "cpu.cfs_period_us"), String(CPU_PERIOD_MICROS))
       writeFileSync(join(cpu, "cpu.cfs_quota_us"), String(cpuQuotaMicros(memoryMb)))
       return {
         description: `cgroup v1 ${memory}`,

@@ -1,3 +1,6 @@
+import { createServer, type IncomingMessage } from "node:http"
+import type { AddressInfo } from "node:net"
+
 /**
  * An HTTP proxy in front of a DynamoDB or SQS endpoint: adds a round-trip latency per call (what an
  * in-region AWS call costs, which in-process emulators do not), counts calls by operation, and lets
@@ -28,51 +31,76 @@ export interface ProxyOptions {
   readonly intercept?: (call: ProxiedCall) => Promise<Response | undefined> | Response | undefined
 }
 
-export const operationOf = (request: Request, body: string): string => {
-  const target = request.headers.get("x-amz-target")
+/** An interceptor's answer that makes the proxy drop the connection without answering. */
+export const connectionReset = () => new Response(null, { status: 599, headers: { "x-proxy-action": "reset" } })
+
+export const operationOf = (headers: Headers, body: string): string => {
+  const target = headers.get("x-amz-target")
   if (target) return target.slice(target.lastIndexOf(".") + 1)
   return new URLSearchParams(body).get("Action") ?? "Unknown"
 }
 
+// node:http rather than Bun.serve: it can drop a connection (socket.destroy) the way a network does.
 export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
   const counts = new Map<string, number>()
   const target = new URL(options.target)
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 60,
-    // A deliberately broken response (connection reset) is not an error of the proxy.
-    error: () => new Response(null, { status: 500 }),
-    async fetch(request) {
-      const body = await request.text()
-      const operation = operationOf(request, body)
-      counts.set(operation, (counts.get(operation) ?? 0) + 1)
-      options.onCall?.(operation, body)
-      if (options.latencyMs) await Bun.sleep(options.latencyMs)
-      const forward = async (altered: string = body) => {
-        const url = new URL(request.url)
-        url.protocol = target.protocol
-        url.host = target.host
-        const headers = new Headers(request.headers)
-        headers.delete("host")
-        headers.delete("content-length")
-        const upstream = await fetch(url, { method: request.method, headers, body: request.method === "GET" ? undefined : altered })
-        const responseHeaders = new Headers(upstream.headers)
-        // fetch already decoded the body: the length and encoding headers no longer apply.
-        responseHeaders.delete("content-encoding")
-        responseHeaders.delete("content-length")
-        return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: responseHeaders })
-      }
-      return (await options.intercept?.({ operation, body, forward })) ?? forward()
+
+  const handle = async (req: IncomingMessage, body: string): Promise<Response> => {
+    const headers = new Headers()
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v)
+    const operation = operationOf(headers, body)
+    counts.set(operation, (counts.get(operation) ?? 0) + 1)
+    options.onCall?.(operation, body)
+    if (options.latencyMs) await Bun.sleep(options.latencyMs)
+    const forward = async (altered: string = body) => {
+      const url = new URL(req.url ?? "/", target)
+      const out = new Headers(headers)
+      out.delete("host")
+      out.delete("content-length")
+      out.delete("connection")
+      const upstream = await fetch(url, { method: req.method, headers: out, body: req.method === "GET" ? undefined : altered })
+      const responseHeaders = new Headers(upstream.headers)
+      // fetch already decoded the body: the length and encoding headers no longer apply.
+      responseHeaders.delete("content-encoding")
+      responseHeaders.delete("content-length")
+      return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: responseHeaders })
     }
+    return (await options.intercept?.({ operation, body, forward })) ?? forward()
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (c: Buffer) => chunks.push(c))
+    req.on("end", async () => {
+      try {
+        const response = await handle(req, Buffer.concat(chunks).toString("utf8"))
+        if (response.headers.get("x-proxy-action") === "reset") {
+          res.socket?.destroy()
+          return
+        }
+        const payload = Buffer.from(await response.arrayBuffer())
+        const headers: Record<string, string> = {}
+        response.headers.forEach((v, k) => (headers[k] = v))
+        headers["content-length"] = String(payload.length)
+        res.writeHead(response.status, headers)
+        res.end(payload)
+      } catch (e) {
+        res.writeHead(502, { "content-type": "text/plain" })
+        res.end(`proxy error: ${e instanceof Error ? e.message : String(e)}`)
+      }
+    })
   })
+  server.listen(0, "127.0.0.1")
+  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${server.port}`,
+    url: `http://127.0.0.1:${port}`,
     counts,
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     reset: () => counts.clear(),
-    stop: async () => {
-      await server.stop(true)
-    }
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

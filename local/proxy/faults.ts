@@ -1,4 +1,4 @@
-import type { ProxiedCall } from "./aws-proxy.ts"
+import { connectionReset, type ProxiedCall } from "./aws-proxy.ts"
 
 /** What can go wrong with one call, as probabilities (0..1) and durations. */
 export interface FaultRule {
@@ -52,10 +52,6 @@ const errorResponse = (service: "dynamodb" | "sqs", pick: number) => {
     headers: { "content-type": "application/x-amz-json-1.0", ...("query" in e ? { "x-amzn-query-error": `AWS.SimpleQueueService.${e.query}` } : {}) }
   })
 }
-
-/** A response whose body fails mid-stream: the client sees its connection reset. */
-const connectionReset = () =>
-  new Response(new ReadableStream({ start: (c) => c.error(new Error("injected connection reset")) }), { status: 200 })
 
 const split = <A>(items: ReadonlyArray<A>, random: () => number): [Array<A>, Array<A>] => {
   if (items.length < 2) return [[], [...items]]

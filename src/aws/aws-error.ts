@@ -40,9 +40,11 @@ const asText = (u: unknown): string | undefined => (typeof u === "string" && u.l
 export const classifyAwsError = (operation: string, cause: unknown): AwsError => {
   const e = (typeof cause === "object" && cause !== null ? cause : {}) as SdkLikeError
   const code = asText(e.code) ?? asText(e.name) ?? "UnknownError"
+  // SQS's JSON protocol can name errors by their query-compatible code, e.g. AWS.SimpleQueueService.Throttling.
+  const shortCode = code.slice(code.lastIndexOf(".") + 1)
   const message = asText(e.message) ?? String(cause)
   const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined
-  const transient = TRANSIENT_CODES.has(code) ||
+  const transient = TRANSIENT_CODES.has(shortCode) ||
     NETWORK_CODES.has(code) ||
     e.$retryable !== undefined ||
     (status !== undefined && (status >= 500 || status === 429)) ||

@@ -27,6 +27,13 @@ describe("AWS error classification", () => {
     expect(classifyAwsError("Op", sdkError(name, status))._tag).toBe("AwsPermanentError")
   })
 
+  test("SQS query-compatible codes are recognised (regression: AWS.SimpleQueueService.Throttling was permanent)", () => {
+    for (const name of ["AWS.SimpleQueueService.Throttling", "AWS.SimpleQueueService.RequestThrottled", "AWS.SimpleQueueService.ServiceUnavailable"]) {
+      expect(classifyAwsError("SendMessageBatch", sdkError(name, 400))._tag).toBe("AwsTransientError")
+    }
+    expect(classifyAwsError("SendMessageBatch", sdkError("AWS.SimpleQueueService.NonExistentQueue", 400))._tag).toBe("AwsPermanentError")
+  })
+
   test("socket errors are transient; the code and operation are kept", () => {
     const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
     expect(classifyAwsError("BatchWriteItem", reset)).toMatchObject({ _tag: "AwsTransientError", operation: "BatchWriteItem", code: "ECONNRESET" })
