@@ -12,6 +12,8 @@ export interface Evidence {
   readonly deadLetters: ReadonlyArray<Message>
   /** How many times the event source mapping handed each message to the function. */
   readonly deliveries: ReadonlyMap<string, number>
+  /** Sends for a message (by its id) that reached SQS although the caller saw the connection drop. */
+  readonly hiddenSends?: ReadonlyMap<string, number>
   readonly seeded: ReadonlyMap<string, Record<string, unknown>>
 }
 
@@ -63,7 +65,7 @@ export const account = (plan: ReadonlyMap<string, PlannedMessage>, evidence: Evi
   const copies = (id: string, n: number) => {
     if (n <= 1) return
     duplicates += n - 1
-    const resends = (evidence.deliveries.get(id) ?? 1) - 1
+    const resends = (evidence.deliveries.get(id) ?? 1) - 1 + (evidence.hiddenSends?.get(id) ?? 0)
     explained += Math.min(n - 1, resends)
     if (n - 1 > resends) unexplained.push(id)
   }

@@ -39,6 +39,8 @@ export interface ChaosReport {
   readonly runtimeApiErrors: number
   readonly faults: { readonly dynamodb: FaultStats; readonly sqs: FaultStats }
   readonly redeliveredMessages: number
+  /** Sends that reached SQS while the function saw the connection drop (so it sent again). */
+  readonly hiddenSends: number
   readonly accounting: Accounting
 }
 
@@ -51,6 +53,16 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   const proxies: Array<AwsProxy> = []
   const faultStats = { dynamodb: { errors: 0, resets: 0, partials: 0, spikes: 0 }, sqs: { errors: 0, resets: 0, partials: 0, spikes: 0 } }
   let killed = 0
+  // A send that reached SQS but whose answer was dropped is resent by the function: a forced duplicate.
+  const hiddenSends = new Map<string, number>()
+  const noteHiddenSend = (operation: string, body: string) => {
+    if (operation !== "SendMessageBatch") return
+    for (const entry of JSON.parse(body).Entries ?? []) {
+      const attributes = entry.MessageAttributes ?? {}
+      const id = attributes.correlationId?.StringValue ?? attributes.sourceMessageId?.StringValue
+      if (id) hiddenSends.set(id, (hiddenSends.get(id) ?? 0) + 1)
+    }
+  }
   let runtimeApiErrors = 0
   const session = await startSession({
     prefix: `chaos-${options.seed}-${Date.now()}`,
@@ -73,7 +85,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     },
     functionEndpoints: (stack) => {
       const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, intercept: faultInjector(uniformFaults("dynamodb", options.faultRate, random), faultStats.dynamodb).interceptor })
-      const sqs = startAwsProxy({ target: stack.endpoints.sqs, intercept: faultInjector(uniformFaults("sqs", options.faultRate, random), faultStats.sqs).interceptor })
+      const sqs = startAwsProxy({ target: stack.endpoints.sqs, intercept: faultInjector({ ...uniformFaults("sqs", options.faultRate, random), onHiddenSuccess: noteHiddenSend }, faultStats.sqs).interceptor })
       proxies.push(dynamodb, sqs)
       return { dynamodb: dynamodb.url, sqs: sqs.url }
     }
@@ -129,6 +141,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       output: await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true }),
       deadLetters: await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl, { remove: true }),
       deliveries,
+      hiddenSends,
       seeded
     })
     const { onProgress: _, ...reported } = options
@@ -141,6 +154,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       runtimeApiErrors,
       faults: faultStats,
       redeliveredMessages: [...deliveries.values()].filter((n) => n > 1).length,
+      hiddenSends: [...hiddenSends.values()].reduce((a, b) => a + b, 0),
       accounting
     }
   } finally {

@@ -18,6 +18,8 @@ export interface FaultPlan {
   readonly default?: FaultRule
   readonly operations?: Readonly<Record<string, FaultRule>>
   readonly random?: () => number
+  /** Told of every call that reached the service but whose answer was dropped: the caller will resend. */
+  readonly onHiddenSuccess?: (operation: string, body: string) => void
 }
 
 export interface FaultStats {
@@ -106,7 +108,10 @@ export const faultInjector = (plan: FaultPlan, stats: FaultStats = { errors: 0, 
     if (rule.resetRate && random() < rule.resetRate) {
       stats.resets++
       // The nastiest case half of the time: the write happened, but the caller never hears of it.
-      if (random() < 0.5) await call.forward()
+      if (random() < 0.5) {
+        const answer = await call.forward()
+        if (answer.ok) plan.onHiddenSuccess?.(call.operation, call.body)
+      }
       return connectionReset()
     }
     if (rule.partialRate && random() < rule.partialRate) {

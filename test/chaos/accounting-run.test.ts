@@ -37,6 +37,10 @@ describe("accounting", () => {
     expect(account(plan, { ...good, products: [...good.products, { pk: "stray" }] })).toMatchObject({ unexpectedProducts: 1, ok: false })
   })
 
+  test("a copy sent behind a dropped connection counts as a forced resend", () => {
+    expect(account(plan, { ...good, output: [...good.output, good.output[0]!], hiddenSends: new Map([["r1", 1]]) })).toMatchObject({ ok: true, duplicates: { total: 1, explained: 1 } })
+  })
+
   test("a message redriven to the DLQ after retries is accounted, not lost", () => {
     const redriven = msg("{}", {}, "a1")
     expect(account(plan, { ...good, products: [good.products[1]!], deadLetters: [...good.deadLetters, redriven] })).toMatchObject({ redriven: 1, lost: [], ok: true })
