@@ -8,13 +8,11 @@
  * round trip. The same run measures the one-record-at-a-time baseline. Then it checks that nothing
  * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
  */
-import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
-import { marshall } from "@aws-sdk/util-dynamodb"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { drainQueue, scanAll } from "../local/aws/inspect.ts"
-import { localClientConfig } from "../local/aws/provision.ts"
+import { seedProducts } from "../local/aws/seed.ts"
 import type { InvocationRecord } from "../local/event-source/event-source-mapping.ts"
 import { progressBar } from "../local/invoke/render.ts"
 import { sendBodies } from "../local/invoke/send.ts"
@@ -75,18 +73,6 @@ interface RunResult {
   readonly durations: ReadonlyArray<number>
 }
 
-const seedProducts = async (endpoint: string, tableName: string, count: number): Promise<Array<string>> => {
-  const client = new DynamoDBClient(localClientConfig(endpoint))
-  const pks = Array.from({ length: count }, (_, i) => `seed-${i}`)
-  for (let i = 0; i < pks.length; i += 25) {
-    await client.send(new BatchWriteItemCommand({
-      RequestItems: { [tableName]: pks.slice(i, i + 25).map((pk, j) => ({ PutRequest: { Item: marshall({ pk, name: `seeded ${i + j}`, price: j, createdAt: "2026-01-01T00:00:00.000Z", _et: "Product" }) } })) }
-    }))
-  }
-  client.destroy()
-  return pks
-}
-
 const runOne = async (kind: "add" | "read", variant: (typeof variants)[number], memoryMb: number): Promise<RunResult> => {
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
@@ -104,7 +90,8 @@ const runOne = async (kind: "add" | "read", variant: (typeof variants)[number], 
   })
   const { stack } = session
   try {
-    const seeded = kind === "read" ? await seedProducts(stack.endpoints.dynamodb, stack.tableName, Math.min(messages, 1_000)) : []
+    const seeded = kind === "read" ? Array.from({ length: Math.min(messages, 1_000) }, (_, i) => `seed-${i}`) : []
+    await seedProducts(stack.endpoints.dynamodb, stack.tableName, seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i % 100, createdAt: "2026-01-01T00:00:00.000Z" })))
     const bodies = Array.from({ length: messages }, (_, i) =>
       kind === "add" ? JSON.stringify({ name: `bench product ${i}`, price: i % 100 }) : JSON.stringify({ pk: seeded[i % seeded.length] }))
     const sentIds = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)

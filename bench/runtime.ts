@@ -7,12 +7,12 @@
  *  - per-invocation overhead: an echo handler, N invocations, time from event delivery to response;
  *  - resident memory after those invocations.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
-import { unzipSync } from "fflate"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
+import { extractZip } from "../scripts/build/zip.ts"
 import { setupNodeRic } from "./node-ric.ts"
 import { fmt, mean, median, percentile, table } from "./stats.ts"
 
@@ -30,13 +30,7 @@ const run = (cmd: Array<string>) => {
   const r = Bun.spawnSync(cmd, { cwd: root, stdout: "pipe", stderr: "pipe" })
   if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed:\n${r.stderr.toString()}`)
 }
-const extract = (zip: string, into: string) => {
-  for (const [name, data] of Object.entries(unzipSync(new Uint8Array(readFileSync(zip))))) {
-    mkdirSync(dirname(join(into, name)), { recursive: true })
-    writeFileSync(join(into, name), data)
-    if (name === "bootstrap" || name === "bun") chmodSync(join(into, name), 0o755)
-  }
-}
+const extract = (zip: string, into: string) => extractZip(new Uint8Array(readFileSync(zip)), into)
 
 console.log("building the layer and the function…")
 run([process.execPath, "scripts/build.ts", "--arch", "x86_64", "--out", join(work, "dist")])

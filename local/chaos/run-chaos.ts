@@ -1,11 +1,9 @@
-import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
-import { marshall } from "@aws-sdk/util-dynamodb"
 import { HOSTILE_BODIES } from "../../test/fixtures/hostile-bodies.ts"
 
 // SQS itself refuses an empty body: those never reach a function.
 const POISON = HOSTILE_BODIES.map(([, body]) => body).filter((body) => body.length > 0)
 import { drainQueue, scanAll } from "../aws/inspect.ts"
-import { localClientConfig } from "../aws/provision.ts"
+import { seedProducts } from "../aws/seed.ts"
 import type { InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { sendBodies } from "../invoke/send.ts"
 import { startSession } from "../invoke/session.ts"
@@ -94,12 +92,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   try {
     // Products that reads find, written directly (no faults): the reads' expected answers.
     const seeded = new Map(Array.from({ length: SEEDED }, (_, i) => [`seed-${i}`, { pk: `seed-${i}`, name: `seeded ${i}`, price: i, createdAt: "2026-01-01T00:00:00.000Z" }]))
-    const dynamo = new DynamoDBClient(localClientConfig(stack.endpoints.dynamodb))
-    const seededList = [...seeded.values()]
-    for (let i = 0; i < seededList.length; i += 25) {
-      await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [stack.tableName]: seededList.slice(i, i + 25).map((p) => ({ PutRequest: { Item: marshall({ ...p, _et: "Product" }) } })) } }))
-    }
-    dynamo.destroy()
+    await seedProducts(stack.endpoints.dynamodb, stack.tableName, [...seeded.values()])
 
     const poisonCount = Math.max(1, Math.ceil(options.messages * options.poisonRate))
     const planned: Array<PlannedMessage> = []

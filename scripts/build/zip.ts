@@ -1,4 +1,6 @@
-import { zipSync, type ZipAttributes } from "fflate"
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { unzipSync, zipSync, type ZipAttributes } from "fflate"
 
 export interface ZipEntry {
   readonly name: string
@@ -19,4 +21,16 @@ export const reproducibleZip = (entries: ReadonlyArray<ZipEntry>, level: 6 | 9 =
     files[entry.name] = [entry.data, { level, mtime: FIXED_MTIME, os: UNIX, attrs: mode << 16 }]
   }
   return zipSync(files)
+}
+
+/** Unpacks a zip into a folder, keeping the executable bit of `bootstrap` and `bun` (what Lambda does with a layer). */
+export const extractZip = (zip: Uint8Array, into: string): Array<string> => {
+  const files = unzipSync(zip)
+  for (const [name, data] of Object.entries(files)) {
+    const path = join(into, name)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, data)
+    if (name === "bootstrap" || name === "bun") chmodSync(path, 0o755)
+  }
+  return Object.keys(files).sort()
 }

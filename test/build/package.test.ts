@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join, resolve } from "node:path"
-import { unzipSync } from "fflate"
+import { join, resolve } from "node:path"
 import { drainQueue } from "../../local/aws/inspect.ts"
 import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
 import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import { assertElfArch } from "../../scripts/build/bun-binary.ts"
+import { extractZip } from "../../scripts/build/zip.ts"
 
 // Builds the real artefacts and runs the packaged layer + function on the local Runtime API.
 const root = resolve(import.meta.dir, "../..")
@@ -20,16 +20,7 @@ const build = () => {
   return run.stdout.toString()
 }
 
-const extract = (zip: string, into: string) => {
-  const files = unzipSync(new Uint8Array(readFileSync(zip)))
-  for (const [name, data] of Object.entries(files)) {
-    const path = join(into, name)
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, data)
-    if (name === "bootstrap" || name === "bun") chmodSync(path, 0o755)
-  }
-  return Object.keys(files).sort()
-}
+const extract = (zip: string, into: string) => extractZip(new Uint8Array(readFileSync(zip)), into)
 
 let firstOutput = ""
 beforeAll(async () => {
