@@ -10,7 +10,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda"
 import { Result } from "effect"
 import { decodeMessage } from "../../src/domain/message.ts"
 import type { Product } from "../../src/domain/product.ts"
-import { deadLetterMessage, outputMessage, productFromAdd } from "../../src/products/messages.ts"
+import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "../../src/products/messages.ts"
 
 const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}))
 const sqs = new SQSClient({ ...(process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {}) })
@@ -33,7 +33,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       else if (command.success._tag === "AddProduct") await dynamo.send(new PutCommand({ TableName: table, Item: productFromAdd(record, command.success.name, command.success.price) }))
       else {
         const { Item } = await dynamo.send(new GetCommand({ TableName: table, Key: { pk: command.success.pk }, ConsistentRead: true }))
-        await send(process.env.OUTPUT_QUEUE_URL!, outputMessage(record, command.success.pk, Item as Product | undefined))
+        await send(process.env.OUTPUT_QUEUE_URL!, outputMessage(record, lookupResult(command.success.pk, Item as Product | undefined)))
       }
     } catch {
       failures.push({ itemIdentifier: r.messageId })

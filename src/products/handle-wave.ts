@@ -5,7 +5,7 @@ import { decodeMessage } from "../domain/message.ts"
 import type { Product } from "../domain/product.ts"
 import { DeadLetterQueue, OutputQueue } from "../services/message-queue.ts"
 import { ProductStore } from "../services/product-store.ts"
-import { deadLetterMessage, outputMessage, productFromAdd } from "./messages.ts"
+import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "./messages.ts"
 
 interface Indexed<A> {
   readonly index: number
@@ -50,7 +50,7 @@ export const handleProductWave: WaveHandler<ProductStore | OutputQueue | DeadLet
         if (Result.isFailure(r)) settle(read.index, { _tag: "Failed", error: r.failure })
         else toSend.push({ read, product: r.success })
       })
-      const sent = yield* output.sendAll(toSend.map(({ read, product }) => outputMessage(read.record, read.value, product)))
+      const sent = yield* output.sendAll(toSend.map(({ read, product }) => outputMessage(read.record, lookupResult(read.value, product))))
       sent.forEach((r, j) => {
         const { read, product } = toSend[j]!
         settle(read.index, Result.isSuccess(r) ? { _tag: "Sent", found: product !== undefined } : { _tag: "Failed", error: r.failure })

@@ -1,4 +1,6 @@
+import { Result } from "effect"
 import type { BatchRecord } from "../batch/sqs-event.ts"
+import { ProductNotFound } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
 import { truncate } from "../domain/sqs-text.ts"
 import type { OutgoingMessage } from "../services/message-queue.ts"
@@ -11,12 +13,24 @@ const fifoFields = (record: BatchRecord, fallbackGroup: string) => ({
   deduplicationId: record.messageId
 })
 
-/** What a `{"pk"}` read sends to the output queue: the product, or a not-found answer. */
-export const outputMessage = (record: BatchRecord, pk: string, product: Product | undefined): OutgoingMessage => ({
-  body: JSON.stringify(product ?? { pk, error: "ProductNotFound" }),
-  attributes: { outcome: product ? "found" : "not_found", correlationId: record.messageId },
-  ...fifoFields(record, pk)
-})
+/** What a `{"pk"}` read sends to the output queue: the product, or the not-found answer. */
+export const outputMessage = (record: BatchRecord, lookup: Result.Result<Product, ProductNotFound>): OutgoingMessage =>
+  Result.match(lookup, {
+    onSuccess: (product) => ({
+      body: JSON.stringify(product),
+      attributes: { outcome: "found", correlationId: record.messageId },
+      ...fifoFields(record, product.pk)
+    }),
+    onFailure: (notFound) => ({
+      body: JSON.stringify({ pk: notFound.pk, error: notFound._tag }),
+      attributes: { outcome: "not_found", correlationId: record.messageId },
+      ...fifoFields(record, notFound.pk)
+    })
+  })
+
+/** A read's result as the domain sees it: the product, or ProductNotFound. */
+export const lookupResult = (pk: string, product: Product | undefined): Result.Result<Product, ProductNotFound> =>
+  product === undefined ? Result.fail(new ProductNotFound({ pk })) : Result.succeed(product)
 
 /** What a rejected message becomes on the dead-letter queue: its original body and why. */
 export const deadLetterMessage = (record: BatchRecord, errorType: string, reason: string): OutgoingMessage => ({

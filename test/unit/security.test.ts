@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { Layer } from "effect"
 import { AwsTransientError } from "../../src/domain/errors.ts"
 import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
-import { deadLetterMessage, MAX_ERROR_MESSAGE_LENGTH, outputMessage } from "../../src/products/messages.ts"
+import { deadLetterMessage, lookupResult, MAX_ERROR_MESSAGE_LENGTH, outputMessage } from "../../src/products/messages.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
@@ -64,7 +64,7 @@ describe("security", () => {
     expect(dead.attributes.errorMessage!.isWellFormed()).toBe(true)
     const cut = deadLetterMessage(record, "InvalidMessage", `${"r".repeat(MAX_ERROR_MESSAGE_LENGTH - 2)}\u{1F600}tail`).attributes.errorMessage!
     expect(cut.isWellFormed()).toBe(true)
-    const out = outputMessage(record, "p", undefined)
+    const out = outputMessage(record, lookupResult("p", undefined))
     expect(Object.keys(out.attributes).sort()).toEqual(["correlationId", "outcome"])
     const attributeBytes = (a: Record<string, string>) => Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
     expect(attributeBytes(dead.attributes)).toBeLessThan(2_048)
