@@ -195,9 +195,13 @@ describe("bootstrap on the local Runtime API", () => {
     expect(report.billedDurationMs).toBeGreaterThanOrEqual(Math.floor(report.durationMs + report.initDurationMs!))
   })
 
-  test("the JavaScriptCore heap is sized to the function's memory, not the host's", async () => {
-    const { env } = start("handlers.runtimeEnv", { memorySizeMb: 256 })
-    expect(payloadOf(await env.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024) })
+  test("JavaScriptCore is tuned to the function's memory: heap size, no FTL, no DFG below one vCPU; settings win", async () => {
+    const { env: small } = start("handlers.runtimeEnv", { memorySizeMb: 256 })
+    expect(payloadOf(await small.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024), useDFGJIT: "false", useFTLJIT: "false" })
+    const { env: large } = start("handlers.runtimeEnv", { memorySizeMb: 2048 })
+    expect(payloadOf(await large.invoke({}))).toEqual({ forceRAMSize: String(2048 * 1024 * 1024), useDFGJIT: null, useFTLJIT: "false" })
+    const { env: chosen } = start("handlers.runtimeEnv", { memorySizeMb: 256, env: { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "true" } })
+    expect(payloadOf(await chosen.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024), useDFGJIT: "true", useFTLJIT: "true" })
   })
 
   test("a /next answer without a request id is logged and skipped; the runtime keeps serving", async () => {
