@@ -195,11 +195,11 @@ describe("bootstrap on the local Runtime API", () => {
     expect(report.billedDurationMs).toBeGreaterThanOrEqual(Math.floor(report.durationMs + report.initDurationMs!))
   })
 
-  test("JavaScriptCore is tuned to the function's memory: heap size, no FTL, no DFG below one vCPU; settings win", async () => {
+  test("JavaScriptCore is tuned: heap sized to the function's memory, no DFG or FTL tier; settings win", async () => {
     const { env: small } = start("handlers.runtimeEnv", { memorySizeMb: 256 })
     expect(payloadOf(await small.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024), useDFGJIT: "false", useFTLJIT: "false" })
     const { env: large } = start("handlers.runtimeEnv", { memorySizeMb: 2048 })
-    expect(payloadOf(await large.invoke({}))).toEqual({ forceRAMSize: String(2048 * 1024 * 1024), useDFGJIT: null, useFTLJIT: "false" })
+    expect(payloadOf(await large.invoke({}))).toEqual({ forceRAMSize: String(2048 * 1024 * 1024), useDFGJIT: "false", useFTLJIT: "false" })
     const { env: chosen } = start("handlers.runtimeEnv", { memorySizeMb: 256, env: { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "true" } })
     expect(payloadOf(await chosen.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024), useDFGJIT: "true", useFTLJIT: "true" })
   })
