@@ -1,14 +1,16 @@
 /**
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
- *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline]
+ *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
  * environment held to the memory and CPU Lambda would give it, every AWS call delayed by a simulated
- * round trip. The same run measures the one-record-at-a-time baseline. Then it checks that nothing
+ * round trip. The same run measures the one-record-at-a-time baseline and the same handler on Node.js
+ * with AWS's runtime interface client (aws-lambda-ric). Then it checks that nothing
  * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { drainQueue, scanAll } from "../local/aws/inspect.ts"
@@ -19,6 +21,7 @@ import { sendBodies } from "../local/invoke/send.ts"
 import { startSession } from "../local/invoke/session.ts"
 import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { durationChart } from "./chart.ts"
+import { setupNodeRic } from "./node-ric.ts"
 import { costOf, PRICES_AS_OF, type Cost } from "./pricing.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     "batch-size": { type: "string", default: "10" },
     cases: { type: "string", default: "add,read" },
     "no-baseline": { type: "boolean", default: false },
+    "no-node": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
 })
@@ -41,15 +45,25 @@ if (args.help) {
   process.exit(0)
 }
 const memories = (args.memory ?? (args.quick ? "128,1024" : "128,1024,2048,3072")).split(",").map(Number)
-const messages = Number(args.messages ?? (args.quick ? 1_000 : 10_000))
+const messageCount = Number(args.messages ?? (args.quick ? 1_000 : 10_000))
+const messages = messageCount
 const latencyMs = Number(args.latency)
 const concurrency = Number(args.concurrency)
 const batchSize = Number(args["batch-size"])
 const cases = args.cases!.split(",") as Array<"add" | "read">
-const variants = [
-  { name: "batched (this product)", key: "batched", fn: undefined },
-  ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { taskRoot: ROOT, handler: "bench/baseline/one-at-a-time.handler" } }])
-] as const
+// The same handler for Node.js: bundled as ESM and started by aws-lambda-ric, as a Node custom runtime would.
+const nodeVariant = () => {
+  const taskRoot = mkdtempSync(join(tmpdir(), "bench-node-task-"))
+  const built = Bun.spawnSync([process.execPath, "build", "src/handler.ts", "--target", "node", "--format", "esm", "--minify", "--outfile", join(taskRoot, "handler.mjs")], { cwd: ROOT, stderr: "pipe" })
+  if (built.exitCode !== 0) throw new Error(`bundling for Node failed: ${built.stderr.toString()}`)
+  return { name: "batched on Node.js + aws-lambda-ric", key: "node", fn: { taskRoot, handler: "handler.handler", bootstrap: setupNodeRic(ROOT) } }
+}
+type Variant = { readonly name: string; readonly key: string; readonly fn?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string } }
+const variants: Array<Variant> = [
+  { name: "batched (this product)", key: "batched" },
+  ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { taskRoot: ROOT, handler: "bench/baseline/one-at-a-time.handler" } }]),
+  ...(args["no-node"] ? [] : [nodeVariant()])
+]
 
 interface RunResult {
   readonly case: string
@@ -73,7 +87,7 @@ interface RunResult {
   readonly durations: ReadonlyArray<number>
 }
 
-const runOne = async (kind: "add" | "read", variant: (typeof variants)[number], memoryMb: number): Promise<RunResult> => {
+const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, messages = messageCount): Promise<RunResult> => {
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
   const session = await startSession({
@@ -143,6 +157,11 @@ const runOne = async (kind: "add" | "read", variant: (typeof variants)[number], 
   }
 }
 
+// Warm the benchmark process itself (emulators, proxies, poller) so the first measured variant's
+// cold starts do not pay for it: a short run, discarded.
+await runOne("add", variants[0]!, memories[0]!, 200)
+process.stderr.write("(warm-up run above is discarded)\n")
+
 const results: Array<RunResult> = []
 let cgroupNote = ""
 for (const kind of cases) {
@@ -178,10 +197,12 @@ for (const kind of cases) {
     fmt(r.cost.gbSeconds, 3), usd(r.cost.totalUsd.arm64), usd(r.cost.totalUsd.x86_64), `${r.lost} / ${r.duplicated}`
   ])
   lines.push(table(["MB", "variant", "invocations", "records/inv", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "")
-  const ours = results.filter((r) => r.case === kind && r.variant.startsWith("batched"))
+  const ours = results.filter((r) => r.case === kind && r.variant === "batched (this product)")
   for (const r of ours) {
     const base = results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.startsWith("one"))
     if (base) verdicts.push(`${kind} @ ${r.memoryMb} MB: average ${fmt(r.durationMs.average, 2)} ms vs ${fmt(base.durationMs.average, 2)} ms one at a time = ${fmt(r.durationMs.average / base.durationMs.average, 3)}x (target ≤ 0.2x)`)
+    const node = results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.includes("Node.js"))
+    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
   }
   const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
   if (cheapest) {
@@ -197,7 +218,7 @@ for (const kind of cases) {
 }
 const totalLost = results.reduce((n, r) => n + r.lost, 0)
 const totalDup = results.reduce((n, r) => n + r.duplicated, 0)
-const maxMemory = Math.max(...results.filter((r) => r.variant.startsWith("batched")).map((r) => r.maxMemoryUsedMb))
+const maxMemory = Math.max(...results.filter((r) => r.variant === "batched (this product)").map((r) => r.maxMemoryUsedMb))
 verdicts.push(`lost ${totalLost}, duplicated ${totalDup} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}`)
 verdicts.push(`max memory used ${maxMemory} MB (target < 64 MB)`)
 lines.push("## Verdict", "", ...verdicts.map((v) => `- ${v}`), "")

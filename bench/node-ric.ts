@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
 /**
@@ -12,7 +12,7 @@ export const setupNodeRic = (root: string, version = "4.0.2"): string => {
   const loads = () => Bun.spawnSync(["node", "-e", `process.env.AWS_LAMBDA_RUNTIME_API='127.0.0.1:9';require(${JSON.stringify(join(ric, "rapid-client.node"))})`]).exitCode === 0
   if (!existsSync(join(ric, "package.json"))) {
     mkdirSync(dir, { recursive: true })
-    Bun.write(join(dir, "package.json"), JSON.stringify({ private: true }))
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true }))
     const install = Bun.spawnSync(["npm", "install", "--no-audit", "--no-fund", `aws-lambda-ric@${version}`], { cwd: dir, stdout: "inherit", stderr: "inherit" })
     if (install.exitCode !== 0) throw new Error("npm install aws-lambda-ric failed")
   }
@@ -25,7 +25,8 @@ export const setupNodeRic = (root: string, version = "4.0.2"): string => {
     if (rebuild.exitCode !== 0 || !loads()) throw new Error("aws-lambda-ric's native addon could not be built (needs autoconf automake libtool cmake)")
   }
   const bootstrap = join(dir, "bootstrap")
-  Bun.write(bootstrap, `#!/bin/sh\nexec node ${join(ric, "index.mjs")} "$_HANDLER"\n`)
-  Bun.spawnSync(["chmod", "+x", bootstrap])
+  // As Lambda's managed Node.js runtime does, keep V8's old space inside the function's memory.
+  writeFileSync(bootstrap, `#!/bin/sh\nexec node --max-old-space-size=$(( \${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-1024} * 9 / 10 )) ${join(ric, "index.mjs")} "$_HANDLER"\n`)
+  chmodSync(bootstrap, 0o755)
   return bootstrap
 }

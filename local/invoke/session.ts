@@ -20,8 +20,8 @@ export interface SessionOptions {
   /** Lets the local Runtime API answer some runtime calls itself (outage injection). */
   readonly runtimeApiIntercept?: (request: Request) => Response | undefined
   readonly prefix?: string
-  /** Another function than src/handler.ts (tests use fixtures). */
-  readonly function?: { readonly taskRoot: string; readonly handler: string }
+  /** Another function than src/handler.ts (tests use fixtures), or another runtime's bootstrap. */
+  readonly function?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string }
   /** Local only: fewer receives before the DLQ than Terraform's minimum of 5, for fast tests. */
   readonly maxReceiveCount?: number
   /** Where the stack's emulators are reached by the function (e.g. a fault proxy); defaults to the emulators. */
@@ -53,7 +53,7 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
   const cgroups = detectCgroups()
   const endpoints = options.functionEndpoints?.(stack) ?? stack.endpoints
   const pool = new EnvironmentPool({
-    bootstrap: resolve(ROOT, "runtime/bootstrap"),
+    bootstrap: options.function?.bootstrap ?? resolve(ROOT, "runtime/bootstrap"),
     taskRoot: options.function?.taskRoot ?? ROOT,
     handler: options.function?.handler ?? "src/handler.handler",
     functionName: `${options.prefix ?? STACK_DEFAULTS.prefix}-handler`,
