@@ -20,6 +20,7 @@ import { progressBar } from "../local/invoke/render.ts"
 import { sendBodies } from "../local/invoke/send.ts"
 import { startSession } from "../local/invoke/session.ts"
 import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
+import { packagedFunction } from "../local/invoke/packaged.ts"
 import { durationChart } from "./chart.ts"
 import { setupNodeRic } from "./node-ric.ts"
 import { costOf, PRICES_AS_OF, type Cost } from "./pricing.ts"
@@ -51,6 +52,10 @@ const latencyMs = Number(args.latency)
 const concurrency = Number(args.concurrency)
 const batchSize = Number(args["batch-size"])
 const cases = args.cases!.split(",") as Array<"add" | "read">
+// What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold
+// starts and durations are those of the deployed artefacts.
+const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a-time.ts" })
+
 // The same handler for Node.js: bundled as ESM and started by aws-lambda-ric, as a Node custom runtime would.
 const nodeVariant = () => {
   const taskRoot = mkdtempSync(join(tmpdir(), "bench-node-task-"))
@@ -60,8 +65,8 @@ const nodeVariant = () => {
 }
 type Variant = { readonly name: string; readonly key: string; readonly fn?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string } }
 const variants: Array<Variant> = [
-  { name: "batched (this product)", key: "batched" },
-  ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { taskRoot: ROOT, handler: "bench/baseline/one-at-a-time.handler" } }]),
+  { name: "batched (this product)", key: "batched", fn: { ...shipped, handler: "handler.handler" } },
+  ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { ...shipped, handler: "baseline.handler" } }]),
   ...(args["no-node"] ? [] : [nodeVariant()])
 ]
 
@@ -184,7 +189,7 @@ const lines: Array<string> = [
   `# Load benchmark, ${date}`,
   "",
   `${messages.toLocaleString("en")} messages per case and memory size, batch size ${batchSize}, up to ${concurrency} environments, ${latencyMs} ms simulated round trip per AWS call; ` +
-  `Bun ${Bun.version} runtime from runtime/bootstrap, ${cgroupNote}; emulators dynalite and local-aws-sqs on one 2-core machine. Durations are the function's own REPORT durations. ` +
+  `the packaged Bun ${Bun.version} layer and function bundle (bun run build), ${cgroupNote}; emulators dynalite and local-aws-sqs on one 2-core machine. Durations are the function's own REPORT durations. ` +
   `Prices: ${PRICES_AS_OF}.`,
   ""
 ]
