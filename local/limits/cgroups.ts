@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { CPU_PERIOD_MICROS, cpuQuotaMicros } from "./lambda-resources.ts"
 
@@ -19,6 +19,8 @@ export interface ResourceLimit {
 export interface CgroupSupport {
   readonly available: boolean
   readonly reason: string
+  /** The folders new groups are created in. */
+  readonly parents?: ReadonlyArray<string>
   readonly create?: (name: string, memoryMb: number) => ResourceLimit
 }
 
@@ -59,6 +61,7 @@ const v2 = (mount: string): CgroupSupport => {
   return {
     available: true,
     reason: `cgroup v2 (${parent})`,
+    parents: [parent],
     create: (name, memoryMb) => {
       const dir = join(parent, name)
       mkdirSync(dir)
@@ -90,6 +93,7 @@ const v1 = (root: string): CgroupSupport => {
   return {
     available: true,
     reason: `cgroup v1 (${memoryParent}, ${cpuParent})`,
+    parents: [memoryParent, cpuParent],
     create: (name, memoryMb) => {
       const memory = join(memoryParent, name)
       const cpu = join(cpuParent, name)
@@ -119,6 +123,27 @@ const v1 = (root: string): CgroupSupport => {
   }
 }
 
+/** Removes the empty groups left by runs that were killed (their owner pid is gone). */
+const sweepStale = (parents: ReadonlyArray<string>) => {
+  for (const parent of parents) {
+    let names: Array<string> = []
+    try {
+      names = readdirSync(parent)
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      const owner = /^bun-lambda-(\d+)-/.exec(name)?.[1]
+      if (owner === undefined || existsSync(`/proc/${owner}`)) continue
+      try {
+        rmdirSync(join(parent, name))
+      } catch {
+        // still has processes, or not ours to remove
+      }
+    }
+  }
+}
+
 /** Finds a writable cgroup hierarchy (v2 first, then v1); says why when there is none. */
 export const detectCgroups = (): CgroupSupport => {
   if (process.platform !== "linux") return { available: false, reason: "cgroups need Linux" }
@@ -135,6 +160,7 @@ export const detectCgroups = (): CgroupSupport => {
         attempts.push(support.reason)
         continue
       }
+      sweepStale(support.parents ?? [])
       // Prove it is writable before relying on it.
       const probe = support.create!(`bun-lambda-probe-${process.pid}`, 128)
       probe.remove()

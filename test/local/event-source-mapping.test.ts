@@ -108,3 +108,17 @@ describe("the local SQS event source mapping and the real bootstrap", () => {
     expect(invocations).toHaveLength(0)
   })
 })
+
+test("groups left by a killed run (owner pid gone) are swept away on the next start", async () => {
+  const { detectCgroups } = await import("../../local/limits/cgroups.ts")
+  const first = detectCgroups()
+  if (!first.available) return
+  // A pid that cannot exist (above pid_max's ceiling).
+  const stale = first.create!("bun-lambda-4999999-1", 128)
+  const { existsSync } = await import("node:fs")
+  const dirs = first.parents!.map((p) => `${p}/bun-lambda-4999999-1`)
+  expect(dirs.some((d) => existsSync(d))).toBe(true)
+  detectCgroups()
+  expect(dirs.some((d) => existsSync(d))).toBe(false)
+  expect(stale.description).toContain("bun-lambda-4999999-1")
+})
