@@ -1,11 +1,11 @@
-import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb"
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs"
+import { ScanCommand } from "@aws-sdk/client-dynamodb"
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
-import { localClientConfig } from "./provision.ts"
+import { localDynamoDbClient, localSqsClient } from "./local-clients.ts"
 
 /** Every item of a table (paginated scan). */
 export const scanAll = async (endpoint: string, tableName: string): Promise<Array<Record<string, unknown>>> => {
-  const client = new DynamoDBClient(localClientConfig(endpoint))
+  const client = localDynamoDbClient(endpoint)
   try {
     const items: Array<Record<string, unknown>> = []
     let start: Record<string, any> | undefined
@@ -22,7 +22,7 @@ export const scanAll = async (endpoint: string, tableName: string): Promise<Arra
 
 /** Receives (and, with `remove`, deletes) everything visible on a queue, with all attributes. */
 export const drainQueue = async (endpoint: string, queueUrl: string, options: { remove?: boolean; waitEmptyPolls?: number } = {}): Promise<Array<Message>> => {
-  const client = new SQSClient(localClientConfig(endpoint))
+  const client = localSqsClient(endpoint)
   try {
     const out: Array<Message> = []
     let empty = 0

@@ -1,4 +1,5 @@
 import { startDynamoDb, startSqs } from "./emulators.ts"
+import { localIdentityEnv } from "./local-clients.ts"
 import { provisionStack, type ProvisionedStack, type StackSettings } from "./provision.ts"
 
 export interface LocalStack extends ProvisionedStack {
@@ -28,9 +29,7 @@ export const startLocalStack = async (settings: Partial<StackSettings> = {}): Pr
         DEAD_LETTER_QUEUE_URL: stack.deadLetterQueueUrl,
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-        AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
-        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
-        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local"
+        ...localIdentityEnv()
       },
       close: async () => {
         await Promise.all([dynamodb.close(), sqs.close()])

@@ -1,5 +1,6 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb"
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from "@aws-sdk/client-dynamodb"
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { localDynamoDbClient, localSqsClient } from "./local-clients.ts"
 import { resourceNames, STACK_DEFAULTS, visibilityTimeoutSeconds } from "../stack/defaults.ts"
 
 export interface StackSettings {
@@ -19,17 +20,6 @@ export interface ProvisionedStack {
   readonly visibilityTimeoutSeconds: number
 }
 
-/** Region and credentials for local endpoints: the caller's own when set, harmless placeholders otherwise. */
-export const localClientConfig = (endpoint: string) => ({
-  endpoint,
-  region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
-  credentials: {
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "local",
-    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
-    ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {})
-  }
-})
-
 const queueArn = async (sqs: SQSClient, url: string) => {
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))
   if (!Attributes?.QueueArn) throw new Error(`queue ${url} has no ARN`)
@@ -48,8 +38,8 @@ export const provisionStack = async (
     maxReceiveCount: settings.maxReceiveCount ?? STACK_DEFAULTS.maxReceiveCount
   }
   const names = resourceNames(s.prefix)
-  const dynamo = new DynamoDBClient(localClientConfig(endpoints.dynamodb))
-  const sqs = new SQSClient(localClientConfig(endpoints.sqs))
+  const dynamo = localDynamoDbClient(endpoints.dynamodb)
+  const sqs = localSqsClient(endpoints.sqs)
   try {
     try {
       await dynamo.send(new CreateTableCommand({

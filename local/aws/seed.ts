@@ -1,11 +1,11 @@
-import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { BatchWriteItemCommand } from "@aws-sdk/client-dynamodb"
 import { marshall } from "@aws-sdk/util-dynamodb"
 import type { Product } from "../../src/domain/product.ts"
-import { localClientConfig } from "./provision.ts"
+import { localDynamoDbClient } from "./local-clients.ts"
 
 /** Writes products straight into the table (no function, no faults), as the function stores them. */
 export const seedProducts = async (endpoint: string, tableName: string, products: ReadonlyArray<Product>): Promise<void> => {
-  const client = new DynamoDBClient(localClientConfig(endpoint))
+  const client = localDynamoDbClient(endpoint)
   try {
     for (let i = 0; i < products.length; i += 25) {
       await client.send(new BatchWriteItemCommand({

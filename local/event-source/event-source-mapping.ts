@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs"
 import type { SQSEvent } from "aws-lambda"
-import { localClientConfig } from "../aws/provision.ts"
+import { localSqsClient } from "../aws/local-clients.ts"
 import type { ExecutionEnvironment, InvokeResult } from "../runtime-api/environment.ts"
 import { settleBatch, type Settlement } from "./batch-response.ts"
 import type { EnvironmentPool } from "./environment-pool.ts"
@@ -12,6 +12,10 @@ export interface InvocationRecord {
   readonly settlement: Settlement
   readonly coldStart: boolean
 }
+
+/** Records the mapping has deleted from the queue so far (the progress of a drain). */
+export const acknowledgedRecords = (invocations: ReadonlyArray<InvocationRecord>): number =>
+  invocations.reduce((n, r) => n + (r.settlement.kind === "partial" ? r.settlement.succeeded.length : 0), 0)
 
 export interface MappingOptions {
   readonly sqsEndpoint: string
@@ -37,10 +41,9 @@ export class EventSourceMapping {
   private readonly inflight = new Set<Promise<void>>()
   private running: Promise<void> | undefined
   private stopped = false
-  invocations = 0
 
   constructor(private readonly options: MappingOptions) {
-    this.sqs = new SQSClient({ ...localClientConfig(options.sqsEndpoint), useQueueUrlAsEndpoint: false })
+    this.sqs = localSqsClient(options.sqsEndpoint)
   }
 
   start(): void {
@@ -121,7 +124,6 @@ export class EventSourceMapping {
     } finally {
       this.options.pool.release(env)
     }
-    this.invocations++
     const settlement = settleBatch(batch.map((m) => m.MessageId!), {
       functionError: result.status !== "success",
       ...(result.status === "success" ? { payload: result.payload } : {})

@@ -1,9 +1,9 @@
-import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
-import { localClientConfig } from "../aws/provision.ts"
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
+import { localSqsClient } from "../aws/local-clients.ts"
 
 /** Sends bodies to a queue in batches of 10; returns the MessageIds in order. */
 export const sendBodies = async (endpoint: string, queueUrl: string, bodies: ReadonlyArray<string>, concurrency = 8): Promise<Array<string>> => {
-  const client = new SQSClient({ ...localClientConfig(endpoint), useQueueUrlAsEndpoint: false })
+  const client = localSqsClient(endpoint)
   const ids = new Array<string>(bodies.length)
   const chunks: Array<number> = []
   for (let i = 0; i < bodies.length; i += 10) chunks.push(i)

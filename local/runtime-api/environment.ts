@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { dirname, resolve } from "node:path"
+import { localIdentity, localIdentityEnv } from "../aws/local-clients.ts"
 import type { ResourceLimit } from "../limits/cgroups.ts"
 import { peakMemoryMb, billedDuration, type InvocationReport } from "./report.ts"
 import { startRuntimeApiServer, type RuntimeApiServer, type ServerOptions } from "./server.ts"
@@ -71,11 +72,6 @@ export class ExecutionEnvironment {
     this.functionName = options.functionName ?? "local-function"
   }
 
-  /** The Runtime API address this environment's runtime talks to. */
-  get runtimeApi(): string {
-    return this.server.address
-  }
-
   get pid(): number | undefined {
     return this.process?.pid
   }
@@ -108,11 +104,7 @@ export class ExecutionEnvironment {
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.memorySizeMb),
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.functionName}`,
         AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${stream}`,
-        AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
-        AWS_DEFAULT_REGION: process.env.AWS_REGION ?? "us-east-1",
-        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "local",
-        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "local",
-        ...(process.env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN } : {}),
+        ...localIdentityEnv(),
         ...this.options.env
       },
       stdout: "pipe",
@@ -154,7 +146,7 @@ export class ExecutionEnvironment {
         event: body,
         deadlineMs,
         headers: {
-          "lambda-runtime-invoked-function-arn": options.invokedFunctionArn ?? `arn:aws:lambda:${process.env.AWS_REGION ?? "us-east-1"}:123456789012:function:${this.functionName}`,
+          "lambda-runtime-invoked-function-arn": options.invokedFunctionArn ?? `arn:aws:lambda:${localIdentity().region}:123456789012:function:${this.functionName}`,
           ...(options.traceId ? { "lambda-runtime-trace-id": options.traceId } : {}),
           ...(options.clientContext === undefined ? {} : { "lambda-runtime-client-context": JSON.stringify(options.clientContext) }),
           ...(options.cognitoIdentity === undefined ? {} : { "lambda-runtime-cognito-identity": JSON.stringify(options.cognitoIdentity) })
