@@ -8,12 +8,13 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb"
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda"
 import { Result } from "effect"
+import { sqsEndpointOptions } from "../../src/aws/clients.ts"
 import { decodeMessage } from "../../src/domain/message.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "../../src/products/messages.ts"
 
 const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}))
-const sqs = new SQSClient({ ...(process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {}) })
+const sqs = new SQSClient(sqsEndpointOptions())
 const table = process.env.TABLE_NAME!
 
 const send = (queueUrl: string, m: { body: string; attributes: Readonly<Record<string, string>> }) =>

@@ -7,6 +7,12 @@ import { Context, Effect, Layer } from "effect"
 // invocation's deadline in view, and only the entries that failed. Region, credentials and
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS are read by the SDK the standard way.
 
+/**
+ * With an explicit endpoint (emulator, proxy), send there rather than to the host in the queue URL,
+ * which the SDK would otherwise prefer.
+ */
+export const sqsEndpointOptions = () => (process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {})
+
 export class DynamoDocumentClient extends Context.Service<DynamoDocumentClient, DynamoDBDocumentClient>()("DynamoDocumentClient") {
   static readonly layer = Layer.effect(
     DynamoDocumentClient,
@@ -21,9 +27,7 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
   static readonly layer = Layer.effect(
     SqsClient,
     Effect.acquireRelease(
-      // With an explicit endpoint (emulator, proxy), send there rather than to the host in the
-      // queue URL, which the SDK would otherwise prefer.
-      Effect.sync(() => new SQSClient({ maxAttempts: 1, ...(process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {}) })),
+      Effect.sync(() => new SQSClient({ maxAttempts: 1, ...sqsEndpointOptions() })),
       (client) => Effect.sync(() => client.destroy())
     )
   )
