@@ -9,8 +9,7 @@
  * with AWS's runtime interface client (aws-lambda-ric). Then it checks that nothing
  * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { drainQueue, scanAll } from "../local/aws/inspect.ts"
@@ -19,10 +18,11 @@ import type { InvocationRecord } from "../local/event-source/event-source-mappin
 import { progressBar } from "../local/invoke/render.ts"
 import { sendBodies } from "../local/invoke/send.ts"
 import { startSession } from "../local/invoke/session.ts"
+import { detectCgroups } from "../local/limits/cgroups.ts"
 import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { packagedFunction } from "../local/invoke/packaged.ts"
 import { durationChart } from "./chart.ts"
-import { setupNodeRic } from "./node-ric.ts"
+import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { costOf, PRICES_AS_OF, type Cost } from "./pricing.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 
@@ -46,8 +46,7 @@ if (args.help) {
   process.exit(0)
 }
 const memories = (args.memory ?? (args.quick ? "128,1024" : "128,1024,2048,3072")).split(",").map(Number)
-const messageCount = Number(args.messages ?? (args.quick ? 1_000 : 10_000))
-const messages = messageCount
+const messages = Number(args.messages ?? (args.quick ? 1_000 : 10_000))
 const latencyMs = Number(args.latency)
 const concurrency = Number(args.concurrency)
 const batchSize = Number(args["batch-size"])
@@ -57,12 +56,11 @@ const cases = args.cases!.split(",") as Array<"add" | "read">
 const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a-time.ts" })
 
 // The same handler for Node.js: bundled as ESM and started by aws-lambda-ric, as a Node custom runtime would.
-const nodeVariant = () => {
-  const taskRoot = mkdtempSync(join(tmpdir(), "bench-node-task-"))
-  const built = Bun.spawnSync([process.execPath, "build", "src/handler.ts", "--target", "node", "--format", "esm", "--minify", "--outfile", join(taskRoot, "handler.mjs")], { cwd: ROOT, stderr: "pipe" })
-  if (built.exitCode !== 0) throw new Error(`bundling for Node failed: ${built.stderr.toString()}`)
-  return { name: "batched on Node.js + aws-lambda-ric", key: "node", fn: { taskRoot, handler: "handler.handler", bootstrap: setupNodeRic(ROOT) } }
-}
+const nodeVariant = () => ({
+  name: "batched on Node.js + aws-lambda-ric",
+  key: "node",
+  fn: { taskRoot: bundleForNode(ROOT), handler: "handler.handler", bootstrap: setupNodeRic(ROOT) }
+})
 type Variant = { readonly name: string; readonly key: string; readonly fn?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string } }
 const variants: Array<Variant> = [
   { name: "batched (this product)", key: "batched", fn: { ...shipped, handler: "handler.handler" } },
@@ -73,6 +71,7 @@ const variants: Array<Variant> = [
 interface RunResult {
   readonly case: string
   readonly variant: string
+  readonly variantKey: string
   readonly memoryMb: number
   readonly messages: number
   readonly seconds: number
@@ -92,7 +91,7 @@ interface RunResult {
   readonly durations: ReadonlyArray<number>
 }
 
-const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, messages = messageCount): Promise<RunResult> => {
+const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, count = messages): Promise<RunResult> => {
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
   const session = await startSession({
@@ -109,18 +108,18 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
   })
   const { stack } = session
   try {
-    const seeded = kind === "read" ? Array.from({ length: Math.min(messages, 1_000) }, (_, i) => `seed-${i}`) : []
+    const seeded = kind === "read" ? Array.from({ length: Math.min(count, 1_000) }, (_, i) => `seed-${i}`) : []
     await seedProducts(stack.endpoints.dynamodb, stack.tableName, seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i % 100, createdAt: "2026-01-01T00:00:00.000Z" })))
-    const bodies = Array.from({ length: messages }, (_, i) =>
+    const bodies = Array.from({ length: count }, (_, i) =>
       kind === "add" ? JSON.stringify({ name: `bench product ${i}`, price: i % 100 }) : JSON.stringify({ pk: seeded[i % seeded.length] }))
     const sentIds = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
     const label = `${kind} ${memoryMb} MB ${variant.key}`.padEnd(28)
-    const ticker = setInterval(() => progressBar(invocations.reduce((n, r) => n + r.event.Records.length, 0), messages, `${label} invocations ${invocations.length}`), 250)
+    const ticker = setInterval(() => progressBar(invocations.reduce((n, r) => n + r.event.Records.length, 0), count, `${label} invocations ${invocations.length}`), 250)
     const started = performance.now()
     await session.mapping.drain()
     const seconds = (performance.now() - started) / 1000
     clearInterval(ticker)
-    process.stderr.write(`${progressBar(messages, messages, `${label} ${seconds.toFixed(1)} s`)}\n`)
+    process.stderr.write(`${progressBar(count, count, `${label} ${seconds.toFixed(1)} s`)}\n`)
 
     // Accounting: every message exactly once.
     let lost = 0
@@ -129,7 +128,8 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
       const products = await scanAll(stack.endpoints.dynamodb, stack.tableName)
       const byPk = new Map(products.map((p) => [String(p.pk), p]))
       lost = sentIds.filter((id, i) => byPk.get(id)?.name !== `bench product ${i}`).length
-      duplicated = products.length - new Set(products.map((p) => p.pk)).size + Math.max(0, products.length - messages)
+      // Products are keyed by message id: a repeated add overwrites, so only extra products count.
+      duplicated = Math.max(0, products.length - count)
     } else {
       const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
       const correlations = output.map((m) => m.MessageAttributes?.correlationId?.StringValue ?? "")
@@ -142,14 +142,14 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
     const durations = reports.map((r) => r.durationMs)
     const inits = reports.flatMap((r) => (r.initDurationMs === undefined ? [] : [r.initDurationMs]))
     return {
-      case: kind, variant: variant.name, memoryMb, messages, seconds,
+      case: kind, variant: variant.name, variantKey: variant.key, memoryMb, messages: count, seconds,
       invocations: invocations.length,
-      recordsPerInvocation: messages / invocations.length,
+      recordsPerInvocation: count / invocations.length,
       durationMs: { max: Math.max(...durations), average: mean(durations), min: Math.min(...durations), p50: percentile(durations, 50), p99: percentile(durations, 99) },
       coldStarts: inits.length,
       initDurationMs: { average: inits.length ? mean(inits) : 0, max: inits.length ? Math.max(...inits) : 0 },
       maxMemoryUsedMb: Math.max(...reports.map((r) => r.maxMemoryUsedMb)),
-      messagesPerSecond: messages / seconds,
+      messagesPerSecond: count / seconds,
       cost: costOf(memoryMb, reports.map((r) => r.billedDurationMs)),
       awsRequests: proxies.reduce((n, p) => n + p.total(), 0),
       lost, duplicated, deadLetters,
@@ -175,10 +175,11 @@ for (const kind of cases) {
   }
 }
 {
-  const { detectCgroups } = await import("../local/limits/cgroups.ts")
   const cg = detectCgroups()
   cgroupNote = cg.available ? `memory and CPU limited per environment (${cg.reason.split(" (")[0]})` : `NOT limited (${cg.reason})`
 }
+const resultOf = (kind: string, key: string, memoryMb: number) =>
+  results.find((r) => r.case === kind && r.variantKey === key && r.memoryMb === memoryMb)
 
 // ---- report
 const date = new Date().toISOString().slice(0, 10)
@@ -202,11 +203,11 @@ for (const kind of cases) {
     fmt(r.cost.gbSeconds, 3), usd(r.cost.totalUsd.arm64), usd(r.cost.totalUsd.x86_64), `${r.lost} / ${r.duplicated}`
   ])
   lines.push(table(["MB", "variant", "invocations", "records/inv", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "")
-  const ours = results.filter((r) => r.case === kind && r.variant === "batched (this product)")
+  const ours = results.filter((r) => r.case === kind && r.variantKey === "batched")
   for (const r of ours) {
-    const base = results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.startsWith("one"))
+    const base = resultOf(kind, "baseline", r.memoryMb)
     if (base) verdicts.push(`${kind} @ ${r.memoryMb} MB: average ${fmt(r.durationMs.average, 2)} ms vs ${fmt(base.durationMs.average, 2)} ms one at a time = ${fmt(r.durationMs.average / base.durationMs.average, 3)}x (target ≤ 0.2x)`)
-    const node = results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.includes("Node.js"))
+    const node = resultOf(kind, "node", r.memoryMb)
     if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
   }
   const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
@@ -215,15 +216,14 @@ for (const kind of cases) {
   }
   lines.push(`![duration per memory size](${date}-${kind}.svg)`, "")
   writeFileSync(join(outDir, `${date}-${kind}.json`), JSON.stringify({ date, settings: { messages, latencyMs, concurrency, batchSize, memories }, results: results.filter((r) => r.case === kind) }, null, 2))
-  writeFileSync(join(outDir, `${date}-${kind}.svg`), durationChart(`${kind}: duration per invocation (ms) by memory size`, ours.map((r) => ({
-    label: `${r.memoryMb} MB`,
-    durations: r.durations,
-    ...(results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.startsWith("one")) ? { baselineAverage: results.find((b) => b.case === kind && b.memoryMb === r.memoryMb && b.variant.startsWith("one"))!.durationMs.average } : {})
-  }))))
+  writeFileSync(join(outDir, `${date}-${kind}.svg`), durationChart(`${kind}: duration per invocation (ms) by memory size`, ours.map((r) => {
+    const base = resultOf(kind, "baseline", r.memoryMb)
+    return { label: `${r.memoryMb} MB`, durations: r.durations, ...(base ? { baselineAverage: base.durationMs.average } : {}) }
+  })))
 }
 const totalLost = results.reduce((n, r) => n + r.lost, 0)
 const totalDup = results.reduce((n, r) => n + r.duplicated, 0)
-const maxMemory = Math.max(...results.filter((r) => r.variant === "batched (this product)").map((r) => r.maxMemoryUsedMb))
+const maxMemory = Math.max(...results.filter((r) => r.variantKey === "batched").map((r) => r.maxMemoryUsedMb))
 verdicts.push(`lost ${totalLost}, duplicated ${totalDup} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}`)
 verdicts.push(`max memory used ${maxMemory} MB (target < 64 MB)`)
 lines.push("## Verdict", "", ...verdicts.map((v) => `- ${v}`), "")

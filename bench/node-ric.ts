@@ -1,5 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
+
+/** The product handler bundled for Node.js (ESM, minified) as `handler.mjs` in a new folder. */
+export const bundleForNode = (root: string): string => {
+  const taskRoot = mkdtempSync(join(tmpdir(), "node-task-"))
+  const built = Bun.spawnSync([process.execPath, "build", "src/handler.ts", "--target", "node", "--format", "esm", "--minify", "--outfile", join(taskRoot, "handler.mjs")], { cwd: root, stderr: "pipe" })
+  if (built.exitCode !== 0) throw new Error(`bundling for Node failed: ${built.stderr.toString()}`)
+  return taskRoot
+}
 
 /**
  * Sets up AWS's Node.js runtime interface client (npm aws-lambda-ric) in .cache/node-ric, with the

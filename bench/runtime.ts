@@ -7,13 +7,13 @@
  *  - per-invocation overhead: an echo handler, N invocations, time from event delivery to response;
  *  - resident memory after those invocations.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { rmSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
-import { extractZip } from "../scripts/build/zip.ts"
-import { setupNodeRic } from "./node-ric.ts"
+import { processMemoryKb } from "../local/runtime-api/report.ts"
+import { packagedFunction } from "../local/invoke/packaged.ts"
+import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { fmt, mean, median, percentile, table } from "./stats.ts"
 
 const { values: args } = parseArgs({ options: { invocations: { type: "string", default: "10000" }, "cold-starts": { type: "string", default: "10" }, help: { type: "boolean" } } })
@@ -24,26 +24,13 @@ if (args.help) {
 const invocations = Number(args.invocations)
 const coldStarts = Number(args["cold-starts"])
 const root = resolve(import.meta.dir, "..")
-const work = mkdtempSync(join(tmpdir(), "bench-runtime-"))
-
-const run = (cmd: Array<string>) => {
-  const r = Bun.spawnSync(cmd, { cwd: root, stdout: "pipe", stderr: "pipe" })
-  if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed:\n${r.stderr.toString()}`)
-}
-const extract = (zip: string, into: string) => extractZip(new Uint8Array(readFileSync(zip)), into)
 
 console.log("building the layer and the function…")
-run([process.execPath, "scripts/build.ts", "--arch", "x86_64", "--out", join(work, "dist")])
-const opt = join(work, "opt")
-const bunTask = join(work, "bun-task")
-extract(join(work, "dist/layer-x86_64.zip"), opt)
-extract(join(work, "dist/function.zip"), bunTask)
-writeFileSync(join(bunTask, "echo.js"), "exports.handler = async (event) => event\n")
+const shipped = await packagedFunction()
+writeFileSync(join(shipped.taskRoot, "echo.js"), "exports.handler = async (event) => event\n")
 
 // Node gets the same handler, bundled for Node (ESM), and the same echo handler.
-const nodeTask = join(work, "node-task")
-mkdirSync(nodeTask)
-run([process.execPath, "build", "src/handler.ts", "--target", "node", "--format", "esm", "--minify", "--outfile", join(nodeTask, "handler.mjs")])
+const nodeTask = bundleForNode(root)
 writeFileSync(join(nodeTask, "echo.mjs"), "export const handler = async (event) => event\n")
 console.log("setting up aws-lambda-ric…")
 const nodeBootstrap = setupNodeRic(root)
@@ -51,14 +38,11 @@ const nodeVersion = Bun.spawnSync(["node", "--version"]).stdout.toString().trim(
 
 const functionEnv = { TABLE_NAME: "bench", OUTPUT_QUEUE_URL: "http://127.0.0.1:1/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/dlq", AWS_LAMBDA_LOG_LEVEL: "ERROR" }
 const runtimes = [
-  { name: `Bun ${Bun.version} (this layer)`, bootstrap: join(opt, "bootstrap"), taskRoot: bunTask },
+  { name: `Bun ${Bun.version} (this layer)`, bootstrap: shipped.bootstrap, taskRoot: shipped.taskRoot },
   { name: `Node.js ${nodeVersion} + aws-lambda-ric`, bootstrap: nodeBootstrap, taskRoot: nodeTask }
 ]
 
-const vmRssMb = async (pid: number | undefined) => {
-  const status = await Bun.file(`/proc/${pid}/status`).text()
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024
-}
+const vmRssMb = async (pid: number | undefined) => ((await processMemoryKb(pid, "VmRSS")) ?? Number.NaN) / 1024
 
 const cold = new Map<string, Array<number>>(runtimes.map((r) => [r.name, []]))
 for (let i = 0; i < coldStarts; i++) {
@@ -97,4 +81,4 @@ const ratio = (f: (name: string) => number) => f(bun) / f(node)
 console.log(`\ncold start Bun/Node: ${fmt(ratio((n) => median(cold.get(n)!)), 2)}x (target ≤ 0.5x)`)
 console.log(`per-invocation overhead Bun/Node: ${fmt(ratio((n) => mean(warm.get(n)!.durations)), 2)}x (target ≤ 1x)`)
 console.log(`resident memory: Bun ${fmt(warm.get(bun)!.rssMb)} MB, Node ${fmt(warm.get(node)!.rssMb)} MB (target < 64 MB)`)
-rmSync(work, { recursive: true, force: true })
+for (const dir of [dirname(shipped.taskRoot), nodeTask]) rmSync(dir, { recursive: true, force: true })

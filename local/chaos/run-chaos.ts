@@ -4,7 +4,7 @@ import { HOSTILE_BODIES } from "../../test/fixtures/hostile-bodies.ts"
 const POISON = HOSTILE_BODIES.map(([, body]) => body).filter((body) => body.length > 0)
 import { drainQueue, scanAll } from "../aws/inspect.ts"
 import { seedProducts } from "../aws/seed.ts"
-import type { InvocationRecord } from "../event-source/event-source-mapping.ts"
+import { acknowledgedRecords, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { sendBodies } from "../invoke/send.ts"
 import { startSession } from "../invoke/session.ts"
 import { startAwsProxy, type AwsProxy } from "../proxy/aws-proxy.ts"
@@ -121,7 +121,7 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const ids = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, planned.map((p) => p.body))
     const plan = new Map(ids.map((id, i) => [id, planned[i]!]))
 
-    const ticker = setInterval(() => options.onProgress?.(invocations.reduce((n, r) => n + (r.settlement.kind === "partial" ? r.settlement.succeeded.length : 0), 0), options.messages, invocations.length), 250)
+    const ticker = setInterval(() => options.onProgress?.(acknowledgedRecords(invocations), options.messages, invocations.length), 250)
     const started = performance.now()
     await session.mapping.drain()
     const seconds = (performance.now() - started) / 1000

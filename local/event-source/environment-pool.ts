@@ -7,7 +7,8 @@ import type { CgroupSupport } from "../limits/cgroups.ts"
  */
 export class EnvironmentPool {
   private readonly idle: Array<ExecutionEnvironment> = []
-  private readonly all: Array<ExecutionEnvironment> = []
+  // Environments the pool hands out (the ones create() makes for callers are only stopped with it).
+  private readonly pooled: Array<ExecutionEnvironment> = []
   private readonly waiters: Array<(env: ExecutionEnvironment) => void> = []
   private nextId = 0
   private readonly environments: Array<ExecutionEnvironment> = []
@@ -19,16 +20,12 @@ export class EnvironmentPool {
   ) {}
 
   get size(): number {
-    return this.all.length
-  }
-
-  get busy(): number {
-    return this.all.length - this.idle.length
+    return this.pooled.length
   }
 
   /** True while another invocation could start without waiting. */
   get hasCapacity(): boolean {
-    return this.idle.length > 0 || this.all.length < this.maxConcurrency
+    return this.idle.length > 0 || this.pooled.length < this.maxConcurrency
   }
 
   /** A new environment with the pool's settings and its own resource limit; stopped with the pool. */
@@ -43,9 +40,9 @@ export class EnvironmentPool {
   async acquire(): Promise<ExecutionEnvironment> {
     const env = this.idle.pop()
     if (env) return env
-    if (this.all.length < this.maxConcurrency) {
+    if (this.pooled.length < this.maxConcurrency) {
       const created = this.create()
-      this.all.push(created)
+      this.pooled.push(created)
       return created
     }
     return new Promise((resolve) => this.waiters.push(resolve))
@@ -60,7 +57,7 @@ export class EnvironmentPool {
   async stop() {
     await Promise.all(this.environments.map((e) => e.stop()))
     this.environments.length = 0
-    this.all.length = 0
+    this.pooled.length = 0
     this.idle.length = 0
   }
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { drainQueue, scanAll } from "../aws/inspect.ts"
-import type { InvocationRecord } from "../event-source/event-source-mapping.ts"
+import { acknowledgedRecords, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { reportLine } from "../runtime-api/report.ts"
 import { STACK_DEFAULTS } from "../stack/defaults.ts"
 import { attributesOf, bold, dim, heading, invocationLines, progressBar } from "./render.ts"
@@ -124,7 +124,7 @@ try {
     const adds = Math.ceil(n / 2)
     const started = performance.now()
     const ticker = setInterval(() => {
-      const done = invocations.reduce((s, r) => s + (r.settlement.kind === "partial" ? r.settlement.succeeded.length : 0), 0)
+      const done = acknowledgedRecords(invocations)
       if (!json) progressBar(done, n, `invocations ${invocations.length}, environments ${session.pool.size}`)
     }, 200)
     const addIds = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, Array.from({ length: adds }, (_, i) => JSON.stringify({ name: `product ${i}`, price: (i % 1000) / 10 })))

@@ -25,14 +25,20 @@ export const reportLine = (r: InvocationReport): string =>
     ...(r.status === "timeout" ? ["Status: timeout"] : [])
   ].join("\t")
 
-/** Peak resident memory of a process (VmHWM), in MB, or 0 when it cannot be read. */
-export const peakMemoryMb = async (pid: number | undefined): Promise<number> => {
-  if (pid === undefined) return 0
+/** A memory figure of a process from /proc (VmHWM: peak resident, VmRSS: resident now), in kB. */
+export const processMemoryKb = async (pid: number | undefined, field: "VmHWM" | "VmRSS"): Promise<number | undefined> => {
+  if (pid === undefined) return undefined
   try {
     const status = await Bun.file(`/proc/${pid}/status`).text()
-    const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1])
-    return Number.isFinite(kb) ? Math.ceil(kb / 1024) : 0
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1])
+    return Number.isFinite(kb) ? kb : undefined
   } catch {
-    return 0
+    return undefined
   }
+}
+
+/** Peak resident memory of a process, in whole MB, or 0 when it cannot be read. */
+export const peakMemoryMb = async (pid: number | undefined): Promise<number> => {
+  const kb = await processMemoryKb(pid, "VmHWM")
+  return kb === undefined ? 0 : Math.ceil(kb / 1024)
 }

@@ -63,8 +63,10 @@ const FUNCTIONS: Record<string, (...args: Array<Value>) => Value> = {
   tonumber: (v) => Number(v)
 }
 
-export const evaluate = (expression: string, scope: Scope): Value => {
-  const tokens = tokenize(expression)
+export const evaluate = (expression: string, scope: Scope): Value => evaluateTokens(tokenize(expression), scope, expression)
+
+/** Evaluates already-tokenized source (can() re-enters here with its argument's tokens). */
+const evaluateTokens = (tokens: ReadonlyArray<Token>, scope: Scope, expression: string): Value => {
   let pos = 0
   const peek = () => tokens[pos]
   const take = (text?: string) => {
@@ -113,7 +115,7 @@ export const evaluate = (expression: string, scope: Scope): Value => {
           let depth = 1
           while (depth > 0) { const x = take().text; if (x === "(") depth++; if (x === ")") depth-- }
           const inner = tokens.slice(start, pos - 1)
-          try { evaluateTokens(inner, scope); return true } catch { return false }
+          try { evaluateTokens(inner, scope, expression); return true } catch { return false }
         }
         const args: Array<Value> = []
         while (peek()?.text !== ")") { args.push(expr(0)); if (peek()?.text === ",") take() }
@@ -151,8 +153,6 @@ export const evaluate = (expression: string, scope: Scope): Value => {
   return result
 }
 
-const evaluateTokens = (tokens: Array<Token>, scope: Scope) =>
-  evaluate(tokens.map((t) => (t.kind === "str" ? JSON.stringify(t.text) : t.text)).join(" "), scope)
 
 const truthy = (v: Value) => v === true
 
