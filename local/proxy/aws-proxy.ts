@@ -11,6 +11,8 @@ export interface AwsProxy {
   /** Calls seen, by operation name (the X-Amz-Target action or the Query Action). */
   readonly counts: Map<string, number>
   readonly total: () => number
+  /** TCP connections accepted so far (keep-alive reuse shows as few connections for many calls). */
+  readonly connections: () => number
   readonly reset: () => void
   readonly stop: () => Promise<void>
 }
@@ -90,12 +92,15 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
       }
     })
   })
+  let connections = 0
+  server.on("connection", () => void connections++)
   server.listen(0, "127.0.0.1")
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    connections: () => connections,
     reset: () => counts.clear(),
     stop: () =>
       new Promise<void>((resolve) => {

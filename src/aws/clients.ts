@@ -1,11 +1,21 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { FetchHttpHandler } from "@smithy/fetch-http-handler"
 import { Context, Effect, Layer } from "effect"
 
 // The SDK's own retries are switched off (maxAttempts: 1): deliverAll retries with the
 // invocation's deadline in view, and only the entries that failed. Region, credentials and
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS are read by the SDK the standard way.
+
+/**
+ * The SDK's fetch transport instead of its node:http one: Bun's fetch is native, while its
+ * node:http is a JavaScript layer over the same client. Measured in a 128 MB environment: about a
+ * third less CPU per invocation and half the first invocation's. keepAlive: true because Bun's
+ * fetch opens a connection per request when told keepalive: false, the handler's default should a
+ * later Bun expose Request.keepalive (1.4 does not, so the handler passes nothing today).
+ */
+export const httpHandler = () => new FetchHttpHandler({ keepAlive: true })
 
 /**
  * With an explicit endpoint (emulator, proxy), send there rather than to the host in the queue URL,
@@ -17,7 +27,7 @@ export class DynamoDocumentClient extends Context.Service<DynamoDocumentClient, 
   static readonly layer = Layer.effect(
     DynamoDocumentClient,
     Effect.acquireRelease(
-      Effect.sync(() => DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1 }))),
+      Effect.sync(() => DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1, requestHandler: httpHandler() }))),
       (client) => Effect.sync(() => client.destroy())
     )
   )
@@ -27,7 +37,7 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
   static readonly layer = Layer.effect(
     SqsClient,
     Effect.acquireRelease(
-      Effect.sync(() => new SQSClient({ maxAttempts: 1, ...sqsEndpointOptions() })),
+      Effect.sync(() => new SQSClient({ maxAttempts: 1, requestHandler: httpHandler(), ...sqsEndpointOptions() })),
       (client) => Effect.sync(() => client.destroy())
     )
   )

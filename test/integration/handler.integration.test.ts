@@ -95,4 +95,32 @@ describe("handler against the emulators", () => {
       await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
     }
   })
+
+  test("the clients keep connections alive: 20 invocations, one connection per service (regression guard)", async () => {
+    // A transport that opens a connection per request would pay a TLS handshake per call on AWS.
+    const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb })
+    const sqs = startAwsProxy({ target: stack.endpoints.sqs })
+    const previous = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS }
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url
+    process.env.AWS_ENDPOINT_URL_SQS = sqs.url
+    const viaProxy = makeHandler(liveLayer({ tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 4 }, "None"))
+    try {
+      for (let i = 0; i < 20; i++) {
+        const add = sqsRecord(JSON.stringify({ name: `kept-${i}`, price: i }), { messageId: `it-kept-${i}` })
+        const read = sqsRecord(JSON.stringify({ pk: `it-kept-${i}` }), { messageId: `it-kept-read-${i}` })
+        expect((await viaProxy.handler(sqsEvent(add), invocationContext())).batchItemFailures).toEqual([])
+        expect((await viaProxy.handler(sqsEvent(read), invocationContext())).batchItemFailures).toEqual([])
+      }
+      expect(dynamodb.total()).toBe(40)
+      expect(sqs.total()).toBe(20)
+      expect(dynamodb.connections()).toBe(1)
+      expect(sqs.connections()).toBe(1)
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = previous.dynamodb
+      process.env.AWS_ENDPOINT_URL_SQS = previous.sqs
+      await viaProxy.dispose()
+      await Promise.all([dynamodb.stop(), sqs.stop()])
+      await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+    }
+  })
 })
