@@ -21,15 +21,28 @@ const Name = Schema.String.check(
 const Price = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Pk = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(MAX_PK_LENGTH), sqsSafe)
 
-// Unknown extra fields are ignored (Struct strips them by default).
-const AddBody = Schema.Struct({ name: Name, price: Price })
-const GetBody = Schema.Struct({ pk: Pk })
-const JsonBody = Schema.fromJsonString(Schema.Unknown)
+// Built once, as they run for every record. Unknown extra fields are ignored (Struct strips them).
+const decodeAdd = Schema.decodeUnknownResult(Schema.Struct({ name: Name, price: Price }))
+const decodeGet = Schema.decodeUnknownResult(Schema.Struct({ pk: Pk }))
 
 const invalid = (reason: string) => Result.fail(new InvalidMessage({ reason }))
 
-const decodeWith = <A>(schema: Schema.Codec<A, unknown>, value: unknown, make: (a: A) => Command) => {
-  const decoded = Schema.decodeUnknownResult(schema)(value, { errors: "all" })
+// JSON.parse rather than Schema.fromJsonString: the same parse, without the schema transformation
+// around it, which cost three times the rest of decoding a record (measured on 10-record batches).
+const parseJson = (body: string): Result.Result<unknown, undefined> => {
+  try {
+    return Result.succeed(JSON.parse(body))
+  } catch {
+    return Result.fail(undefined)
+  }
+}
+
+const decodeWith = <A>(
+  decode: (value: unknown, options: { readonly errors: "all" }) => Result.Result<A, { readonly message: string }>,
+  value: unknown,
+  make: (a: A) => Command
+) => {
+  const decoded = decode(value, { errors: "all" })
   return Result.isSuccess(decoded)
     ? Result.succeed(make(decoded.success))
     : invalid(decoded.failure.message.replace(/\n\s*/g, " "))
@@ -39,17 +52,17 @@ const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "obj
 
 /** Pure decoder of the message contract; every rejection carries a readable reason. */
 export const decodeMessage = (body: string): Result.Result<Command, InvalidMessage> => {
-  const parsed = Schema.decodeUnknownResult(JsonBody)(body)
+  const parsed = parseJson(body)
   if (Result.isFailure(parsed)) return invalid("body is not valid JSON")
   const value = parsed.success
   if (!isRecord(value)) return invalid(`body must be a JSON object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`)
   const has = (key: string) => Object.hasOwn(value, key)
   if (has("pk")) {
     if (has("name") || has("price")) return invalid("ambiguous body: pk cannot be combined with name or price")
-    return decodeWith(GetBody, value, (m) => ({ _tag: "GetProduct", pk: m.pk }))
+    return decodeWith(decodeGet, value, (m) => ({ _tag: "GetProduct", pk: m.pk }))
   }
   if (has("name") || has("price")) {
-    return decodeWith(AddBody, value, (m) => ({ _tag: "AddProduct", name: m.name, price: m.price }))
+    return decodeWith(decodeAdd, value, (m) => ({ _tag: "AddProduct", name: m.name, price: m.price }))
   }
   return invalid("body must have either pk, or name and price")
 }
