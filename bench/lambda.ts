@@ -5,8 +5,9 @@
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
  * environment held to the memory and CPU Lambda would give it, every AWS call delayed by a simulated
- * round trip. The same run measures the one-record-at-a-time baseline and the same handler on Node.js
- * with AWS's runtime interface client (aws-lambda-ric). Then it checks that nothing
+ * round trip. The same run measures the one-record-at-a-time baseline (with the SDK's defaults and,
+ * except with --quick, on this product's transport) and the same handler on Node.js with AWS's
+ * runtime interface client (aws-lambda-ric). Then it checks that nothing
  * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -61,10 +62,17 @@ const nodeVariant = () => ({
   key: "node",
   fn: { taskRoot: bundleForNode(ROOT), handler: "handler.handler", bootstrap: setupNodeRic(ROOT) }
 })
-type Variant = { readonly name: string; readonly key: string; readonly fn?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string } }
+type Variant = {
+  readonly name: string
+  readonly key: string
+  readonly fn?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string }
+  readonly env?: Record<string, string>
+}
 const variants: Array<Variant> = [
   { name: "batched (this product)", key: "batched", fn: { ...shipped, handler: "handler.handler" } },
   ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { ...shipped, handler: "baseline.handler" } }]),
+  // How much of the gap is the transport rather than batching: the baseline on this product's transport.
+  ...(args["no-baseline"] || args.quick ? [] : [{ name: "one at a time, fetch transport", key: "baseline-fetch", fn: { ...shipped, handler: "baseline.handler" }, env: { BASELINE_TRANSPORT: "fetch" } }]),
   ...(args["no-node"] ? [] : [nodeVariant()])
 ]
 
@@ -98,6 +106,7 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
     memoryMb, concurrency, batchSize, batchingWindowSeconds: 0, timeoutSeconds: 30,
     ...(variant.fn ? { function: variant.fn } : {}),
+    ...(variant.env ? { functionEnv: variant.env } : {}),
     onInvocation: (r) => void invocations.push(r),
     functionEndpoints: (stack) => {
       const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs })
@@ -191,6 +200,7 @@ const lines: Array<string> = [
   "",
   `${messages.toLocaleString("en")} messages per case and memory size, batch size ${batchSize}, up to ${concurrency} environments, ${latencyMs} ms simulated round trip per AWS call; ` +
   `the packaged Bun ${Bun.version} layer and function bundle (bun run build), ${cgroupNote}; emulators dynalite and local-aws-sqs on one 2-core machine. Durations are the function's own REPORT durations. ` +
+  `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults (its node:http transport); this product uses the SDK's fetch transport on Bun. ` +
   `Prices: ${PRICES_AS_OF}.`,
   ""
 ]
@@ -198,15 +208,17 @@ const verdicts: Array<string> = []
 for (const kind of cases) {
   lines.push(`## ${kind === "add" ? "Add to DynamoDB" : "Read and send to a queue"}`, "")
   const rows = results.filter((r) => r.case === kind).map((r) => [
-    `${r.memoryMb}`, r.variant, String(r.invocations), fmt(r.recordsPerInvocation), fmt(r.durationMs.max, 2), fmt(r.durationMs.average, 2), fmt(r.durationMs.min, 2),
+    `${r.memoryMb}`, r.variant, String(r.invocations), fmt(r.recordsPerInvocation), String(r.awsRequests), fmt(r.durationMs.max, 2), fmt(r.durationMs.average, 2), fmt(r.durationMs.min, 2),
     fmt(r.durationMs.p50, 2), fmt(r.durationMs.p99, 2), `${r.coldStarts} / ${fmt(r.initDurationMs.average, 0)}`, String(r.maxMemoryUsedMb), fmt(r.messagesPerSecond, 0),
     fmt(r.cost.gbSeconds, 3), usd(r.cost.totalUsd.arm64), usd(r.cost.totalUsd.x86_64), `${r.lost} / ${r.duplicated}`
   ])
-  lines.push(table(["MB", "variant", "invocations", "records/inv", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "")
+  lines.push(table(["MB", "variant", "invocations", "records/inv", "AWS calls", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "")
   const ours = results.filter((r) => r.case === kind && r.variantKey === "batched")
   for (const r of ours) {
     const base = resultOf(kind, "baseline", r.memoryMb)
     if (base) verdicts.push(`${kind} @ ${r.memoryMb} MB: average ${fmt(r.durationMs.average, 2)} ms vs ${fmt(base.durationMs.average, 2)} ms one at a time = ${fmt(r.durationMs.average / base.durationMs.average, 3)}x (target ≤ 0.2x)`)
+    const sameTransport = resultOf(kind, "baseline-fetch", r.memoryMb)
+    if (sameTransport) verdicts.push(`${kind} @ ${r.memoryMb} MB vs one at a time on the same fetch transport: ${fmt(r.durationMs.average / sameTransport.durationMs.average, 3)}x (batching alone)`)
     const node = resultOf(kind, "node", r.memoryMb)
     if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
   }

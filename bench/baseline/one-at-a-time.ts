@@ -8,13 +8,15 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb"
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda"
 import { Result } from "effect"
-import { sqsEndpointOptions } from "../../src/aws/clients.ts"
+import { sqsEndpointOptions, transport } from "../../src/aws/clients.ts"
 import { decodeMessage } from "../../src/domain/message.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "../../src/products/messages.ts"
 
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}))
-const sqs = new SQSClient(sqsEndpointOptions())
+// SDK defaults, as the original service had them; BASELINE_TRANSPORT=fetch gives it the product's transport.
+const chosen = process.env.BASELINE_TRANSPORT === "fetch" ? transport() : {}
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...chosen }))
+const sqs = new SQSClient({ ...chosen, ...sqsEndpointOptions() })
 const table = process.env.TABLE_NAME!
 
 const send = (queueUrl: string, m: { body: string; attributes: Readonly<Record<string, string>> }) =>

@@ -11,7 +11,12 @@ export interface ResourceLimit {
   readonly peakMemoryMb: () => number
   /** How many times the kernel's OOM killer fired in the group. */
   readonly oomKills: () => number
-  /** The limits as the kernel holds them: memory in bytes, CPU as a share of one core. */
+  /**
+   * The CPU allowance of a lifecycle phase: during init none (measured on AWS, init code runs
+   * unthrottled below 3 GB), from the first invocation on the memory size's share.
+   */
+  readonly setCpuPhase: (phase: "init" | "invoke") => void
+  /** The limits as the kernel holds them: memory in bytes, CPU as a share of one core (Infinity: unlimited). */
   readonly applied: () => { readonly memoryBytes: number; readonly cpus: number }
   readonly remove: () => void
 }
@@ -67,15 +72,18 @@ const v2 = (mount: string): CgroupSupport => {
       mkdirSync(dir)
       writeFileSync(join(dir, "memory.max"), String(memoryMb * 1024 * 1024))
       tryWrite(join(dir, "memory.swap.max"), "0")
-      writeFileSync(join(dir, "cpu.max"), `${cpuQuotaMicros(memoryMb)} ${CPU_PERIOD_MICROS}`)
+      const setCpuPhase = (phase: "init" | "invoke") =>
+        writeFileSync(join(dir, "cpu.max"), `${phase === "init" ? "max" : cpuQuotaMicros(memoryMb)} ${CPU_PERIOD_MICROS}`)
+      setCpuPhase("invoke")
       return {
         description: `cgroup v2 ${dir}`,
+        setCpuPhase,
         wrap: enterAndExec([join(dir, "cgroup.procs")]),
         peakMemoryMb: () => (existsSync(join(dir, "memory.peak")) ? Math.ceil(Number(read(join(dir, "memory.peak"))) / 1024 / 1024) : 0),
         oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(dir, "memory.events")))?.[1] ?? 0),
         applied: () => {
-          const [quota, period] = read(join(dir, "cpu.max")).split(" ").map(Number) as [number, number]
-          return { memoryBytes: Number(read(join(dir, "memory.max"))), cpus: quota / period }
+          const [quota, period] = read(join(dir, "cpu.max")).split(" ") as [string, string]
+          return { memoryBytes: Number(read(join(dir, "memory.max"))), cpus: quota === "max" ? Infinity : Number(quota) / Number(period) }
         },
         remove: () => void (existsSync(dir) && rmdirSync(dir))
       }
@@ -105,15 +113,18 @@ const v1 = (root: string): CgroupSupport => {
       // Quota first when shrinking the period would otherwise be rejected against the old quota.
       writeFileSync(join(cpu, "cpu.cfs_quota_us"), "-1")
       writeFileSync(join(cpu, "cpu.cfs_period_us"), String(CPU_PERIOD_MICROS))
-      writeFileSync(join(cpu, "cpu.cfs_quota_us"), String(cpuQuotaMicros(memoryMb)))
+      const setCpuPhase = (phase: "init" | "invoke") =>
+        writeFileSync(join(cpu, "cpu.cfs_quota_us"), phase === "init" ? "-1" : String(cpuQuotaMicros(memoryMb)))
+      setCpuPhase("invoke")
       return {
         description: `cgroup v1 ${memory}`,
+        setCpuPhase,
         wrap: enterAndExec([join(memory, "cgroup.procs"), join(cpu, "cgroup.procs")]),
         peakMemoryMb: () => Math.ceil(Number(read(join(memory, "memory.max_usage_in_bytes"))) / 1024 / 1024),
         oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(memory, "memory.oom_control")))?.[1] ?? 0),
         applied: () => ({
           memoryBytes: Number(read(join(memory, "memory.limit_in_bytes"))),
-          cpus: Number(read(join(cpu, "cpu.cfs_quota_us"))) / Number(read(join(cpu, "cpu.cfs_period_us")))
+          cpus: read(join(cpu, "cpu.cfs_quota_us")) === "-1" ? Infinity : Number(read(join(cpu, "cpu.cfs_quota_us"))) / Number(read(join(cpu, "cpu.cfs_period_us")))
         }),
         remove: () => {
           for (const dir of [memory, cpu]) if (existsSync(dir)) rmdirSync(dir)

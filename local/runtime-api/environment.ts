@@ -88,6 +88,9 @@ export class ExecutionEnvironment {
     const firstPoll = this.server.nextPoll()
     const command = [resolve(this.options.bootstrap)]
     const stream = randomUUID().replace(/-/g, "")
+    // Init runs unthrottled, as measured on AWS; the memory size's CPU share applies from the
+    // first GET /next, i.e. to invocations.
+    this.options.limit?.setCpuPhase("init")
     const child = Bun.spawn(this.options.limit?.wrap(command) ?? command, {
       cwd: this.options.taskRoot,
       env: {
@@ -117,6 +120,7 @@ export class ExecutionEnvironment {
     this.exited = child.exited
     this.ready = Promise.race([
       firstPoll.then(() => {
+        this.options.limit?.setCpuPhase("invoke")
         this.initDurationMs = performance.now() - started
       }),
       child.exited.then((code) => {

@@ -8,7 +8,7 @@ import { localClientConfig } from "../../local/aws/local-clients.ts"
 import { startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { faultInjector } from "../../local/proxy/faults.ts"
 import { classifyAwsError } from "../../src/aws/aws-error.ts"
-import { httpHandler } from "../../src/aws/clients.ts"
+import { transport } from "../../src/aws/clients.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { RetryPolicy } from "../../src/aws/deliver.ts"
@@ -30,8 +30,8 @@ const always = () => 0 // random() below every rate: the fault always fires
 describe("fault-injecting proxy", () => {
   test("AWS error bodies parse in the SDK as the real errors, and classify as transient", async () => {
     for (const [service, target, call] of [
-      ["dynamodb", stack.endpoints.dynamodb, (url: string) => new DynamoDBClient({ ...localClientConfig(url), maxAttempts: 1, requestHandler: httpHandler() }).send(new DescribeTableCommand({ TableName: stack.tableName }))],
-      ["sqs", stack.endpoints.sqs, (url: string) => new SQSClient({ ...localClientConfig(url), maxAttempts: 1, requestHandler: httpHandler(), useQueueUrlAsEndpoint: false }).send(new SendMessageBatchCommand({ QueueUrl: stack.outputQueueUrl, Entries: [{ Id: "0", MessageBody: "x" }] }))]
+      ["dynamodb", stack.endpoints.dynamodb, (url: string) => new DynamoDBClient({ ...localClientConfig(url), maxAttempts: 1, ...transport() }).send(new DescribeTableCommand({ TableName: stack.tableName }))],
+      ["sqs", stack.endpoints.sqs, (url: string) => new SQSClient({ ...localClientConfig(url), maxAttempts: 1, ...transport(), useQueueUrlAsEndpoint: false }).send(new SendMessageBatchCommand({ QueueUrl: stack.outputQueueUrl, Entries: [{ Id: "0", MessageBody: "x" }] }))]
     ] as const) {
       const names = new Set<string>()
       for (let i = 0; i < 5; i++) {
@@ -57,9 +57,9 @@ describe("fault-injecting proxy", () => {
     const closedUrl = closed.url
     await closed.stop()
     // The function's fetch transport, and the SDK's default node:http one (used by local tooling).
-    for (const transport of [{ requestHandler: httpHandler() }, {}]) {
+    for (const chosen of [transport(), {}]) {
       const describe = (url: string) =>
-        new DynamoDBClient({ ...localClientConfig(url), maxAttempts: 1, ...transport }).send(new DescribeTableCommand({ TableName: stack.tableName })).catch((e: unknown) => e)
+        new DynamoDBClient({ ...localClientConfig(url), maxAttempts: 1, ...chosen }).send(new DescribeTableCommand({ TableName: stack.tableName })).catch((e: unknown) => e)
       expect(classifyAwsError("DescribeTable", await describe(proxy.url))).toMatchObject({ _tag: "AwsTransientError", code: "ECONNRESET" })
       expect(classifyAwsError("DescribeTable", await describe(closedUrl))).toMatchObject({ _tag: "AwsTransientError", code: "ECONNREFUSED" })
     }
@@ -70,7 +70,7 @@ describe("fault-injecting proxy", () => {
     let n = 0
     const proxy = startAwsProxy({ target: stack.endpoints.dynamodb, intercept: faultInjector({ service: "dynamodb", default: { partialRate: 1 }, random: () => (n++ % 2 === 0 ? 0 : 0.5) }).interceptor })
     const items = Array.from({ length: 4 }, (_, i) => ({ PutRequest: { Item: { pk: { S: `partial-${i}` }, name: { S: "x" }, price: { N: "1" } } } }))
-    const answer = await new DynamoDBClient({ ...localClientConfig(proxy.url), maxAttempts: 1, requestHandler: httpHandler() }).send(new BatchWriteItemCommand({ RequestItems: { [stack.tableName]: items } }))
+    const answer = await new DynamoDBClient({ ...localClientConfig(proxy.url), maxAttempts: 1, ...transport() }).send(new BatchWriteItemCommand({ RequestItems: { [stack.tableName]: items } }))
     await proxy.stop()
     expect(answer.UnprocessedItems?.[stack.tableName]).toHaveLength(2)
     const stored = (await scanAll(stack.endpoints.dynamodb, stack.tableName)).filter((p) => String(p.pk).startsWith("partial-"))

@@ -107,6 +107,21 @@ describe("the local SQS event source mapping and the real bootstrap", () => {
     await env.stop()
     expect(invocations).toHaveLength(0)
   })
+
+  test("at 128 MB init runs unthrottled (as on AWS) and invocations get the memory size's CPU share", async () => {
+    const { session } = await start({ handler: "busy.handler", memoryMb: 128, concurrency: 1 })
+    if (!session.cgroups.available) return
+    const env = session.pool.create()
+    // 60 ms of CPU at load, 30 ms per invocation: at 7.2% of a core those would take ~830 ms and ~415 ms.
+    const first = await env.invoke({ Records: [] })
+    const second = await env.invoke({ Records: [] })
+    expect(first.status).toBe("success")
+    expect(first.report.initDurationMs!).toBeLessThan(300)
+    expect(second.report.durationMs).toBeGreaterThan(250)
+    const applied = (env as unknown as { options: { limit: ResourceLimit } }).options.limit.applied()
+    expect(applied.cpus).toBeCloseTo(128 / 1769, 3)
+    await env.stop()
+  })
 })
 
 test("groups left by a killed run (owner pid gone) are swept away on the next start", async () => {
