@@ -13,8 +13,13 @@ const config = Effect.runSync(
 )
 
 const app = makeHandler(liveLayer(config, levelFromEnv(process.env.AWS_LAMBDA_LOG_LEVEL)))
-// Build the clients during init (which Lambda runs with a full CPU), not on the first invocation.
-app.runtime.runSync(Effect.void)
+
+/**
+ * Awaited by the runtime before the first invocation (a CommonJS bundle has no top-level await):
+ * builds and primes the clients during init, which Lambda runs unthrottled, not on the first
+ * invocation.
+ */
+export const init = (): Promise<void> => app.runtime.runPromise(Effect.void)
 
 /** The Lambda entry point: `handler.handler` with this file bundled as handler.js. */
 export const handler = app.handler

@@ -27,6 +27,10 @@ export const loadHandler = async (spec: string | undefined, taskRoot: string): P
   if (typeof handler !== "function") {
     throw new RuntimeError("Runtime.HandlerNotFound", `${modulePath}.${exportName} is undefined or not exported`)
   }
+  // Optional `init` export, awaited before the first invocation: asynchronous set-up that belongs to
+  // init, for CommonJS bundles, which cannot use top-level await. A rejection is an init error.
+  const init = module.init ?? (module.default as Record<string, unknown> | undefined)?.init
+  if (typeof init === "function") await init()
   const shutdown = module.shutdown ?? (module.default as Record<string, unknown> | undefined)?.shutdown
   return { handler: handler as Handler, shutdown: typeof shutdown === "function" ? (shutdown as () => unknown) : undefined }
 }

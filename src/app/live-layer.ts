@@ -1,14 +1,18 @@
 import { Layer } from "effect"
 import { DynamoDocumentClient, SqsClient } from "../aws/clients.ts"
 import { DynamoProductStore } from "../aws/dynamo-product-store.ts"
+import { primeAwsClients } from "../aws/prime-clients.ts"
 import { SqsDeadLetterQueue, SqsOutputQueue } from "../aws/sqs-queue.ts"
 import { AppConfig, type AppConfigShape } from "../config.ts"
 import { LambdaLoggerLayer } from "../log/lambda-logger.ts"
 import type { LogLevel } from "effect"
 
-/** Everything the function needs on AWS (or on the endpoints AWS_ENDPOINT_URL_* point to). */
+/**
+ * Everything the function needs on AWS (or on the endpoints AWS_ENDPOINT_URL_* point to). Building
+ * it primes the clients, which it shares with the services.
+ */
 export const liveLayer = (config: AppConfigShape, logLevel: LogLevel.LogLevel) =>
-  Layer.mergeAll(DynamoProductStore, SqsOutputQueue, SqsDeadLetterQueue).pipe(
+  Layer.mergeAll(DynamoProductStore, SqsOutputQueue, SqsDeadLetterQueue, Layer.effectDiscard(primeAwsClients)).pipe(
     Layer.provide(Layer.mergeAll(DynamoDocumentClient.layer, SqsClient.layer, Layer.succeed(AppConfig, config))),
     Layer.provideMerge(LambdaLoggerLayer(logLevel))
   )

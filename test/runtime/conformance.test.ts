@@ -125,6 +125,15 @@ describe("bootstrap on the local Runtime API", () => {
     expect(malformed).toMatchObject({ status: "init-error", error: { errorType: "Runtime.MalformedHandlerName" } })
   })
 
+  test("an `init` export is awaited before the first invocation, and counts as init; its rejection is an init error", async () => {
+    const { env } = start("with-init.handler")
+    const first = await env.invoke({})
+    expect(payloadOf(first)).toEqual({ initialised: true })
+    expect(first.report.initDurationMs).toBeGreaterThanOrEqual(50)
+    const failing = await start("with-init.handler", { env: { INIT_FAILS: "1" } }).env.invoke({})
+    expect(failing).toMatchObject({ status: "init-error", error: { errorType: "RangeError", errorMessage: "could not initialise" } })
+  })
+
   test("a runtime that exits mid-invocation is reported as Runtime.ExitError", async () => {
     const result = await start("handlers.exits").env.invoke({})
     expect(result).toMatchObject({ status: "crash", error: { errorType: "Runtime.ExitError" } })

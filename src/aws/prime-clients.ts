@@ -1,0 +1,58 @@
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
+import { BatchGetCommand as DocumentBatchGet, BatchWriteCommand as DocumentBatchWrite } from "@aws-sdk/lib-dynamodb"
+import { BatchGetRequest } from "dynamodb-toolbox/entity/actions/batchGet"
+import { BatchPutRequest } from "dynamodb-toolbox/entity/actions/batchPut"
+import { BatchGetCommand } from "dynamodb-toolbox/table/actions/batchGet"
+import { BatchWriteCommand } from "dynamodb-toolbox/table/actions/batchWrite"
+import { Effect } from "effect"
+import { AppConfig } from "../config.ts"
+import { DynamoDocumentClient, SqsClient } from "./clients.ts"
+import { makeProductTable } from "./product-table.ts"
+
+/** Thrown by the last middleware before the transport: a priming request never leaves the process. */
+export class PrimingStop extends Error {
+  override readonly name = "PrimingStop"
+}
+
+interface StoppableCommand {
+  readonly middlewareStack: {
+    add: (middleware: () => () => Promise<never>, options: { step: "deserialize"; priority: "low" }) => void
+  }
+}
+
+// The innermost middleware of the deserialize step wraps the transport call itself. Unnamed: a
+// document client command lends its stack to the command it wraps, which adds it a second time.
+const neverSent = <C extends StoppableCommand>(command: C): C => {
+  command.middlewareStack.add(() => () => Promise.reject(new PrimingStop("priming request, not sent")), { step: "deserialize", priority: "low" })
+  return command
+}
+
+/**
+ * Sends each kind of request the function makes through its real client, table model and
+ * middleware (credentials, endpoint, serialisation, signing) and stops it before the network.
+ * The SDK resolves and compiles much of that lazily, on the first call: done at init, which Lambda
+ * runs unthrottled, it is not paid by the first invocations of a small function, which are.
+ * Returns how many requests reached the stop.
+ */
+export const primeAwsClients = Effect.gen(function*() {
+  const config = yield* AppConfig
+  const dynamo = yield* DynamoDocumentClient
+  const sqs = yield* SqsClient
+  const { table, entity } = makeProductTable(config.tableName, dynamo)
+  const product = { pk: "priming", name: "priming", price: 0, createdAt: "1970-01-01T00:00:00.000Z" }
+  const writes = table.build(BatchWriteCommand).requests(entity.build(BatchPutRequest).item(product)).params()
+  const reads = table.build(BatchGetCommand).requests(entity.build(BatchGetRequest).key({ pk: product.pk })).options({ consistent: true }).params()
+  const entries = [{ Id: "0", MessageBody: "priming", MessageAttributes: { outcome: { DataType: "String", StringValue: "priming" } } }]
+  // Thunks, so that a synchronous throw is a settled rejection too: priming never fails init.
+  const results = yield* Effect.promise(() =>
+    Promise.allSettled([
+      async () => dynamo.send(neverSent(new DocumentBatchWrite({ RequestItems: writes }))),
+      async () => dynamo.send(neverSent(new DocumentBatchGet({ RequestItems: reads }))),
+      async () => sqs.send(neverSent(new SendMessageBatchCommand({ QueueUrl: config.outputQueueUrl, Entries: entries })))
+    ].map((send) => send()))
+  )
+  // Anything but the stop (e.g. missing credentials) is left for the first real call to report.
+  const stopped = results.filter((r) => r.status === "rejected" && r.reason instanceof PrimingStop).length
+  yield* Effect.logDebug("AWS clients primed").pipe(Effect.annotateLogs({ stopped, of: results.length }))
+  return stopped
+})
