@@ -116,8 +116,9 @@ describe("the local SQS event source mapping and the real bootstrap", () => {
     const first = await env.invoke({ Records: [] })
     const second = await env.invoke({ Records: [] })
     expect(first.status).toBe("success")
-    expect(first.report.initDurationMs!).toBeLessThan(300)
+    // Twice the CPU in less time than one throttled invocation, whatever the machine's speed.
     expect(second.report.durationMs).toBeGreaterThan(250)
+    expect(first.report.initDurationMs!).toBeLessThan(second.report.durationMs)
     const applied = (env as unknown as { options: { limit: ResourceLimit } }).options.limit.applied()
     expect(applied.cpus).toBeCloseTo(128 / 1769, 3)
     await env.stop()
