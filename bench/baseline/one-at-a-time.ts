@@ -15,7 +15,7 @@ import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "
 
 // SDK defaults, as the original service had them; BASELINE_TRANSPORT=fetch gives it the product's transport.
 const chosen = process.env.BASELINE_TRANSPORT === "fetch" ? transport() : {}
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...chosen }))
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(chosen))
 const sqs = new SQSClient({ ...chosen, ...sqsEndpointOptions() })
 const table = process.env.TABLE_NAME!
 

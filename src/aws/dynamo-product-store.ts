@@ -1,7 +1,5 @@
-import { BatchGetRequest } from "dynamodb-toolbox/entity/actions/batchGet"
-import { BatchPutRequest } from "dynamodb-toolbox/entity/actions/batchPut"
-import { BatchGetCommand, execute as executeBatchGet } from "dynamodb-toolbox/table/actions/batchGet"
-import { BatchWriteCommand, execute as executeBatchWrite } from "dynamodb-toolbox/table/actions/batchWrite"
+import { execute as executeBatchGet } from "dynamodb-toolbox/table/actions/batchGet"
+import { execute as executeBatchWrite } from "dynamodb-toolbox/table/actions/batchWrite"
 import { Effect, Layer, Result } from "effect"
 import { AwsTransientError, type AwsError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
@@ -11,7 +9,7 @@ import { classifyAwsError } from "./aws-error.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
 import { deliverAll } from "./deliver.ts"
-import { makeProductTable } from "./product-table.ts"
+import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
 
 // DynamoDB's per-request limits.
 export const BATCH_WRITE_LIMIT = 25
@@ -33,14 +31,14 @@ export const DynamoProductStore = Layer.effect(
   Effect.gen(function*() {
     const config = yield* AppConfig
     const client = yield* DynamoDocumentClient
-    const { table, entity } = makeProductTable(config.tableName, client)
+    const model = makeProductTable(config.tableName, client)
 
     const writeChunk = (products: ReadonlyArray<Product>) =>
       Effect.tryPromise({
         try: (abortSignal) =>
           executeBatchWrite(
             { documentClient: client, abortSignal, maxAttempts: 1 },
-            table.build(BatchWriteCommand).requests(...products.map((p) => entity.build(BatchPutRequest).item(p)))
+            batchPut(model, products)
           ),
         catch: (cause) => classifyAwsError("BatchWriteItem", cause)
       }).pipe(
@@ -59,7 +57,7 @@ export const DynamoProductStore = Layer.effect(
         try: (abortSignal) =>
           executeBatchGet(
             { documentClient: client, abortSignal, maxAttempts: 1 },
-            table.build(BatchGetCommand).requests(...pks.map((pk) => entity.build(BatchGetRequest).key({ pk }))).options({ consistent: true })
+            batchGetConsistent(model, pks)
           ),
         catch: (cause) => classifyAwsError("BatchGetItem", cause)
       }).pipe(

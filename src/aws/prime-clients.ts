@@ -1,13 +1,10 @@
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
 import { BatchGetCommand as DocumentBatchGet, BatchWriteCommand as DocumentBatchWrite } from "@aws-sdk/lib-dynamodb"
-import { BatchGetRequest } from "dynamodb-toolbox/entity/actions/batchGet"
-import { BatchPutRequest } from "dynamodb-toolbox/entity/actions/batchPut"
-import { BatchGetCommand } from "dynamodb-toolbox/table/actions/batchGet"
-import { BatchWriteCommand } from "dynamodb-toolbox/table/actions/batchWrite"
 import { Effect } from "effect"
 import { AppConfig } from "../config.ts"
 import { DynamoDocumentClient, SqsClient } from "./clients.ts"
-import { makeProductTable } from "./product-table.ts"
+import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
+import { isFifoQueue, toEntry } from "./sqs-queue.ts"
 
 /** Thrown by the last middleware before the transport: a priming request never leaves the process. */
 export class PrimingStop extends Error {
@@ -38,11 +35,12 @@ export const primeAwsClients = Effect.gen(function*() {
   const config = yield* AppConfig
   const dynamo = yield* DynamoDocumentClient
   const sqs = yield* SqsClient
-  const { table, entity } = makeProductTable(config.tableName, dynamo)
+  // The same request builders as the store and the queues use.
+  const model = makeProductTable(config.tableName, dynamo)
   const product = { pk: "priming", name: "priming", price: 0, createdAt: "1970-01-01T00:00:00.000Z" }
-  const writes = table.build(BatchWriteCommand).requests(entity.build(BatchPutRequest).item(product)).params()
-  const reads = table.build(BatchGetCommand).requests(entity.build(BatchGetRequest).key({ pk: product.pk })).options({ consistent: true }).params()
-  const entries = [{ Id: "0", MessageBody: "priming", MessageAttributes: { outcome: { DataType: "String", StringValue: "priming" } } }]
+  const writes = batchPut(model, [product]).params()
+  const reads = batchGetConsistent(model, [product.pk]).params()
+  const entries = [toEntry({ body: "priming", attributes: { outcome: "priming" } }, "0", isFifoQueue(config.outputQueueUrl))]
   // Thunks, so that a synchronous throw is a settled rejection too: priming never fails init.
   const results = yield* Effect.promise(() =>
     Promise.allSettled([

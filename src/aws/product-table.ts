@@ -1,9 +1,14 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Entity } from "dynamodb-toolbox/entity"
+import { BatchGetRequest } from "dynamodb-toolbox/entity/actions/batchGet"
+import { BatchPutRequest } from "dynamodb-toolbox/entity/actions/batchPut"
 import { item } from "dynamodb-toolbox/schema/item"
 import { number } from "dynamodb-toolbox/schema/number"
 import { string } from "dynamodb-toolbox/schema/string"
 import { Table } from "dynamodb-toolbox/table"
+import { BatchGetCommand } from "dynamodb-toolbox/table/actions/batchGet"
+import { BatchWriteCommand } from "dynamodb-toolbox/table/actions/batchWrite"
+import type { Product } from "../domain/product.ts"
 
 /** The dynamodb-toolbox model of the product table: `pk` string hash key, one entity. */
 export const makeProductTable = (tableName: string, documentClient: DynamoDBDocumentClient) => {
@@ -24,3 +29,11 @@ export const makeProductTable = (tableName: string, documentClient: DynamoDBDocu
 }
 
 export type ProductTable = ReturnType<typeof makeProductTable>
+
+/** One BatchWriteItem request putting `products` (at most 25). */
+export const batchPut = ({ table, entity }: ProductTable, products: ReadonlyArray<Product>) =>
+  table.build(BatchWriteCommand).requests(...products.map((p) => entity.build(BatchPutRequest).item(p)))
+
+/** One strongly consistent BatchGetItem request for `pks` (at most 100). */
+export const batchGetConsistent = ({ table, entity }: ProductTable, pks: ReadonlyArray<string>) =>
+  table.build(BatchGetCommand).requests(...pks.map((pk) => entity.build(BatchGetRequest).key({ pk }))).options({ consistent: true })

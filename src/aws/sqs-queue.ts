@@ -19,7 +19,10 @@ const utf8 = (s: string) => Buffer.byteLength(s, "utf8")
 export const messageSize = (m: OutgoingMessage): number =>
   utf8(m.body) + Object.entries(m.attributes).reduce((n, [k, v]) => n + utf8(k) + utf8("String") + utf8(v), 0)
 
-const toEntry = (m: OutgoingMessage, id: string, fifo: boolean): SendMessageBatchRequestEntry => ({
+export const isFifoQueue = (queueUrl: string) => queueUrl.endsWith(".fifo")
+
+/** One SendMessageBatch entry: the body, its attributes as strings, and on FIFO queues the group. */
+export const toEntry = (m: OutgoingMessage, id: string, fifo: boolean): SendMessageBatchRequestEntry => ({
   Id: id,
   MessageBody: m.body,
   MessageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
@@ -30,7 +33,7 @@ const sqsQueue = (queueUrl: string) =>
   Effect.gen(function*() {
     const client = yield* SqsClient
     const { maxConcurrency } = yield* AppConfig
-    const fifo = queueUrl.endsWith(".fifo")
+    const fifo = isFifoQueue(queueUrl)
 
     const sendChunk = (messages: ReadonlyArray<OutgoingMessage>) =>
       Effect.tryPromise({
