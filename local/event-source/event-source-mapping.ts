@@ -41,6 +41,7 @@ export class EventSourceMapping {
   private readonly inflight = new Set<Promise<void>>()
   private running: Promise<void> | undefined
   private stopped = false
+  private readonly stopping = new AbortController()
 
   constructor(private readonly options: MappingOptions) {
     this.sqs = localSqsClient(options.sqsEndpoint)
@@ -69,6 +70,7 @@ export class EventSourceMapping {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.stopping.abort()
     await this.running
     await Promise.all(this.inflight)
     this.sqs.destroy()
@@ -90,26 +92,37 @@ export class EventSourceMapping {
 
   private async gather(): Promise<Array<Message>> {
     const { batchSize, batchingWindowMs } = this.options
-    const messages: Array<Message> = []
     const deadline = Date.now() + batchingWindowMs
-    do {
+    // Take what is there at once, and long-poll only an empty queue: local-aws-sqs holds every long
+    // poll for its full wait, which added a second to each batch. Short long-polls keep stop() prompt
+    // and stay well under the visibility timeout.
+    let messages = await this.receive(batchSize, 0)
+    if (messages.length === 0 && !this.stopped) messages = await this.receive(batchSize, 1)
+    if (messages.length === 0) return []
+    while (messages.length < batchSize && Date.now() < deadline && !this.stopped) {
       const remaining = deadline - Date.now()
-      // Short long-polls keep stop() prompt and stay well under the visibility timeout.
-      const waitSeconds = messages.length === 0 ? 1 : Math.min(1, Math.max(0, Math.ceil(remaining / 1000)))
+      messages.push(...await this.receive(batchSize - messages.length, Math.min(1, Math.max(0, Math.ceil(remaining / 1000)))))
+    }
+    return messages
+  }
+
+  private async receive(max: number, waitSeconds: number): Promise<Array<Message>> {
+    try {
       const { Messages = [] } = await this.sqs.send(new ReceiveMessageCommand({
         QueueUrl: this.options.queueUrl,
-        MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+        MaxNumberOfMessages: Math.min(10, max),
         WaitTimeSeconds: waitSeconds,
         // Both spellings: local-aws-sqs answers the older AttributeNames, AWS the newer one.
         MessageSystemAttributeNames: ["All"],
         AttributeNames: ["All"] as never,
         MessageAttributeNames: ["All"]
-      }))
-      messages.push(...Messages)
-      if (Messages.length === 0 && messages.length === 0) return []
-      if (this.stopped) break
-    } while (messages.length < batchSize && Date.now() < deadline)
-    return messages
+      }), { abortSignal: this.stopping.signal })
+      return Messages
+    } catch (e) {
+      // stop() aborts the poll in flight rather than waiting for it to end.
+      if (this.stopped) return []
+      throw e
+    }
   }
 
   private async dispatch(batch: Array<Message>): Promise<void> {

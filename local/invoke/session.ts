@@ -24,6 +24,8 @@ export interface SessionOptions {
   readonly function?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string }
   /** Local only: fewer receives before the DLQ than Terraform's minimum of 5, for fast tests. */
   readonly maxReceiveCount?: number
+  /** Local only: records left for retry reappear sooner than AWS's rule allows, for fast tests. */
+  readonly visibilityTimeoutSeconds?: number
   /** Where the stack's emulators are reached by the function (e.g. a fault proxy); defaults to the emulators. */
   readonly functionEndpoints?: (stack: LocalStack) => { dynamodb: string; sqs: string }
 }
@@ -48,7 +50,8 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
     prefix: options.prefix ?? STACK_DEFAULTS.prefix,
     functionTimeoutSeconds: options.timeoutSeconds,
     batchingWindowSeconds: options.batchingWindowSeconds,
-    ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {})
+    ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
+    ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {})
   })
   const cgroups = detectCgroups()
   const endpoints = options.functionEndpoints?.(stack) ?? stack.endpoints

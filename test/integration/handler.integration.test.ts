@@ -68,7 +68,7 @@ describe("handler against the emulators", () => {
     const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
     expect(output).toHaveLength(1_000)
     expect(output.every((m) => m.MessageAttributes?.outcome?.StringValue === "found")).toBe(true)
-  })
+  }, 60_000)
 
   test("a missing table is a configuration failure: records are reported failed, never dropped", async () => {
     const broken = makeHandler(Layer.mergeAll(

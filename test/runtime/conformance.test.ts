@@ -112,7 +112,7 @@ describe("bootstrap on the local Runtime API", () => {
     expect(again.status).toBe("timeout")
     expect(again.report.initDurationMs).toBeGreaterThan(0)
     expect(env.coldStarts).toBe(2)
-  })
+  }, 20_000)
 
   test("a missing module, a missing export and a throw at load are init errors; the process exits", async () => {
     const missingFile = await start("nope.handler").env.invoke({})
@@ -186,7 +186,7 @@ describe("bootstrap on the local Runtime API", () => {
     const result = await down.env.invoke({})
     expect(result.status).toBe("init-error")
     expect(down.lines.join("\n")).toContain("failed 5 times")
-  })
+  }, 20_000)
 
   test("an event that is not JSON is reported as an error on its invocation", async () => {
     const { env } = start("handlers.echo")

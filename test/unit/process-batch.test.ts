@@ -84,7 +84,7 @@ describe("handler deadline", () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "r" }])
     expect(hanging.deadLetter).toHaveLength(1)
     await hanging.dispose()
-  })
+  }, 20_000)
 })
 
 test("an unexpected failure inside a wave is not swallowed as success", async () => {
