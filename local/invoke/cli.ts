@@ -3,79 +3,36 @@
  * Run with --help for the options.
  */
 import { readFileSync } from "node:fs"
-import { parseArgs } from "node:util"
 import { drainQueue, scanAll } from "../aws/inspect.ts"
 import { acknowledgedRecords, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { reportLine } from "../runtime-api/report.ts"
 import { STACK_DEFAULTS } from "../stack/defaults.ts"
-import { attributesOf, bold, dim, heading, invocationLines, progressBar } from "./render.ts"
+import { HELP, parseInvokeArgs, UsageError, type InvokeSettings } from "./options.ts"
 import { packagedFunction } from "./packaged.ts"
+import { attributesOf, bold, dim, heading, invocationLines, progressBar } from "./render.ts"
 import { sendBodies } from "./send.ts"
 import { startSession, type Session } from "./session.ts"
 
-const HELP = `bun run invoke [options]
-
-Runs the function on this machine: dynalite and local-aws-sqs in-process (or the endpoints in
-AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS), the real runtime/bootstrap on Bun through a local
-Lambda Runtime API, and an SQS event source mapping between the input queue and the function.
-
-With no options: a short demonstration (adds, reads, a read of a missing product, a malformed
-message), then the products table, the output queue, the dead-letter queue and the REPORT lines.
-
-  --event FILE          invoke the function once with a raw event (samples in local/events/)
-  --messages N          send N generated messages (half adds, then reads of them) and drain them
-  --memory MB           memory size: limits memory and CPU (1 vCPU at 1,769 MB) with cgroups when
-                        possible (default ${STACK_DEFAULTS.memorySizeMb})
-  --concurrency N       most execution environments at once (default ${STACK_DEFAULTS.maximumConcurrency})
-  --batch-size N        records per invocation, 1-10 (1-10000 with a batching window) (default ${STACK_DEFAULTS.batchSize})
-  --batching-window S   seconds to gather a batch, 0-300 (default ${STACK_DEFAULTS.batchingWindowSeconds})
-  --timeout S           function timeout in seconds (default ${STACK_DEFAULTS.functionTimeoutSeconds})
-  --packaged            run what ships: bun run build, then the layer and function.zip as Lambda
-                        unpacks them (otherwise src/handler.ts runs from source, which starts slower)
-  --verbose             also print the function's own log lines
-  --json                machine-readable output (one JSON document on stdout)
-  --help                this text`
-
-const { values: args } = parseArgs({
-  options: {
-    event: { type: "string" },
-    messages: { type: "string" },
-    memory: { type: "string", default: String(STACK_DEFAULTS.memorySizeMb) },
-    concurrency: { type: "string", default: String(STACK_DEFAULTS.maximumConcurrency) },
-    "batch-size": { type: "string", default: String(STACK_DEFAULTS.batchSize) },
-    "batching-window": { type: "string", default: String(STACK_DEFAULTS.batchingWindowSeconds) },
-    timeout: { type: "string", default: String(STACK_DEFAULTS.functionTimeoutSeconds) },
-    verbose: { type: "boolean", default: false },
-    packaged: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", default: false }
+const parsed = ((): InvokeSettings => {
+  try {
+    return parseInvokeArgs(process.argv.slice(2))
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e
+    console.error(`bun run invoke: ${e.message}\n\n${HELP}`)
+    process.exit(2)
   }
-})
-
-const fail = (message: string): never => {
-  console.error(`bun run invoke: ${message}\n\n${HELP}`)
-  process.exit(2)
-}
-const integer = (name: string, value: string, min: number, max: number) => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be a whole number from ${min} to ${max}, got ${value}`)
-  return n
-}
-
-if (args.help) {
+})()
+if (parsed.help) {
   console.log(HELP)
   process.exit(0)
 }
-const memoryMb = integer("memory", args.memory!, 128, 10_240)
-const concurrency = integer("concurrency", args.concurrency!, 1, 1_000)
-const batchingWindowSeconds = integer("batching-window", args["batching-window"]!, 0, 300)
-const batchSize = integer("batch-size", args["batch-size"]!, 1, batchingWindowSeconds > 0 ? 10_000 : 10)
-const timeoutSeconds = integer("timeout", args.timeout!, 1, 900)
-const json = args.json!
+const args = parsed
+const { memoryMb, concurrency, batchSize, batchingWindowSeconds, timeoutSeconds, json } = args
 const say = (...lines: Array<string>) => void (!json && console.log(lines.join("\n")))
 
 const invocations: Array<InvocationRecord> = []
-const fn = args.packaged ? await packagedFunction() : undefined
+if (!args.source) say(dim(`Building what ships into ${args.dist}/ (bun run build; only what changed is rebuilt)`))
+const fn = args.source ? undefined : await packagedFunction({}, { dist: args.dist, onBuildLine: (line) => say(dim(`  ${line}`)) })
 const session: Session = await startSession({
   ...(fn ? { function: fn } : {}),
   memoryMb,
@@ -91,11 +48,12 @@ const session: Session = await startSession({
 })
 const { stack } = session
 
-const settings = { memoryMb, concurrency, batchSize, batchingWindowSeconds, timeoutSeconds }
+const settings = { function: fn ? "packaged" : "source", memoryMb, concurrency, batchSize, batchingWindowSeconds, timeoutSeconds }
 say(bold("Local stack"), `  DynamoDB ${stack.endpoints.dynamodb}${stack.embedded.dynamodb ? " (dynalite, in-process)" : ""}`, `  SQS      ${stack.endpoints.sqs}${stack.embedded.sqs ? " (local-aws-sqs, in-process)" : ""}`,
   `  table ${stack.tableName}; queues input, output and dead-letter (maxReceiveCount ${STACK_DEFAULTS.maxReceiveCount}, visibility ${stack.visibilityTimeoutSeconds} s)`,
-  `  function: ${fn ? "packaged layer and function.zip" : "runtime/bootstrap on Bun, src/handler.handler from source"}, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments`,
+  `  function: ${fn ? "what ships: the packaged layer and function.zip" : "runtime/bootstrap on Bun, src/handler.handler from source (--source)"}, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments`,
   session.cgroups.available ? `  limits: ${session.cgroups.reason}` : `  limits: NOT ENFORCED, running unconstrained (${session.cgroups.reason})`)
+if (!fn) say(bold("  note: from source, each cold start transpiles src/ and its dependencies: Init Duration is far above the packaged function's; run without --source to see that"))
 
 const summaryOf = async () => {
   const products = await scanAll(stack.endpoints.dynamodb, stack.tableName)
@@ -120,7 +78,7 @@ try {
       say(heading(`Dead-letter queue (${deadLetters.length})`), ...deadLetters.map((m) => `  ${m.Body}  ${JSON.stringify(attributesOf(m))}`))
     }
   } else if (args.messages) {
-    const n = integer("messages", args.messages, 1, 1_000_000)
+    const n = args.messages
     const adds = Math.ceil(n / 2)
     const started = performance.now()
     const ticker = setInterval(() => {

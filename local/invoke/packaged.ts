@@ -1,25 +1,76 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { sha256 } from "../../scripts/artifact-cache.ts"
 import { bundle } from "../../scripts/build/bundle.ts"
 import { extractZip } from "../../scripts/build/zip.ts"
 
 const ROOT = resolve(import.meta.dir, "../..")
 
+export interface PackagedOptions {
+  /** Where `bun run build` writes and caches the artefacts (default dist/). */
+  readonly dist?: string
+  /** Called with each line `bun run build` prints (sizes, hashes, "unchanged"). */
+  readonly onBuildLine?: (line: string) => void
+}
+
+export interface PackagedFunction {
+  readonly bootstrap: string
+  readonly taskRoot: string
+  readonly handler: string
+  /** True when nothing had to be rebuilt. */
+  readonly cached: boolean
+}
+
 /**
- * Builds what ships (bun run build, for this machine's architecture) and unpacks it as Lambda
- * would: the layer into an /opt-like folder, the function into a task root. `extra` entries are
- * bundled the same way into the task root (the benchmark's baseline).
+ * Unpacks a layer once per content into .cache/layers/ (a 100 MB binary is worth not writing again);
+ * the copies of older layers of that architecture are removed.
  */
-export const packagedFunction = async (extra: Record<string, string> = {}) => {
-  const work = mkdtempSync(join(tmpdir(), "packaged-"))
-  const arch = process.arch === "arm64" ? "arm64" : "x86_64"
-  const built = Bun.spawnSync([process.execPath, "scripts/build.ts", "--arch", arch, "--out", join(work, "dist")], { cwd: ROOT, stderr: "pipe" })
-  if (built.exitCode !== 0) throw new Error(`build failed: ${built.stderr.toString()}`)
-  extractZip(new Uint8Array(readFileSync(join(work, "dist", `layer-${arch}.zip`))), join(work, "opt"))
-  extractZip(new Uint8Array(readFileSync(join(work, "dist", "function.zip"))), join(work, "task"))
-  for (const [name, entry] of Object.entries(extra)) {
-    for (const file of await bundle(resolve(ROOT, entry), name)) writeFileSync(join(work, "task", file.name), file.data)
+const unpackedLayer = (zipPath: string, arch: string) => {
+  const zip = new Uint8Array(readFileSync(zipPath))
+  const layers = join(ROOT, ".cache", "layers")
+  const name = `${arch}-${sha256(zip).replace(/[/+=]/g, "").slice(0, 16)}`
+  const dir = join(layers, name)
+  if (!existsSync(dir)) {
+    for (const old of existsSync(layers) ? readdirSync(layers) : []) {
+      if (old.startsWith(`${arch}-`) && !old.endsWith(".tmp")) rmSync(join(layers, old), { recursive: true, force: true })
+    }
+    const staging = `${dir}.${process.pid}.tmp`
+    rmSync(staging, { recursive: true, force: true })
+    extractZip(zip, staging)
+    mkdirSync(layers, { recursive: true })
+    try {
+      renameSync(staging, dir)
+    } catch (e) {
+      // Another run unpacked the same layer first.
+      rmSync(staging, { recursive: true, force: true })
+      if (!existsSync(dir)) throw e
+    }
   }
-  return { bootstrap: join(work, "opt", "bootstrap"), taskRoot: join(work, "task"), handler: "handler.handler" }
+  return dir
+}
+
+/**
+ * What ships, for this machine's architecture: `bun run build` into `dist` (which rebuilds only
+ * what changed), then the layer and function.zip unpacked as Lambda does, into an /opt-like folder
+ * and a task root. `extra` entries are bundled the same way into the task root (the benchmark's baseline).
+ */
+export const packagedFunction = async (extra: Record<string, string> = {}, options: PackagedOptions = {}): Promise<PackagedFunction> => {
+  const dist = resolve(options.dist ?? join(ROOT, "dist"))
+  const arch = process.arch === "arm64" ? "arm64" : "x86_64"
+  const built = Bun.spawnSync([process.execPath, "scripts/build.ts", "--arch", arch, "--out", dist], { cwd: ROOT, stderr: "pipe" })
+  if (built.exitCode !== 0) throw new Error(`build failed: ${built.stderr.toString()}`)
+  const lines = built.stdout.toString().trim().split("\n")
+  for (const line of lines) options.onBuildLine?.(line)
+  const task = join(mkdtempSync(join(tmpdir(), "packaged-")), "task")
+  extractZip(new Uint8Array(readFileSync(join(dist, "function.zip"))), task)
+  for (const [name, entry] of Object.entries(extra)) {
+    for (const file of await bundle(resolve(ROOT, entry), name)) writeFileSync(join(task, file.name), file.data)
+  }
+  return {
+    bootstrap: join(unpackedLayer(join(dist, `layer-${arch}.zip`), arch), "bootstrap"),
+    taskRoot: task,
+    handler: "handler.handler",
+    cached: lines.filter((l) => l.includes("sha256")).every((l) => l.endsWith("(unchanged)"))
+  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { drainQueue } from "../../local/aws/inspect.ts"
@@ -77,5 +77,33 @@ describe("bun run build", () => {
     } finally {
       await env.stop()
     }
+  }, 60_000)
+  test("a second build into the same folder rebuilds nothing; changed inputs rebuild only their artefact", async () => {
+    const second = build()
+    expect(second.match(/\(unchanged\)/g)).toHaveLength(3)
+    // As if src/ had changed: the record no longer matches function.zip's inputs.
+    const record = join(dist, ".build-cache.json")
+    const entries = JSON.parse(readFileSync(record, "utf8"))
+    writeFileSync(record, JSON.stringify({ ...entries, "function.zip": { ...entries["function.zip"], key: "stale" } }))
+    const third = build()
+    expect(third).toMatch(/function\.zip .*sha256 \S+$/m)
+    expect(third).toMatch(/layer-arm64\.zip .*\(unchanged\)$/m)
+    expect(third).toMatch(/layer-x86_64\.zip .*\(unchanged\)$/m)
+    const hashes = (out: string) => [...out.matchAll(/sha256 (\S+)/g)].map((m) => m[1])
+    expect(hashes(third)).toEqual(hashes(firstOutput))
+  }, 60_000)
+
+  test("bun run invoke runs what ships by default, from the build cache", () => {
+    const run = Bun.spawnSync([process.execPath, "local/invoke/cli.ts", "--dist", dist, "--json", "--concurrency", "2"], {
+      cwd: root,
+      stdout: "pipe",
+      stderr: "pipe"
+    })
+    expect(run.exitCode).toBe(0)
+    const out = JSON.parse(run.stdout.toString())
+    expect(out.settings.function).toBe("packaged")
+    expect(out.products).toHaveLength(3)
+    expect(out.deadLetters).toHaveLength(1)
+    expect(out.invocations.every((i: { status: string }) => i.status === "success")).toBe(true)
   }, 60_000)
 })
