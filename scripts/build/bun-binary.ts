@@ -23,21 +23,31 @@ export const assertElfArch = (binary: Uint8Array, arch: Arch, what: string) => {
  */
 export const bunBinary = async (arch: Arch, version: string, root: string, cacheDir: string): Promise<Uint8Array> => {
   const pkg = PACKAGE[arch]
-  const installed = join(root, "node_modules", pkg)
-  let binaryPath = join(installed, "bin", "bun")
-  // bun's postinstall may move the binary out of the platform package: then fetch a pristine copy.
-  const usable = existsSync(binaryPath) && (await Bun.file(join(installed, "package.json")).json()).version === version
-  if (!usable) {
-    const dir = join(cacheDir, `${pkg.replace("/", "-")}-${version}`)
-    binaryPath = join(dir, "package", "bin", "bun")
-    if (!existsSync(binaryPath)) {
-      mkdirSync(dir, { recursive: true })
-      const pack = Bun.spawnSync(["npm", "pack", `${pkg}@${version}`, "--pack-destination", dir, "--silent"], { stderr: "pipe" })
-      if (pack.exitCode !== 0) throw new Error(`npm pack ${pkg}@${version} failed: ${pack.stderr.toString()}`)
-      const tarball = join(dir, pack.stdout.toString().trim().split("\n").pop()!)
-      const untar = Bun.spawnSync(["tar", "-xzf", tarball, "-C", dir], { stderr: "pipe" })
-      if (untar.exitCode !== 0) throw new Error(`could not unpack ${tarball}: ${untar.stderr.toString()}`)
+  const installed = [
+    { binary: join(root, "node_modules", pkg, "bin", "bun"), manifest: join(root, "node_modules", pkg, "package.json") },
+    // bun's postinstall moves this machine's binary out of its platform package, to here.
+    { binary: join(root, "node_modules/bun/bin/bun.exe"), manifest: join(root, "node_modules/bun/package.json") }
+  ]
+  for (const { binary, manifest } of installed) {
+    if (!existsSync(binary) || (await Bun.file(manifest).json()).version !== version) continue
+    const data = new Uint8Array(await Bun.file(binary).arrayBuffer())
+    try {
+      assertElfArch(data, arch, binary)
+      return data
+    } catch {
+      // Another architecture's binary, or the stub left when bun's postinstall did not run.
     }
+  }
+  // Not installed: a pristine copy from the registry.
+  const dir = join(cacheDir, `${pkg.replace("/", "-")}-${version}`)
+  const binaryPath = join(dir, "package", "bin", "bun")
+  if (!existsSync(binaryPath)) {
+    mkdirSync(dir, { recursive: true })
+    const pack = Bun.spawnSync(["npm", "pack", `${pkg}@${version}`, "--pack-destination", dir, "--silent"], { stderr: "pipe" })
+    if (pack.exitCode !== 0) throw new Error(`npm pack ${pkg}@${version} failed: ${pack.stderr.toString()}`)
+    const tarball = join(dir, pack.stdout.toString().trim().split("\n").pop()!)
+    const untar = Bun.spawnSync(["tar", "-xzf", tarball, "-C", dir], { stderr: "pipe" })
+    if (untar.exitCode !== 0) throw new Error(`could not unpack ${tarball}: ${untar.stderr.toString()}`)
   }
   const binary = new Uint8Array(await Bun.file(binaryPath).arrayBuffer())
   assertElfArch(binary, arch, `${pkg}@${version} bin/bun`)
