@@ -13,7 +13,7 @@ import { attributesOf, bold, dim, heading, invocationLines, progressBar } from "
 import { sendBodies } from "./send.ts"
 import { startSession, type Session } from "./session.ts"
 
-const parsed = ((): InvokeSettings => {
+const args = ((): InvokeSettings => {
   try {
     return parseInvokeArgs(process.argv.slice(2))
   } catch (e) {
@@ -22,17 +22,16 @@ const parsed = ((): InvokeSettings => {
     process.exit(2)
   }
 })()
-if (parsed.help) {
+if (args.help) {
   console.log(HELP)
   process.exit(0)
 }
-const args = parsed
 const { memoryMb, concurrency, batchSize, batchingWindowSeconds, timeoutSeconds, json } = args
 const say = (...lines: Array<string>) => void (!json && console.log(lines.join("\n")))
 
 const invocations: Array<InvocationRecord> = []
-if (!args.source) say(dim(`Building what ships into ${args.dist}/ (bun run build; only what changed is rebuilt)`))
-const fn = args.source ? undefined : await packagedFunction({}, { dist: args.dist, onBuildLine: (line) => say(dim(`  ${line}`)) })
+if (!args.source) say(dim(`Building what ships into ${args.dist}/ (bun run build: a while the first time, then only what changed)`))
+const fn = args.source ? undefined : await packagedFunction({}, { dist: args.dist, onBuildLine: (line) => line.includes("sha256") && say(dim(`  ${line}`)) })
 const session: Session = await startSession({
   ...(fn ? { function: fn } : {}),
   memoryMb,
@@ -53,7 +52,10 @@ say(bold("Local stack"), `  DynamoDB ${stack.endpoints.dynamodb}${stack.embedded
   `  table ${stack.tableName}; queues input, output and dead-letter (maxReceiveCount ${STACK_DEFAULTS.maxReceiveCount}, visibility ${stack.visibilityTimeoutSeconds} s)`,
   `  function: ${fn ? "what ships: the packaged layer and function.zip" : "runtime/bootstrap on Bun, src/handler.handler from source (--source)"}, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments`,
   session.cgroups.available ? `  limits: ${session.cgroups.reason}` : `  limits: NOT ENFORCED, running unconstrained (${session.cgroups.reason})`)
-if (!fn) say(bold("  note: from source, each cold start transpiles src/ and its dependencies: Init Duration is far above the packaged function's; run without --source to see that"))
+if (!fn) {
+  say(bold("  note: from source, each cold start transpiles src/ and its dependencies, so Init Duration is far above"),
+    bold("  the packaged function's: run without --source to see what ships"))
+}
 
 const summaryOf = async () => {
   const products = await scanAll(stack.endpoints.dynamodb, stack.tableName)

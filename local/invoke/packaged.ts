@@ -18,8 +18,6 @@ export interface PackagedFunction {
   readonly bootstrap: string
   readonly taskRoot: string
   readonly handler: string
-  /** True when nothing had to be rebuilt. */
-  readonly cached: boolean
 }
 
 /**
@@ -58,10 +56,17 @@ const unpackedLayer = (zipPath: string, arch: string) => {
 export const packagedFunction = async (extra: Record<string, string> = {}, options: PackagedOptions = {}): Promise<PackagedFunction> => {
   const dist = resolve(options.dist ?? join(ROOT, "dist"))
   const arch = process.arch === "arm64" ? "arm64" : "x86_64"
-  const built = Bun.spawnSync([process.execPath, "scripts/build.ts", "--arch", arch, "--out", dist], { cwd: ROOT, stderr: "pipe" })
-  if (built.exitCode !== 0) throw new Error(`build failed: ${built.stderr.toString()}`)
-  const lines = built.stdout.toString().trim().split("\n")
-  for (const line of lines) options.onBuildLine?.(line)
+  const build = Bun.spawn([process.execPath, "scripts/build.ts", "--arch", arch, "--out", dist], { cwd: ROOT, stdout: "pipe", stderr: "pipe" })
+  // Line by line as the build goes: a first build takes a while, and each artefact is news.
+  let partial = ""
+  for await (const chunk of build.stdout.pipeThrough(new TextDecoderStream())) {
+    const lines = (partial + chunk).split("\n")
+    partial = lines.pop()!
+    for (const line of lines) options.onBuildLine?.(line)
+  }
+  if (partial) options.onBuildLine?.(partial)
+  const errors = await new Response(build.stderr).text()
+  if ((await build.exited) !== 0) throw new Error(`build failed: ${errors}`)
   const task = join(mkdtempSync(join(tmpdir(), "packaged-")), "task")
   extractZip(new Uint8Array(readFileSync(join(dist, "function.zip"))), task)
   for (const [name, entry] of Object.entries(extra)) {
@@ -70,7 +75,6 @@ export const packagedFunction = async (extra: Record<string, string> = {}, optio
   return {
     bootstrap: join(unpackedLayer(join(dist, `layer-${arch}.zip`), arch), "bootstrap"),
     taskRoot: task,
-    handler: "handler.handler",
-    cached: lines.filter((l) => l.includes("sha256")).every((l) => l.endsWith("(unchanged)"))
+    handler: "handler.handler"
   }
 }
