@@ -15,7 +15,13 @@ import { bundle, type BundledFile } from "./build/bundle.ts"
 import { reproducibleZip } from "./build/zip.ts"
 
 const root = resolve(import.meta.dir, "..")
-const { values } = parseArgs({ options: { arch: { type: "string", default: "all" }, out: { type: "string" }, force: { type: "boolean", default: false } } })
+const { values } = parseArgs({
+  options: {
+    arch: { type: "string", default: "all" },
+    out: { type: "string" },
+    force: { type: "boolean", default: false }
+  }
+})
 const dist = resolve(values.out ?? join(root, "dist"))
 const arches: Array<Arch> = values.arch === "all" ? ["arm64", "x86_64"] : [values.arch as Arch]
 if (!arches.every((a) => a === "arm64" || a === "x86_64")) throw new Error(`--arch must be arm64, x86_64 or all`)
@@ -29,14 +35,17 @@ const report = (p: Produced) =>
 
 // What every artefact is built from besides its own sources: the build code, the locked dependencies, Bun.
 const cache = new ArtifactCache(dist, { force: values.force! })
-const BUILD_INPUTS = ["scripts/build.ts", "scripts/build", "scripts/artifact-cache.ts", "package-lock.json", "tsconfig.json"]
+const BUILD_INPUTS = [
+  "scripts/build.ts", "scripts/build", "scripts/artifact-cache.ts", "package-lock.json", "tsconfig.json"
+]
 
 report(await cache.produce("function.zip", inputsKey(root, ["src", ...BUILD_INPUTS], [bunVersion]), async () =>
   reproducibleZip(await bundle(join(root, "src/handler.ts"), "handler.js"))))
 
 let runtime: Array<BundledFile> | undefined
 for (const arch of arches) {
-  report(await cache.produce(`layer-${arch}.zip`, inputsKey(root, ["runtime", ...BUILD_INPUTS], [bunVersion, arch]), async () => {
+  const key = inputsKey(root, ["runtime", ...BUILD_INPUTS], [bunVersion, arch])
+  report(await cache.produce(`layer-${arch}.zip`, key, async () => {
     runtime ??= await bundle(join(root, "runtime/src/main.ts"), "runtime.js")
     const bootstrap = new Uint8Array(await Bun.file(join(root, "runtime/bootstrap")).arrayBuffer())
     const bun = await bunBinary(arch, bunVersion, root, join(root, ".cache"))

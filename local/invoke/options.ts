@@ -14,19 +14,32 @@ interface OptionSpec {
 }
 
 export const OPTIONS = {
-  event: { type: "string", value: "FILE", help: "invoke the function once with a raw event (samples in local/events/)" },
-  messages: { type: "string", value: "N", help: "send N generated messages (half adds, then reads of them) and drain them" },
+  event: {
+    type: "string", value: "FILE", help: "invoke the function once with a raw event (samples in local/events/)"
+  },
+  messages: {
+    type: "string", value: "N", help: "send N generated messages (half adds, then reads of them) and drain them"
+  },
   memory: {
     type: "string", value: "MB", default: String(STACK_DEFAULTS.memorySizeMb),
     help: "memory size: limits memory and CPU (1 vCPU at 1,769 MB) with cgroups when possible"
   },
-  concurrency: { type: "string", value: "N", default: String(STACK_DEFAULTS.maximumConcurrency), help: "most execution environments at once" },
+  concurrency: {
+    type: "string", value: "N", default: String(STACK_DEFAULTS.maximumConcurrency),
+    help: "most execution environments at once"
+  },
   "batch-size": {
     type: "string", value: "N", default: String(STACK_DEFAULTS.batchSize),
     help: "records per invocation, 1-10 (1-10000 with a batching window)"
   },
-  "batching-window": { type: "string", value: "S", default: String(STACK_DEFAULTS.batchingWindowSeconds), help: "seconds to gather a batch, 0-300" },
-  timeout: { type: "string", value: "S", default: String(STACK_DEFAULTS.functionTimeoutSeconds), help: "function timeout in seconds" },
+  "batching-window": {
+    type: "string", value: "S", default: String(STACK_DEFAULTS.batchingWindowSeconds),
+    help: "seconds to gather a batch, 0-300"
+  },
+  timeout: {
+    type: "string", value: "S", default: String(STACK_DEFAULTS.functionTimeoutSeconds),
+    help: "function timeout in seconds"
+  },
   source: {
     type: "boolean",
     help: "run src/handler.ts from source (for editing: no build, but every cold start transpiles the\n" +
@@ -77,7 +90,9 @@ export class UsageError extends Error {}
 
 const integer = (name: string, value: string, min: number, max: number) => {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${value}`)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${value}`)
+  }
   return n
 }
 

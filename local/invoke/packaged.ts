@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync }
+  from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { sha256 } from "../../scripts/artifact-cache.ts"
@@ -31,7 +32,8 @@ const unpackedLayer = (zipPath: string, arch: string) => {
   const dir = join(layers, name)
   if (!existsSync(dir)) {
     for (const old of existsSync(layers) ? readdirSync(layers) : []) {
-      if (old.startsWith(`${arch}-`) && !old.endsWith(".tmp")) rmSync(join(layers, old), { recursive: true, force: true })
+      const stale = old.startsWith(`${arch}-`) && !old.endsWith(".tmp")
+      if (stale) rmSync(join(layers, old), { recursive: true, force: true })
     }
     const staging = `${dir}.${process.pid}.tmp`
     rmSync(staging, { recursive: true, force: true })
@@ -53,10 +55,17 @@ const unpackedLayer = (zipPath: string, arch: string) => {
  * what changed), then the layer and function.zip unpacked as Lambda does, into an /opt-like folder
  * and a task root. `extra` entries are bundled the same way into the task root (the benchmark's baseline).
  */
-export const packagedFunction = async (extra: Record<string, string> = {}, options: PackagedOptions = {}): Promise<PackagedFunction> => {
+export const packagedFunction = async (
+  extra: Record<string, string> = {},
+  options: PackagedOptions = {}
+): Promise<PackagedFunction> => {
   const dist = resolve(options.dist ?? join(ROOT, "dist"))
   const arch = process.arch === "arm64" ? "arm64" : "x86_64"
-  const build = Bun.spawn([process.execPath, "scripts/build.ts", "--arch", arch, "--out", dist], { cwd: ROOT, stdout: "pipe", stderr: "pipe" })
+  const build = Bun.spawn([process.execPath, "scripts/build.ts", "--arch", arch, "--out", dist], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe"
+  })
   // Line by line as the build goes: a first build takes a while, and each artefact is news.
   let partial = ""
   for await (const chunk of build.stdout.pipeThrough(new TextDecoderStream())) {

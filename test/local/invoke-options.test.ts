@@ -5,16 +5,28 @@ import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 describe("bun run invoke options", () => {
   test("with none: the demonstration on what ships, with the stack's defaults", () => {
     expect(parseInvokeArgs([])).toEqual({
-      event: undefined, messages: undefined, memoryMb: STACK_DEFAULTS.memorySizeMb, concurrency: STACK_DEFAULTS.maximumConcurrency,
-      batchSize: STACK_DEFAULTS.batchSize, batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
-      timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds, source: false, dist: "dist", verbose: false, json: false, help: false
+      event: undefined,
+      messages: undefined,
+      memoryMb: STACK_DEFAULTS.memorySizeMb,
+      concurrency: STACK_DEFAULTS.maximumConcurrency,
+      batchSize: STACK_DEFAULTS.batchSize,
+      batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
+      timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
+      source: false,
+      dist: "dist",
+      verbose: false,
+      json: false,
+      help: false
     })
   })
 
   test("--source runs from source; values are parsed and range-checked", () => {
-    expect(parseInvokeArgs(["--source", "--messages", "500", "--memory", "256"])).toMatchObject({ source: true, messages: 500, memoryMb: 256 })
-    expect(parseInvokeArgs(["--batching-window", "2", "--batch-size", "500"])).toMatchObject({ batchSize: 500, batchingWindowSeconds: 2 })
-    expect(() => parseInvokeArgs(["--batch-size", "500"])).toThrow(new UsageError("--batch-size must be a whole number from 1 to 10, got 500"))
+    expect(parseInvokeArgs(["--source", "--messages", "500", "--memory", "256"]))
+      .toMatchObject({ source: true, messages: 500, memoryMb: 256 })
+    expect(parseInvokeArgs(["--batching-window", "2", "--batch-size", "500"]))
+      .toMatchObject({ batchSize: 500, batchingWindowSeconds: 2 })
+    expect(() => parseInvokeArgs(["--batch-size", "500"]))
+      .toThrow(new UsageError("--batch-size must be a whole number from 1 to 10, got 500"))
     expect(() => parseInvokeArgs(["--memory", "64"])).toThrow(UsageError)
     expect(() => parseInvokeArgs(["--packaged"])).toThrow(UsageError)
   })

@@ -13,5 +13,7 @@ export const DEFAULT_TEST_TIMEOUT_MS = 15_000
 
 const configured = process.env.TEST_TIMEOUT_MS
 const timeoutMs = configured === undefined ? DEFAULT_TEST_TIMEOUT_MS : Number(configured)
-if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new Error(`TEST_TIMEOUT_MS must be a positive whole number of milliseconds, got "${configured}"`)
+if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+  throw new Error(`TEST_TIMEOUT_MS must be a positive whole number of milliseconds, got "${configured}"`)
+}
 setDefaultTimeout(timeoutMs)
