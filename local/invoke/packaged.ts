@@ -3,12 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { sha256 } from "../../scripts/artifact-cache.ts"
+import type { Arch } from "../../scripts/build/bun-binary.ts"
 import { bundle } from "../../scripts/build/bundle.ts"
 import { extractZip } from "../../scripts/build/zip.ts"
 
 const ROOT = resolve(import.meta.dir, "../..")
 
 export interface PackagedOptions {
+  /** The layer's architecture (default this machine's); another one needs an emulator to run. */
+  readonly arch?: Arch
   /** Where `bun run build` writes and caches the artefacts (default dist/). */
   readonly dist?: string
   /** Called with each line `bun run build` prints (sizes, hashes, "unchanged"). */
@@ -25,7 +28,7 @@ export interface PackagedFunction {
  * Unpacks a layer once per content into .cache/layers/ (a 100 MB binary is worth not writing again);
  * the copies of older layers of that architecture are removed.
  */
-const unpackedLayer = (zipPath: string, arch: string) => {
+const unpackedLayer = (zipPath: string, arch: Arch) => {
   const zip = new Uint8Array(readFileSync(zipPath))
   const layers = join(ROOT, ".cache", "layers")
   const name = `${arch}-${sha256(zip).replace(/[/+=]/g, "").slice(0, 16)}`
@@ -60,7 +63,7 @@ export const packagedFunction = async (
   options: PackagedOptions = {}
 ): Promise<PackagedFunction> => {
   const dist = resolve(options.dist ?? join(ROOT, "dist"))
-  const arch = process.arch === "arm64" ? "arm64" : "x86_64"
+  const arch = options.arch ?? (process.arch === "arm64" ? "arm64" : "x86_64")
   const build = Bun.spawn([process.execPath, "scripts/build.ts", "--arch", arch, "--out", dist], {
     cwd: ROOT,
     stdout: "pipe",
