@@ -10,7 +10,7 @@ data "aws_iam_policy_document" "assume_lambda" {
 }
 
 resource "aws_iam_role" "handler" {
-  name               = "${local.names.function}-role"
+  name               = local.names.role
   assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
 }
 

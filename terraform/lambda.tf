@@ -6,6 +6,10 @@ resource "aws_lambda_layer_version" "bun" {
   source_code_hash         = filebase64sha256(local.layer_zip)
   compatible_runtimes      = ["provided.al2023"]
   compatible_architectures = [var.architecture]
+
+  # A new layer zip publishes a new version and keeps the previous ones, which earlier function versions
+  # still reference: rolling the live alias back must find its layer. terraform destroy leaves them too.
+  skip_destroy = true
 }
 
 # Created before the function, so Lambda never creates it without a retention.
@@ -25,6 +29,9 @@ resource "aws_lambda_function" "handler" {
   memory_size      = var.memory_size
   timeout          = var.timeout
   layers           = [aws_lambda_layer_version.bun.arn]
+
+  # Every change publishes an immutable version; the live alias chooses which one runs.
+  publish = true
 
   # Exactly what src/config.ts reads; the log level reaches it as AWS_LAMBDA_LOG_LEVEL via logging_config.
   environment {
@@ -46,9 +53,18 @@ resource "aws_lambda_function" "handler" {
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.handler]
 }
 
+# The event source mapping invokes this alias, so a bad deploy is rolled back by pointing it at an
+# earlier version (live_version), without touching the mapping or the queue.
+resource "aws_lambda_alias" "live" {
+  name             = local.names.live_alias
+  description      = "The version the SQS event source mapping invokes."
+  function_name    = aws_lambda_function.handler.function_name
+  function_version = coalesce(var.live_version, aws_lambda_function.handler.version)
+}
+
 resource "aws_lambda_event_source_mapping" "input" {
   event_source_arn                   = aws_sqs_queue.input.arn
-  function_name                      = aws_lambda_function.handler.arn
+  function_name                      = aws_lambda_alias.live.arn
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]

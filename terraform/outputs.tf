@@ -43,6 +43,21 @@ output "function_arn" {
   value       = aws_lambda_function.handler.arn
 }
 
+output "function_version" {
+  description = "The version this apply published."
+  value       = aws_lambda_function.handler.version
+}
+
+output "live_alias_arn" {
+  description = "ARN of the live alias the event source mapping invokes, and the version it points at."
+  value       = aws_lambda_alias.live.arn
+}
+
+output "live_version" {
+  description = "The function version the live alias runs."
+  value       = aws_lambda_alias.live.function_version
+}
+
 output "layer_arn" {
   description = "ARN (with version) of the published Bun runtime layer."
   value       = aws_lambda_layer_version.bun.arn

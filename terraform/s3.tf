@@ -2,7 +2,7 @@
 data "aws_caller_identity" "current" {}
 
 resource "aws_s3_bucket" "artifacts" {
-  bucket        = "${var.prefix}-artifacts-${data.aws_caller_identity.current.account_id}"
+  bucket        = "${local.names.artifact_bucket}${data.aws_caller_identity.current.account_id}"
   force_destroy = true
 }
 

@@ -1,6 +1,7 @@
 resource "aws_sqs_queue" "dead_letter" {
   name                      = local.names.dead_letter_queue
   message_retention_seconds = local.dead_letter_retention_seconds
+  max_message_size          = local.sqs_max_message_bytes
   sqs_managed_sse_enabled   = var.sqs_kms_key_arn == null ? true : null
   kms_master_key_id         = var.sqs_kms_key_arn
 }
@@ -9,6 +10,7 @@ resource "aws_sqs_queue" "input" {
   name                       = local.names.input_queue
   visibility_timeout_seconds = local.visibility_timeout_seconds
   message_retention_seconds  = var.message_retention_seconds
+  max_message_size           = local.sqs_max_message_bytes
   sqs_managed_sse_enabled    = var.sqs_kms_key_arn == null ? true : null
   kms_master_key_id          = var.sqs_kms_key_arn
 
@@ -31,6 +33,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "dead_letter" {
 resource "aws_sqs_queue" "output" {
   name                      = local.names.output_queue
   message_retention_seconds = var.message_retention_seconds
+  max_message_size          = local.sqs_max_message_bytes
   sqs_managed_sse_enabled   = var.sqs_kms_key_arn == null ? true : null
   kms_master_key_id         = var.sqs_kms_key_arn
 }

@@ -8,6 +8,14 @@ variable "prefix" {
     condition     = can(regex("^[a-z][a-z0-9-]{0,39}$", var.prefix))
     error_message = "prefix must be 1-40 lowercase letters, digits or hyphens, starting with a letter."
   }
+
+  validation {
+    # S3 reserves these bucket name prefixes; the bucket is "<prefix>-artifacts-<account>", so a prefix
+    # such as "xn-" or "sthree" reaches them too. Its reserved suffixes (-s3alias, --ol-s3, .mrap, --x-s3,
+    # --table-s3) cannot occur: the name ends with the 12-digit account id.
+    condition     = alltrue([for reserved in ["xn--", "sthree-", "amzn-s3-demo-"] : !startswith("${var.prefix}-artifacts-", reserved)])
+    error_message = "prefix must not make the bucket name start with a prefix S3 reserves (xn--, sthree-, amzn-s3-demo-)."
+  }
 }
 
 variable "tags" {
@@ -145,13 +153,15 @@ variable "message_retention_seconds" {
 }
 
 variable "sqs_kms_key_arn" {
-  description = "KMS key for the queues; null uses SQS-managed encryption (SSE-SQS)."
+  description = "ARN of the KMS key for the queues (a key, not an alias); null uses SQS-managed encryption (SSE-SQS)."
   type        = string
   default     = null
 
   validation {
-    condition     = var.sqs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.sqs_kms_key_arn))
-    error_message = "sqs_kms_key_arn must be a KMS key ARN or null."
+    # The ARN is also the IAM Resource of the function's kms: statement, and an alias ARN there grants nothing
+    # on the key. Key ids are UUIDs, or mrk-<32 hex> for multi-Region keys.
+    condition     = var.sqs_kms_key_arn == null || can(regex("^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", var.sqs_kms_key_arn))
+    error_message = "sqs_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not an alias, or null."
   }
 }
 
@@ -182,4 +192,15 @@ variable "dist_dir" {
   description = "Folder holding function.zip and layer-<arch>.zip from bun run build; null means ../dist."
   type        = string
   default     = null
+}
+
+variable "live_version" {
+  description = "Function version the live alias (and so the event source mapping) runs; null runs the version this apply publishes. Set an earlier version to roll back."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.live_version == null || can(regex("^[1-9][0-9]*$", var.live_version))
+    error_message = "live_version must be a published version number (1, 2, ...) or null."
+  }
 }

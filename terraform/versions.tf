@@ -2,9 +2,11 @@ terraform {
   required_version = ">= 1.5"
 
   required_providers {
+    # The lowest provider with everything used: max_message_size up to 1 MiB (6.8.0; logging_config came
+    # in 5.32.0, provided.al2023 in 5.26.0). A new major may rename or remove arguments: excluded until checked.
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 6.8.0, < 7.0"
     }
   }
 }

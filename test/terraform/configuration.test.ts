@@ -1,24 +1,53 @@
-import { beforeAll, describe, expect, test } from "bun:test"
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
+import { messageSize, SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
 import { ENV } from "../../src/config.ts"
+import { SQS_MAX_MESSAGE_BYTES } from "./aws-rules.ts"
+import { startEngine, type Engine } from "./engine.ts"
 import { block, evaluateIn, loadConfiguration, resource, type Configuration } from "./load.ts"
 
+const TF_TIMEOUT = 30_000
+
 let tf: Configuration
+let engine: Engine
 beforeAll(async () => {
   tf = await loadConfiguration()
-})
+  engine = startEngine()
+}, TF_TIMEOUT)
+afterAll(() => engine?.close())
+
+/** Locals as the real terraform engine computes them. */
+const local = (name: string, vars = {}) => engine.evaluate(vars, { v: `local.${name}` }).v
 
 describe("terraform/: files and declarations", () => {
   test("split by family: versions, variables, outputs and one file per resource family", () => {
     expect(Object.keys(tf.files).sort()).toEqual(["cloudwatch.tf", "dynamodb.tf", "iam.tf", "lambda.tf", "locals.tf", "outputs.tf", "s3.tf", "sqs.tf", "variables.tf", "versions.tf"])
   })
 
-  test("Terraform 1.5 or later and the AWS provider v5 or later; tags from one map", () => {
+  // The provider version that first accepts each feature the configuration uses, and how to see it is used.
+  // From the provider's CHANGELOG; where only the major is known, its first release bounds it from above.
+  const FEATURES: Array<{ feature: string; since: string; used: (c: Configuration) => boolean }> = [
+    { feature: "aws_sqs_queue max_message_size up to 1 MiB", since: "6.8.0", used: (c) => Object.values(c.resources.aws_sqs_queue ?? {}).some((q) => q.max_message_size !== undefined) },
+    { feature: "aws_lambda_function logging_config", since: "5.32.0", used: (c) => resource(c, "aws_lambda_function", "handler").logging_config !== undefined },
+    { feature: "runtime provided.al2023", since: "5.26.0", used: (c) => resource(c, "aws_lambda_function", "handler").runtime === "provided.al2023" }
+  ]
+  const semver = (v: string) => v.split(".").map(Number).reduce((n, part) => n * 1000 + part, 0)
+
+  test("the provider range: the lowest version that has every feature used, and no next major", () => {
     const terraform = tf.terraform[0] as Record<string, any>
-    expect(terraform.required_version).toBe(">= 1.5")
-    expect(terraform.required_providers[0].aws).toEqual({ source: "hashicorp/aws", version: ">= 5.0" })
+    const aws = terraform.required_providers[0].aws
+    expect(aws.source).toBe("hashicorp/aws")
+    const m = /^>= (\d+\.\d+\.\d+), < (\d+)\.0$/.exec(aws.version)
+    expect(m, aws.version).not.toBeNull()
+    const used = FEATURES.filter((f) => f.used(tf))
+    expect(used.map((f) => f.feature)).toEqual(FEATURES.map((f) => f.feature))
+    expect(m![1]).toBe(used.map((f) => f.since).sort((a, b) => semver(b) - semver(a))[0])
+    expect(Number(m![2])).toBe(Number(m![1]!.split(".")[0]) + 1)
+  })
+
+  test("tags from one map", () => {
     expect(tf.providers.aws![0]!.default_tags).toEqual([{ tags: "${var.tags}" }])
   })
 
@@ -32,8 +61,8 @@ describe("terraform/: files and declarations", () => {
   test("every output has a description; the outputs users need are there", () => {
     for (const [name, o] of Object.entries(tf.outputs)) expect(String(o.description ?? "").length, name).toBeGreaterThan(5)
     expect(Object.keys(tf.outputs).sort()).toEqual([
-      "dead_letter_queue_arn", "dead_letter_queue_url", "function_arn", "function_name", "input_queue_arn", "input_queue_url",
-      "layer_arn", "output_queue_arn", "output_queue_url", "table_name"
+      "dead_letter_queue_arn", "dead_letter_queue_url", "function_arn", "function_name", "function_version", "input_queue_arn", "input_queue_url",
+      "layer_arn", "live_alias_arn", "live_version", "output_queue_arn", "output_queue_url", "table_name"
     ])
   })
 
@@ -66,12 +95,27 @@ describe("terraform/: resources and their settings", () => {
     expect(block(t, "point_in_time_recovery")).toEqual({ enabled: "${var.point_in_time_recovery}" })
   })
 
+  test("every queue takes SQS's largest message, the size the function's SendMessageBatch sizing assumes", () => {
+    const queues = tf.resources.aws_sqs_queue!
+    expect(Object.keys(queues).sort()).toEqual(["dead_letter", "input", "output"])
+    for (const [name, q] of Object.entries(queues)) expect(q.max_message_size, name).toBe("${local.sqs_max_message_bytes}")
+    const limit = local("sqs_max_message_bytes")
+    expect(limit).toBe(SQS_MAX_MESSAGE_BYTES)
+    expect(SEND_BATCH_BYTES).toBe(limit as number)
+    // One message of the queue's largest size is one request the function can send (bodies are counted in bytes).
+    expect(messageSize({ body: "é".repeat(SQS_MAX_MESSAGE_BYTES / 2), attributes: {} })).toBe(SEND_BATCH_BYTES)
+    // The README's contract and its known limit speak of the same number.
+    const readme = readFileSync(resolve(import.meta.dir, "../../README.md"), "utf8")
+    expect(readme).toContain("1 MiB")
+    expect(readme).not.toMatch(/256 ?KiB/)
+  }, TF_TIMEOUT)
+
   test("queues: encrypted with SSE-SQS by default or the KMS key; input redrives to the DLQ, which only allows the input", () => {
     for (const name of ["input", "output", "dead_letter"]) {
       const q = resource(tf, "aws_sqs_queue", name)
       expect(evaluateIn(tf, q.sqs_managed_sse_enabled), name).toBe(true)
       expect(evaluateIn(tf, q.kms_master_key_id), name).toBeNull()
-      const kms = "arn:aws:kms:eu-west-1:123456789012:key/k"
+      const kms = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
       expect(evaluateIn(tf, q.sqs_managed_sse_enabled, { sqs_kms_key_arn: kms }), name).toBeNull()
       expect(evaluateIn(tf, q.kms_master_key_id, { sqs_kms_key_arn: kms }), name).toBe(kms)
     }
@@ -87,11 +131,11 @@ describe("terraform/: resources and their settings", () => {
     const layer = resource(tf, "aws_lambda_layer_version", "bun")
     expect(layer).toMatchObject({ s3_bucket: "${aws_s3_object.layer.bucket}", s3_key: "${aws_s3_object.layer.key}", compatible_runtimes: ["provided.al2023"], compatible_architectures: ["${var.architecture}"] })
     expect(layer.filename).toBeUndefined()
-    expect(evaluateIn(tf, "${local.layer_zip}")).toBe("./../dist/layer-arm64.zip")
-    expect(evaluateIn(tf, "${local.layer_zip}", { architecture: "x86_64" })).toBe("./../dist/layer-x86_64.zip")
+    expect(local("layer_zip")).toBe("./../dist/layer-arm64.zip")
+    expect(local("layer_zip", { architecture: "x86_64" })).toBe("./../dist/layer-x86_64.zip")
     expect(resource(tf, "aws_s3_object", "layer").source).toBe("${local.layer_zip}")
     expect(resource(tf, "aws_s3_bucket_public_access_block", "artifacts")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })
-  })
+  }, TF_TIMEOUT)
 
   test("the function: provided.al2023, arm64 by default, dist/function.zip, memory and timeout from variables, JSON logs", () => {
     const fn = resource(tf, "aws_lambda_function", "handler")
@@ -106,11 +150,22 @@ describe("terraform/: resources and their settings", () => {
       layers: ["${aws_lambda_layer_version.bun.arn}"]
     })
     expect(tf.variables.architecture!.default).toBe("arm64")
-    expect(evaluateIn(tf, "${local.function_zip}")).toBe("./../dist/function.zip")
+    expect(local("function_zip")).toBe("./../dist/function.zip")
     expect(block(fn, "logging_config")).toEqual({ log_format: "JSON", application_log_level: "${var.log_level}", system_log_level: "INFO", log_group: "${aws_cloudwatch_log_group.function.name}" })
     expect(fn.depends_on).toContain("${aws_cloudwatch_log_group.function}")
     expect(resource(tf, "aws_cloudwatch_log_group", "function")).toEqual({ name: "/aws/lambda/${local.names.function}", retention_in_days: "${var.log_retention_days}" })
-  })
+  }, TF_TIMEOUT)
+
+  test("rollback: every deploy publishes a version, old layer versions stay, the mapping invokes the live alias", () => {
+    expect(resource(tf, "aws_lambda_function", "handler").publish).toBe(true)
+    expect(resource(tf, "aws_lambda_layer_version", "bun").skip_destroy).toBe(true)
+    const alias = resource(tf, "aws_lambda_alias", "live")
+    expect(alias).toMatchObject({ name: "${local.names.live_alias}", function_name: "${aws_lambda_function.handler.function_name}" })
+    expect(evaluateIn(tf, alias.function_version)).toBe("<aws_lambda_function.handler.version>")
+    expect(evaluateIn(tf, alias.function_version, { live_version: "7" })).toBe("7")
+    expect(resource(tf, "aws_lambda_event_source_mapping", "input").function_name).toBe("${aws_lambda_alias.live.arn}")
+    expect((local("names") as Record<string, string>).live_alias).toBe("live")
+  }, TF_TIMEOUT)
 
   test("the environment Terraform sets is exactly what the function reads", () => {
     const vars = block(resource(tf, "aws_lambda_function", "handler"), "environment").variables as Record<string, string>
@@ -138,7 +193,7 @@ describe("terraform/: resources and their settings", () => {
     const esm = resource(tf, "aws_lambda_event_source_mapping", "input")
     expect(esm).toMatchObject({
       event_source_arn: "${aws_sqs_queue.input.arn}",
-      function_name: "${aws_lambda_function.handler.arn}",
+      function_name: "${aws_lambda_alias.live.arn}",
       batch_size: "${var.batch_size}",
       maximum_batching_window_in_seconds: "${var.batching_window_seconds}",
       function_response_types: ["ReportBatchItemFailures"]
@@ -155,9 +210,10 @@ describe("terraform/: resources and their settings", () => {
   })
 
   test("names derive from the prefix and match the local stack's; defaults match its settings", () => {
-    expect(evaluateIn(tf, tf.locals.names)).toEqual({
+    expect(local("names")).toEqual({
       table: `${STACK_DEFAULTS.prefix}-products`, input_queue: `${STACK_DEFAULTS.prefix}-input`, output_queue: `${STACK_DEFAULTS.prefix}-output`,
-      dead_letter_queue: `${STACK_DEFAULTS.prefix}-dlq`, function: `${STACK_DEFAULTS.prefix}-handler`, layer: `${STACK_DEFAULTS.prefix}-bun`
+      dead_letter_queue: `${STACK_DEFAULTS.prefix}-dlq`, function: `${STACK_DEFAULTS.prefix}-handler`, layer: `${STACK_DEFAULTS.prefix}-bun`,
+      role: `${STACK_DEFAULTS.prefix}-handler-role`, artifact_bucket: `${STACK_DEFAULTS.prefix}-artifacts-`, live_alias: "live"
     })
     const d = (name: string) => tf.variables[name]!.default
     expect(d("prefix")).toBe(STACK_DEFAULTS.prefix)
@@ -169,6 +225,6 @@ describe("terraform/: resources and their settings", () => {
     expect(d("max_receive_count")).toBe(STACK_DEFAULTS.maxReceiveCount)
     expect(d("message_retention_seconds")).toBe(STACK_DEFAULTS.messageRetentionSeconds)
     expect(d("function_max_concurrency")).toBe(STACK_DEFAULTS.maxConcurrencyInFunction)
-    expect(evaluateIn(tf, "${local.dead_letter_retention_seconds}")).toBe(STACK_DEFAULTS.deadLetterRetentionSeconds)
-  })
+    expect(local("dead_letter_retention_seconds")).toBe(STACK_DEFAULTS.deadLetterRetentionSeconds)
+  }, TF_TIMEOUT)
 })

@@ -1,87 +1,147 @@
-import { beforeAll, describe, expect, test } from "bun:test"
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { lambdaAcceptsBatch, NAME_RULES, s3BucketNameProblems, SQS_MAX_RETENTION_SECONDS, SQS_MAX_VISIBILITY_SECONDS } from "./aws-rules.ts"
+import { startEngine, type Engine, type TfValue } from "./engine.ts"
 import { evaluateValue } from "./hcl-eval.ts"
-import { evaluateIn, loadConfiguration, resource, scopeOf, validates, type Configuration } from "./load.ts"
+import { loadConfiguration, resource, scopeOf, type Configuration } from "./load.ts"
 
-// Lambda's and SQS's rules, written independently of the Terraform that must obey them.
-const SQS_MAX_VISIBILITY_SECONDS = 43_200
-const SQS_MAX_RETENTION_SECONDS = 1_209_600
-const lambdaAcceptsBatch = (batchSize: number, windowSeconds: number) =>
-  batchSize >= 1 && windowSeconds >= 0 && windowSeconds <= 300 && (windowSeconds > 0 ? batchSize <= 10_000 : batchSize <= 10)
+// Every check here goes through the real terraform binary (a few dozen plans and consoles, ~50 ms each).
+const TF_TIMEOUT = 60_000
 
 let tf: Configuration
+let engine: Engine
 beforeAll(async () => {
   tf = await loadConfiguration()
-})
+  engine = startEngine()
+}, TF_TIMEOUT)
+afterAll(() => engine?.close())
 
-const precondition = (overrides: Record<string, number>) => {
-  const esm = resource(tf, "aws_lambda_event_source_mapping", "input") as any
-  return esm.lifecycle[0].precondition.every((p: any) => evaluateValue(p.condition, scopeOf(tf, overrides)) === true)
+const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// Each variable: values accepted at its boundaries, and values just past them.
+const BOUNDARIES: Record<string, { accept: Array<TfValue>; reject: Array<TfValue> }> = {
+  timeout: { accept: [1, 900], reject: [0, 901, 1.5] },
+  memory_size: { accept: [128, 10240], reject: [127, 10241, 128.5] },
+  batch_size: { accept: [1, 10000], reject: [0, 10001] },
+  batching_window_seconds: { accept: [0, 300], reject: [-1, 301] },
+  maximum_concurrency: { accept: [2, 1000], reject: [1, 1001] },
+  max_receive_count: { accept: [5, 1000], reject: [4, 1001] },
+  message_retention_seconds: { accept: [60, 1209599], reject: [59, 1209600] },
+  function_max_concurrency: { accept: [1, 1000], reject: [0, 1001] },
+  log_retention_days: { accept: [1, 3653, 14], reject: [2, 3654, 0] },
+  architecture: { accept: ["arm64", "x86_64"], reject: ["aarch64", "amd64"] },
+  log_level: { accept: ["TRACE", "FATAL"], reject: ["VERBOSE", "info"] },
+  prefix: { accept: ["a", "a".repeat(40), "a-b-1"], reject: ["a".repeat(41), "Bad_Name", "1abc"] },
+  sqs_kms_key_arn: {
+    accept: [null, KEY, "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab", KEY.replace("arn:aws:kms:eu-west-1", "arn:aws-us-gov:kms:us-gov-west-1")],
+    // An alias (ARN or name) passes SQS but grants nothing as an IAM Resource.
+    reject: ["arn:aws:kms:eu-west-1:123456789012:alias/queues", "alias/queues", "1234abcd-12ab-34cd-56ef-1234567890ab", `${KEY}/x`, "not-an-arn"]
+  },
+  alarm_sns_topic_arn: { accept: [null, "arn:aws:sns:eu-west-1:123456789012:alerts"], reject: ["not-an-arn", "arn:aws:sqs:eu-west-1:123456789012:q"] },
+  live_version: { accept: [null, "1", "42"], reject: ["0", "$LATEST", "live", "1.0"] }
 }
 
-describe("variables' validation boundaries", () => {
-  test.each([
-    ["timeout", [1, 900], [0, 901, 1.5]],
-    ["memory_size", [128, 10240], [127, 10241]],
-    ["batch_size", [1, 10, 11, 10000], [0, 10001]],
-    ["batching_window_seconds", [0, 300], [-1, 301]],
-    ["maximum_concurrency", [2, 1000], [1, 1001]],
-    ["max_receive_count", [5, 1000], [4, 0]],
-    ["message_retention_seconds", [60, 1209599], [59, 1209600]],
-    ["function_max_concurrency", [1, 1000], [0, 1001]],
-    ["log_retention_days", [1, 14, 3653], [2, 0]]
-  ])("%s accepts %p and rejects %p", (name, good, bad) => {
-    for (const v of good as Array<number>) expect(validates(tf, name, v), `${name}=${v}`).toBe(true)
-    for (const v of bad as Array<number>) expect(validates(tf, name, v), `${name}=${v}`).toBe(false)
+/** Round k sets every variable's k-th value at once: one plan checks them all, and names each refusal. */
+const rounds = (pick: (b: { accept: Array<TfValue>; reject: Array<TfValue> }) => Array<TfValue>) => {
+  const n = Math.max(...Object.values(BOUNDARIES).map((b) => pick(b).length))
+  return Array.from({ length: n }, (_, k) =>
+    Object.fromEntries(Object.entries(BOUNDARIES).flatMap(([name, b]) => (k < pick(b).length ? [[name, pick(b)[k]!]] : []))))
+}
+
+describe("variables' validation boundaries, through the real terraform engine", () => {
+  test("every variable accepts its boundary values", () => {
+    for (const vars of rounds((b) => b.accept)) expect(engine.rejected(vars), JSON.stringify(vars)).toEqual({})
+  }, TF_TIMEOUT)
+
+  test("every variable rejects the values just past its boundaries, each with its own message", () => {
+    for (const vars of rounds((b) => b.reject)) {
+      const refused = engine.rejected(vars)
+      expect(Object.keys(refused).sort(), JSON.stringify(vars)).toEqual(Object.keys(vars).sort())
+    }
+  }, TF_TIMEOUT)
+
+  test("every validated variable is covered by the boundaries above", () => {
+    const validated = Object.entries(tf.variables).filter(([, v]) => v.validation).map(([k]) => k)
+    expect(Object.keys(BOUNDARIES).sort()).toEqual(expect.arrayContaining(validated.sort()))
   })
 
-  test("string variables reject what AWS would", () => {
-    expect(validates(tf, "architecture", "arm64")).toBe(true)
-    expect(validates(tf, "architecture", "aarch64")).toBe(false)
-    expect(validates(tf, "log_level", "DEBUG")).toBe(true)
-    expect(validates(tf, "log_level", "VERBOSE")).toBe(false)
-    expect(validates(tf, "prefix", "a".repeat(40))).toBe(true)
-    expect(validates(tf, "prefix", "a".repeat(41))).toBe(false)
-    expect(validates(tf, "prefix", "Bad_Name")).toBe(false)
-    expect(validates(tf, "sqs_kms_key_arn", null)).toBe(true)
-    expect(validates(tf, "sqs_kms_key_arn", "not-an-arn")).toBe(false)
-    expect(validates(tf, "alarm_sns_topic_arn", "arn:aws:sns:eu-west-1:123456789012:alerts")).toBe(true)
-  })
+  test("the KMS variable names a key: an alias ARN is refused with a message that says so", () => {
+    const refused = engine.rejected({ sqs_kms_key_arn: "arn:aws:kms:eu-west-1:123456789012:alias/queues" })
+    expect(refused.sqs_kms_key_arn).toContain("not an alias")
+  }, TF_TIMEOUT)
+})
+
+describe("names S3 and the other services accept, at every prefix the validation lets through", () => {
+  const ACCOUNT = "123456789012"
+  // Around each reserved bucket prefix: the prefix itself, what reaches it through "-artifacts-", and near misses.
+  const candidates = [
+    "xn", "xn-", "xn-a", "xna", "x", "sthree", "sthree-", "sthree-configurator", "sthreex", "sthre",
+    "amzn-s3-demo", "amzn-s3-demo-x", "amzn-s3", "amzn-s3-demox", "a".repeat(40), "a-", "a--b", "bun-sqs-lambda"
+  ]
+
+  test("a prefix is accepted exactly when the bucket name it makes is one S3 accepts", () => {
+    for (const prefix of candidates) {
+      const problems = s3BucketNameProblems(`${prefix}-artifacts-${ACCOUNT}`)
+      const refused = engine.rejected({ prefix })
+      expect(refused.prefix === undefined, `${prefix}: terraform ${refused.prefix ?? "accepts"}; S3: ${problems.join(", ") || "accepts"}`)
+        .toBe(problems.length === 0)
+    }
+    // The issue's cases (xn--bad was accepted before), and the shortest prefixes that reach each reserved one.
+    const reaching = ["xn--bad", "sthree-x", "amzn-s3-demo-x", "xn-", "sthree", "amzn-s3-demo"]
+    for (const prefix of reaching) expect(engine.rejected({ prefix }).prefix, prefix).toContain("S3 reserves")
+  }, TF_TIMEOUT)
+
+  test("the longest prefix still makes every name valid, the bucket's as the real engine computes it", () => {
+    const names = engine.evaluate({ prefix: "a".repeat(40) }, { names: "local.names" }).names as Record<string, string>
+    expect(s3BucketNameProblems(`${names.artifact_bucket}${ACCOUNT}`)).toEqual([])
+    expect(Object.keys(NAME_RULES).every((n) => n in names)).toBe(true)
+    for (const [name, rule] of Object.entries(NAME_RULES)) expect(names[name], name).toMatch(rule)
+    expect(resource(tf, "aws_s3_bucket", "artifacts").bucket).toBe("${local.names.artifact_bucket}${data.aws_caller_identity.current.account_id}")
+    expect(resource(tf, "aws_iam_role", "handler").name).toBe("${local.names.role}")
+  }, TF_TIMEOUT)
 })
 
 describe("Lambda's and SQS's rules hold at the defaults and at every validation boundary", () => {
   const timeouts = [1, 30, 900]
   const windows = [0, 1, 300]
 
-  test("visibility timeout = 6 x function timeout + batching window, within SQS's maximum", () => {
+  test("visibility timeout = 6 x function timeout + batching window, within SQS's maximum (computed by terraform)", () => {
     for (const timeout of timeouts) {
       for (const window of windows) {
-        const visibility = evaluateIn(tf, "${local.visibility_timeout_seconds}", { timeout, batching_window_seconds: window }) as number
-        expect(visibility).toBeGreaterThanOrEqual(6 * timeout + window)
-        expect(visibility).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS)
+        const { v } = engine.evaluate({ timeout, batching_window_seconds: window }, { v: "local.visibility_timeout_seconds" })
+        expect(v).toBeGreaterThanOrEqual(6 * timeout + window)
+        expect(v).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS)
       }
     }
     expect(resource(tf, "aws_sqs_queue", "input").visibility_timeout_seconds).toBe("${local.visibility_timeout_seconds}")
-  })
+  }, TF_TIMEOUT)
 
-  test("batch size and batching window: the precondition accepts exactly what Lambda accepts", () => {
+  // The precondition sits inside a resource, out of the provider-free copy's reach: evaluated by hand.
+  const precondition = (overrides: Record<string, number>) => {
+    const esm = resource(tf, "aws_lambda_event_source_mapping", "input") as any
+    return esm.lifecycle[0].precondition.every((p: any) => evaluateValue(p.condition, scopeOf(tf, overrides)) === true)
+  }
+
+  test("batch size and batching window: validations (terraform) and the precondition accept exactly what Lambda accepts", () => {
     for (const batch of [1, 10, 11, 100, 10000]) {
       for (const window of windows) {
-        const allowed = validates(tf, "batch_size", batch) && validates(tf, "batching_window_seconds", window) && precondition({ batch_size: batch, batching_window_seconds: window })
+        const valid = Object.keys(engine.rejected({ batch_size: batch, batching_window_seconds: window })).length === 0
+        const allowed = valid && precondition({ batch_size: batch, batching_window_seconds: window })
         expect(allowed, `batch ${batch}, window ${window}`).toBe(lambdaAcceptsBatch(batch, window))
       }
     }
     expect(precondition({})).toBe(true)
-  })
+  }, TF_TIMEOUT)
 
   test("maxReceiveCount is at least 5 by default and can never be set lower", () => {
     expect(tf.variables.max_receive_count!.default).toBeGreaterThanOrEqual(5)
-    expect(validates(tf, "max_receive_count", 4)).toBe(false)
-  })
+    expect(engine.rejected({ max_receive_count: 4 })).toHaveProperty("max_receive_count")
+  }, TF_TIMEOUT)
 
   test("the DLQ keeps messages longer than any retention the source queue can be given", () => {
-    const dlq = evaluateIn(tf, resource(tf, "aws_sqs_queue", "dead_letter").message_retention_seconds) as number
+    const { dlq } = engine.evaluate({}, { dlq: "local.dead_letter_retention_seconds" })
     expect(dlq).toBe(SQS_MAX_RETENTION_SECONDS)
-    expect(validates(tf, "message_retention_seconds", dlq)).toBe(false)
+    expect(resource(tf, "aws_sqs_queue", "dead_letter").message_retention_seconds).toBe("${local.dead_letter_retention_seconds}")
+    expect(engine.rejected({ message_retention_seconds: dlq as number })).toHaveProperty("message_retention_seconds")
     expect(dlq).toBeGreaterThan(tf.variables.message_retention_seconds!.default as number)
-  })
+  }, TF_TIMEOUT)
 })
