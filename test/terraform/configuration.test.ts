@@ -5,8 +5,8 @@ import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 import { messageSize, SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
 import { ENV } from "../../src/config.ts"
 import { SQS_MAX_MESSAGE_BYTES } from "./aws-rules.ts"
-import { startEngine, type Engine } from "./engine.ts"
-import { block, evaluateIn, loadConfiguration, resource, type Configuration } from "./load.ts"
+import { evaluateIn as evaluateWith, startEngine, type Engine, type Vars } from "./engine.ts"
+import { block, loadConfiguration, resource, type Configuration } from "./load.ts"
 
 const TF_TIMEOUT = 30_000
 
@@ -17,6 +17,9 @@ beforeAll(async () => {
   engine = startEngine()
 }, TF_TIMEOUT)
 afterAll(() => engine?.close())
+
+/** A resource's expression, on the variables and locals the real engine computed. */
+const evaluateIn = (value: unknown, vars: Vars = {}) => evaluateWith(engine, value, vars)
 
 /** Locals as the real terraform engine computes them. */
 const local = (name: string, vars = {}) => engine.evaluate(vars, { v: `local.${name}` }).v
@@ -113,11 +116,11 @@ describe("terraform/: resources and their settings", () => {
   test("queues: encrypted with SSE-SQS by default or the KMS key; input redrives to the DLQ, which only allows the input", () => {
     for (const name of ["input", "output", "dead_letter"]) {
       const q = resource(tf, "aws_sqs_queue", name)
-      expect(evaluateIn(tf, q.sqs_managed_sse_enabled), name).toBe(true)
-      expect(evaluateIn(tf, q.kms_master_key_id), name).toBeNull()
+      expect(evaluateIn(q.sqs_managed_sse_enabled), name).toBe(true)
+      expect(evaluateIn(q.kms_master_key_id), name).toBeNull()
       const kms = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-      expect(evaluateIn(tf, q.sqs_managed_sse_enabled, { sqs_kms_key_arn: kms }), name).toBeNull()
-      expect(evaluateIn(tf, q.kms_master_key_id, { sqs_kms_key_arn: kms }), name).toBe(kms)
+      expect(evaluateIn(q.sqs_managed_sse_enabled, { sqs_kms_key_arn: kms }), name).toBeNull()
+      expect(evaluateIn(q.kms_master_key_id, { sqs_kms_key_arn: kms }), name).toBe(kms)
     }
     const input = resource(tf, "aws_sqs_queue", "input")
     expect(input.redrive_policy).toBe("${jsonencode({\n    deadLetterTargetArn = aws_sqs_queue.dead_letter.arn\n    maxReceiveCount     = var.max_receive_count\n  })}")
@@ -125,7 +128,7 @@ describe("terraform/: resources and their settings", () => {
     expect(allow.queue_url).toBe("${aws_sqs_queue.dead_letter.id}")
     expect(String(allow.redrive_allow_policy)).toContain('redrivePermission = "byQueue"')
     expect(String(allow.redrive_allow_policy)).toContain("sourceQueueArns   = [aws_sqs_queue.input.arn]")
-  })
+  }, TF_TIMEOUT)
 
   test("the layer is published from S3 for the chosen architecture, from dist/layer-<arch>.zip", () => {
     const layer = resource(tf, "aws_lambda_layer_version", "bun")
@@ -161,8 +164,8 @@ describe("terraform/: resources and their settings", () => {
     expect(resource(tf, "aws_lambda_layer_version", "bun").skip_destroy).toBe(true)
     const alias = resource(tf, "aws_lambda_alias", "live")
     expect(alias).toMatchObject({ name: "${local.names.live_alias}", function_name: "${aws_lambda_function.handler.function_name}" })
-    expect(evaluateIn(tf, alias.function_version)).toBe("<aws_lambda_function.handler.version>")
-    expect(evaluateIn(tf, alias.function_version, { live_version: "7" })).toBe("7")
+    expect(evaluateIn(alias.function_version)).toBe("<aws_lambda_function.handler.version>")
+    expect(evaluateIn(alias.function_version, { live_version: "7" })).toBe("7")
     expect(resource(tf, "aws_lambda_event_source_mapping", "input").function_name).toBe("${aws_lambda_alias.live.arn}")
     expect((local("names") as Record<string, string>).live_alias).toBe("live")
   }, TF_TIMEOUT)
@@ -204,10 +207,10 @@ describe("terraform/: resources and their settings", () => {
   test("an alarm on the DLQ's visible messages, notifying the optional SNS topic", () => {
     const alarm = resource(tf, "aws_cloudwatch_metric_alarm", "dead_letters")
     expect(alarm).toMatchObject({ namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", comparison_operator: "GreaterThanThreshold", threshold: 0 })
-    expect(evaluateIn(tf, alarm.dimensions)).toEqual({ QueueName: "<aws_sqs_queue.dead_letter.name>" })
-    expect(evaluateIn(tf, alarm.alarm_actions)).toEqual([])
-    expect(evaluateIn(tf, alarm.alarm_actions, { alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:1:alerts" })).toEqual(["arn:aws:sns:eu-west-1:1:alerts"])
-  })
+    expect(evaluateIn(alarm.dimensions)).toEqual({ QueueName: "<aws_sqs_queue.dead_letter.name>" })
+    expect(evaluateIn(alarm.alarm_actions)).toEqual([])
+    expect(evaluateIn(alarm.alarm_actions, { alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:1:alerts" })).toEqual(["arn:aws:sns:eu-west-1:1:alerts"])
+  }, TF_TIMEOUT)
 
   test("names derive from the prefix and match the local stack's; defaults match its settings", () => {
     expect(local("names")).toEqual({

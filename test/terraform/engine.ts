@@ -6,17 +6,19 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { evaluateValue, type Scope, type Value } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
 
-export const TERRAFORM_BIN = process.env.TERRAFORM_BIN ?? "/usr/local/bin/terraform"
+/** The binary: TERRAFORM_BIN, else where the machine image and CI have it. */
+export const terraformBin = () => process.env.TERRAFORM_BIN ?? "/usr/local/bin/terraform"
 
 // No ~/.terraformrc, no version check, no colours: the same run on every machine.
 const ENV = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", NO_COLOR: "1" }
 
 export const requireTerraform = () => {
-  if (!existsSync(TERRAFORM_BIN)) {
+  if (!existsSync(terraformBin())) {
     throw new Error(
-      `The real Terraform engine is missing: no executable at ${TERRAFORM_BIN}. These checks fail rather than skip: ` +
+      `The real Terraform engine is missing: no executable at ${terraformBin()}. These checks fail rather than skip: ` +
         "install Terraform 1.11.4 at /usr/local/bin/terraform (the CI image has it) or point TERRAFORM_BIN at it."
     )
   }
@@ -27,7 +29,7 @@ export type Vars = Record<string, TfValue>
 
 export const terraform = (args: ReadonlyArray<string>, cwd: string, stdin?: string) => {
   requireTerraform()
-  const r = Bun.spawnSync([TERRAFORM_BIN, ...args], { cwd, env: ENV, stdin: stdin === undefined ? "ignore" : Buffer.from(stdin) })
+  const r = Bun.spawnSync([terraformBin(), ...args], { cwd, env: ENV, stdin: stdin === undefined ? "ignore" : Buffer.from(stdin) })
   return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() }
 }
 
@@ -36,6 +38,8 @@ export interface Engine {
   readonly evaluate: (vars: Vars, expressions: Record<string, string>) => Record<string, unknown>
   /** Runs `terraform plan` with `vars`: each variable whose validation (or type) refused its value, with the message. */
   readonly rejected: (vars: Vars) => Record<string, string>
+  /** Every variable's and every local's value for `vars` (defaults for the rest), as terraform computes them. */
+  readonly scope: (vars?: Vars) => Scope
   readonly close: () => void
 }
 
@@ -45,8 +49,8 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
   const dir = mkdtempSync(join(tmpdir(), "tf-engine-"))
   for (const f of files) copyFileSync(join(TERRAFORM_DIR, f), join(dir, f))
   // Referencing every local makes plan evaluate all of them, so a local that fails for some input fails the plan.
-  const locals = [...readFileSync(join(TERRAFORM_DIR, "locals.tf"), "utf8").matchAll(/^ {2}([a-z_0-9]+)\s*=/gm)].map((m) => m[1]!)
-  writeFileSync(join(dir, "probe.tf"), `output "locals" {\n  value = {\n${locals.map((l) => `    ${l} = local.${l}`).join("\n")}\n  }\n}\n`)
+  const localNames = [...readFileSync(join(TERRAFORM_DIR, "locals.tf"), "utf8").matchAll(/^ {2}([a-z_0-9]+)\s*=/gm)].map((m) => m[1]!)
+  writeFileSync(join(dir, "probe.tf"), `output "locals" {\n  value = {\n${localNames.map((l) => `    ${l} = local.${l}`).join("\n")}\n  }\n}\n`)
   const init = terraform(["init", "-backend=false", "-input=false", "-no-color"], dir)
   if (init.code !== 0) throw new Error(`terraform init failed: ${init.stderr || init.stdout}`)
 
@@ -60,23 +64,34 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
   // One key per line, so a diagnostic's line in the var file names its variable.
   const writeVars = (vars: Vars) => {
     const keys = Object.keys(vars)
-    const file = join(dir, "probe.tfvars.json")
-    writeFileSync(file, `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(vars[k])}`).join(",\n")}\n}\n`)
-    return { file, keys }
+    writeFileSync(join(dir, "probe.tfvars.json"), `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(vars[k])}`).join(",\n")}\n}\n`)
+    return { keys }
   }
 
+  const evaluate = (vars: Vars, expressions: Record<string, string>): Record<string, unknown> => {
+    writeVars(vars)
+    const names = Object.keys(expressions)
+    const expr = `jsonencode({ ${names.map((n) => `${JSON.stringify(n)} = ${expressions[n]}`).join(", ")} })`
+    // console reads one expression per line
+    const r = terraform(["console", "-var-file=probe.tfvars.json"], dir, expr + "\n")
+    if (r.code !== 0 || r.stderr.trim() !== "") throw new Error(`terraform console failed for ${expr}: ${r.stderr || r.stdout}`)
+    return JSON.parse(JSON.parse(r.stdout.trim()))
+  }
+  const scopes = new Map<string, Scope>()
+
   return {
-    evaluate: (vars, expressions) => {
-      const { file } = writeVars(vars)
-      const names = Object.keys(expressions)
-      const expr = `jsonencode({\n${names.map((n) => `  ${JSON.stringify(n)} = ${expressions[n]}`).join(",\n")}\n})`
-      // console reads one expression per line
-      const r = terraform(["console", "-var-file=probe.tfvars.json"], dir, expr.replace(/\n/g, " ") + "\n")
-      if (r.code !== 0 || r.stderr.trim() !== "") throw new Error(`terraform console failed for ${expr}: ${r.stderr || r.stdout}`)
-      return JSON.parse(JSON.parse(r.stdout.trim()))
+    evaluate,
+    scope: (vars = {}) => {
+      const key = JSON.stringify(vars)
+      if (!scopes.has(key)) {
+        const all = (names: Iterable<string>, root: string) => `{ ${[...names].map((n) => `${n} = ${root}.${n}`).join(", ")} }`
+        const { vars: v, locals } = evaluate(vars, { vars: all(declared.values(), "var"), locals: all(localNames, "local") })
+        scopes.set(key, { vars: v as Record<string, Value>, locals: locals as Record<string, Value> })
+      }
+      return scopes.get(key)!
     },
     rejected: (vars) => {
-      const { file, keys } = writeVars(vars)
+      const { keys } = writeVars(vars)
       const r = terraform(["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars.json"], dir)
       const out: Record<string, string> = {}
       for (const line of r.stdout.split("\n")) {
@@ -96,3 +111,6 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
     close: () => rmSync(dir, { recursive: true, force: true })
   }
 }
+
+/** A resource's expression (out of the engine's offline reach) evaluated with the engine's variables and locals. */
+export const evaluateIn = (engine: Engine, value: unknown, vars: Vars = {}): Value => evaluateValue(value, engine.scope(vars))

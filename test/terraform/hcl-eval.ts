@@ -1,17 +1,28 @@
 /**
- * A small evaluator for the Terraform expressions this configuration uses in variables, locals,
- * validations and preconditions, so tests can check what the configuration *says* for given
- * variable values without a terraform binary. Unknown references (resource attributes) evaluate
- * to a symbolic "<address>" string.
+ * Evaluates the expressions the real terraform engine cannot reach offline: those inside resources and
+ * preconditions, which need the provider. Variables and locals are not interpreted here: their values come
+ * from the engine (engine.ts `scope`). Resource attributes evaluate to a symbolic "<address>".
+ *
+ * It understands a deliberately small language (literals, tuples, templates, var./local./path. and resource
+ * references, == != < <= > >= && || ! and the conditional, coalesce and tostring) and throws
+ * UnsupportedConstruct on anything else, even inside can(): a construct it does not know never passes by.
  */
 export type Value = number | string | boolean | null | Array<Value> | { [key: string]: Value }
 
 export interface Scope {
   readonly vars: Record<string, Value>
-  readonly locals: Record<string, unknown>
+  readonly locals: Record<string, Value>
+}
+
+export class UnsupportedConstruct extends Error {
+  constructor(what: string, expression: string) {
+    super(`hcl-eval does not understand ${what} in: ${expression}`)
+  }
 }
 
 type Token = { kind: "num" | "str" | "id" | "op"; text: string }
+
+const OPERATORS = ["&&", "||", "==", "!=", "<=", ">=", "<", ">", "!", "?", ":", "(", ")", "[", "]", ",", "."]
 
 const tokenize = (src: string): Array<Token> => {
   const tokens: Array<Token> = []
@@ -19,59 +30,54 @@ const tokenize = (src: string): Array<Token> => {
   while (i < src.length) {
     const c = src[i]!
     if (/\s/.test(c)) { i++; continue }
-    if (/[0-9]/.test(c)) {
-      const m = /^[0-9]+(\.[0-9]+)?/.exec(src.slice(i))!
-      tokens.push({ kind: "num", text: m[0] }); i += m[0].length; continue
-    }
+    const rest = src.slice(i)
+    const num = /^[0-9]+(\.[0-9]+)?/.exec(rest)
+    if (num) { tokens.push({ kind: "num", text: num[0] }); i += num[0].length; continue }
     if (c === '"') {
-      let j = i + 1, s = ""
-      let depth = 0 // a quote inside a nested ${...} does not end the string
+      let j = i + 1, s = "", depth = 0 // a quote inside a nested ${...} does not end the string
       while (j < src.length && (src[j] !== '"' || depth > 0)) {
+        if (src[j] === "%" && src[j + 1] === "{") throw new UnsupportedConstruct("a template directive %{...}", src)
         if (src[j] === "$" && src[j + 1] === "{") { depth++; s += "${"; j += 2; continue }
         if (src[j] === "}" && depth > 0) depth--
         if (src[j] === "\\") { s += src[j + 1]; j += 2 } else s += src[j++]
       }
-      if (j >= src.length) throw new Error(`unterminated string in ${src}`)
+      if (j >= src.length) throw new UnsupportedConstruct("an unterminated string", src)
       tokens.push({ kind: "str", text: s }); i = j + 1; continue
     }
-    if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i))!
-      tokens.push({ kind: "id", text: m[0] }); i += m[0].length; continue
-    }
-    const two = src.slice(i, i + 2)
-    if (["&&", "||", "==", "!=", "<=", ">="].includes(two)) { tokens.push({ kind: "op", text: two }); i += 2; continue }
-    tokens.push({ kind: "op", text: c }); i++
+    const id = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(rest)
+    if (id) { tokens.push({ kind: "id", text: id[0] }); i += id[0].length; continue }
+    if (rest.startsWith("[*]") || rest.startsWith(".*")) throw new UnsupportedConstruct("a splat", src)
+    const op = OPERATORS.find((o) => rest.startsWith(o))
+    // Anything else ({ } * / + % => ... and the like) is a construct this evaluator does not know.
+    if (!op || rest.startsWith("...")) throw new UnsupportedConstruct(`"${rest.slice(0, 3)}"`, src)
+    tokens.push({ kind: "op", text: op }); i += op.length
   }
   return tokens
 }
 
-const BINARY: Record<string, number> = { "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6 }
+const PRECEDENCE: Record<string, number> = { "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4 }
 
 const FUNCTIONS: Record<string, (...args: Array<Value>) => Value> = {
-  contains: (list, v) => (list as Array<Value>).some((x) => x === v),
-  regex: (pattern, s) => {
-    const m = new RegExp(pattern as string).exec(s as string)
-    if (!m) throw new Error(`regex ${pattern} did not match ${s}`)
-    return m[0]
+  coalesce: (...vs) => {
+    const v = vs.find((x) => x !== null && x !== "")
+    if (v === undefined) throw new Error("coalesce: no non-null, non-empty argument")
+    return v
   },
-  floor: (n) => Math.floor(n as number),
-  max: (...ns) => Math.max(...(ns as Array<number>)),
-  min: (...ns) => Math.min(...(ns as Array<number>)),
-  length: (v) => (Array.isArray(v) ? v.length : typeof v === "string" ? v.length : Object.keys(v as object).length),
-  coalesce: (...vs) => vs.find((v) => v !== null && v !== "") ?? null,
-  tostring: (v) => String(v),
-  tonumber: (v) => Number(v)
+  tostring: (v) => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : (() => {
+    throw new Error(`tostring of ${JSON.stringify(v)}`)
+  })())
 }
 
-export const evaluate = (expression: string, scope: Scope): Value => evaluateTokens(tokenize(expression), scope, expression)
+// Keywords HCL gives meaning to inside expressions: a reference never starts with one.
+const KEYWORDS = new Set(["for", "in", "if", "endif", "else", "endfor", "each", "count", "self", "terraform"])
 
-/** Evaluates already-tokenized source (can() re-enters here with its argument's tokens). */
-const evaluateTokens = (tokens: ReadonlyArray<Token>, scope: Scope, expression: string): Value => {
+export const evaluate = (expression: string, scope: Scope): Value => {
+  const tokens = tokenize(expression)
   let pos = 0
   const peek = () => tokens[pos]
   const take = (text?: string) => {
     const t = tokens[pos++]
-    if (!t || (text !== undefined && t.text !== text)) throw new Error(`expected ${text ?? "a token"} in ${expression}`)
+    if (!t || (text !== undefined && t.text !== text)) throw new UnsupportedConstruct(`a missing "${text ?? "token"}"`, expression)
     return t
   }
 
@@ -81,52 +87,52 @@ const evaluateTokens = (tokens: ReadonlyArray<Token>, scope: Scope, expression: 
       if (take().text === ".") path.push(take().text)
       else { path.push(String(expr(0))); take("]") }
     }
-    let value: unknown
-    if (root === "var") value = scope.vars[path[1]!]
-    else if (root === "local") value = evaluateValue(scope.locals[path[1]!], scope)
-    else if (root === "path") return "."
-    else return `<${path.join(".")}>`
-    for (const key of path.slice(2)) value = (value as Record<string, Value>)?.[key]
-    if (value === undefined) throw new Error(`unknown reference ${path.join(".")}`)
-    return value as Value
+    if (root === "path") {
+      if (path.length !== 2 || path[1] !== "module") throw new UnsupportedConstruct(path.join("."), expression)
+      return "."
+    }
+    if (root === "var" || root === "local") {
+      let value: unknown = root === "var" ? scope.vars : scope.locals
+      for (const key of path.slice(1)) {
+        if (value === null || typeof value !== "object" || !(key in value)) throw new Error(`unknown reference ${path.join(".")}`)
+        value = (value as Record<string, Value>)[key]
+      }
+      return value as Value
+    }
+    // A resource or data source attribute: known only after apply.
+    if (/^aws_[a-z0-9_]+$/.test(root) && path.length >= 3) return `<${path.join(".")}>`
+    if (root === "data" && path.length >= 4) return `<${path.join(".")}>`
+    throw new UnsupportedConstruct(`the reference ${path.join(".")}`, expression)
   }
 
   const primary = (): Value => {
     const t = take()
     if (t.kind === "num") return Number(t.text)
-    if (t.kind === "str") return t.text.includes("${") ? evaluateValue(t.text, scope) : t.text
+    if (t.kind === "str") return evaluateValue(t.text, scope)
     if (t.text === "(") { const v = expr(0); take(")"); return v }
     if (t.text === "[") {
+      if (peek()?.text === "for") throw new UnsupportedConstruct("a for expression", expression)
       const items: Array<Value> = []
-      while (peek()?.text !== "]") { items.push(expr(0)); if (peek()?.text === ",") take() }
+      while (peek()?.text !== "]") { items.push(expr(0)); if (peek()?.text === ",") take(",") }
       take("]")
       return items
     }
-    if (t.text === "!") return !truthy(primary())
-    if (t.text === "-") return -(primary() as number)
-    if (t.kind === "id") {
-      if (t.text === "true") return true
-      if (t.text === "false") return false
-      if (t.text === "null") return null
-      if (peek()?.text === "(") {
-        take("(")
-        if (t.text === "can") {
-          const start = pos
-          let depth = 1
-          while (depth > 0) { const x = take().text; if (x === "(") depth++; if (x === ")") depth-- }
-          const inner = tokens.slice(start, pos - 1)
-          try { evaluateTokens(inner, scope, expression); return true } catch { return false }
-        }
-        const args: Array<Value> = []
-        while (peek()?.text !== ")") { args.push(expr(0)); if (peek()?.text === ",") take() }
-        take(")")
-        const f = FUNCTIONS[t.text]
-        if (!f) throw new Error(`unsupported function ${t.text}`)
-        return f(...args)
-      }
-      return reference(t.text)
+    if (t.text === "!") return !bool(primary(), expression)
+    if (t.kind !== "id") throw new UnsupportedConstruct(`"${t.text}"`, expression)
+    if (t.text === "true") return true
+    if (t.text === "false") return false
+    if (t.text === "null") return null
+    if (KEYWORDS.has(t.text)) throw new UnsupportedConstruct(`the keyword ${t.text}`, expression)
+    if (peek()?.text === "(") {
+      const f = FUNCTIONS[t.text]
+      if (!f) throw new UnsupportedConstruct(`the function ${t.text}()`, expression)
+      take("(")
+      const args: Array<Value> = []
+      while (peek()?.text !== ")") { args.push(expr(0)); if (peek()?.text === ",") take(",") }
+      take(")")
+      return f(...args)
     }
-    throw new Error(`unexpected ${t.text} in ${expression}`)
+    return reference(t.text)
   }
 
   const expr = (minPrecedence: number): Value => {
@@ -134,45 +140,49 @@ const evaluateTokens = (tokens: ReadonlyArray<Token>, scope: Scope, expression: 
     for (;;) {
       const op = peek()?.text
       if (op === "?" && minPrecedence === 0) {
-        take("?"); const a = expr(0); take(":"); const b = expr(0)
-        left = truthy(left) ? a : b
+        take("?")
+        const a = expr(0)
+        take(":")
+        const b = expr(0)
+        left = bool(left, expression) ? a : b
         continue
       }
-      const precedence = op ? BINARY[op] : undefined
+      const precedence = op === undefined ? undefined : PRECEDENCE[op]
       if (precedence === undefined || precedence < minPrecedence) break
       take()
-      if (op === "&&" && !truthy(left)) { expr(precedence + 1); left = false; continue }
-      if (op === "||" && truthy(left)) { expr(precedence + 1); left = true; continue }
-      left = binary(op!, left, expr(precedence + 1))
+      left = binary(op!, left, expr(precedence + 1), expression)
     }
     return left
   }
 
   const result = expr(0)
-  if (pos !== tokens.length) throw new Error(`trailing tokens in ${expression}`)
+  if (pos !== tokens.length) throw new UnsupportedConstruct(`"${tokens[pos]!.text}" after a complete expression`, expression)
   return result
 }
 
+const bool = (v: Value, expression: string): boolean => {
+  if (typeof v !== "boolean") throw new Error(`a condition is not a bool (${JSON.stringify(v)}) in: ${expression}`)
+  return v
+}
 
-const truthy = (v: Value) => v === true
+const number = (v: Value, expression: string): number => {
+  if (typeof v !== "number") throw new Error(`a comparison of a non-number (${JSON.stringify(v)}) in: ${expression}`)
+  return v
+}
 
-const binary = (op: string, a: Value, b: Value): Value => {
+const binary = (op: string, a: Value, b: Value, expression: string): Value => {
   switch (op) {
     case "==": return JSON.stringify(a) === JSON.stringify(b)
     case "!=": return JSON.stringify(a) !== JSON.stringify(b)
-    case "<": return (a as number) < (b as number)
-    case "<=": return (a as number) <= (b as number)
-    case ">": return (a as number) > (b as number)
-    case ">=": return (a as number) >= (b as number)
-    case "+": return (a as number) + (b as number)
-    case "-": return (a as number) - (b as number)
-    case "*": return (a as number) * (b as number)
-    case "/": return (a as number) / (b as number)
-    case "%": return (a as number) % (b as number)
-    case "&&": return truthy(a) && truthy(b)
-    case "||": return truthy(a) || truthy(b)
+    case "<": return number(a, expression) < number(b, expression)
+    case "<=": return number(a, expression) <= number(b, expression)
+    case ">": return number(a, expression) > number(b, expression)
+    case ">=": return number(a, expression) >= number(b, expression)
+    // Terraform evaluates both sides (no short circuit): so does this.
+    case "&&": return bool(a, expression) && bool(b, expression)
+    case "||": return bool(a, expression) || bool(b, expression)
   }
-  throw new Error(`unsupported operator ${op}`)
+  throw new UnsupportedConstruct(`the operator ${op}`, expression)
 }
 
 /** Evaluates a value from hcl2json: "${expr}" keeps the expression's type; other strings interpolate. */
@@ -189,10 +199,12 @@ export const evaluateValue = (value: unknown, scope: Scope): Value => {
 
 /** Splits a template into literal text and top-level ${...} expressions (braces and quotes balanced). */
 const templateParts = (s: string): Array<string | { expr: string }> => {
+  if (s.includes("%{")) throw new UnsupportedConstruct("a template directive %{...}", s)
   const parts: Array<string | { expr: string }> = []
   let literal = ""
   let i = 0
   while (i < s.length) {
+    if (s.startsWith("$${", i)) { literal += "${"; i += 3; continue }
     if (s[i] === "$" && s[i + 1] === "{") {
       let depth = 1, j = i + 2, quoted = false
       while (j < s.length && depth > 0) {
@@ -203,7 +215,7 @@ const templateParts = (s: string): Array<string | { expr: string }> => {
         else if (!quoted && c === "}") depth--
         j++
       }
-      if (depth > 0) throw new Error(`unbalanced template ${s}`)
+      if (depth > 0) throw new UnsupportedConstruct("an unbalanced template", s)
       if (literal) parts.push(literal)
       literal = ""
       parts.push({ expr: s.slice(i + 2, j - 1) })

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { parse } from "@cdktf/hcl2json"
-import { evaluateValue, type Scope, type Value } from "./hcl-eval.ts"
 
 export const TERRAFORM_DIR = resolve(import.meta.dir, "../../terraform")
 
@@ -42,18 +41,6 @@ export const loadConfiguration = async (dir = TERRAFORM_DIR): Promise<Configurat
   return config
 }
 
-/** The variables' defaults, overridden by `overrides`. */
-export const scopeOf = (config: Configuration, overrides: Record<string, Value> = {}): Scope => ({
-  vars: { ...Object.fromEntries(Object.entries(config.variables).map(([k, v]) => [k, (v.default ?? null) as Value])), ...overrides },
-  locals: config.locals
-})
-
-/** True when every validation block of variable `name` accepts `value`. */
-export const validates = (config: Configuration, name: string, value: Value): boolean => {
-  const scope = scopeOf(config, { [name]: value })
-  return ((config.variables[name]!.validation ?? []) as Array<Block>).every((v) => evaluateValue(v.condition, scope) === true)
-}
-
 export const resource = (config: Configuration, type: string, name: string): Block => {
   const r = config.resources[type]?.[name]
   if (!r) throw new Error(`terraform declares no ${type}.${name}`)
@@ -61,6 +48,3 @@ export const resource = (config: Configuration, type: string, name: string): Blo
 }
 
 export const block = (b: Block, key: string): Block => first(b[key])
-
-export const evaluateIn = (config: Configuration, value: unknown, overrides: Record<string, Value> = {}) =>
-  evaluateValue(value, scopeOf(config, overrides))

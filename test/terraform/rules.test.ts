@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { lambdaAcceptsBatch, NAME_RULES, s3BucketNameProblems, SQS_MAX_RETENTION_SECONDS, SQS_MAX_VISIBILITY_SECONDS } from "./aws-rules.ts"
-import { startEngine, type Engine, type TfValue } from "./engine.ts"
-import { evaluateValue } from "./hcl-eval.ts"
-import { loadConfiguration, resource, scopeOf, type Configuration } from "./load.ts"
+import { evaluateIn, startEngine, type Engine, type TfValue } from "./engine.ts"
+import { loadConfiguration, resource, type Configuration } from "./load.ts"
 
 // Every check here goes through the real terraform binary (a few dozen plans and consoles, ~50 ms each).
 const TF_TIMEOUT = 60_000
@@ -115,10 +114,11 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
     expect(resource(tf, "aws_sqs_queue", "input").visibility_timeout_seconds).toBe("${local.visibility_timeout_seconds}")
   }, TF_TIMEOUT)
 
-  // The precondition sits inside a resource, out of the provider-free copy's reach: evaluated by hand.
+  // The precondition sits inside a resource, out of the provider-free copy's reach: its operators are evaluated
+  // by hand, on the variables as terraform resolved them.
   const precondition = (overrides: Record<string, number>) => {
     const esm = resource(tf, "aws_lambda_event_source_mapping", "input") as any
-    return esm.lifecycle[0].precondition.every((p: any) => evaluateValue(p.condition, scopeOf(tf, overrides)) === true)
+    return esm.lifecycle[0].precondition.every((p: any) => evaluateIn(engine, p.condition, overrides) === true)
   }
 
   test("batch size and batching window: validations (terraform) and the precondition accept exactly what Lambda accepts", () => {

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { startEngine, terraform, terraformBin, type Engine } from "./engine.ts"
+import { evaluate, UnsupportedConstruct, type Scope } from "./hcl-eval.ts"
+import { TERRAFORM_DIR } from "./load.ts"
+
+const TF_TIMEOUT = 30_000
+
+describe("the real terraform engine", () => {
+  test("terraform/ is formatted as `terraform fmt` formats it", () => {
+    const r = terraform(["fmt", "-check", "-recursive", "-diff", "-no-color", TERRAFORM_DIR], TERRAFORM_DIR)
+    expect(r.stdout + r.stderr).toBe("")
+    expect(r.code).toBe(0)
+  }, TF_TIMEOUT)
+
+  test("it is the version the tests were written against", () => {
+    expect(terraform(["version"], TERRAFORM_DIR).stdout).toContain("Terraform v1.11.4")
+  }, TF_TIMEOUT)
+
+  test("a missing binary fails the checks with a message that says so, never a skip", () => {
+    const saved = process.env.TERRAFORM_BIN
+    process.env.TERRAFORM_BIN = "/nonexistent/terraform"
+    try {
+      expect(terraformBin()).toBe("/nonexistent/terraform")
+      expect(() => startEngine()).toThrow(/The real Terraform engine is missing: no executable at \/nonexistent\/terraform/)
+    } finally {
+      if (saved === undefined) delete process.env.TERRAFORM_BIN
+      else process.env.TERRAFORM_BIN = saved
+    }
+  })
+
+  describe("an engine on the provider-free copy", () => {
+    let engine: Engine
+    beforeAll(() => {
+      engine = startEngine()
+    }, TF_TIMEOUT)
+    afterAll(() => engine?.close())
+
+    test("reports the variables it refused, and only those", () => {
+      expect(engine.rejected({})).toEqual({})
+      const refused = engine.rejected({ timeout: 0, memory_size: 64, log_level: "INFO" })
+      expect(Object.keys(refused).sort()).toEqual(["memory_size", "timeout"])
+      expect(refused.timeout).toContain("timeout must be a whole number of seconds between 1 and 900")
+      // A value of the wrong type is refused by terraform's own type check, named all the same.
+      expect(Object.keys(engine.rejected({ timeout: "soon" }))).toEqual(["timeout"])
+    }, TF_TIMEOUT)
+
+    test("evaluates with terraform's own functions and semantics", () => {
+      expect(engine.evaluate({ timeout: 60 }, { v: "local.visibility_timeout_seconds", s: "\"${var.prefix}-x\"" }))
+        .toEqual({ v: 360, s: "bun-sqs-lambda-x" })
+      expect(() => engine.evaluate({}, { v: "local.no_such_local" })).toThrow(/terraform console failed/)
+    }, TF_TIMEOUT)
+  })
+})
+
+describe("hcl-eval: what terraform cannot reach offline (expressions in resources), and nothing else", () => {
+  const scope: Scope = { vars: { a: null, n: 3, s: "x" }, locals: { names: { f: "fn" } } }
+
+  test("evaluates the constructs the resources use", () => {
+    expect(evaluate("var.a == null ? true : null", scope)).toBe(true)
+    expect(evaluate("var.n <= 10 || var.n >= 1", scope)).toBe(true)
+    expect(evaluate("coalesce(var.a, aws_lambda_function.handler.version)", scope)).toBe("<aws_lambda_function.handler.version>")
+    expect(evaluate("[var.s, local.names.f]", scope)).toEqual(["x", "fn"])
+    expect(evaluate("\"${local.names.f}-role\"", scope)).toBe("fn-role")
+    expect(evaluate("data.aws_caller_identity.current.account_id", scope)).toBe("<data.aws_caller_identity.current.account_id>")
+  })
+
+  test.each([
+    ["a for expression", "[for x in var.s : x]"],
+    ["a splat", "aws_sqs_queue.q[*].arn"],
+    ["an object literal", "{ a = 1 }"],
+    ["arithmetic", "var.n * 2"],
+    ["an unknown function", "upper(var.s)"],
+    ["a function it does not carry, inside can()", "can(regex(\"a\", var.s))"],
+    ["a template directive", "\"%{ if var.a }x%{ endif }\""],
+    ["an unknown root", "each.value"],
+    ["a keyword as reference", "for"],
+    ["a trailing token", "var.n var.n"]
+  ])("refuses %s loudly: %s", (_, expression) => {
+    expect(() => evaluate(expression, scope)).toThrow(UnsupportedConstruct)
+  })
+
+  test("a wrong operand type is an error, not a silent false", () => {
+    expect(() => evaluate("var.s < 3", scope)).toThrow(/non-number/)
+    expect(() => evaluate("var.n ? 1 : 2", scope)).toThrow(/not a bool/)
+    expect(() => evaluate("local.names.missing", scope)).toThrow(/unknown reference/)
+  })
+})
