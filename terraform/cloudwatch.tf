@@ -1,15 +1,18 @@
-resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  alarm_name          = "${local.names.dead_letter_queue}-not-empty"
-  alarm_description   = "Messages are waiting in ${local.names.dead_letter_queue}: poison messages or repeated failures."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dead_letter.name }
-  statistic           = "Maximum"
+# One alarm per entry of local.alarms; each fires when its metric goes above the threshold in a minute.
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name          = each.value.name
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
   period              = 60
   evaluation_periods  = 1
-  threshold           = 0
+  threshold           = each.value.threshold
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
-  ok_actions          = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
 }

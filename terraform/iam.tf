@@ -48,6 +48,18 @@ data "aws_iam_policy_document" "handler" {
     resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
   }
 
+  # Active tracing: Lambda sends the function's trace segments with its role. X-Ray's write actions
+  # have no resource-level permissions, hence "*", and only in that mode.
+  dynamic "statement" {
+    for_each = var.tracing_mode == "Active" ? ["*"] : []
+
+    content {
+      sid       = "WriteTraces"
+      actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      resources = [statement.value]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.sqs_kms_key_arn == null ? [] : [var.sqs_kms_key_arn]
 

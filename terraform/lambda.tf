@@ -16,6 +16,7 @@ resource "aws_lambda_layer_version" "bun" {
 resource "aws_cloudwatch_log_group" "function" {
   name              = "/aws/lambda/${local.names.function}"
   retention_in_days = var.log_retention_days
+  log_group_class   = var.log_group_class
 }
 
 resource "aws_lambda_function" "handler" {
@@ -30,6 +31,8 @@ resource "aws_lambda_function" "handler" {
   timeout          = var.timeout
   layers           = [aws_lambda_layer_version.bun.arn]
 
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
   # Every change publishes an immutable version; the live alias chooses which one runs.
   publish = true
 
@@ -41,6 +44,10 @@ resource "aws_lambda_function" "handler" {
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letter.url
       MAX_CONCURRENCY       = tostring(var.function_max_concurrency)
     }
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
   }
 
   logging_config {
@@ -71,6 +78,14 @@ resource "aws_lambda_event_source_mapping" "input" {
 
   scaling_config {
     maximum_concurrency = var.maximum_concurrency
+  }
+
+  dynamic "metrics_config" {
+    for_each = length(var.event_source_metrics) > 0 ? [var.event_source_metrics] : []
+
+    content {
+      metrics = metrics_config.value
+    }
   }
 
   lifecycle {

@@ -24,4 +24,49 @@ locals {
 
   # The DLQ retains for SQS's maximum, longer than any source retention the variables allow.
   dead_letter_retention_seconds = 1209600
+
+  # Every alarm notifies the one optional topic.
+  alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
+
+  # The alarms, by key (aws_cloudwatch_metric_alarm.this["<key>"], outputs alarm_arns and alarm_names).
+  # With partial batch responses a failing message is not a function error: Errors counts crashes and
+  # timeouts, Throttles a reserved concurrency or account limit below what the mapping drives.
+  alarms = {
+    function_errors = {
+      name        = "${local.names.function}-errors"
+      description = "${local.names.function} failed invocations (crash, timeout, out of memory): whole batches come back."
+      namespace   = "AWS/Lambda"
+      metric      = "Errors"
+      dimensions  = { FunctionName = local.names.function }
+      statistic   = "Sum"
+      threshold   = 0
+    }
+    function_throttles = {
+      name        = "${local.names.function}-throttles"
+      description = "${local.names.function} invocations throttled: reserved concurrency or the account limit is below what the mapping drives."
+      namespace   = "AWS/Lambda"
+      metric      = "Throttles"
+      dimensions  = { FunctionName = local.names.function }
+      statistic   = "Sum"
+      threshold   = 0
+    }
+    input_oldest_message_age = {
+      name        = "${local.names.input_queue}-oldest-message-age"
+      description = "The oldest message in ${local.names.input_queue} is older than ${var.alarm_oldest_message_age_seconds} s: processing is behind or failing."
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateAgeOfOldestMessage"
+      dimensions  = { QueueName = local.names.input_queue }
+      statistic   = "Maximum"
+      threshold   = var.alarm_oldest_message_age_seconds
+    }
+    dead_letters = {
+      name        = "${local.names.dead_letter_queue}-not-empty"
+      description = "Messages are waiting in ${local.names.dead_letter_queue}: poison messages or repeated failures."
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = local.names.dead_letter_queue }
+      statistic   = "Maximum"
+      threshold   = 0
+    }
+  }
 }

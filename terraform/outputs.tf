@@ -62,3 +62,13 @@ output "layer_arn" {
   description = "ARN (with version) of the published Bun runtime layer."
   value       = aws_lambda_layer_version.bun.arn
 }
+
+output "alarm_arns" {
+  description = "ARN of each alarm, by key: function_errors, function_throttles, input_oldest_message_age, dead_letters."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.arn }
+}
+
+output "alarm_names" {
+  description = "Name of each alarm, by key (as alarm_arns)."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }
+}

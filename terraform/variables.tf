@@ -85,6 +85,52 @@ variable "log_retention_days" {
   }
 }
 
+variable "log_group_class" {
+  description = "Class of the function's log group: STANDARD, or INFREQUENT_ACCESS (cheaper ingestion, but no metric filters or embedded metrics). Changing it replaces the log group."
+  type        = string
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "INFREQUENT_ACCESS"], var.log_group_class)
+    error_message = "log_group_class must be STANDARD or INFREQUENT_ACCESS."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing of the function: PassThrough (Lambda's default: traced only when the caller sampled) or Active (Lambda samples and the role may write traces)."
+  type        = string
+  default     = "PassThrough"
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be PassThrough or Active."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrency reserved for the function; null reserves none (the account's unreserved pool). At least maximum_concurrency, or the event source mapping is throttled."
+  type        = number
+  default     = null
+
+  validation {
+    # A conditional, not ||: Terraform evaluates both sides of || and a null comparison is an error.
+    condition     = var.reserved_concurrent_executions == null ? true : floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions && var.reserved_concurrent_executions >= var.maximum_concurrency
+    error_message = "reserved_concurrent_executions must be null or a whole number at least maximum_concurrency (the event source mapping's)."
+  }
+}
+
+variable "event_source_metrics" {
+  description = "Event source mapping metrics to publish to CloudWatch (EventCount: polled, filtered, invoked, failed and deleted events); [] publishes none."
+  type        = list(string)
+  default     = ["EventCount"]
+
+  validation {
+    # ErrorCount and KafkaMetrics exist only for Kafka sources.
+    condition     = alltrue([for m in var.event_source_metrics : m == "EventCount"]) && length(var.event_source_metrics) <= 1
+    error_message = "event_source_metrics must be [\"EventCount\"] or [] for an SQS event source."
+  }
+}
+
 variable "batch_size" {
   description = "Records per invocation: at most 10 without a batching window, at most 10,000 with one."
   type        = number
@@ -178,13 +224,24 @@ variable "deletion_protection" {
 }
 
 variable "alarm_sns_topic_arn" {
-  description = "SNS topic notified when the dead-letter queue has messages; null for no notification."
+  description = "SNS topic every alarm notifies (alarm and OK); null for no notification."
   type        = string
   default     = null
 
   validation {
     condition     = var.alarm_sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:", var.alarm_sns_topic_arn))
     error_message = "alarm_sns_topic_arn must be an SNS topic ARN or null."
+  }
+}
+
+variable "alarm_oldest_message_age_seconds" {
+  description = "Alarm when the input queue's oldest message is this old (seconds): the function is not keeping up or keeps failing. Keep it below message_retention_seconds, or messages expire before it fires."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.alarm_oldest_message_age_seconds >= 60 && var.alarm_oldest_message_age_seconds < 1209600 && floor(var.alarm_oldest_message_age_seconds) == var.alarm_oldest_message_age_seconds
+    error_message = "alarm_oldest_message_age_seconds must be a whole number of seconds from 60 to less than 1209600 (SQS's longest retention)."
   }
 }
 

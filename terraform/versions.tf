@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.5"
+  # 1.9: a variable's validation may refer to other variables (reserved concurrency, alarm thresholds).
+  required_version = ">= 1.9"
 
   required_providers {
     # The lowest provider with everything used: max_message_size up to 1 MiB (6.8.0; logging_config came

@@ -26,7 +26,9 @@ const local = (name: string, vars = {}) => engine.evaluate(vars, { v: `local.${n
 
 describe("terraform/: files and declarations", () => {
   test("split by family: versions, variables, outputs and one file per resource family", () => {
-    expect(Object.keys(tf.files).sort()).toEqual(["cloudwatch.tf", "dynamodb.tf", "iam.tf", "lambda.tf", "locals.tf", "outputs.tf", "s3.tf", "sqs.tf", "variables.tf", "versions.tf"])
+    const files = ["cloudwatch.tf", "dynamodb.tf", "iam.tf", "lambda.tf", "locals.tf", "outputs.tf", "s3.tf", "sqs.tf", "variables.tf", "versions.tf"]
+    // dashboard.tf (the CloudWatch dashboard) is planned; any other file must be added here knowingly.
+    expect(Object.keys(tf.files).filter((f) => f !== "dashboard.tf").sort()).toEqual(files)
   })
 
   // The provider version that first accepts each feature the configuration uses, and how to see it is used.
@@ -64,7 +66,7 @@ describe("terraform/: files and declarations", () => {
   test("every output has a description; the outputs users need are there", () => {
     for (const [name, o] of Object.entries(tf.outputs)) expect(String(o.description ?? "").length, name).toBeGreaterThan(5)
     expect(Object.keys(tf.outputs).sort()).toEqual([
-      "dead_letter_queue_arn", "dead_letter_queue_url", "function_arn", "function_name", "function_version", "input_queue_arn", "input_queue_url",
+      "alarm_arns", "alarm_names", "dead_letter_queue_arn", "dead_letter_queue_url", "function_arn", "function_name", "function_version", "input_queue_arn", "input_queue_url",
       "layer_arn", "live_alias_arn", "live_version", "output_queue_arn", "output_queue_url", "table_name"
     ])
   })
@@ -156,7 +158,9 @@ describe("terraform/: resources and their settings", () => {
     expect(local("function_zip")).toBe("./../dist/function.zip")
     expect(block(fn, "logging_config")).toEqual({ log_format: "JSON", application_log_level: "${var.log_level}", system_log_level: "INFO", log_group: "${aws_cloudwatch_log_group.function.name}" })
     expect(fn.depends_on).toContain("${aws_cloudwatch_log_group.function}")
-    expect(resource(tf, "aws_cloudwatch_log_group", "function")).toEqual({ name: "/aws/lambda/${local.names.function}", retention_in_days: "${var.log_retention_days}" })
+    expect(resource(tf, "aws_cloudwatch_log_group", "function")).toEqual({
+      name: "/aws/lambda/${local.names.function}", retention_in_days: "${var.log_retention_days}", log_group_class: "${var.log_group_class}"
+    })
   }, TF_TIMEOUT)
 
   test("rollback: every deploy publishes a version, old layer versions stay, the mapping invokes the live alias", () => {
@@ -204,12 +208,61 @@ describe("terraform/: resources and their settings", () => {
     expect(block(esm, "scaling_config")).toEqual({ maximum_concurrency: "${var.maximum_concurrency}" })
   })
 
-  test("an alarm on the DLQ's visible messages, notifying the optional SNS topic", () => {
-    const alarm = resource(tf, "aws_cloudwatch_metric_alarm", "dead_letters")
-    expect(alarm).toMatchObject({ namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", comparison_operator: "GreaterThanThreshold", threshold: 0 })
-    expect(evaluateIn(alarm.dimensions)).toEqual({ QueueName: "<aws_sqs_queue.dead_letter.name>" })
-    expect(evaluateIn(alarm.alarm_actions)).toEqual([])
-    expect(evaluateIn(alarm.alarm_actions, { alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:1:alerts" })).toEqual(["arn:aws:sns:eu-west-1:1:alerts"])
+  test("production settings: no reserved concurrency unless asked, X-Ray pass-through, standard log class, EventCount metrics", () => {
+    const fn = resource(tf, "aws_lambda_function", "handler")
+    expect(fn.reserved_concurrent_executions).toBe("${var.reserved_concurrent_executions}")
+    expect(block(fn, "tracing_config")).toEqual({ mode: "${var.tracing_mode}" })
+    const d = (name: string) => tf.variables[name]!.default
+    // Reserving by default could fail a first apply: new accounts may have less than 100 + the reservation.
+    expect(d("reserved_concurrent_executions")).toBeNull()
+    expect(d("tracing_mode")).toBe("PassThrough")
+    expect(d("log_group_class")).toBe("STANDARD")
+    expect(d("event_source_metrics")).toEqual(["EventCount"])
+    const metrics = (resource(tf, "aws_lambda_event_source_mapping", "input").dynamic as any).metrics_config[0]
+    expect(metrics.content).toEqual([{ metrics: "${metrics_config.value}" }])
+    expect(evaluateIn(metrics.for_each)).toEqual([["EventCount"]])
+    expect(evaluateIn(metrics.for_each, { event_source_metrics: [] })).toEqual([])
+  }, TF_TIMEOUT)
+
+  test("alarms: function errors and throttles, the input's oldest message, the DLQ; each notifies the optional SNS topic", () => {
+    const alarm = resource(tf, "aws_cloudwatch_metric_alarm", "this")
+    expect(alarm).toMatchObject({
+      for_each: "${local.alarms}", alarm_name: "${each.value.name}", alarm_description: "${each.value.description}",
+      namespace: "${each.value.namespace}", metric_name: "${each.value.metric}", dimensions: "${each.value.dimensions}",
+      statistic: "${each.value.statistic}", threshold: "${each.value.threshold}", comparison_operator: "GreaterThanThreshold",
+      period: 60, evaluation_periods: 1, treat_missing_data: "notBreaching",
+      alarm_actions: "${local.alarm_actions}", ok_actions: "${local.alarm_actions}"
+    })
+    const alarms = local("alarms", { alarm_oldest_message_age_seconds: 600 }) as Record<string, Record<string, unknown>>
+    const pick = ({ namespace, metric, dimensions, statistic, threshold }: Record<string, unknown>) => ({ namespace, metric, dimensions, statistic, threshold })
+    const p = STACK_DEFAULTS.prefix
+    expect(Object.fromEntries(Object.entries(alarms).map(([k, a]) => [k, pick(a)]))).toEqual({
+      function_errors: { namespace: "AWS/Lambda", metric: "Errors", dimensions: { FunctionName: `${p}-handler` }, statistic: "Sum", threshold: 0 },
+      function_throttles: { namespace: "AWS/Lambda", metric: "Throttles", dimensions: { FunctionName: `${p}-handler` }, statistic: "Sum", threshold: 0 },
+      input_oldest_message_age: { namespace: "AWS/SQS", metric: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: `${p}-input` }, statistic: "Maximum", threshold: 600 },
+      dead_letters: { namespace: "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: `${p}-dlq` }, statistic: "Maximum", threshold: 0 }
+    })
+    // The dimensions name the resources Terraform creates.
+    expect(resource(tf, "aws_lambda_function", "handler").function_name).toBe("${local.names.function}")
+    expect(resource(tf, "aws_sqs_queue", "input").name).toBe("${local.names.input_queue}")
+    expect(resource(tf, "aws_sqs_queue", "dead_letter").name).toBe("${local.names.dead_letter_queue}")
+    // CloudWatch's limits on names (255) and descriptions (1024).
+    for (const a of Object.values(alarms)) {
+      expect(String(a.name).length).toBeLessThanOrEqual(255)
+      expect(String(a.description).length).toBeLessThanOrEqual(1024)
+    }
+    expect(new Set(Object.values(alarms).map((a) => a.name)).size).toBe(4)
+    expect(local("alarm_actions")).toEqual([])
+    expect(local("alarm_actions", { alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:123456789012:alerts" })).toEqual(["arn:aws:sns:eu-west-1:123456789012:alerts"])
+    expect(tf.outputs.alarm_arns!.value).toBe("${{ for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.arn }}")
+    expect(tf.outputs.alarm_names!.value).toBe("${{ for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }}")
+  }, TF_TIMEOUT)
+
+  test("terraform.tfvars.example plans cleanly: every variable it sets exists and is valid", () => {
+    const example = readFileSync(resolve(import.meta.dir, "../../terraform/terraform.tfvars.example"), "utf8")
+    expect(engine.planDiagnostics(example)).toEqual([])
+    // Its commented-out values are valid too.
+    expect(engine.planDiagnostics(example.replace(/^# ([a-z_]+ += )/gm, "$1"))).toEqual([])
   }, TF_TIMEOUT)
 
   test("names derive from the prefix and match the local stack's; defaults match its settings", () => {

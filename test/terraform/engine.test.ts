@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { startEngine, terraform, terraformBin, type Engine } from "./engine.ts"
+import { startEngine, terraform, terraformBin, type Engine, type Vars } from "./engine.ts"
 import { evaluate, UnsupportedConstruct, type Scope } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
 
@@ -42,6 +42,13 @@ describe("the real terraform engine", () => {
       expect(refused.timeout).toContain("timeout must be a whole number of seconds between 1 and 900")
       // A value of the wrong type is refused by terraform's own type check, named all the same.
       expect(Object.keys(engine.rejected({ timeout: "soon" }))).toEqual(["timeout"])
+    }, TF_TIMEOUT)
+
+    test("many cases in one plan give the answers of one plan per case", () => {
+      const cases: Array<Vars> = [{ timeout: 0 }, { timeout: 1 }, { reserved_concurrent_executions: 5 }, { reserved_concurrent_executions: 5, maximum_concurrency: 5 }, { prefix: "xn-", timeout: 901 }]
+      const batched = engine.rejectedEach(cases)
+      expect(batched.map((r) => Object.keys(r).sort())).toEqual([["timeout"], [], ["reserved_concurrent_executions"], [], ["prefix", "timeout"]])
+      expect(batched).toEqual(cases.map((c) => engine.rejected(c)))
     }, TF_TIMEOUT)
 
     test("evaluates with terraform's own functions and semantics", () => {

@@ -38,6 +38,13 @@ export interface Engine {
   readonly evaluate: (vars: Vars, expressions: Record<string, string>) => Record<string, unknown>
   /** Runs `terraform plan` with `vars`: each variable whose validation (or type) refused its value, with the message. */
   readonly rejected: (vars: Vars) => Record<string, string>
+  /**
+   * `rejected` for many cases in one plan: each case's variables are declared again under names of their own
+   * (`timeout__3`), with the same type and validation text, references to the case's other variables renamed.
+   */
+  readonly rejectedEach: (cases: ReadonlyArray<Vars>) => Array<Record<string, string>>
+  /** Every diagnostic (errors and warnings) of `terraform plan` with a .tfvars file's text. */
+  readonly planDiagnostics: (tfvars: string) => Array<{ severity: string; summary: string; detail: string }>
   /** Every variable's and every local's value for `vars` (defaults for the rest), as terraform computes them. */
   readonly scope: (vars?: Vars) => Scope
   readonly close: () => void
@@ -79,6 +86,35 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
   }
   const scopes = new Map<string, Scope>()
 
+  // Diagnostics of one plan in `cwd`, each named by the variable it is about.
+  const planErrors = (cwd: string, keys: ReadonlyArray<string>, declaredIn: Map<string, Map<number, string>>) => {
+    const r = terraform(["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars.json"], cwd)
+    const out: Record<string, string> = {}
+    for (const line of r.stdout.split("\n")) {
+      if (!line.startsWith("{")) continue
+      const m = JSON.parse(line)
+      if (m.type !== "diagnostic" || m.diagnostic.severity !== "error") continue
+      const d = m.diagnostic
+      const file = d.range?.filename as string | undefined
+      const at = (d.range?.start?.line ?? 0) as number
+      const name = file === "probe.tfvars.json" ? keys[at - 2] : declaredIn.get(file ?? "")?.get(at)
+      if (!name) throw new Error(`terraform plan reported an error on no variable: ${d.summary}: ${d.detail}`)
+      // The message, without where it was checked (a clone is checked in clones.tf, under its own name).
+      const detail = String(d.detail).split("\n\n")[0]!.replace(/ declared at [^:]+:[0-9,-]+/, "").replace(/(var\.[a-z0-9_]+)__\d+/g, "$1")
+      out[name] = `${d.summary}: ${detail}`
+    }
+    if (r.code !== 0 && Object.keys(out).length === 0) throw new Error(`terraform plan failed: ${r.stderr || r.stdout}`)
+    if (r.code === 0 && Object.keys(out).length > 0) throw new Error("terraform plan succeeded but reported errors")
+    return out
+  }
+
+  // Each variable's whole declaration (fmt puts the closing brace at column 0).
+  const variablesText = readFileSync(join(dir, "variables.tf"), "utf8")
+  const declarations = new Map([...variablesText.matchAll(/^variable "([a-z0-9_]+)" \{\n[\s\S]*?^\}$/gm)].map((m) => [m[1]!, m[0]]))
+  const batchDir = mkdtempSync(join(dir, "batch-"))
+  copyFileSync(join(dir, "variables.tf"), join(batchDir, "variables.tf"))
+  let batchReady = false
+
   return {
     evaluate,
     scope: (vars = {}) => {
@@ -90,26 +126,54 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
       }
       return scopes.get(key)!
     },
+    rejectedEach: (cases) => {
+      if (!batchReady) {
+        const init = terraform(["init", "-backend=false", "-input=false", "-no-color"], batchDir)
+        if (init.code !== 0) throw new Error(`terraform init failed: ${init.stderr || init.stdout}`)
+        batchReady = true
+      }
+      const values: Vars = {}
+      const clones: Array<string> = []
+      cases.forEach((vars, i) => {
+        for (const [name, value] of Object.entries(vars)) {
+          const text = declarations.get(name) ?? fail(`no variable ${name}`)
+          const renamed = Object.keys(vars).reduce((t, other) => t.replace(new RegExp(`\\bvar\\.${other}\\b`, "g"), `var.${other}__${i}`), text)
+          clones.push(renamed.replace(`variable "${name}" {`, `variable "${name}__${i}" {`))
+          values[`${name}__${i}`] = value
+        }
+      })
+      const clonesText = clones.join("\n\n") + "\n"
+      writeFileSync(join(batchDir, "clones.tf"), clonesText)
+      const lines = new Map<number, string>()
+      clonesText.split("\n").forEach((line, n) => {
+        const m = /^variable "([a-z0-9_]+)"/.exec(line)
+        if (m) lines.set(n + 1, m[1]!)
+      })
+      const keys = Object.keys(values)
+      writeFileSync(join(batchDir, "probe.tfvars.json"), `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(values[k])}`).join(",\n")}\n}\n`)
+      const errors = planErrors(batchDir, keys, new Map([["clones.tf", lines]]))
+      const out = cases.map(() => ({}) as Record<string, string>)
+      for (const [key, message] of Object.entries(errors)) {
+        const m = /^(.+)__(\d+)$/.exec(key) ?? fail(`an error on ${key}, which is no case's`)
+        out[Number(m[2])]![m[1]!] = message
+      }
+      return out
+    },
     rejected: (vars) => {
       const { keys } = writeVars(vars)
-      const r = terraform(["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars.json"], dir)
-      const out: Record<string, string> = {}
-      for (const line of r.stdout.split("\n")) {
-        if (!line.startsWith("{")) continue
-        const m = JSON.parse(line)
-        if (m.type !== "diagnostic" || m.diagnostic.severity !== "error") continue
-        const d = m.diagnostic
-        const at = d.range?.start?.line as number | undefined
-        const name = d.range?.filename === "probe.tfvars.json" ? keys[(at ?? 0) - 2] : d.range?.filename === "variables.tf" ? declared.get(at ?? 0) : undefined
-        if (!name) throw new Error(`terraform plan reported an error on no variable: ${d.summary}: ${d.detail}`)
-        out[name] = `${d.summary}: ${d.detail}`
-      }
-      if (r.code !== 0 && Object.keys(out).length === 0) throw new Error(`terraform plan failed: ${r.stderr || r.stdout}`)
-      if (r.code === 0 && Object.keys(out).length > 0) throw new Error("terraform plan succeeded but reported errors")
-      return out
+      return planErrors(dir, keys, new Map([["variables.tf", declared]]))
+    },
+    planDiagnostics: (tfvars) => {
+      writeFileSync(join(dir, "probe.tfvars"), tfvars)
+      const r = terraform(["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars"], dir)
+      return r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((m) => m.type === "diagnostic").map((m) => m.diagnostic)
     },
     close: () => rmSync(dir, { recursive: true, force: true })
   }
+}
+
+const fail = (message: string): never => {
+  throw new Error(message)
 }
 
 /** A resource's expression (out of the engine's offline reach) evaluated with the engine's variables and locals. */

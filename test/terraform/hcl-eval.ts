@@ -4,7 +4,7 @@
  * from the engine (engine.ts `scope`). Resource attributes evaluate to a symbolic "<address>".
  *
  * It understands a deliberately small language (literals, tuples, templates, var./local./path. and resource
- * references, == != < <= > >= && || ! and the conditional, coalesce and tostring) and throws
+ * references, == != < <= > >= && || ! and the conditional, coalesce, length and tostring) and throws
  * UnsupportedConstruct on anything else, even inside can(): a construct it does not know never passes by.
  */
 export type Value = number | string | boolean | null | Array<Value> | { [key: string]: Value }
@@ -62,6 +62,12 @@ const FUNCTIONS: Record<string, (...args: Array<Value>) => Value> = {
     const v = vs.find((x) => x !== null && x !== "")
     if (v === undefined) throw new Error("coalesce: no non-null, non-empty argument")
     return v
+  },
+  length: (v) => {
+    if (Array.isArray(v)) return v.length
+    if (typeof v === "string") return [...v].length
+    if (v !== null && typeof v === "object") return Object.keys(v).length
+    throw new Error(`length of ${JSON.stringify(v)}`)
   },
   tostring: (v) => (typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : (() => {
     throw new Error(`tostring of ${JSON.stringify(v)}`)

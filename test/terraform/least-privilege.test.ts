@@ -4,6 +4,7 @@ import { startAwsProxy, type AwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
+import { evaluateIn, startEngine, type Engine } from "./engine.ts"
 import { loadConfiguration, type Configuration } from "./load.ts"
 
 // IAM actions behind the API operations the SDK sends (SendMessageBatch is authorised as sqs:SendMessage).
@@ -24,6 +25,7 @@ const PLATFORM_STATEMENTS: Record<string, { actions: Array<string>; resources: A
 }
 
 let tf: Configuration
+let engine: Engine
 let stack: LocalStack
 let proxies: Array<AwsProxy> = []
 const observed = new Set<string>()
@@ -31,6 +33,7 @@ const saved = { ...process.env }
 
 beforeAll(async () => {
   tf = await loadConfiguration()
+  engine = startEngine()
   stack = await startLocalStack({ prefix: `iam-${process.pid}` })
   // The resource each call touches, named as Terraform names it.
   const terraformName = (resource: string) =>
@@ -56,9 +59,10 @@ beforeAll(async () => {
   ]
   if (results.some((r) => r.batchItemFailures.length > 0)) throw new Error(`the observed run failed: ${JSON.stringify(results)}`)
   await app.dispose()
-})
+}, 60_000)
 
 afterAll(async () => {
+  engine?.close()
   process.env = saved
   await Promise.all(proxies.map((p) => p.stop()))
   await stack?.close()
@@ -90,14 +94,40 @@ describe("IAM least privilege, by observation", () => {
     }
   })
 
-  test("no wildcard actions or resources anywhere; the KMS statement only exists with a key, on that key", () => {
+  const dynamicStatement = (sid: string) => {
+    const all = (tf.data.aws_iam_policy_document!.handler!.dynamic as any).statement as Array<any>
+    const found = all.find((s) => s.content[0].sid === sid)
+    if (!found) throw new Error(`no dynamic statement ${sid}`)
+    return found
+  }
+
+  test("no wildcard actions anywhere, no wildcard resource outside X-Ray's; the KMS statement only exists with a key, on that key", () => {
     const text = tf.files["iam.tf"]!
     expect(text).not.toMatch(/"[a-z0-9]+:\*"/)
     expect(text).not.toMatch(/resources\s*=\s*\["\*"\]/)
-    const kms = (tf.data.aws_iam_policy_document!.handler!.dynamic as any).statement[0]
+    const kms = dynamicStatement("UseQueueKey")
     expect(kms.for_each).toBe("${var.sqs_kms_key_arn == null ? [] : [var.sqs_kms_key_arn]}")
     expect(kms.content[0].resources).toEqual(["${statement.value}"])
     expect(kms.content[0].actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey"])
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    expect(evaluateIn(engine, kms.for_each)).toEqual([])
+    expect(evaluateIn(engine, kms.for_each, { sqs_kms_key_arn: key })).toEqual([key])
+  }, 30_000)
+
+  test("X-Ray: the role may write traces only when tracing is Active, and only the two actions Lambda uses", () => {
+    const xray = dynamicStatement("WriteTraces")
+    expect([...xray.content[0].actions].sort()).toEqual(["xray:PutTelemetryRecords", "xray:PutTraceSegments"])
+    expect(xray.content[0].resources).toEqual(["${statement.value}"])
+    // X-Ray's write actions support no resource-level permissions: "*" is the only resource they accept.
+    expect(evaluateIn(engine, xray.for_each, { tracing_mode: "Active" })).toEqual(["*"])
+    expect(evaluateIn(engine, xray.for_each, { tracing_mode: "PassThrough" })).toEqual([])
+    expect(evaluateIn(engine, xray.for_each)).toEqual([])
+    expect(tf.resources.aws_lambda_function!.handler!.tracing_config).toEqual([{ mode: "${var.tracing_mode}" }])
+  }, 30_000)
+
+  test("every statement is accounted for: the observed ones, Lambda's own, and the two conditional ones", () => {
+    const sids = [...policyStatements().map((s) => s.sid), ...((tf.data.aws_iam_policy_document!.handler!.dynamic as any).statement as Array<any>).map((s) => s.content[0].sid)]
+    expect(sids.sort()).toEqual(["AnswerReads", "ParkRejectedMessages", "PollInputQueue", "UseQueueKey", "WriteAndReadProducts", "WriteLogs", "WriteTraces"])
   })
 
   test("the role can only be assumed by Lambda, and carries this policy", () => {

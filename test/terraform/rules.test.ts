@@ -36,31 +36,54 @@ const BOUNDARIES: Record<string, { accept: Array<TfValue>; reject: Array<TfValue
     reject: ["arn:aws:kms:eu-west-1:123456789012:alias/queues", "alias/queues", "1234abcd-12ab-34cd-56ef-1234567890ab", `${KEY}/x`, "not-an-arn"]
   },
   alarm_sns_topic_arn: { accept: [null, "arn:aws:sns:eu-west-1:123456789012:alerts"], reject: ["not-an-arn", "arn:aws:sqs:eu-west-1:123456789012:q"] },
-  live_version: { accept: [null, "1", "42"], reject: ["0", "$LATEST", "live", "1.0"] }
+  live_version: { accept: [null, "1", "42"], reject: ["0", "$LATEST", "live", "1.0"] },
+  log_group_class: { accept: ["STANDARD", "INFREQUENT_ACCESS"], reject: ["DELIVERY", "standard"] },
+  tracing_mode: { accept: ["PassThrough", "Active"], reject: ["Disabled", "active"] },
+  event_source_metrics: { accept: [["EventCount"], []], reject: [["ErrorCount"], ["EventCount", "EventCount"], ["KafkaMetrics"]] },
+  alarm_oldest_message_age_seconds: { accept: [60, 1209599], reject: [59, 1209600, 60.5] }
 }
 
-/** Round k sets every variable's k-th value at once: one plan checks them all, and names each refusal. */
-const rounds = (pick: (b: { accept: Array<TfValue>; reject: Array<TfValue> }) => Array<TfValue>) => {
-  const n = Math.max(...Object.values(BOUNDARIES).map((b) => pick(b).length))
-  return Array.from({ length: n }, (_, k) =>
-    Object.fromEntries(Object.entries(BOUNDARIES).flatMap(([name, b]) => (k < pick(b).length ? [[name, pick(b)[k]!]] : []))))
+// The validation that compares two variables: each case sets both, one plan per case.
+const CROSS: Record<string, Array<{ vars: Record<string, TfValue>; accepted: boolean }>> = {
+  reserved_concurrent_executions: [
+    { vars: { reserved_concurrent_executions: null }, accepted: true },
+    { vars: { reserved_concurrent_executions: 10 }, accepted: true }, // the default maximum_concurrency
+    { vars: { reserved_concurrent_executions: 9 }, accepted: false },
+    { vars: { reserved_concurrent_executions: 10.5 }, accepted: false },
+    { vars: { reserved_concurrent_executions: 0 }, accepted: false },
+    { vars: { reserved_concurrent_executions: 2, maximum_concurrency: 2 }, accepted: true },
+    { vars: { reserved_concurrent_executions: 1, maximum_concurrency: 2 }, accepted: false },
+    { vars: { reserved_concurrent_executions: 1000, maximum_concurrency: 1000 }, accepted: true },
+    { vars: { reserved_concurrent_executions: 999, maximum_concurrency: 1000 }, accepted: false }
+  ]
 }
 
+const cases = (pick: (b: { accept: Array<TfValue>; reject: Array<TfValue> }) => Array<TfValue>) =>
+  Object.entries(BOUNDARIES).flatMap(([name, b]) => pick(b).map((value) => ({ [name]: value })))
+
+// Each value is its own case; all cases of a test go through one terraform plan (engine.rejectedEach).
 describe("variables' validation boundaries, through the real terraform engine", () => {
   test("every variable accepts its boundary values", () => {
-    for (const vars of rounds((b) => b.accept)) expect(engine.rejected(vars), JSON.stringify(vars)).toEqual({})
+    const accepted = cases((b) => b.accept)
+    engine.rejectedEach(accepted).forEach((refused, i) => expect(refused, JSON.stringify(accepted[i])).toEqual({}))
   }, TF_TIMEOUT)
 
-  test("every variable rejects the values just past its boundaries, each with its own message", () => {
-    for (const vars of rounds((b) => b.reject)) {
-      const refused = engine.rejected(vars)
-      expect(Object.keys(refused).sort(), JSON.stringify(vars)).toEqual(Object.keys(vars).sort())
-    }
+  test("every variable rejects the values just past its boundaries, with its own message", () => {
+    const rejected = cases((b) => b.reject)
+    engine.rejectedEach(rejected).forEach((refused, i) => expect(Object.keys(refused), JSON.stringify(rejected[i])).toEqual(Object.keys(rejected[i]!)))
+  }, TF_TIMEOUT)
+
+  test("validations across two variables hold at their boundaries, with the other variable moved too", () => {
+    const all = Object.entries(CROSS).flatMap(([name, cs]) => cs.map((c) => ({ name, ...c })))
+    engine.rejectedEach(all.map((c) => c.vars)).forEach((refused, i) => {
+      const c = all[i]!
+      expect(Object.keys(refused), `${c.name}: ${JSON.stringify(c.vars)}`).toEqual(c.accepted ? [] : [c.name])
+    })
   }, TF_TIMEOUT)
 
   test("every validated variable is covered by the boundaries above", () => {
     const validated = Object.entries(tf.variables).filter(([, v]) => v.validation).map(([k]) => k)
-    expect(Object.keys(BOUNDARIES).sort()).toEqual(expect.arrayContaining(validated.sort()))
+    expect([...Object.keys(BOUNDARIES), ...Object.keys(CROSS)].sort()).toEqual(validated.sort())
   })
 
   test("the KMS variable names a key: an alias ARN is refused with a message that says so", () => {
@@ -78,15 +101,15 @@ describe("names S3 and the other services accept, at every prefix the validation
   ]
 
   test("a prefix is accepted exactly when the bucket name it makes is one S3 accepts", () => {
-    for (const prefix of candidates) {
+    engine.rejectedEach(candidates.map((prefix) => ({ prefix }))).forEach((refused, i) => {
+      const prefix = candidates[i]!
       const problems = s3BucketNameProblems(`${prefix}-artifacts-${ACCOUNT}`)
-      const refused = engine.rejected({ prefix })
       expect(refused.prefix === undefined, `${prefix}: terraform ${refused.prefix ?? "accepts"}; S3: ${problems.join(", ") || "accepts"}`)
         .toBe(problems.length === 0)
-    }
+    })
     // The issue's cases (xn--bad was accepted before), and the shortest prefixes that reach each reserved one.
     const reaching = ["xn--bad", "sthree-x", "amzn-s3-demo-x", "xn-", "sthree", "amzn-s3-demo"]
-    for (const prefix of reaching) expect(engine.rejected({ prefix }).prefix, prefix).toContain("S3 reserves")
+    engine.rejectedEach(reaching.map((prefix) => ({ prefix }))).forEach((refused, i) => expect(refused.prefix, reaching[i]).toContain("S3 reserves"))
   }, TF_TIMEOUT)
 
   test("the longest prefix still makes every name valid, the bucket's as the real engine computes it", () => {
@@ -122,13 +145,12 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
   }
 
   test("batch size and batching window: validations (terraform) and the precondition accept exactly what Lambda accepts", () => {
-    for (const batch of [1, 10, 11, 100, 10000]) {
-      for (const window of windows) {
-        const valid = Object.keys(engine.rejected({ batch_size: batch, batching_window_seconds: window })).length === 0
-        const allowed = valid && precondition({ batch_size: batch, batching_window_seconds: window })
-        expect(allowed, `batch ${batch}, window ${window}`).toBe(lambdaAcceptsBatch(batch, window))
-      }
-    }
+    const grid = [1, 10, 11, 100, 10000].flatMap((batch) => windows.map((window) => ({ batch_size: batch, batching_window_seconds: window })))
+    engine.rejectedEach(grid).forEach((refused, i) => {
+      const { batch_size: batch, batching_window_seconds: window } = grid[i]!
+      const allowed = Object.keys(refused).length === 0 && precondition({ batch_size: batch, batching_window_seconds: window })
+      expect(allowed, `batch ${batch}, window ${window}`).toBe(lambdaAcceptsBatch(batch, window))
+    })
     expect(precondition({})).toBe(true)
   }, TF_TIMEOUT)
 

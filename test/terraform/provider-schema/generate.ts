@@ -152,7 +152,7 @@ export const generateSchema = (types: { resources: ReadonlyArray<string>; data: 
 /** The resource and data source types terraform/*.tf declares, plus the planned ones. */
 export const typesUsed = async () => {
   const tf = await loadConfiguration()
-  return { resources: [...Object.keys(tf.resources), ...EXTRA_RESOURCES].sort(), data: Object.keys(tf.data).sort() }
+  return { resources: [...new Set([...Object.keys(tf.resources), ...EXTRA_RESOURCES])].sort(), data: Object.keys(tf.data).sort() }
 }
 
 /** One argument per line, so a provider upgrade shows as a readable diff. */
