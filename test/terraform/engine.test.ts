@@ -35,6 +35,12 @@ describe("the real terraform engine", () => {
     }, TF_TIMEOUT)
     afterAll(() => engine?.close())
 
+    test("plans each resource's for_each on terraform's built-in terraform_data: terraform accepts local.alarms", () => {
+      expect(engine.probe).toContain("for_each = local.alarms")
+      expect(engine.rejected({})).toEqual({})
+      expect(engine.rejected({ alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:123456789012:alerts" })).toEqual({})
+    }, TF_TIMEOUT)
+
     test("reports the variables it refused, and only those", () => {
       expect(engine.rejected({})).toEqual({})
       const refused = engine.rejected({ timeout: 0, memory_size: 64, log_level: "INFO" })

@@ -3,10 +3,10 @@
  * plus a probe output. It evaluates every variable validation and every local exactly as `terraform apply`
  * will. A missing binary is an error, never a skip: these checks are the point of the suite.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { evaluateValue, type Scope, type Value } from "./hcl-eval.ts"
+import { evaluateValue, referenceRoots, wholeExpression, type Scope, type Value } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
 
 /** The binary: TERRAFORM_BIN, else where the machine image and CI have it. */
@@ -47,6 +47,8 @@ export interface Engine {
   readonly planDiagnostics: (tfvars: string) => Array<{ severity: string; summary: string; detail: string }>
   /** Every variable's and every local's value for `vars` (defaults for the rest), as terraform computes them. */
   readonly scope: (vars?: Vars) => Scope
+  /** The generated probe.tf (outputs of every local, for_each stand-ins). */
+  readonly probe: string
   readonly close: () => void
 }
 
@@ -57,7 +59,16 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
   for (const f of files) copyFileSync(join(TERRAFORM_DIR, f), join(dir, f))
   // Referencing every local makes plan evaluate all of them, so a local that fails for some input fails the plan.
   const localNames = [...readFileSync(join(TERRAFORM_DIR, "locals.tf"), "utf8").matchAll(/^ {2}([a-z_0-9]+)\s*=/gm)].map((m) => m[1]!)
-  writeFileSync(join(dir, "probe.tf"), `output "locals" {\n  value = {\n${localNames.map((l) => `    ${l} = local.${l}`).join("\n")}\n  }\n}\n`)
+  // Each resource's for_each that depends only on variables and locals, on terraform's built-in terraform_data
+  // (no provider download): plan then proves terraform accepts it as a for_each, for every input tried.
+  const forEach = readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf")).flatMap((f) =>
+    [...readFileSync(join(TERRAFORM_DIR, f), "utf8").matchAll(/^ {2}for_each = (.+)$/gm)].map((m) => m[1]!))
+    .filter((e) => [...referenceRoots(e)].every((r) => r === "var" || r === "local"))
+  const probe = [
+    `output "locals" {\n  value = {\n${localNames.map((l) => `    ${l} = local.${l}`).join("\n")}\n  }\n}\n`,
+    ...forEach.map((e, i) => `resource "terraform_data" "for_each_${i}" {\n  for_each = ${e}\n}\n`)
+  ].join("\n")
+  writeFileSync(join(dir, "probe.tf"), probe)
   const init = terraform(["init", "-backend=false", "-input=false", "-no-color"], dir)
   if (init.code !== 0) throw new Error(`terraform init failed: ${init.stderr || init.stdout}`)
 
@@ -116,6 +127,7 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
   let batchReady = false
 
   return {
+    probe,
     evaluate,
     scope: (vars = {}) => {
       const key = JSON.stringify(vars)
@@ -176,5 +188,14 @@ const fail = (message: string): never => {
   throw new Error(message)
 }
 
-/** A resource's expression (out of the engine's offline reach) evaluated with the engine's variables and locals. */
-export const evaluateIn = (engine: Engine, value: unknown, vars: Vars = {}): Value => evaluateValue(value, engine.scope(vars))
+/**
+ * A value from a resource, for `vars`: by terraform console when it is one expression on variables and locals
+ * only; by hcl-eval (on terraform's variables and locals) when it refers to other resources or is a template.
+ */
+export const evaluateIn = (engine: Engine, value: unknown, vars: Vars = {}): Value => {
+  const expression = wholeExpression(value)
+  if (expression !== undefined && [...referenceRoots(expression)].every((r) => r === "var" || r === "local")) {
+    return engine.evaluate(vars, { v: expression }).v as Value
+  }
+  return evaluateValue(value, engine.scope(vars))
+}

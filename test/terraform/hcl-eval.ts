@@ -191,6 +191,17 @@ const binary = (op: string, a: Value, b: Value, expression: string): Value => {
   throw new UnsupportedConstruct(`the operator ${op}`, expression)
 }
 
+/** The expression of a value that is exactly one "${...}", else undefined. */
+export const wholeExpression = (value: unknown): string | undefined => {
+  if (typeof value !== "string") return undefined
+  const parts = templateParts(value)
+  return parts.length === 1 && typeof parts[0] !== "string" ? parts[0]!.expr : undefined
+}
+
+/** The roots of the references an expression makes (var, local, aws_sqs_queue, each...), strings left out. */
+export const referenceRoots = (expression: string): Set<string> =>
+  new Set([...expression.replace(/"(?:[^"\\]|\\.)*"/g, '""').matchAll(/(?<![\w.])([a-z_][a-z0-9_]*)\s*\./g)].map((m) => m[1]!))
+
 /** Evaluates a value from hcl2json: "${expr}" keeps the expression's type; other strings interpolate. */
 export const evaluateValue = (value: unknown, scope: Scope): Value => {
   if (typeof value === "string") {
