@@ -258,6 +258,22 @@ describe("terraform/: resources and their settings", () => {
     expect(tf.outputs.alarm_names!.value).toBe("${{ for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }}")
   }, TF_TIMEOUT)
 
+  test("the README lists exactly what terraform apply creates, one row per resource instance", () => {
+    const readme = readFileSync(resolve(import.meta.dir, "../../README.md"), "utf8")
+    const table = /<!-- terraform-resources:start -->([\s\S]*?)<!-- terraform-resources:end -->/.exec(readme)![1]!
+    const listed = [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]!).sort()
+    const created = Object.entries(tf.resources).flatMap(([type, byName]) => Object.entries(byName).flatMap(([name, r]) => {
+      if (r.count !== undefined) throw new Error(`${type}.${name}: count is not expanded here`)
+      if (r.for_each === undefined) return [`${type}.${name}`]
+      // for_each over a local: its keys, as terraform computes them.
+      const keys = Object.keys(engine.evaluate({}, { v: String(r.for_each).slice(2, -1) }).v as object)
+      return keys.map((k) => `${type}.${name}["${k}"]`)
+    })).sort()
+    expect(listed).toEqual(created)
+    expect(readme).toContain(`(${created.length} resources with the defaults;`)
+    expect(readme).toContain(`"Plan: ${created.length} to add" with the defaults`)
+  }, TF_TIMEOUT)
+
   test("terraform.tfvars.example plans cleanly: every variable it sets exists and is valid", () => {
     const example = readFileSync(resolve(import.meta.dir, "../../terraform/terraform.tfvars.example"), "utf8")
     expect(engine.planDiagnostics(example)).toEqual([])
