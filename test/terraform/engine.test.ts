@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { startEngine, terraform, terraformBin, type Engine, type Vars } from "./engine.ts"
-import { evaluate, UnsupportedConstruct, type Scope } from "./hcl-eval.ts"
+import { evaluate, referenceRoots, UnsupportedConstruct, type Scope } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
 
 const TF_TIMEOUT = 30_000
@@ -65,25 +65,30 @@ describe("the real terraform engine", () => {
   })
 })
 
-describe("hcl-eval: what terraform cannot reach offline (expressions in resources), and nothing else", () => {
+describe("hcl-eval: only expressions that refer to other resources, and nothing it does not know", () => {
   const scope: Scope = { vars: { a: null, n: 3, s: "x" }, locals: { names: { f: "fn" } } }
 
-  test("evaluates the constructs the resources use", () => {
-    expect(evaluate("var.a == null ? true : null", scope)).toBe(true)
-    expect(evaluate("var.n <= 10 || var.n >= 1", scope)).toBe(true)
+  test("evaluates the constructs those expressions use", () => {
     expect(evaluate("coalesce(var.a, aws_lambda_function.handler.version)", scope)).toBe("<aws_lambda_function.handler.version>")
-    expect(evaluate("[var.s, local.names.f]", scope)).toEqual(["x", "fn"])
+    expect(evaluate("coalesce(var.s, aws_lambda_function.handler.version)", scope)).toBe("x")
+    expect(evaluate("[var.s, local.names.f, 1, true, null]", scope)).toEqual(["x", "fn", 1, true, null])
     expect(evaluate("\"${local.names.f}-role\"", scope)).toBe("fn-role")
+    expect(evaluate("\"$${literal}\"", scope)).toBe("${literal}")
     expect(evaluate("data.aws_caller_identity.current.account_id", scope)).toBe("<data.aws_caller_identity.current.account_id>")
+    expect(evaluate("path.module", scope)).toBe(".")
   })
 
   test.each([
+    ["a conditional", "var.a == null ? aws_sqs_queue.q.arn : var.a"],
+    ["a comparison", "var.n <= 10"],
+    ["a logical operator", "!var.a"],
+    ["arithmetic", "var.n * 2"],
     ["a for expression", "[for x in var.s : x]"],
     ["a splat", "aws_sqs_queue.q[*].arn"],
+    ["an index", "local.names[\"f\"]"],
     ["an object literal", "{ a = 1 }"],
-    ["arithmetic", "var.n * 2"],
     ["an unknown function", "upper(var.s)"],
-    ["a function it does not carry, inside can()", "can(regex(\"a\", var.s))"],
+    ["can()", "can(regex(\"a\", var.s))"],
     ["a template directive", "\"%{ if var.a }x%{ endif }\""],
     ["an unknown root", "each.value"],
     ["a keyword as reference", "for"],
@@ -92,9 +97,14 @@ describe("hcl-eval: what terraform cannot reach offline (expressions in resource
     expect(() => evaluate(expression, scope)).toThrow(UnsupportedConstruct)
   })
 
-  test("a wrong operand type is an error, not a silent false", () => {
-    expect(() => evaluate("var.s < 3", scope)).toThrow(/non-number/)
-    expect(() => evaluate("var.n ? 1 : 2", scope)).toThrow(/not a bool/)
+  test("a reference to nothing is an error, not a silent null", () => {
     expect(() => evaluate("local.names.missing", scope)).toThrow(/unknown reference/)
+    expect(() => evaluate("var.nope", scope)).toThrow(/unknown reference/)
+  })
+
+  test("only expressions that need it reach hcl-eval: the rest names only var. and local.", () => {
+    expect([...referenceRoots("var.tracing_mode == \"Active\" ? [\"*\"] : []")]).toEqual(["var"])
+    expect([...referenceRoots("coalesce(var.live_version, aws_lambda_function.handler.version)")].sort()).toEqual(["aws_lambda_function", "var"])
+    expect([...referenceRoots("\"a.b\" == local.x.y && 1.5 > 1")]).toEqual(["local"])
   })
 })
