@@ -8,7 +8,8 @@ export const SQS_MAX_MESSAGE_BYTES = 1_048_576
 
 /** Lambda's SQS event source mapping: more than 10 records per batch only with a batching window. */
 export const lambdaAcceptsBatch = (batchSize: number, windowSeconds: number) =>
-  batchSize >= 1 && windowSeconds >= 0 && windowSeconds <= 300 && (windowSeconds > 0 ? batchSize <= 10_000 : batchSize <= 10)
+  batchSize >= 1 && windowSeconds >= 0 && windowSeconds <= 300 &&
+  (windowSeconds > 0 ? batchSize <= 10_000 : batchSize <= 10)
 
 /** S3 general purpose bucket naming rules (Amazon S3 User Guide, "Bucket naming rules"). */
 export const s3BucketNameProblems = (name: string): Array<string> => {
@@ -19,7 +20,9 @@ export const s3BucketNameProblems = (name: string): Array<string> => {
   if (name.includes("..")) problems.push("no two adjacent periods")
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) problems.push("not an IP address")
   for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (name.startsWith(p)) problems.push(`reserved prefix ${p}`)
-  for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]) if (name.endsWith(s)) problems.push(`reserved suffix ${s}`)
+  for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]) {
+    if (name.endsWith(s)) problems.push(`reserved suffix ${s}`)
+  }
   return problems
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { startEngine, terraform, terraformBin, type Engine, type Vars } from "./engine.ts"
-import { evaluate, referenceRoots, UnsupportedConstruct, type Scope } from "./hcl-eval.ts"
+import { type Engine, startEngine, terraform, terraformBin, type Vars } from "./engine.ts"
+import { evaluate, referenceRoots, type Scope, UnsupportedConstruct } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
 
 const TF_TIMEOUT = 30_000
@@ -21,7 +21,9 @@ describe("the real terraform engine", () => {
     process.env.TERRAFORM_BIN = "/nonexistent/terraform"
     try {
       expect(terraformBin()).toBe("/nonexistent/terraform")
-      expect(() => startEngine()).toThrow(/The real Terraform engine is missing: no executable at \/nonexistent\/terraform/)
+      expect(() => startEngine()).toThrow(
+        /The real Terraform engine is missing: no executable at \/nonexistent\/terraform/
+      )
     } finally {
       if (saved === undefined) delete process.env.TERRAFORM_BIN
       else process.env.TERRAFORM_BIN = saved
@@ -35,11 +37,15 @@ describe("the real terraform engine", () => {
     }, TF_TIMEOUT)
     afterAll(() => engine?.close())
 
-    test("plans each resource's for_each on terraform's built-in terraform_data: terraform accepts local.alarms", () => {
-      expect(engine.probe).toContain("for_each = local.alarms")
-      expect(engine.rejected({})).toEqual({})
-      expect(engine.rejected({ alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:123456789012:alerts" })).toEqual({})
-    }, TF_TIMEOUT)
+    test(
+      "plans each resource's for_each on terraform's built-in terraform_data: terraform accepts local.alarms",
+      () => {
+        expect(engine.probe).toContain("for_each = local.alarms")
+        expect(engine.rejected({})).toEqual({})
+        expect(engine.rejected({ alarm_sns_topic_arn: "arn:aws:sns:eu-west-1:123456789012:alerts" })).toEqual({})
+      },
+      TF_TIMEOUT
+    )
 
     test("reports the variables it refused, and only those", () => {
       expect(engine.rejected({})).toEqual({})
@@ -51,9 +57,18 @@ describe("the real terraform engine", () => {
     }, TF_TIMEOUT)
 
     test("many cases in one plan give the answers of one plan per case", () => {
-      const cases: Array<Vars> = [{ timeout: 0 }, { timeout: 1 }, { reserved_concurrent_executions: 5 }, { reserved_concurrent_executions: 5, maximum_concurrency: 5 }, { prefix: "xn-", timeout: 901 }]
+      const cases: Array<Vars> = [{ timeout: 0 }, { timeout: 1 }, { reserved_concurrent_executions: 5 }, {
+        reserved_concurrent_executions: 5,
+        maximum_concurrency: 5
+      }, { prefix: "xn-", timeout: 901 }]
       const batched = engine.rejectedEach(cases)
-      expect(batched.map((r) => Object.keys(r).sort())).toEqual([["timeout"], [], ["reserved_concurrent_executions"], [], ["prefix", "timeout"]])
+      expect(batched.map((r) => Object.keys(r).sort())).toEqual([
+        ["timeout"],
+        [],
+        ["reserved_concurrent_executions"],
+        [],
+        ["prefix", "timeout"]
+      ])
       expect(batched).toEqual(cases.map((c) => engine.rejected(c)))
     }, TF_TIMEOUT)
 
@@ -69,12 +84,16 @@ describe("hcl-eval: only expressions that refer to other resources, and nothing 
   const scope: Scope = { vars: { a: null, n: 3, s: "x" }, locals: { names: { f: "fn" } } }
 
   test("evaluates the constructs those expressions use", () => {
-    expect(evaluate("coalesce(var.a, aws_lambda_function.handler.version)", scope)).toBe("<aws_lambda_function.handler.version>")
+    expect(evaluate("coalesce(var.a, aws_lambda_function.handler.version)", scope)).toBe(
+      "<aws_lambda_function.handler.version>"
+    )
     expect(evaluate("coalesce(var.s, aws_lambda_function.handler.version)", scope)).toBe("x")
     expect(evaluate("[var.s, local.names.f, 1, true, null]", scope)).toEqual(["x", "fn", 1, true, null])
     expect(evaluate("\"${local.names.f}-role\"", scope)).toBe("fn-role")
     expect(evaluate("\"$${literal}\"", scope)).toBe("${literal}")
-    expect(evaluate("data.aws_caller_identity.current.account_id", scope)).toBe("<data.aws_caller_identity.current.account_id>")
+    expect(evaluate("data.aws_caller_identity.current.account_id", scope)).toBe(
+      "<data.aws_caller_identity.current.account_id>"
+    )
     expect(evaluate("path.module", scope)).toBe(".")
   })
 
@@ -104,7 +123,10 @@ describe("hcl-eval: only expressions that refer to other resources, and nothing 
 
   test("only expressions that need it reach hcl-eval: the rest names only var. and local.", () => {
     expect([...referenceRoots("var.tracing_mode == \"Active\" ? [\"*\"] : []")]).toEqual(["var"])
-    expect([...referenceRoots("coalesce(var.live_version, aws_lambda_function.handler.version)")].sort()).toEqual(["aws_lambda_function", "var"])
+    expect([...referenceRoots("coalesce(var.live_version, aws_lambda_function.handler.version)")].sort()).toEqual([
+      "aws_lambda_function",
+      "var"
+    ])
     expect([...referenceRoots("\"a.b\" == local.x.y && 1.5 > 1")]).toEqual(["local"])
   })
 })

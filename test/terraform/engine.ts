@@ -6,14 +6,20 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { evaluateValue, referenceRoots, wholeExpression, type Scope, type Value } from "./hcl-eval.ts"
+import { evaluateValue, referenceRoots, type Scope, type Value, wholeExpression } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
 
 /** The binary: TERRAFORM_BIN, else where the machine image and CI have it. */
 export const terraformBin = () => process.env.TERRAFORM_BIN ?? "/usr/local/bin/terraform"
 
 // No ~/.terraformrc, no version check, no colours: the same run on every machine.
-const ENV = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", NO_COLOR: "1" }
+const ENV = {
+  ...process.env,
+  TF_CLI_CONFIG_FILE: "/dev/null",
+  CHECKPOINT_DISABLE: "1",
+  TF_IN_AUTOMATION: "1",
+  NO_COLOR: "1"
+}
 
 export const requireTerraform = () => {
   if (!existsSync(terraformBin())) {
@@ -29,14 +35,18 @@ export type Vars = Record<string, TfValue>
 
 export const terraform = (args: ReadonlyArray<string>, cwd: string, stdin?: string) => {
   requireTerraform()
-  const r = Bun.spawnSync([terraformBin(), ...args], { cwd, env: ENV, stdin: stdin === undefined ? "ignore" : Buffer.from(stdin) })
+  const r = Bun.spawnSync([terraformBin(), ...args], {
+    cwd,
+    env: ENV,
+    stdin: stdin === undefined ? "ignore" : Buffer.from(stdin)
+  })
   return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() }
 }
 
 export interface Engine {
   /** Evaluates each named expression (var., local., functions) for `vars`, through `terraform console`. */
   readonly evaluate: (vars: Vars, expressions: Record<string, string>) => Record<string, unknown>
-  /** Runs `terraform plan` with `vars`: each variable whose validation (or type) refused its value, with the message. */
+  /** Runs `terraform plan` with `vars`: each variable whose validation (or type) refused its value, and why. */
   readonly rejected: (vars: Vars) => Record<string, string>
   /**
    * `rejected` for many cases in one plan: each case's variables are declared again under names of their own
@@ -58,11 +68,13 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
   const dir = mkdtempSync(join(tmpdir(), "tf-engine-"))
   for (const f of files) copyFileSync(join(TERRAFORM_DIR, f), join(dir, f))
   // Referencing every local makes plan evaluate all of them, so a local that fails for some input fails the plan.
-  const localNames = [...readFileSync(join(TERRAFORM_DIR, "locals.tf"), "utf8").matchAll(/^ {2}([a-z_0-9]+)\s*=/gm)].map((m) => m[1]!)
+  const localNames = [...readFileSync(join(TERRAFORM_DIR, "locals.tf"), "utf8").matchAll(/^ {2}([a-z_0-9]+)\s*=/gm)]
+    .map((m) => m[1]!)
   // Each resource's for_each that depends only on variables and locals, on terraform's built-in terraform_data
   // (no provider download): plan then proves terraform accepts it as a for_each, for every input tried.
   const forEach = readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf")).flatMap((f) =>
-    [...readFileSync(join(TERRAFORM_DIR, f), "utf8").matchAll(/^ {2}for_each = (.+)$/gm)].map((m) => m[1]!))
+    [...readFileSync(join(TERRAFORM_DIR, f), "utf8").matchAll(/^ {2}for_each = (.+)$/gm)].map((m) => m[1]!)
+  )
     .filter((e) => [...referenceRoots(e)].every((r) => r === "var" || r === "local"))
   const probe = [
     `output "locals" {\n  value = {\n${localNames.map((l) => `    ${l} = local.${l}`).join("\n")}\n  }\n}\n`,
@@ -82,7 +94,10 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
   // One key per line, so a diagnostic's line in the var file names its variable.
   const writeVars = (vars: Vars) => {
     const keys = Object.keys(vars)
-    writeFileSync(join(dir, "probe.tfvars.json"), `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(vars[k])}`).join(",\n")}\n}\n`)
+    writeFileSync(
+      join(dir, "probe.tfvars.json"),
+      `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(vars[k])}`).join(",\n")}\n}\n`
+    )
     return { keys }
   }
 
@@ -92,14 +107,23 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
     const expr = `jsonencode({ ${names.map((n) => `${JSON.stringify(n)} = ${expressions[n]}`).join(", ")} })`
     // console reads one expression per line
     const r = terraform(["console", "-var-file=probe.tfvars.json"], dir, expr + "\n")
-    if (r.code !== 0 || r.stderr.trim() !== "") throw new Error(`terraform console failed for ${expr}: ${r.stderr || r.stdout}`)
+    if (r.code !== 0 || r.stderr.trim() !== "") {
+      throw new Error(`terraform console failed for ${expr}: ${r.stderr || r.stdout}`)
+    }
     return JSON.parse(JSON.parse(r.stdout.trim()))
   }
   const scopes = new Map<string, Scope>()
 
   // Diagnostics of one plan in `cwd`, each named by the variable it is about.
   const planErrors = (cwd: string, keys: ReadonlyArray<string>, declaredIn: Map<string, Map<number, string>>) => {
-    const r = terraform(["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars.json"], cwd)
+    const r = terraform([
+      "plan",
+      "-input=false",
+      "-refresh=false",
+      "-lock=false",
+      "-json",
+      "-var-file=probe.tfvars.json"
+    ], cwd)
     const out: Record<string, string> = {}
     for (const line of r.stdout.split("\n")) {
       if (!line.startsWith("{")) continue
@@ -111,7 +135,10 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
       const name = file === "probe.tfvars.json" ? keys[at - 2] : declaredIn.get(file ?? "")?.get(at)
       if (!name) throw new Error(`terraform plan reported an error on no variable: ${d.summary}: ${d.detail}`)
       // The message, without where it was checked (a clone is checked in clones.tf, under its own name).
-      const detail = String(d.detail).split("\n\n")[0]!.replace(/ declared at [^:]+:[0-9,-]+/, "").replace(/(var\.[a-z0-9_]+)__\d+/g, "$1")
+      const detail = String(d.detail).split("\n\n")[0]!.replace(/ declared at [^:]+:[0-9,-]+/, "").replace(
+        /(var\.[a-z0-9_]+)__\d+/g,
+        "$1"
+      )
       out[name] = `${d.summary}: ${detail}`
     }
     if (r.code !== 0 && Object.keys(out).length === 0) throw new Error(`terraform plan failed: ${r.stderr || r.stdout}`)
@@ -121,7 +148,9 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
 
   // Each variable's whole declaration (fmt puts the closing brace at column 0).
   const variablesText = readFileSync(join(dir, "variables.tf"), "utf8")
-  const declarations = new Map([...variablesText.matchAll(/^variable "([a-z0-9_]+)" \{\n[\s\S]*?^\}$/gm)].map((m) => [m[1]!, m[0]]))
+  const declarations = new Map(
+    [...variablesText.matchAll(/^variable "([a-z0-9_]+)" \{\n[\s\S]*?^\}$/gm)].map((m) => [m[1]!, m[0]])
+  )
   const batchDir = mkdtempSync(join(dir, "batch-"))
   copyFileSync(join(dir, "variables.tf"), join(batchDir, "variables.tf"))
   let batchReady = false
@@ -132,8 +161,12 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
     scope: (vars = {}) => {
       const key = JSON.stringify(vars)
       if (!scopes.has(key)) {
-        const all = (names: Iterable<string>, root: string) => `{ ${[...names].map((n) => `${n} = ${root}.${n}`).join(", ")} }`
-        const { vars: v, locals } = evaluate(vars, { vars: all(declared.values(), "var"), locals: all(localNames, "local") })
+        const all = (names: Iterable<string>, root: string) =>
+          `{ ${[...names].map((n) => `${n} = ${root}.${n}`).join(", ")} }`
+        const { vars: v, locals } = evaluate(vars, {
+          vars: all(declared.values(), "var"),
+          locals: all(localNames, "local")
+        })
         scopes.set(key, { vars: v as Record<string, Value>, locals: locals as Record<string, Value> })
       }
       return scopes.get(key)!
@@ -149,7 +182,10 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
       cases.forEach((vars, i) => {
         for (const [name, value] of Object.entries(vars)) {
           const text = declarations.get(name) ?? fail(`no variable ${name}`)
-          const renamed = Object.keys(vars).reduce((t, other) => t.replace(new RegExp(`\\bvar\\.${other}\\b`, "g"), `var.${other}__${i}`), text)
+          const renamed = Object.keys(vars).reduce(
+            (t, other) => t.replace(new RegExp(`\\bvar\\.${other}\\b`, "g"), `var.${other}__${i}`),
+            text
+          )
           clones.push(renamed.replace(`variable "${name}" {`, `variable "${name}__${i}" {`))
           values[`${name}__${i}`] = value
         }
@@ -162,7 +198,10 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
         if (m) lines.set(n + 1, m[1]!)
       })
       const keys = Object.keys(values)
-      writeFileSync(join(batchDir, "probe.tfvars.json"), `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(values[k])}`).join(",\n")}\n}\n`)
+      writeFileSync(
+        join(batchDir, "probe.tfvars.json"),
+        `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(values[k])}`).join(",\n")}\n}\n`
+      )
       const errors = planErrors(batchDir, keys, new Map([["clones.tf", lines]]))
       const out = cases.map(() => ({}) as Record<string, string>)
       for (const [key, message] of Object.entries(errors)) {
@@ -177,8 +216,13 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
     },
     planDiagnostics: (tfvars) => {
       writeFileSync(join(dir, "probe.tfvars"), tfvars)
-      const r = terraform(["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars"], dir)
-      return r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((m) => m.type === "diagnostic").map((m) => m.diagnostic)
+      const r = terraform(
+        ["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars"],
+        dir
+      )
+      return r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((m) =>
+        m.type === "diagnostic"
+      ).map((m) => m.diagnostic)
     },
     close: () => rmSync(dir, { recursive: true, force: true })
   }

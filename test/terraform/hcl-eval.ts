@@ -29,18 +29,32 @@ const tokenize = (src: string): Array<Token> => {
   while (i < src.length) {
     const rest = src.slice(i)
     const space = /^\s+/.exec(rest)
-    if (space) { i += space[0].length; continue }
+    if (space) {
+      i += space[0].length
+      continue
+    }
     const num = /^[0-9]+(\.[0-9]+)?(?![\w.])/.exec(rest)
-    if (num) { tokens.push({ kind: "num", text: num[0] }); i += num[0].length; continue }
-    if (rest[0] === '"') {
+    if (num) {
+      tokens.push({ kind: "num", text: num[0] })
+      i += num[0].length
+      continue
+    }
+    if (rest[0] === "\"") {
       const end = closingQuote(src, i)
-      tokens.push({ kind: "str", text: src.slice(i + 1, end).replace(/\\(.)/g, "$1") }); i = end + 1; continue
+      tokens.push({ kind: "str", text: src.slice(i + 1, end).replace(/\\(.)/g, "$1") })
+      i = end + 1
+      continue
     }
     const id = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(rest)
-    if (id) { tokens.push({ kind: "id", text: id[0] }); i += id[0].length; continue }
+    if (id) {
+      tokens.push({ kind: "id", text: id[0] })
+      i += id[0].length
+      continue
+    }
     if (rest.startsWith("[*]") || rest.startsWith(".*")) throw new UnsupportedConstruct("a splat", src)
     if (!"()[],.".includes(rest[0]!)) throw new UnsupportedConstruct(`"${rest.slice(0, 3)}"`, src)
-    tokens.push({ kind: "op", text: rest[0]! }); i++
+    tokens.push({ kind: "op", text: rest[0]! })
+    i++
   }
   return tokens
 }
@@ -50,10 +64,12 @@ const closingQuote = (src: string, start: number): number => {
   let depth = 0
   for (let j = start + 1; j < src.length; j++) {
     if (src[j] === "\\") j++
-    else if (src[j] === "$" && src[j + 1] === "{") { depth++; j++ }
-    else if (src[j] === "}" && depth > 0) depth--
-    else if (src[j] === '"' && depth > 0) j = closingQuote(src, j)
-    else if (src[j] === '"') return j
+    else if (src[j] === "$" && src[j + 1] === "{") {
+      depth++
+      j++
+    } else if (src[j] === "}" && depth > 0) depth--
+    else if (src[j] === "\"" && depth > 0) j = closingQuote(src, j)
+    else if (src[j] === "\"") return j
   }
   throw new UnsupportedConstruct("an unterminated string", src)
 }
@@ -72,7 +88,9 @@ export const evaluate = (expression: string, scope: Scope): Value => {
   const peek = () => tokens[pos]?.text
   const take = (text?: string) => {
     const t = tokens[pos++]
-    if (!t || (text !== undefined && t.text !== text)) throw new UnsupportedConstruct(`a missing "${text ?? "token"}"`, expression)
+    if (!t || (text !== undefined && t.text !== text)) {
+      throw new UnsupportedConstruct(`a missing "${text ?? "token"}"`, expression)
+    }
     return t
   }
   const list = (close: string): Array<Value> => {
@@ -87,7 +105,10 @@ export const evaluate = (expression: string, scope: Scope): Value => {
 
   const reference = (root: string): Value => {
     const path = [root]
-    while (peek() === ".") { take("."); path.push(take().text) }
+    while (peek() === ".") {
+      take(".")
+      path.push(take().text)
+    }
     if (peek() === "[") throw new UnsupportedConstruct("an index", expression)
     if (root === "path" && path.join(".") === "path.module") return "."
     if (root === "var" || root === "local") {
@@ -99,7 +120,9 @@ export const evaluate = (expression: string, scope: Scope): Value => {
       return v as Value
     }
     // A resource or data source attribute: known only after apply.
-    if ((/^aws_[a-z0-9_]+$/.test(root) && path.length >= 3) || (root === "data" && path.length >= 4)) return `<${path.join(".")}>`
+    if ((/^aws_[a-z0-9_]+$/.test(root) && path.length >= 3) || (root === "data" && path.length >= 4)) {
+      return `<${path.join(".")}>`
+    }
     throw new UnsupportedConstruct(`the reference ${path.join(".")}`, expression)
   }
 
@@ -124,7 +147,9 @@ export const evaluate = (expression: string, scope: Scope): Value => {
   }
 
   const result = value()
-  if (pos !== tokens.length) throw new UnsupportedConstruct(`"${tokens[pos]!.text}" after a complete expression`, expression)
+  if (pos !== tokens.length) {
+    throw new UnsupportedConstruct(`"${tokens[pos]!.text}" after a complete expression`, expression)
+  }
   return result
 }
 
@@ -137,7 +162,11 @@ export const wholeExpression = (value: unknown): string | undefined => {
 
 /** The roots of the references an expression makes (var, local, aws_sqs_queue, each...), strings left out. */
 export const referenceRoots = (expression: string): Set<string> =>
-  new Set([...expression.replace(/"(?:[^"\\]|\\.)*"/g, '""').matchAll(/(?<![\w.])([a-z_][a-z0-9_]*)\s*\./g)].map((m) => m[1]!))
+  new Set(
+    [...expression.replace(/"(?:[^"\\]|\\.)*"/g, "\"\"").matchAll(/(?<![\w.])([a-z_][a-z0-9_]*)\s*\./g)].map((m) =>
+      m[1]!
+    )
+  )
 
 /** Evaluates a value from hcl2json: "${expr}" keeps the expression's type; other strings interpolate. */
 export const evaluateValue = (value: unknown, scope: Scope): Value => {
@@ -147,7 +176,9 @@ export const evaluateValue = (value: unknown, scope: Scope): Value => {
     return parts.map((p) => (typeof p === "string" ? p : String(evaluate(p.expr, scope)))).join("")
   }
   if (Array.isArray(value)) return value.map((v) => evaluateValue(v, scope))
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateValue(v, scope)]))
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateValue(v, scope)]))
+  }
   return value as Value
 }
 
@@ -158,11 +189,18 @@ const templateParts = (s: string): Array<string | { expr: string }> => {
   let literal = ""
   let i = 0
   while (i < s.length) {
-    if (s.startsWith("$${", i)) { literal += "${"; i += 3; continue }
-    if (!s.startsWith("${", i)) { literal += s[i++]; continue }
+    if (s.startsWith("$${", i)) {
+      literal += "${"
+      i += 3
+      continue
+    }
+    if (!s.startsWith("${", i)) {
+      literal += s[i++]
+      continue
+    }
     let depth = 1, j = i + 2
     while (j < s.length && depth > 0) {
-      if (s[j] === '"') j = closingQuote(s, j)
+      if (s[j] === "\"") j = closingQuote(s, j)
       else if (s[j] === "{") depth++
       else if (s[j] === "}") depth--
       j++

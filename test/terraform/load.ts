@@ -1,6 +1,6 @@
+import { parse } from "@cdktf/hcl2json"
 import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { parse } from "@cdktf/hcl2json"
 
 export const TERRAFORM_DIR = resolve(import.meta.dir, "../../terraform")
 
@@ -21,7 +21,16 @@ const first = (v: unknown): Block => (Array.isArray(v) ? v[0] : v) as Block
 
 /** Parses every .tf file of terraform/ with @cdktf/hcl2json and merges them. */
 export const loadConfiguration = async (dir = TERRAFORM_DIR): Promise<Configuration> => {
-  const config: Configuration = { files: {}, variables: {}, locals: {}, resources: {}, data: {}, outputs: {}, terraform: [], providers: {} }
+  const config: Configuration = {
+    files: {},
+    variables: {},
+    locals: {},
+    resources: {},
+    data: {},
+    outputs: {},
+    terraform: [],
+    providers: {}
+  }
   for (const name of readdirSync(dir).filter((f) => f.endsWith(".tf")).sort()) {
     const text = readFileSync(join(dir, name), "utf8")
     config.files[name] = text

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { lambdaAcceptsBatch, NAME_RULES, s3BucketNameProblems, SQS_MAX_RETENTION_SECONDS, SQS_MAX_VISIBILITY_SECONDS } from "./aws-rules.ts"
-import { evaluateIn, startEngine, type Engine, type TfValue } from "./engine.ts"
-import { loadConfiguration, resource, type Configuration } from "./load.ts"
+import {
+  lambdaAcceptsBatch,
+  NAME_RULES,
+  s3BucketNameProblems,
+  SQS_MAX_RETENTION_SECONDS,
+  SQS_MAX_VISIBILITY_SECONDS
+} from "./aws-rules.ts"
+import { type Engine, evaluateIn, startEngine, type TfValue } from "./engine.ts"
+import { type Configuration, loadConfiguration, resource } from "./load.ts"
 
 // Every check here goes through the real terraform binary (a few dozen plans and consoles, ~50 ms each).
 const TF_TIMEOUT = 60_000
@@ -31,15 +37,32 @@ const BOUNDARIES: Record<string, { accept: Array<TfValue>; reject: Array<TfValue
   log_level: { accept: ["TRACE", "FATAL"], reject: ["VERBOSE", "info"] },
   prefix: { accept: ["a", "a".repeat(40), "a-b-1"], reject: ["a".repeat(41), "Bad_Name", "1abc"] },
   sqs_kms_key_arn: {
-    accept: [null, KEY, "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab", KEY.replace("arn:aws:kms:eu-west-1", "arn:aws-us-gov:kms:us-gov-west-1")],
+    accept: [
+      null,
+      KEY,
+      "arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab",
+      KEY.replace("arn:aws:kms:eu-west-1", "arn:aws-us-gov:kms:us-gov-west-1")
+    ],
     // An alias (ARN or name) passes SQS but grants nothing as an IAM Resource.
-    reject: ["arn:aws:kms:eu-west-1:123456789012:alias/queues", "alias/queues", "1234abcd-12ab-34cd-56ef-1234567890ab", `${KEY}/x`, "not-an-arn"]
+    reject: [
+      "arn:aws:kms:eu-west-1:123456789012:alias/queues",
+      "alias/queues",
+      "1234abcd-12ab-34cd-56ef-1234567890ab",
+      `${KEY}/x`,
+      "not-an-arn"
+    ]
   },
-  alarm_sns_topic_arn: { accept: [null, "arn:aws:sns:eu-west-1:123456789012:alerts"], reject: ["not-an-arn", "arn:aws:sqs:eu-west-1:123456789012:q"] },
+  alarm_sns_topic_arn: {
+    accept: [null, "arn:aws:sns:eu-west-1:123456789012:alerts"],
+    reject: ["not-an-arn", "arn:aws:sqs:eu-west-1:123456789012:q"]
+  },
   live_version: { accept: [null, "1", "42"], reject: ["0", "$LATEST", "live", "1.0"] },
   log_group_class: { accept: ["STANDARD", "INFREQUENT_ACCESS"], reject: ["DELIVERY", "standard"] },
   tracing_mode: { accept: ["PassThrough", "Active"], reject: ["Disabled", "active"] },
-  event_source_metrics: { accept: [["EventCount"], []], reject: [["ErrorCount"], ["EventCount", "EventCount"], ["KafkaMetrics"]] },
+  event_source_metrics: {
+    accept: [["EventCount"], []],
+    reject: [["ErrorCount"], ["EventCount", "EventCount"], ["KafkaMetrics"]]
+  },
   alarm_oldest_message_age_seconds: { accept: [60, 1209599], reject: [59, 1209600, 60.5] }
 }
 
@@ -70,7 +93,9 @@ describe("variables' validation boundaries, through the real terraform engine", 
 
   test("every variable rejects the values just past its boundaries, with its own message", () => {
     const rejected = cases((b) => b.reject)
-    engine.rejectedEach(rejected).forEach((refused, i) => expect(Object.keys(refused), JSON.stringify(rejected[i])).toEqual(Object.keys(rejected[i]!)))
+    engine.rejectedEach(rejected).forEach((refused, i) =>
+      expect(Object.keys(refused), JSON.stringify(rejected[i])).toEqual(Object.keys(rejected[i]!))
+    )
   }, TF_TIMEOUT)
 
   test("validations across two variables hold at their boundaries, with the other variable moved too", () => {
@@ -96,20 +121,41 @@ describe("names S3 and the other services accept, at every prefix the validation
   const ACCOUNT = "123456789012"
   // Around each reserved bucket prefix: the prefix itself, what reaches it through "-artifacts-", and near misses.
   const candidates = [
-    "xn", "xn-", "xn-a", "xna", "x", "sthree", "sthree-", "sthree-configurator", "sthreex", "sthre",
-    "amzn-s3-demo", "amzn-s3-demo-x", "amzn-s3", "amzn-s3-demox", "a".repeat(40), "a-", "a--b", "bun-sqs-lambda"
+    "xn",
+    "xn-",
+    "xn-a",
+    "xna",
+    "x",
+    "sthree",
+    "sthree-",
+    "sthree-configurator",
+    "sthreex",
+    "sthre",
+    "amzn-s3-demo",
+    "amzn-s3-demo-x",
+    "amzn-s3",
+    "amzn-s3-demox",
+    "a".repeat(40),
+    "a-",
+    "a--b",
+    "bun-sqs-lambda"
   ]
 
   test("a prefix is accepted exactly when the bucket name it makes is one S3 accepts", () => {
     engine.rejectedEach(candidates.map((prefix) => ({ prefix }))).forEach((refused, i) => {
       const prefix = candidates[i]!
       const problems = s3BucketNameProblems(`${prefix}-artifacts-${ACCOUNT}`)
-      expect(refused.prefix === undefined, `${prefix}: terraform ${refused.prefix ?? "accepts"}; S3: ${problems.join(", ") || "accepts"}`)
+      expect(
+        refused.prefix === undefined,
+        `${prefix}: terraform ${refused.prefix ?? "accepts"}; S3: ${problems.join(", ") || "accepts"}`
+      )
         .toBe(problems.length === 0)
     })
     // The issue's cases (xn--bad was accepted before), and the shortest prefixes that reach each reserved one.
     const reaching = ["xn--bad", "sthree-x", "amzn-s3-demo-x", "xn-", "sthree", "amzn-s3-demo"]
-    engine.rejectedEach(reaching.map((prefix) => ({ prefix }))).forEach((refused, i) => expect(refused.prefix, reaching[i]).toContain("S3 reserves"))
+    engine.rejectedEach(reaching.map((prefix) => ({ prefix }))).forEach((refused, i) =>
+      expect(refused.prefix, reaching[i]).toContain("S3 reserves")
+    )
   }, TF_TIMEOUT)
 
   test("the longest prefix still makes every name valid, the bucket's as the real engine computes it", () => {
@@ -117,7 +163,9 @@ describe("names S3 and the other services accept, at every prefix the validation
     expect(s3BucketNameProblems(`${names.artifact_bucket}${ACCOUNT}`)).toEqual([])
     expect(Object.keys(NAME_RULES).every((n) => n in names)).toBe(true)
     for (const [name, rule] of Object.entries(NAME_RULES)) expect(names[name], name).toMatch(rule)
-    expect(resource(tf, "aws_s3_bucket", "artifacts").bucket).toBe("${local.names.artifact_bucket}${data.aws_caller_identity.current.account_id}")
+    expect(resource(tf, "aws_s3_bucket", "artifacts").bucket).toBe(
+      "${local.names.artifact_bucket}${data.aws_caller_identity.current.account_id}"
+    )
     expect(resource(tf, "aws_iam_role", "handler").name).toBe("${local.names.role}")
   }, TF_TIMEOUT)
 })
@@ -126,16 +174,24 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
   const timeouts = [1, 30, 900]
   const windows = [0, 1, 300]
 
-  test("visibility timeout = 6 x function timeout + batching window, within SQS's maximum (computed by terraform)", () => {
-    for (const timeout of timeouts) {
-      for (const window of windows) {
-        const { v } = engine.evaluate({ timeout, batching_window_seconds: window }, { v: "local.visibility_timeout_seconds" })
-        expect(v).toBeGreaterThanOrEqual(6 * timeout + window)
-        expect(v).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS)
+  test(
+    "visibility timeout = 6 x function timeout + batching window, within SQS's maximum (computed by terraform)",
+    () => {
+      for (const timeout of timeouts) {
+        for (const window of windows) {
+          const { v } = engine.evaluate({ timeout, batching_window_seconds: window }, {
+            v: "local.visibility_timeout_seconds"
+          })
+          expect(v).toBeGreaterThanOrEqual(6 * timeout + window)
+          expect(v).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS)
+        }
       }
-    }
-    expect(resource(tf, "aws_sqs_queue", "input").visibility_timeout_seconds).toBe("${local.visibility_timeout_seconds}")
-  }, TF_TIMEOUT)
+      expect(resource(tf, "aws_sqs_queue", "input").visibility_timeout_seconds).toBe(
+        "${local.visibility_timeout_seconds}"
+      )
+    },
+    TF_TIMEOUT
+  )
 
   // The precondition sits inside a resource, out of the provider-free copy's reach: its operators are evaluated
   // by hand, on the variables as terraform resolved them.
@@ -144,15 +200,22 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
     return esm.lifecycle[0].precondition.every((p: any) => evaluateIn(engine, p.condition, overrides) === true)
   }
 
-  test("batch size and batching window: validations (terraform) and the precondition accept exactly what Lambda accepts", () => {
-    const grid = [1, 10, 11, 100, 10000].flatMap((batch) => windows.map((window) => ({ batch_size: batch, batching_window_seconds: window })))
-    engine.rejectedEach(grid).forEach((refused, i) => {
-      const { batch_size: batch, batching_window_seconds: window } = grid[i]!
-      const allowed = Object.keys(refused).length === 0 && precondition({ batch_size: batch, batching_window_seconds: window })
-      expect(allowed, `batch ${batch}, window ${window}`).toBe(lambdaAcceptsBatch(batch, window))
-    })
-    expect(precondition({})).toBe(true)
-  }, TF_TIMEOUT)
+  test(
+    "batch size and batching window: validations (terraform) and the precondition accept exactly what Lambda accepts",
+    () => {
+      const grid = [1, 10, 11, 100, 10000].flatMap((batch) =>
+        windows.map((window) => ({ batch_size: batch, batching_window_seconds: window }))
+      )
+      engine.rejectedEach(grid).forEach((refused, i) => {
+        const { batch_size: batch, batching_window_seconds: window } = grid[i]!
+        const allowed = Object.keys(refused).length === 0 &&
+          precondition({ batch_size: batch, batching_window_seconds: window })
+        expect(allowed, `batch ${batch}, window ${window}`).toBe(lambdaAcceptsBatch(batch, window))
+      })
+      expect(precondition({})).toBe(true)
+    },
+    TF_TIMEOUT
+  )
 
   test("maxReceiveCount is at least 5 by default and can never be set lower", () => {
     expect(tf.variables.max_receive_count!.default).toBeGreaterThanOrEqual(5)
@@ -162,7 +225,9 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
   test("the DLQ keeps messages longer than any retention the source queue can be given", () => {
     const { dlq } = engine.evaluate({}, { dlq: "local.dead_letter_retention_seconds" })
     expect(dlq).toBe(SQS_MAX_RETENTION_SECONDS)
-    expect(resource(tf, "aws_sqs_queue", "dead_letter").message_retention_seconds).toBe("${local.dead_letter_retention_seconds}")
+    expect(resource(tf, "aws_sqs_queue", "dead_letter").message_retention_seconds).toBe(
+      "${local.dead_letter_retention_seconds}"
+    )
     expect(engine.rejected({ message_retention_seconds: dlq as number })).toHaveProperty("message_retention_seconds")
     expect(dlq).toBeGreaterThan(tf.variables.message_retention_seconds!.default as number)
   }, TF_TIMEOUT)

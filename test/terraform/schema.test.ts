@@ -1,10 +1,18 @@
 import { describe, expect, test } from "bun:test"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { checkFile } from "./provider-schema/check.ts"
-import { generateSchema, PACKAGE, SCHEMA_FILE, serialize, TARBALL, typesUsed, type Schema } from "./provider-schema/generate.ts"
-import { structureOf } from "./provider-schema/structure.ts"
 import { TERRAFORM_DIR } from "./load.ts"
+import { checkFile } from "./provider-schema/check.ts"
+import {
+  generateSchema,
+  PACKAGE,
+  type Schema,
+  SCHEMA_FILE,
+  serialize,
+  TARBALL,
+  typesUsed
+} from "./provider-schema/generate.ts"
+import { structureOf } from "./provider-schema/structure.ts"
 
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Schema
 
@@ -22,16 +30,20 @@ describe("terraform/ against the AWS provider's own schema", () => {
     expect(Object.keys(schema.data_sources)).toEqual(used.data)
   })
 
-  test("every resource, data source, argument and nested block in terraform/*.tf is one the provider accepts", async () => {
+  test("every resource, data source, argument and nested block in terraform/*.tf is known to the provider", async () => {
     const files = readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf")).sort()
-    const problems = (await Promise.all(files.map((f) => checkFile(f, readFileSync(join(TERRAFORM_DIR, f), "utf8"), schema)))).flat()
+    const problems =
+      (await Promise.all(files.map((f) => checkFile(f, readFileSync(join(TERRAFORM_DIR, f), "utf8"), schema)))).flat()
     expect(problems).toEqual([])
   })
 
   // Regenerating needs the 37 MB package; the committed aws.json keeps the check above download-free.
   const regenerate = existsSync(TARBALL) ? test : test.skip
   if (!existsSync(TARBALL)) {
-    console.warn(`SKIPPED: aws.json was not regenerated: ${TARBALL} is absent (bun test/terraform/provider-schema/generate.ts --fetch)`)
+    console.warn(
+      `SKIPPED: aws.json was not regenerated: ${TARBALL} is absent ` +
+        "(bun test/terraform/provider-schema/generate.ts --fetch)"
+    )
   }
   regenerate("the committed aws.json is exactly what the package generates (regenerated from .cache/)", async () => {
     expect(serialize(generateSchema(await typesUsed()))).toBe(readFileSync(SCHEMA_FILE, "utf8"))
@@ -40,7 +52,8 @@ describe("terraform/ against the AWS provider's own schema", () => {
 
 describe("the schema check catches what `terraform apply` would refuse", () => {
   const check = async (hcl: string) => (await checkFile("snippet.tf", hcl, schema)).map((p) => `${p.at}: ${p.message}`)
-  const fn = (body: string) => `resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role          = "r"\n${body}\n}\n`
+  const fn = (body: string) =>
+    `resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role          = "r"\n${body}\n}\n`
 
   test("a minimal valid resource passes", async () => {
     expect(await check(fn(`  publish = true\n\n  environment {\n    variables = { A = "1" }\n  }`))).toEqual([])
@@ -49,23 +62,67 @@ describe("the schema check catches what `terraform apply` would refuse", () => {
   test.each([
     ["a misspelled argument", fn("  functon_timeout = 3"), "unknown argument functon_timeout"],
     ["a misspelling names the argument meant", fn("  memory_sise = 128"), "did you mean memory_size?"],
-    ["a missing required argument", `resource "aws_lambda_function" "f" {\n  function_name = "f"\n}\n`, "missing required argument role"],
-    ["a missing required block", `resource "aws_s3_bucket_server_side_encryption_configuration" "s" {\n  bucket = "b"\n}\n`, "missing required block rule"],
-    ["a block written as an attribute (object)", fn("  environment = {\n    variables = {}\n  }"), "environment is a block"],
-    ["a block written as an attribute (list of objects)", fn("  logging_config = [{\n    log_format = \"JSON\"\n  }]"), "logging_config is a block"],
+    [
+      "a missing required argument",
+      `resource "aws_lambda_function" "f" {\n  function_name = "f"\n}\n`,
+      "missing required argument role"
+    ],
+    [
+      "a missing required block",
+      `resource "aws_s3_bucket_server_side_encryption_configuration" "s" {\n  bucket = "b"\n}\n`,
+      "missing required block rule"
+    ],
+    [
+      "a block written as an attribute (object)",
+      fn("  environment = {\n    variables = {}\n  }"),
+      "environment is a block"
+    ],
+    [
+      "a block written as an attribute (list of objects)",
+      fn("  logging_config = [{\n    log_format = \"JSON\"\n  }]"),
+      "logging_config is a block"
+    ],
     ["an attribute written as a block", fn("  tags {\n    a = \"b\"\n  }"), "tags is an argument (map(string))"],
     ["a wrong primitive type", fn("  memory_size = \"big\""), "wrong type: number expected"],
     ["a template where a bool goes", fn("  publish = \"yes-${var.x}\""), "wrong type: bool expected"],
     ["a string where a list goes", fn("  architectures = \"arm64\""), "wrong type: list(string) expected"],
     ["a list where a map goes", fn("  tags = [\"a\"]"), "wrong type: map(string) expected"],
-    ["a second block where one is allowed", fn("  tracing_config {\n    mode = \"Active\"\n  }\n\n  tracing_config {\n    mode = \"PassThrough\"\n  }"), "at most 1 tracing_config"],
-    ["an unknown argument inside a nested block", fn("  logging_config {\n    log_fmt = \"JSON\"\n  }"), "logging_config.log_fmt: unknown argument log_fmt"],
-    ["a missing required argument inside a nested block", `resource "aws_lambda_event_source_mapping" "m" {\n  function_name = "f"\n\n  metrics_config {\n  }\n}\n`, "missing required argument metrics"],
-    ["an unknown resource type", `resource "aws_lambda_functions" "f" {\n  function_name = "f"\n}\n`, "did you mean aws_lambda_function?"],
-    ["a dynamic block of an unknown type", fn("  dynamic \"tracing\" {\n    for_each = []\n    content {\n      mode = \"Active\"\n    }\n  }"), "dynamic block of an unknown block type tracing"],
-    ["a wrong argument inside a dynamic block's content", fn("  dynamic \"tracing_config\" {\n    for_each = []\n    content {\n      modes = \"Active\"\n    }\n  }"), "unknown argument modes"],
+    [
+      "a second block where one is allowed",
+      fn("  tracing_config {\n    mode = \"Active\"\n  }\n\n  tracing_config {\n    mode = \"PassThrough\"\n  }"),
+      "at most 1 tracing_config"
+    ],
+    [
+      "an unknown argument inside a nested block",
+      fn("  logging_config {\n    log_fmt = \"JSON\"\n  }"),
+      "logging_config.log_fmt: unknown argument log_fmt"
+    ],
+    [
+      "a missing required argument inside a nested block",
+      `resource "aws_lambda_event_source_mapping" "m" {\n  function_name = "f"\n\n  metrics_config {\n  }\n}\n`,
+      "missing required argument metrics"
+    ],
+    [
+      "an unknown resource type",
+      `resource "aws_lambda_functions" "f" {\n  function_name = "f"\n}\n`,
+      "did you mean aws_lambda_function?"
+    ],
+    [
+      "a dynamic block of an unknown type",
+      fn("  dynamic \"tracing\" {\n    for_each = []\n    content {\n      mode = \"Active\"\n    }\n  }"),
+      "dynamic block of an unknown block type tracing"
+    ],
+    [
+      "a wrong argument inside a dynamic block's content",
+      fn("  dynamic \"tracing_config\" {\n    for_each = []\n    content {\n      modes = \"Active\"\n    }\n  }"),
+      "unknown argument modes"
+    ],
     ["an unknown provider argument", `provider "aws" {\n  regin = "eu-west-1"\n}\n`, "did you mean region?"],
-    ["an unknown lifecycle argument", fn("  lifecycle {\n    prevent_destroyed = true\n  }"), "unknown lifecycle argument prevent_destroyed"]
+    [
+      "an unknown lifecycle argument",
+      fn("  lifecycle {\n    prevent_destroyed = true\n  }"),
+      "unknown lifecycle argument prevent_destroyed"
+    ]
   ])("%s", async (_, hcl, expected) => {
     const problems = await check(hcl)
     expect(problems.join("\n")).toContain(expected)

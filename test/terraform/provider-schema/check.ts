@@ -6,14 +6,21 @@
  */
 import { parse } from "@cdktf/hcl2json"
 import type { BlockSchema, NestedBlock, Schema } from "./generate.ts"
-import { structureOf, type Kind } from "./structure.ts"
+import { type Kind, structureOf } from "./structure.ts"
 
 type Body = Record<string, unknown>
 
 // Terraform's own arguments, valid on every resource and data source.
 const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "provider"])
 const META_BLOCKS: Record<string, ReadonlyArray<string>> = {
-  lifecycle: ["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by", "precondition", "postcondition"]
+  lifecycle: [
+    "create_before_destroy",
+    "prevent_destroy",
+    "ignore_changes",
+    "replace_triggered_by",
+    "precondition",
+    "postcondition"
+  ]
 }
 
 const distance = (a: string, b: string): number => {
@@ -98,13 +105,18 @@ const checkBody = (
       for (const [label, items] of Object.entries(value as Record<string, Array<Body>>)) {
         const nested = schema.blocks[label]
         if (!nested) {
-          report(`${at}.dynamic.${label}`, `dynamic block of an unknown block type ${label}${closest(label, Object.keys(schema.blocks))}`)
+          report(
+            `${at}.dynamic.${label}`,
+            `dynamic block of an unknown block type ${label}${closest(label, Object.keys(schema.blocks))}`
+          )
           continue
         }
         for (const item of items) {
           counts.set(label, (counts.get(label) ?? 0) + 2) // a dynamic block may expand to any number
           for (const key of Object.keys(item)) {
-            if (!["for_each", "iterator", "labels", "content"].includes(key)) report(`${at}.dynamic.${label}`, `unknown dynamic block argument ${key}`)
+            if (!["for_each", "iterator", "labels", "content"].includes(key)) {
+              report(`${at}.dynamic.${label}`, `unknown dynamic block argument ${key}`)
+            }
           }
           for (const content of (item.content ?? []) as Array<Body>) {
             checkBody(content, nested, [...path, "dynamic", label, "content"], kinds, report, false)
@@ -116,7 +128,9 @@ const checkBody = (
     if (topLevel && META_ARGUMENTS.has(name)) continue
     if (topLevel && name in META_BLOCKS) {
       for (const item of value as Array<Body>) {
-        for (const key of Object.keys(item)) if (!META_BLOCKS[name]!.includes(key)) report(`${at}.${name}`, `unknown ${name} argument ${key}`)
+        for (const key of Object.keys(item)) {
+          if (!META_BLOCKS[name]!.includes(key)) report(`${at}.${name}`, `unknown ${name} argument ${key}`)
+        }
       }
       continue
     }
@@ -124,7 +138,13 @@ const checkBody = (
     const block = schema.blocks[name]
     const kind = kindOf(name)
     if (argument) {
-      if (kind === "block" || kind === undefined && Array.isArray(value) && value.every((v) => v && typeof v === "object" && !Array.isArray(v)) && !argument.type.includes("object")) {
+      if (
+        kind === "block" ||
+        kind === undefined && Array.isArray(value) && value.every((v) =>
+            v && typeof v === "object" && !Array.isArray(v)
+          ) &&
+          !argument.type.includes("object")
+      ) {
         report(`${at}.${name}`, `${name} is an argument (${argument.type}): write ${name} = ..., not a block`)
         continue
       }
@@ -170,7 +190,12 @@ export const checkFile = async (file: string, text: string, schema: Schema): Pro
     for (const [type, byName] of Object.entries((declared ?? {}) as Record<string, Record<string, Array<Body>>>)) {
       const s = schemas[type]
       if (!s) {
-        report(`${family}.${type}`, `${family === "data" ? "data source" : "resource"} type ${type} is not in the provider schema${closest(type, Object.keys(schemas))}`)
+        report(
+          `${family}.${type}`,
+          `${family === "data" ? "data source" : "resource"} type ${type} is not in the provider schema${
+            closest(type, Object.keys(schemas))
+          }`
+        )
         continue
       }
       for (const [name, bodies] of Object.entries(byName)) {

@@ -45,12 +45,17 @@ export interface Schema {
 
 export const fetchPackage = () => {
   mkdirSync(CACHE_DIR, { recursive: true })
-  const r = Bun.spawnSync(["npm", "pack", PACKAGE, "--pack-destination", CACHE_DIR, "--silent"], { stdout: "pipe", stderr: "pipe" })
+  const r = Bun.spawnSync(["npm", "pack", PACKAGE, "--pack-destination", CACHE_DIR, "--silent"], {
+    stdout: "pipe",
+    stderr: "pipe"
+  })
   if (r.exitCode !== 0 || !existsSync(TARBALL)) throw new Error(`npm pack ${PACKAGE} failed: ${r.stderr.toString()}`)
 }
 
 const libDir = (kind: "resource" | "data" | "provider", type: string) =>
-  kind === "provider" ? "provider" : `${kind === "data" ? "data-aws-" : ""}${type.replace(/^aws_/, "").replaceAll("_", "-")}`
+  kind === "provider"
+    ? "provider"
+    : `${kind === "data" ? "data-aws-" : ""}${type.replace(/^aws_/, "").replaceAll("_", "-")}`
 
 /** The type cdktf gives an argument, as Terraform writes it. */
 const typeOf = (kind: string, storage: string, nested: string | undefined): string => {
@@ -65,11 +70,20 @@ const fail = (what: string): never => {
   throw new Error(`provider schema: unexpected ${what}; the generator must learn it`)
 }
 
-interface Entry { name: string; camel: string; isBlock: boolean; kind: string; storage: string; nested?: string }
+interface Entry {
+  name: string
+  camel: string
+  isBlock: boolean
+  kind: string
+  storage: string
+  nested?: string
+}
 
 /** Every `name: { value: ..., isBlock, type, storageClassType }` entry of one `const attrs = {...}` literal. */
 const entriesOf = (attrs: string): Array<Entry> =>
-  [...attrs.matchAll(/^\s{8,12}(\w+): \{\s*value: (.*),\s*isBlock: (true|false),\s*type: "(\w+)",\s*storageClassType: "(\w+)",\s*\},?$/gm)].map((m) => {
+  [...attrs.matchAll(
+    /^\s{8,12}(\w+): \{\s*value: (.*),\s*isBlock: (true|false),\s*type: "(\w+)",\s*storageClassType: "(\w+)",\s*\},?$/gm
+  )].map((m) => {
     const value = m[2]!
     const camel = /(?:struct|this)\.(?:_)?(\w+)/.exec(value)?.[1] ?? fail(`value ${value}`)
     const nested = /(?:^|[(,\s])(\w+)ToHclTerraform\b/.exec(value.replace(/cdktf\.\w+ToHclTerraform/g, ""))?.[1]
@@ -81,7 +95,9 @@ const interfacesOf = (dts: string) => {
   const out = new Map<string, Map<string, { optional: boolean; type: string }>>()
   for (const m of dts.matchAll(/^export interface (\w+)[^{]*\{([\s\S]*?)^\}/gm)) {
     const props = new Map<string, { optional: boolean; type: string }>()
-    for (const p of m[2]!.matchAll(/^\s+readonly (\w+)(\?)?: (.*)$/gm)) props.set(p[1]!, { optional: p[2] === "?", type: p[3]! })
+    for (const p of m[2]!.matchAll(/^\s+readonly (\w+)(\?)?: (.*)$/gm)) {
+      props.set(p[1]!, { optional: p[2] === "?", type: p[3]! })
+    }
     out.set(m[1]!, props)
   }
   return out
@@ -91,7 +107,8 @@ const schemaOf = (js: string, dts: string, configInterface: string): BlockSchema
   const interfaces = interfacesOf(dts)
   const structs = new Map<string, string>()
   for (const m of js.matchAll(/^function (\w+)ToHclTerraform\(struct\) \{([\s\S]*?)^\}/gm)) structs.set(m[1]!, m[2]!)
-  const top = /synthesizeHclAttributes\(\) \{\s*const attrs = \{([\s\S]*?)^ {8}\};/m.exec(js)?.[1] ?? fail("synthesizeHclAttributes")
+  const top = /synthesizeHclAttributes\(\) \{\s*const attrs = \{([\s\S]*?)^ {8}\};/m.exec(js)?.[1] ??
+    fail("synthesizeHclAttributes")
 
   const build = (attrs: string, iface: string): BlockSchema => {
     const props = interfaces.get(iface) ?? fail(`interface ${iface}`)
@@ -102,11 +119,17 @@ const schemaOf = (js: string, dts: string, configInterface: string): BlockSchema
         schema.arguments[e.name] = { type: typeOf(e.kind, e.storage, e.nested), required: !prop.optional }
         continue
       }
-      const nestedIface = e.nested ? e.nested[0]!.toUpperCase() + e.nested.slice(1) : fail(`block ${e.name} without a struct`)
+      const nestedIface = e.nested
+        ? e.nested[0]!.toUpperCase() + e.nested.slice(1)
+        : fail(`block ${e.name} without a struct`)
       const body = structs.get(e.nested!) ?? fail(`struct ${e.nested}`)
       const attrsOfStruct = /const attrs = \{([\s\S]*?)^ {4}\};/m.exec(body)?.[1] ?? ""
       const single = !prop.type.includes("[]")
-      schema.blocks[e.name] = { ...build(attrsOfStruct, nestedIface), min_items: prop.optional ? 0 : 1, ...(single ? { max_items: 1 } : {}) }
+      schema.blocks[e.name] = {
+        ...build(attrsOfStruct, nestedIface),
+        min_items: prop.optional ? 0 : 1,
+        ...(single ? { max_items: 1 } : {})
+      }
     }
     return schema
   }
@@ -114,8 +137,13 @@ const schemaOf = (js: string, dts: string, configInterface: string): BlockSchema
 }
 
 /** Reads what cdktf generated for each type from the tarball, extracting only those files. */
-export const generateSchema = (types: { resources: ReadonlyArray<string>; data: ReadonlyArray<string> }, tarball = TARBALL): Schema => {
-  if (!existsSync(tarball)) throw new Error(`${tarball} is missing: run bun test/terraform/provider-schema/generate.ts --fetch`)
+export const generateSchema = (
+  types: { resources: ReadonlyArray<string>; data: ReadonlyArray<string> },
+  tarball = TARBALL
+): Schema => {
+  if (!existsSync(tarball)) {
+    throw new Error(`${tarball} is missing: run bun test/terraform/provider-schema/generate.ts --fetch`)
+  }
   const dir = mkdtempSync(join(tmpdir(), "provider-aws-"))
   try {
     const wanted = [
@@ -123,7 +151,9 @@ export const generateSchema = (types: { resources: ReadonlyArray<string>; data: 
       ...types.resources.map((t) => ["resource", t] as const),
       ...types.data.map((t) => ["data", t] as const)
     ]
-    const files = wanted.flatMap(([kind, t]) => [`package/lib/${libDir(kind, t)}/index.js`, `package/lib/${libDir(kind, t)}/index.d.ts`])
+    const files = wanted.flatMap((
+      [kind, t]
+    ) => [`package/lib/${libDir(kind, t)}/index.js`, `package/lib/${libDir(kind, t)}/index.d.ts`])
     const tar = Bun.spawnSync(["tar", "xzf", tarball, "-C", dir, "package/package.json", ...files], { stderr: "pipe" })
     if (tar.exitCode !== 0) throw new Error(`tar: ${tar.stderr.toString()}`)
     const pkg = JSON.parse(readFileSync(join(dir, "package/package.json"), "utf8"))
@@ -132,10 +162,13 @@ export const generateSchema = (types: { resources: ReadonlyArray<string>; data: 
       const js = readFileSync(join(base, "index.js"), "utf8")
       const dts = readFileSync(join(base, "index.d.ts"), "utf8")
       if (kind !== "provider" && !js.includes(`terraformResourceType: '${t}'`)) fail(`${libDir(kind, t)} is not ${t}`)
-      const cls = /^export declare class (\w+) extends cdktf\.Terraform(?:Resource|DataSource|Provider) /m.exec(dts)?.[1] ?? fail(`class of ${t}`)
+      const cls =
+        /^export declare class (\w+) extends cdktf\.Terraform(?:Resource|DataSource|Provider) /m.exec(dts)?.[1] ??
+          fail(`class of ${t}`)
       return schemaOf(js, dts, `${cls}Config`)
     }
-    const sorted = (ts: ReadonlyArray<string>, kind: "resource" | "data") => Object.fromEntries([...new Set(ts)].sort().map((t) => [t, read(kind, t)]))
+    const sorted = (ts: ReadonlyArray<string>, kind: "resource" | "data") =>
+      Object.fromEntries([...new Set(ts)].sort().map((t) => [t, read(kind, t)]))
     return {
       source: `${pkg.name}@${pkg.version}`,
       provider: pkg.cdktf.provider.name,
@@ -152,12 +185,18 @@ export const generateSchema = (types: { resources: ReadonlyArray<string>; data: 
 /** The resource and data source types terraform/*.tf declares, plus the planned ones. */
 export const typesUsed = async () => {
   const tf = await loadConfiguration()
-  return { resources: [...new Set([...Object.keys(tf.resources), ...EXTRA_RESOURCES])].sort(), data: Object.keys(tf.data).sort() }
+  return {
+    resources: [...new Set([...Object.keys(tf.resources), ...EXTRA_RESOURCES])].sort(),
+    data: Object.keys(tf.data).sort()
+  }
 }
 
 /** One argument per line, so a provider upgrade shows as a readable diff. */
 export const serialize = (schema: Schema) =>
-  JSON.stringify(schema, null, 1).replace(/\{\n\s*"type": ("[^"]*"),\n\s*"required": (true|false)\n\s*\}/g, '{ "type": $1, "required": $2 }') + "\n"
+  JSON.stringify(schema, null, 1).replace(
+    /\{\n\s*"type": ("[^"]*"),\n\s*"required": (true|false)\n\s*\}/g,
+    "{ \"type\": $1, \"required\": $2 }"
+  ) + "\n"
 
 if (import.meta.main) {
   if (process.argv.includes("--fetch") && !existsSync(TARBALL)) fetchPackage()

@@ -12,7 +12,7 @@ const bracketDepth = (text: string, line: number): number => {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!
     if (c === "#" || (c === "/" && text[i + 1] === "/")) break
-    if (c === '"') i = skipString(text, i, line)
+    if (c === "\"") i = skipString(text, i, line)
     else if ("{[(".includes(c)) depth++
     else if ("}])".includes(c)) depth--
   }
@@ -26,10 +26,14 @@ const skipString = (text: string, start: number, line: number): number => {
   while (i < text.length) {
     const c = text[i]!
     if (c === "\\") i += 2
-    else if (c === "$" && text[i + 1] === "{") { interpolation++; i += 2 }
-    else if (c === "}" && interpolation > 0) { interpolation--; i++ }
-    else if (c === '"' && interpolation > 0) i = skipString(text, i, line) + 1
-    else if (c === '"') return i
+    else if (c === "$" && text[i + 1] === "{") {
+      interpolation++
+      i += 2
+    } else if (c === "}" && interpolation > 0) {
+      interpolation--
+      i++
+    } else if (c === "\"" && interpolation > 0) i = skipString(text, i, line) + 1
+    else if (c === "\"") return i
     else i++
   }
   throw new Error(`structure: a string does not end on line ${line}`)
