@@ -128,6 +128,33 @@ describe("the schema check catches what `terraform apply` would refuse", () => {
     expect(problems.join("\n")).toContain(expected)
   })
 
+  test("a dashboard as terraform/dashboard.tf may write it passes: multi-line jsonencode, heredoc, for", async () => {
+    const dashboard = [
+      `resource "aws_cloudwatch_dashboard" "main" {`,
+      `  dashboard_name = "d"`,
+      `  dashboard_body = jsonencode({`,
+      `    widgets = [for key, arn in { a = "x" } : {`,
+      `      type       = "alarm"`,
+      `      properties = { alarms = [arn], title = "\${key} {" }`,
+      `    }]`,
+      `  })`,
+      `}`,
+      ``,
+      `resource "aws_cloudwatch_dashboard" "raw" {`,
+      `  dashboard_name = "r"`,
+      `  dashboard_body = <<-JSON`,
+      `    { "widgets": [ {`,
+      `    JSON`,
+      `}`,
+      ``
+    ].join("\n")
+    expect(await check(dashboard)).toEqual([])
+    expect(await check(dashboard.replace("dashboard_name = \"r\"", "dashboard_nam = \"r\""))).toEqual([
+      "resource.aws_cloudwatch_dashboard.raw.dashboard_nam: unknown argument dashboard_nam (did you mean dashboard_name?)",
+      "resource.aws_cloudwatch_dashboard.raw: missing required argument dashboard_name"
+    ])
+  })
+
   test("the structure scanner refuses what it cannot place rather than guess", () => {
     expect(() => structureOf(`resource "a" "b" {\n  x = 1\n  /* c */\n}\n`)).toThrow(/block comments/)
     expect(() => structureOf(`resource "a" "b" {\n  c { d = 1 }\n}\n`)).toThrow(/cannot place line 2/)

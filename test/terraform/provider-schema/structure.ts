@@ -63,7 +63,7 @@ export const structureOf = (text: string): Map<string, Kind> => {
       if (!m[3]) stack.push([m[1]!, ...[...m[2]!.matchAll(/"([^"]*)"/g)].map((l) => l[1]!)])
     } else if ((m = /^([a-z_][a-z0-9_-]*)\s*=\s*(.*)$/i.exec(line))) {
       record(m[1]!, "attribute", n + 1)
-      const heredoc = /<<-?([A-Z_]+)\s*$/.exec(m[2]!)
+      const heredoc = /<<-?([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(m[2]!)
       if (heredoc) {
         while (n < lines.length - 1 && lines[++n]!.trim() !== heredoc[1]) { /* heredoc body */ }
         continue
