@@ -22,7 +22,12 @@ afterAll(() => engine?.close())
 const evaluateIn = (value: unknown, vars: Vars = {}) => evaluateWith(engine, value, vars)
 
 /** Locals as the real terraform engine computes them. */
-const local = (name: string, vars = {}) => engine.evaluate(vars, { v: `local.${name}` }).v
+// One terraform console call computes every local for a set of variables (engine.scope caches it).
+const local = (name: string, vars: Vars = {}) => {
+  const locals = engine.scope(vars).locals
+  if (!(name in locals)) throw new Error(`terraform computed no local.${name}`)
+  return locals[name]
+}
 
 describe("terraform/: files and declarations", () => {
   test("split by family: versions, variables, outputs and one file per resource family", () => {

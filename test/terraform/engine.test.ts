@@ -57,12 +57,15 @@ describe("the real terraform engine", () => {
     }, TF_TIMEOUT)
 
     test("many cases in one plan give the answers of one plan per case", () => {
-      const cases: Array<Vars> = [{ timeout: 0 }, { timeout: 1 }, { reserved_concurrent_executions: 5 }, {
+      const cases: Array<Vars> = [{ maximum_concurrency: 20 }, { timeout: 0 }, { timeout: 1 }, {
+        reserved_concurrent_executions: 5
+      }, {
         reserved_concurrent_executions: 5,
         maximum_concurrency: 5
       }, { prefix: "xn-", timeout: 901 }]
       const batched = engine.rejectedEach(cases)
       expect(batched.map((r) => Object.keys(r).sort())).toEqual([
+        [],
         ["timeout"],
         [],
         ["reserved_concurrent_executions"],
@@ -70,6 +73,15 @@ describe("the real terraform engine", () => {
         ["prefix", "timeout"]
       ])
       expect(batched).toEqual(cases.map((c) => engine.rejected(c)))
+    }, TF_TIMEOUT)
+
+    test("one expression for many cases in one console gives the answers of one console per case", () => {
+      const cases: Array<Vars> = [{}, { timeout: 60 }, { timeout: 900, batching_window_seconds: 300 }, { prefix: "p" }]
+      for (const expression of ["local.visibility_timeout_seconds", "local.names", "var.timeout * 2"]) {
+        expect(engine.evaluateEach(expression, cases)).toEqual(
+          cases.map((c) => engine.evaluate(c, { v: expression }).v)
+        )
+      }
     }, TF_TIMEOUT)
 
     test("evaluates with terraform's own functions and semantics", () => {

@@ -1,60 +1,38 @@
 /**
- * The real Terraform engine, run offline on what needs no provider: a copy of variables.tf and locals.tf
- * plus a probe output. It evaluates every variable validation and every local exactly as `terraform apply`
- * will. A missing binary is an error, never a skip: these checks are the point of the suite.
+ * The real Terraform engine, run offline on what needs no provider: a copy of variables.tf and locals.tf plus a
+ * probe. It evaluates every variable validation and every local exactly as `terraform apply` will.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { caseOf, cloneCases, declarationsOf } from "./clones.ts"
 import { evaluateValue, referenceRoots, type Scope, type Value, wholeExpression } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
+import {
+  declarationLines,
+  type Diagnostic,
+  init,
+  plan,
+  requireTerraform,
+  terraform,
+  VAR_FILE,
+  type Vars,
+  writeVarFile
+} from "./terraform-cli.ts"
 
-/** The binary: TERRAFORM_BIN, else where the machine image and CI have it. */
-export const terraformBin = () => process.env.TERRAFORM_BIN ?? "/usr/local/bin/terraform"
-
-// No ~/.terraformrc, no version check, no colours: the same run on every machine.
-const ENV = {
-  ...process.env,
-  TF_CLI_CONFIG_FILE: "/dev/null",
-  CHECKPOINT_DISABLE: "1",
-  TF_IN_AUTOMATION: "1",
-  NO_COLOR: "1"
-}
-
-export const requireTerraform = () => {
-  if (!existsSync(terraformBin())) {
-    throw new Error(
-      `The real Terraform engine is missing: no executable at ${terraformBin()}. These checks fail rather than skip: ` +
-        "install Terraform 1.11.4 at /usr/local/bin/terraform (the CI image has it) or point TERRAFORM_BIN at it."
-    )
-  }
-}
-
-export type TfValue = string | number | boolean | null | ReadonlyArray<TfValue> | { readonly [key: string]: TfValue }
-export type Vars = Record<string, TfValue>
-
-export const terraform = (args: ReadonlyArray<string>, cwd: string, stdin?: string) => {
-  requireTerraform()
-  const r = Bun.spawnSync([terraformBin(), ...args], {
-    cwd,
-    env: ENV,
-    stdin: stdin === undefined ? "ignore" : Buffer.from(stdin)
-  })
-  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() }
-}
+export { requireTerraform, terraform, terraformBin, type TfValue, type Vars } from "./terraform-cli.ts"
 
 export interface Engine {
   /** Evaluates each named expression (var., local., functions) for `vars`, through `terraform console`. */
   readonly evaluate: (vars: Vars, expressions: Record<string, string>) => Record<string, unknown>
+  /** Evaluates one expression for each case, all in one `terraform console`. */
+  readonly evaluateEach: (expression: string, cases: ReadonlyArray<Vars>) => Array<unknown>
   /** Runs `terraform plan` with `vars`: each variable whose validation (or type) refused its value, and why. */
   readonly rejected: (vars: Vars) => Record<string, string>
-  /**
-   * `rejected` for many cases in one plan: each case's variables are declared again under names of their own
-   * (`timeout__3`), with the same type and validation text, references to the case's other variables renamed.
-   */
+  /** `rejected` for each case, all in one `terraform plan`. */
   readonly rejectedEach: (cases: ReadonlyArray<Vars>) => Array<Record<string, string>>
   /** Every diagnostic (errors and warnings) of `terraform plan` with a .tfvars file's text. */
-  readonly planDiagnostics: (tfvars: string) => Array<{ severity: string; summary: string; detail: string }>
+  readonly planDiagnostics: (tfvars: string) => Array<Diagnostic>
   /** Every variable's and every local's value for `vars` (defaults for the rest), as terraform computes them. */
   readonly scope: (vars?: Vars) => Scope
   /** The generated probe.tf (outputs of every local, for_each stand-ins). */
@@ -62,102 +40,99 @@ export interface Engine {
   readonly close: () => void
 }
 
-/** A temp copy of the provider-free part of terraform/, initialised once (no backend, no providers). */
-export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "locals.tf"]): Engine => {
-  requireTerraform()
-  const dir = mkdtempSync(join(tmpdir(), "tf-engine-"))
-  for (const f of files) copyFileSync(join(TERRAFORM_DIR, f), join(dir, f))
-  // Referencing every local makes plan evaluate all of them, so a local that fails for some input fails the plan.
-  const localNames = [...readFileSync(join(TERRAFORM_DIR, "locals.tf"), "utf8").matchAll(/^ {2}([a-z_0-9]+)\s*=/gm)]
-    .map((m) => m[1]!)
-  // Each resource's for_each that depends only on variables and locals, on terraform's built-in terraform_data
-  // (no provider download): plan then proves terraform accepts it as a for_each, for every input tried.
+const onlyVariablesAndLocals = (expression: string) =>
+  [...referenceRoots(expression)].every((r) => r === "var" || r === "local")
+
+/** A probe referencing every local (so plan evaluates them all) and each resource's for_each on variables and
+ * locals, on terraform's built-in terraform_data (no provider download): plan proves terraform accepts it. */
+const probeOf = (localNames: ReadonlyArray<string>) => {
   const forEach = readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf")).flatMap((f) =>
     [...readFileSync(join(TERRAFORM_DIR, f), "utf8").matchAll(/^ {2}for_each = (.+)$/gm)].map((m) => m[1]!)
-  )
-    .filter((e) => [...referenceRoots(e)].every((r) => r === "var" || r === "local"))
-  const probe = [
+  ).filter(onlyVariablesAndLocals)
+  return [
     `output "locals" {\n  value = {\n${localNames.map((l) => `    ${l} = local.${l}`).join("\n")}\n  }\n}\n`,
     ...forEach.map((e, i) => `resource "terraform_data" "for_each_${i}" {\n  for_each = ${e}\n}\n`)
   ].join("\n")
+}
+
+/** A diagnostic's message without where it was checked (a clone is checked under its own name). */
+const messageOf = (d: Diagnostic) =>
+  `${d.summary}: ${
+    d.detail.split("\n\n")[0]!.replace(/ declared at [^:]+:[0-9,-]+/, "").replace(/(var\.[a-z0-9_]+)__\d+/g, "$1")
+  }`
+
+/** Each variable refused by a plan, by name: diagnostics point at its line in the var file or its declaration. */
+const refusals = (result: ReturnType<typeof plan>, keys: ReadonlyArray<string>, declared: Map<number, string>) => {
+  const out: Record<string, string> = {}
+  for (const d of result.diagnostics.filter((d) => d.severity === "error")) {
+    const at = d.range?.start.line ?? 0
+    const name = d.range?.filename === VAR_FILE ? keys[at - 2] : declared.get(at)
+    if (!name) throw new Error(`terraform plan reported an error on no variable: ${d.summary}: ${d.detail}`)
+    out[name] = messageOf(d)
+  }
+  if (result.code !== 0 && Object.keys(out).length === 0) throw new Error(`terraform plan failed: ${result.output}`)
+  if (result.code === 0 && Object.keys(out).length > 0) throw new Error("terraform plan succeeded but reported errors")
+  return out
+}
+
+const consoleEval = (dir: string, expression: string): unknown => {
+  // console reads one expression per line
+  const r = terraform(["console", `-var-file=${VAR_FILE}`], dir, expression.replace(/\n/g, " ") + "\n")
+  if (r.code !== 0 || r.stderr.trim() !== "") throw new Error(`terraform console failed for ${expression}: ${r.stderr}`)
+  return JSON.parse(JSON.parse(r.stdout.trim()))
+}
+
+/** A temp copy of the provider-free part of terraform/, initialised once (no backend, no providers). */
+export const startEngine = (): Engine => {
+  requireTerraform()
+  const dir = mkdtempSync(join(tmpdir(), "tf-engine-"))
+  const variablesTf = readFileSync(join(TERRAFORM_DIR, "variables.tf"), "utf8")
+  const localsTf = readFileSync(join(TERRAFORM_DIR, "locals.tf"), "utf8")
+  const localNames = [...localsTf.matchAll(/^ {2}([a-z_0-9]+)\s*=/gm)].map((m) => m[1]!)
+  const declarations = declarationsOf(variablesTf)
+  const declared = declarationLines(variablesTf)
+  for (const f of ["variables.tf", "locals.tf"]) copyFileSync(join(TERRAFORM_DIR, f), join(dir, f))
+  const probe = probeOf(localNames)
   writeFileSync(join(dir, "probe.tf"), probe)
-  const init = terraform(["init", "-backend=false", "-input=false", "-no-color"], dir)
-  if (init.code !== 0) throw new Error(`terraform init failed: ${init.stderr || init.stdout}`)
+  init(dir)
 
-  // Declaration line of each variable, to name the variable a diagnostic points at.
-  const declared = new Map<number, string>()
-  readFileSync(join(dir, "variables.tf"), "utf8").split("\n").forEach((line, i) => {
-    const m = /^variable "([a-z0-9_]+)"/.exec(line)
-    if (m) declared.set(i + 1, m[1]!)
-  })
-
-  // One key per line, so a diagnostic's line in the var file names its variable.
-  const writeVars = (vars: Vars) => {
-    const keys = Object.keys(vars)
-    writeFileSync(
-      join(dir, "probe.tfvars.json"),
-      `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(vars[k])}`).join(",\n")}\n}\n`
-    )
-    return { keys }
+  // Cases run in a second copy: variables.tf for the defaults, clones.tf for the cases.
+  const batch = join(dir, "cases")
+  mkdirSync(batch)
+  copyFileSync(join(dir, "variables.tf"), join(batch, "variables.tf"))
+  let batchReady = false
+  const writeClones = (text: string) => {
+    if (!batchReady) init(batch)
+    batchReady = true
+    writeFileSync(join(batch, "clones.tf"), text)
   }
 
-  const evaluate = (vars: Vars, expressions: Record<string, string>): Record<string, unknown> => {
-    writeVars(vars)
-    const names = Object.keys(expressions)
-    const expr = `jsonencode({ ${names.map((n) => `${JSON.stringify(n)} = ${expressions[n]}`).join(", ")} })`
-    // console reads one expression per line
-    const r = terraform(["console", "-var-file=probe.tfvars.json"], dir, expr + "\n")
-    if (r.code !== 0 || r.stderr.trim() !== "") {
-      throw new Error(`terraform console failed for ${expr}: ${r.stderr || r.stdout}`)
+  const evaluated = new Map<string, Record<string, unknown>>()
+  const evaluate = (vars: Vars, expressions: Record<string, string>) => {
+    const key = JSON.stringify([vars, expressions])
+    if (!evaluated.has(key)) {
+      writeVarFile(dir, vars)
+      const fields = Object.entries(expressions).map(([n, e]) => `${JSON.stringify(n)} = ${e}`)
+      evaluated.set(key, consoleEval(dir, `jsonencode({ ${fields.join(", ")} })`) as Record<string, unknown>)
     }
-    return JSON.parse(JSON.parse(r.stdout.trim()))
+    return evaluated.get(key)!
   }
   const scopes = new Map<string, Scope>()
-
-  // Diagnostics of one plan in `cwd`, each named by the variable it is about.
-  const planErrors = (cwd: string, keys: ReadonlyArray<string>, declaredIn: Map<string, Map<number, string>>) => {
-    const r = terraform([
-      "plan",
-      "-input=false",
-      "-refresh=false",
-      "-lock=false",
-      "-json",
-      "-var-file=probe.tfvars.json"
-    ], cwd)
-    const out: Record<string, string> = {}
-    for (const line of r.stdout.split("\n")) {
-      if (!line.startsWith("{")) continue
-      const m = JSON.parse(line)
-      if (m.type !== "diagnostic" || m.diagnostic.severity !== "error") continue
-      const d = m.diagnostic
-      const file = d.range?.filename as string | undefined
-      const at = (d.range?.start?.line ?? 0) as number
-      const name = file === "probe.tfvars.json" ? keys[at - 2] : declaredIn.get(file ?? "")?.get(at)
-      if (!name) throw new Error(`terraform plan reported an error on no variable: ${d.summary}: ${d.detail}`)
-      // The message, without where it was checked (a clone is checked in clones.tf, under its own name).
-      const detail = String(d.detail).split("\n\n")[0]!.replace(/ declared at [^:]+:[0-9,-]+/, "").replace(
-        /(var\.[a-z0-9_]+)__\d+/g,
-        "$1"
-      )
-      out[name] = `${d.summary}: ${detail}`
-    }
-    if (r.code !== 0 && Object.keys(out).length === 0) throw new Error(`terraform plan failed: ${r.stderr || r.stdout}`)
-    if (r.code === 0 && Object.keys(out).length > 0) throw new Error("terraform plan succeeded but reported errors")
-    return out
-  }
-
-  // Each variable's whole declaration (fmt puts the closing brace at column 0).
-  const variablesText = readFileSync(join(dir, "variables.tf"), "utf8")
-  const declarations = new Map(
-    [...variablesText.matchAll(/^variable "([a-z0-9_]+)" \{\n[\s\S]*?^\}$/gm)].map((m) => [m[1]!, m[0]])
-  )
-  const batchDir = mkdtempSync(join(dir, "batch-"))
-  copyFileSync(join(dir, "variables.tf"), join(batchDir, "variables.tf"))
-  let batchReady = false
 
   return {
     probe,
     evaluate,
+    evaluateEach: (expression, cases) => {
+      const clones = cloneCases(declarations, cases, { text: localsTf, names: localNames })
+      writeClones(clones.text)
+      writeVarFile(batch, clones.values)
+      return consoleEval(
+        batch,
+        `jsonencode([${cases.map((_, i) => clones.rename(expression, i)).join(", ")}])`
+      ) as Array<
+        unknown
+      >
+    },
     scope: (vars = {}) => {
       const key = JSON.stringify(vars)
       if (!scopes.has(key)) {
@@ -171,65 +146,29 @@ export const startEngine = (files: ReadonlyArray<string> = ["variables.tf", "loc
       }
       return scopes.get(key)!
     },
+    rejected: (vars) => {
+      const keys = writeVarFile(dir, vars)
+      return refusals(plan(dir, VAR_FILE), keys, declared)
+    },
     rejectedEach: (cases) => {
-      if (!batchReady) {
-        const init = terraform(["init", "-backend=false", "-input=false", "-no-color"], batchDir)
-        if (init.code !== 0) throw new Error(`terraform init failed: ${init.stderr || init.stdout}`)
-        batchReady = true
-      }
-      const values: Vars = {}
-      const clones: Array<string> = []
-      cases.forEach((vars, i) => {
-        for (const [name, value] of Object.entries(vars)) {
-          const text = declarations.get(name) ?? fail(`no variable ${name}`)
-          const renamed = Object.keys(vars).reduce(
-            (t, other) => t.replace(new RegExp(`\\bvar\\.${other}\\b`, "g"), `var.${other}__${i}`),
-            text
-          )
-          clones.push(renamed.replace(`variable "${name}" {`, `variable "${name}__${i}" {`))
-          values[`${name}__${i}`] = value
-        }
-      })
-      const clonesText = clones.join("\n\n") + "\n"
-      writeFileSync(join(batchDir, "clones.tf"), clonesText)
-      const lines = new Map<number, string>()
-      clonesText.split("\n").forEach((line, n) => {
-        const m = /^variable "([a-z0-9_]+)"/.exec(line)
-        if (m) lines.set(n + 1, m[1]!)
-      })
-      const keys = Object.keys(values)
-      writeFileSync(
-        join(batchDir, "probe.tfvars.json"),
-        `{\n${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(values[k])}`).join(",\n")}\n}\n`
-      )
-      const errors = planErrors(batchDir, keys, new Map([["clones.tf", lines]]))
+      const clones = cloneCases(declarations, cases)
+      writeClones(clones.text)
+      const keys = writeVarFile(batch, clones.values)
       const out = cases.map(() => ({}) as Record<string, string>)
-      for (const [key, message] of Object.entries(errors)) {
-        const m = /^(.+)__(\d+)$/.exec(key) ?? fail(`an error on ${key}, which is no case's`)
-        out[Number(m[2])]![m[1]!] = message
+      for (
+        const [clone, message] of Object.entries(refusals(plan(batch, VAR_FILE), keys, declarationLines(clones.text)))
+      ) {
+        const { index, name } = caseOf(clone)
+        out[index]![name] = message
       }
       return out
     },
-    rejected: (vars) => {
-      const { keys } = writeVars(vars)
-      return planErrors(dir, keys, new Map([["variables.tf", declared]]))
-    },
     planDiagnostics: (tfvars) => {
       writeFileSync(join(dir, "probe.tfvars"), tfvars)
-      const r = terraform(
-        ["plan", "-input=false", "-refresh=false", "-lock=false", "-json", "-var-file=probe.tfvars"],
-        dir
-      )
-      return r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((m) =>
-        m.type === "diagnostic"
-      ).map((m) => m.diagnostic)
+      return plan(dir, "probe.tfvars").diagnostics
     },
     close: () => rmSync(dir, { recursive: true, force: true })
   }
-}
-
-const fail = (message: string): never => {
-  throw new Error(message)
 }
 
 /**
@@ -238,8 +177,17 @@ const fail = (message: string): never => {
  */
 export const evaluateIn = (engine: Engine, value: unknown, vars: Vars = {}): Value => {
   const expression = wholeExpression(value)
-  if (expression !== undefined && [...referenceRoots(expression)].every((r) => r === "var" || r === "local")) {
+  if (expression !== undefined && onlyVariablesAndLocals(expression)) {
     return engine.evaluate(vars, { v: expression }).v as Value
   }
   return evaluateValue(value, engine.scope(vars))
+}
+
+/** evaluateIn for many cases; one terraform console for all when the value is on variables and locals only. */
+export const evaluateInEach = (engine: Engine, value: unknown, cases: ReadonlyArray<Vars>): Array<Value> => {
+  const expression = wholeExpression(value)
+  if (expression !== undefined && onlyVariablesAndLocals(expression)) {
+    return engine.evaluateEach(expression, cases) as Array<Value>
+  }
+  return cases.map((vars) => evaluateValue(value, engine.scope(vars)))
 }

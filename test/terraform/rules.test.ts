@@ -6,7 +6,7 @@ import {
   SQS_MAX_RETENTION_SECONDS,
   SQS_MAX_VISIBILITY_SECONDS
 } from "./aws-rules.ts"
-import { type Engine, evaluateIn, startEngine, type TfValue } from "./engine.ts"
+import { type Engine, evaluateInEach, startEngine, type TfValue } from "./engine.ts"
 import { type Configuration, loadConfiguration, resource } from "./load.ts"
 
 // Every check here goes through the real terraform binary (a few dozen plans and consoles, ~50 ms each).
@@ -177,15 +177,14 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
   test(
     "visibility timeout = 6 x function timeout + batching window, within SQS's maximum (computed by terraform)",
     () => {
-      for (const timeout of timeouts) {
-        for (const window of windows) {
-          const { v } = engine.evaluate({ timeout, batching_window_seconds: window }, {
-            v: "local.visibility_timeout_seconds"
-          })
-          expect(v).toBeGreaterThanOrEqual(6 * timeout + window)
-          expect(v).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS)
-        }
-      }
+      const grid = timeouts.flatMap((timeout) =>
+        windows.map((window) => ({ timeout, batching_window_seconds: window }))
+      )
+      engine.evaluateEach("local.visibility_timeout_seconds", grid).forEach((v, i) => {
+        const { timeout, batching_window_seconds: window } = grid[i]!
+        expect(v).toBeGreaterThanOrEqual(6 * timeout + window)
+        expect(v).toBeLessThanOrEqual(SQS_MAX_VISIBILITY_SECONDS)
+      })
       expect(resource(tf, "aws_sqs_queue", "input").visibility_timeout_seconds).toBe(
         "${local.visibility_timeout_seconds}"
       )
@@ -195,9 +194,11 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
 
   // The precondition sits inside a resource, out of the provider-free copy's reach: its operators are evaluated
   // by hand, on the variables as terraform resolved them.
-  const precondition = (overrides: Record<string, number>) => {
+  // Whether every precondition holds, for each case (one terraform console per precondition).
+  const preconditions = (cases: ReadonlyArray<Record<string, number>>) => {
     const esm = resource(tf, "aws_lambda_event_source_mapping", "input") as any
-    return esm.lifecycle[0].precondition.every((p: any) => evaluateIn(engine, p.condition, overrides) === true)
+    const results = (esm.lifecycle[0].precondition as Array<any>).map((p) => evaluateInEach(engine, p.condition, cases))
+    return cases.map((_, i) => results.every((r) => r[i] === true))
   }
 
   test(
@@ -206,13 +207,13 @@ describe("Lambda's and SQS's rules hold at the defaults and at every validation 
       const grid = [1, 10, 11, 100, 10000].flatMap((batch) =>
         windows.map((window) => ({ batch_size: batch, batching_window_seconds: window }))
       )
+      const holds = preconditions(grid)
       engine.rejectedEach(grid).forEach((refused, i) => {
         const { batch_size: batch, batching_window_seconds: window } = grid[i]!
-        const allowed = Object.keys(refused).length === 0 &&
-          precondition({ batch_size: batch, batching_window_seconds: window })
+        const allowed = Object.keys(refused).length === 0 && holds[i]
         expect(allowed, `batch ${batch}, window ${window}`).toBe(lambdaAcceptsBatch(batch, window))
       })
-      expect(precondition({})).toBe(true)
+      expect(preconditions([{}])).toEqual([true])
     },
     TF_TIMEOUT
   )
