@@ -12,7 +12,7 @@ import {
   TARBALL,
   typesUsed
 } from "./provider-schema/generate.ts"
-import { structureOf } from "./provider-schema/structure.ts"
+import { placesOf, structureOf } from "./provider-schema/structure.ts"
 
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Schema
 
@@ -36,6 +36,29 @@ describe("terraform/ against the AWS provider's own schema", () => {
       (await Promise.all(files.map((f) => checkFile(f, readFileSync(join(TERRAFORM_DIR, f), "utf8"), schema)))).flat()
     expect(problems).toEqual([])
   })
+
+  test("mutation: misspelling any one argument or block of any resource in terraform/ is caught", async () => {
+    let mutants = 0
+    for (const file of readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf"))) {
+      const text = readFileSync(join(TERRAFORM_DIR, file), "utf8")
+      const lines = text.split("\n")
+      const places = placesOf(text).filter((p) =>
+        ["resource", "data", "provider"].includes(p.path[0] ?? "") && !["lifecycle", "precondition"].some((m) =>
+          p.path.includes(m)
+        )
+        && !(p.path.length === 3 && ["depends_on", "for_each", "count", "lifecycle"].includes(p.name))
+        && !(p.path.at(-2) === "dynamic" && ["for_each", "content"].includes(p.name)) && p.name !== "dynamic"
+      )
+      for (const p of places) {
+        const mutated = [...lines]
+        mutated[p.line - 1] = mutated[p.line - 1]!.replace(p.name, `${p.name}x`)
+        const problems = await checkFile(file, mutated.join("\n"), schema)
+        expect(problems.map((q) => q.message).join("\n"), `${file}:${p.line} ${p.name}`).toContain(`${p.name}x`)
+        mutants++
+      }
+    }
+    expect(mutants).toBeGreaterThan(100)
+  }, 30_000)
 
   // Regenerating needs the 37 MB package; the committed aws.json keeps the check above download-free.
   const regenerate = existsSync(TARBALL) ? test : test.skip

@@ -39,17 +39,32 @@ const skipString = (text: string, start: number, line: number): number => {
   throw new Error(`structure: a string does not end on line ${line}`)
 }
 
+/** One block header or attribute: its line (1-based), the enclosing headers' words, its name and kind. */
+export interface Placed {
+  readonly line: number
+  readonly path: ReadonlyArray<string>
+  readonly name: string
+  readonly kind: Kind
+}
+
 /** Map of "path/to/name" → kind, where the path is the block headers' words (type and labels included). */
 export const structureOf = (text: string): Map<string, Kind> => {
   const kinds = new Map<string, Kind>()
+  for (const p of placesOf(text)) {
+    const key = [...p.path, p.name].join("/")
+    const seen = kinds.get(key)
+    if (seen && seen !== p.kind) throw new Error(`structure: ${key} is both a block and an attribute (line ${p.line})`)
+    kinds.set(key, p.kind)
+  }
+  return kinds
+}
+
+/** Every block header and attribute of the file, in order. */
+export const placesOf = (text: string): Array<Placed> => {
+  const places: Array<Placed> = []
   const stack: Array<Array<string>> = []
   const lines = text.split("\n")
-  const record = (name: string, kind: Kind, n: number) => {
-    const key = [...stack.flat(), name].join("/")
-    const seen = kinds.get(key)
-    if (seen && seen !== kind) throw new Error(`structure: ${key} is both a block and an attribute (line ${n})`)
-    kinds.set(key, kind)
-  }
+  const record = (name: string, kind: Kind, n: number) => places.push({ line: n, path: stack.flat(), name, kind })
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim()
     if (line === "" || line.startsWith("#") || line.startsWith("//")) continue
@@ -75,5 +90,5 @@ export const structureOf = (text: string): Map<string, Kind> => {
     } else throw new Error(`structure: cannot place line ${n + 1}: ${line}`)
   }
   if (stack.length > 0) throw new Error("structure: a block is not closed")
-  return kinds
+  return places
 }
