@@ -14,6 +14,9 @@ import {
 } from "./provider-schema/generate.ts"
 import { placesOf, structureOf } from "./provider-schema/structure.ts"
 
+// hcl2json is WebAssembly: its first parse on a slow, loaded core can take a few seconds.
+const PARSE_TIMEOUT = 15_000
+
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Schema
 
 describe("terraform/ against the AWS provider's own schema", () => {
@@ -28,14 +31,14 @@ describe("terraform/ against the AWS provider's own schema", () => {
     const used = await typesUsed()
     expect(Object.keys(schema.resources)).toEqual(used.resources)
     expect(Object.keys(schema.data_sources)).toEqual(used.data)
-  })
+  }, PARSE_TIMEOUT)
 
   test("every resource, data source, argument and nested block in terraform/*.tf is the provider's", async () => {
     const files = readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf")).sort()
     const problems =
       (await Promise.all(files.map((f) => checkFile(f, readFileSync(join(TERRAFORM_DIR, f), "utf8"), schema)))).flat()
     expect(problems).toEqual([])
-  })
+  }, PARSE_TIMEOUT)
 
   test("mutation: misspelling any one argument or block of any resource in terraform/ is caught", async () => {
     let mutants = 0
@@ -80,7 +83,7 @@ describe("the schema check catches what `terraform apply` would refuse", () => {
 
   test("a minimal valid resource passes", async () => {
     expect(await check(fn(`  publish = true\n\n  environment {\n    variables = { A = "1" }\n  }`))).toEqual([])
-  })
+  }, PARSE_TIMEOUT)
 
   test.each([
     ["a misspelled argument", fn("  functon_timeout = 3"), "unknown argument functon_timeout"],
@@ -149,7 +152,7 @@ describe("the schema check catches what `terraform apply` would refuse", () => {
   ])("%s", async (_, hcl, expected) => {
     const problems = await check(hcl)
     expect(problems.join("\n")).toContain(expected)
-  })
+  }, PARSE_TIMEOUT)
 
   test("a dashboard as terraform/dashboard.tf may write it passes: multi-line jsonencode, heredoc, for", async () => {
     const dashboard = [
@@ -176,7 +179,7 @@ describe("the schema check catches what `terraform apply` would refuse", () => {
       "resource.aws_cloudwatch_dashboard.raw.dashboard_nam: unknown argument dashboard_nam (did you mean dashboard_name?)",
       "resource.aws_cloudwatch_dashboard.raw: missing required argument dashboard_name"
     ])
-  })
+  }, PARSE_TIMEOUT)
 
   test("the structure scanner refuses what it cannot place rather than guess", () => {
     expect(() => structureOf(`resource "a" "b" {\n  x = 1\n  /* c */\n}\n`)).toThrow(/block comments/)
