@@ -1,8 +1,8 @@
-import { describe, expect, test } from "bun:test"
+import { beforeAll, describe, expect, test } from "bun:test"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { TERRAFORM_DIR } from "./load.ts"
-import { checkFile } from "./provider-schema/check.ts"
+import { loadConfiguration, TERRAFORM_DIR } from "./load.ts"
+import { checkFile, type VariableTypes } from "./provider-schema/check.ts"
 import {
   generateSchema,
   PACKAGE,
@@ -18,6 +18,13 @@ import { placesOf, structureOf } from "./provider-schema/structure.ts"
 const PARSE_TIMEOUT = 15_000
 
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, "utf8")) as Schema
+
+// terraform/variables.tf's declared types, for arguments set from a variable ("${number}" → "number").
+let variables: VariableTypes = {}
+beforeAll(async () => {
+  const tf = await loadConfiguration()
+  variables = Object.fromEntries(Object.entries(tf.variables).map(([k, v]) => [k, String(v.type).slice(2, -1)]))
+}, PARSE_TIMEOUT)
 
 describe("terraform/ against the AWS provider's own schema", () => {
   test("the schema is the one the README names: AWS provider 6.25.0 from @cdktf/provider-aws 21.22.1", () => {
@@ -35,8 +42,10 @@ describe("terraform/ against the AWS provider's own schema", () => {
 
   test("every resource, data source, argument and nested block in terraform/*.tf is the provider's", async () => {
     const files = readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf")).sort()
-    const problems =
-      (await Promise.all(files.map((f) => checkFile(f, readFileSync(join(TERRAFORM_DIR, f), "utf8"), schema)))).flat()
+    const problems = (await Promise.all(files.map((f) =>
+      checkFile(f, readFileSync(join(TERRAFORM_DIR, f), "utf8"), schema, variables)
+    )))
+      .flat()
     expect(problems).toEqual([])
   }, PARSE_TIMEOUT)
 
@@ -55,7 +64,7 @@ describe("terraform/ against the AWS provider's own schema", () => {
       for (const p of places) {
         const mutated = [...lines]
         mutated[p.line - 1] = mutated[p.line - 1]!.replace(p.name, `${p.name}x`)
-        const problems = await checkFile(file, mutated.join("\n"), schema)
+        const problems = await checkFile(file, mutated.join("\n"), schema, variables)
         expect(problems.map((q) => q.message).join("\n"), `${file}:${p.line} ${p.name}`).toContain(`${p.name}x`)
         mutants++
       }
@@ -77,7 +86,9 @@ describe("terraform/ against the AWS provider's own schema", () => {
 })
 
 describe("the schema check catches what `terraform apply` would refuse", () => {
-  const check = async (hcl: string) => (await checkFile("snippet.tf", hcl, schema)).map((p) => `${p.at}: ${p.message}`)
+  const check = async (hcl: string) =>
+    (await checkFile("snippet.tf", hcl, schema, { n: "number", s: "string", l: "list(string)", m: "map(string)" }))
+      .map((p) => `${p.at}: ${p.message}`)
   const fn = (body: string) =>
     `resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role          = "r"\n${body}\n}\n`
 
@@ -113,6 +124,10 @@ describe("the schema check catches what `terraform apply` would refuse", () => {
     ["a template where a bool goes", fn("  publish = \"yes-${var.x}\""), "wrong type: bool expected"],
     ["a string where a list goes", fn("  architectures = \"arm64\""), "wrong type: list(string) expected"],
     ["a list where a map goes", fn("  tags = [\"a\"]"), "wrong type: map(string) expected"],
+    ["a string variable where a number goes", fn("  memory_size = var.s"), "number expected, var.s is string"],
+    ["a string variable where a list goes", fn("  architectures = var.s"), "list(string) expected, var.s is string"],
+    ["a list variable where a string goes", fn("  handler = var.l"), "string expected, var.l is list(string)"],
+    ["a map variable in a list", fn("  layers = [var.m]"), "string expected, var.m is map(string)"],
     [
       "a second block where one is allowed",
       fn("  tracing_config {\n    mode = \"Active\"\n  }\n\n  tracing_config {\n    mode = \"PassThrough\"\n  }"),

@@ -42,10 +42,32 @@ const closest = (name: string, known: Iterable<string>) => {
 const isWholeExpression = (s: string) => /^\$\{[\s\S]*\}$/.test(s) && s.indexOf("${", 2) === -1
 const isTemplate = (s: string) => s.includes("${")
 
-/** Why a literal value cannot be converted to `type`, or undefined when it can (or cannot be known). */
-export const typeProblem = (type: string, value: unknown): string | undefined => {
+/** Declared variable types, by name, as terraform writes them ("number", "list(string)"...). */
+export type VariableTypes = Readonly<Record<string, string>>
+
+/** Whether a value of type `given` converts to `wanted` in every case (Terraform's safe conversions). */
+const fits = (wanted: string, given: string): boolean => {
+  if (given === "any" || wanted === "object" || wanted.endsWith("(object)")) return true
+  if (wanted === "string") return ["string", "number", "bool"].includes(given)
+  if (wanted === "number" || wanted === "bool") return given === wanted
+  const w = /^(list|set|map)\((.+)\)$/.exec(wanted)
+  const g = /^(list|set|map)\((.+)\)$/.exec(given)
+  if (!w) return false
+  if (!g) return w[1] === "map" && given.startsWith("object(")
+  return (w[1] === "map") === (g[1] === "map") && fits(w[2]!, g[2]!)
+}
+
+/**
+ * Why a value cannot be converted to `type`, or undefined when it can or cannot be known: literals are
+ * checked as Terraform converts them, a lone var.NAME by its declared type, other expressions not at all.
+ */
+export const typeProblem = (type: string, value: unknown, variables: VariableTypes = {}): string | undefined => {
   if (value === null) return undefined
-  if (typeof value === "string" && isWholeExpression(value)) return undefined
+  if (typeof value === "string" && isWholeExpression(value)) {
+    const variable = /^\$\{var\.([a-z0-9_]+)\}$/.exec(value)?.[1]
+    const given = variable === undefined ? undefined : variables[variable]
+    return given === undefined || fits(type, given) ? undefined : `${type} expected, var.${variable} is ${given}`
+  }
   const shown = JSON.stringify(value)
   const collection = /^(list|set|map)\((.+)\)$/.exec(type)
   if (type === "object" || type.endsWith("(object)")) return undefined
@@ -54,14 +76,14 @@ export const typeProblem = (type: string, value: unknown): string | undefined =>
     if (kind === "map") {
       if (typeof value !== "object" || Array.isArray(value)) return `${type} expected, got ${shown}`
       for (const [k, v] of Object.entries(value as Body)) {
-        const p = typeProblem(element!, v)
+        const p = typeProblem(element!, v, variables)
         if (p) return `${k}: ${p}`
       }
       return undefined
     }
     if (!Array.isArray(value)) return `${type} expected, got ${shown}`
     for (const v of value) {
-      const p = typeProblem(element!, v)
+      const p = typeProblem(element!, v, variables)
       if (p) return p
     }
     return undefined
@@ -93,7 +115,8 @@ const checkBody = (
   path: ReadonlyArray<string>,
   kinds: Map<string, Kind>,
   report: (at: string, message: string) => void,
-  topLevel: boolean
+  topLevel: boolean,
+  variables: VariableTypes
 ) => {
   const at = path.join(".")
   const kindOf = (name: string) => kinds.get([...path, name].join("/"))
@@ -119,7 +142,7 @@ const checkBody = (
             }
           }
           for (const content of (item.content ?? []) as Array<Body>) {
-            checkBody(content, nested, [...path, "dynamic", label, "content"], kinds, report, false)
+            checkBody(content, nested, [...path, "dynamic", label, "content"], kinds, report, false, variables)
           }
         }
       }
@@ -148,7 +171,7 @@ const checkBody = (
         report(`${at}.${name}`, `${name} is an argument (${argument.type}): write ${name} = ..., not a block`)
         continue
       }
-      const problem = typeProblem(argument.type, value)
+      const problem = typeProblem(argument.type, value, variables)
       if (problem) report(`${at}.${name}`, `wrong type: ${problem}`)
     } else if (block) {
       if (kind === "attribute" || !Array.isArray(value)) {
@@ -156,7 +179,7 @@ const checkBody = (
         continue
       }
       counts.set(name, (counts.get(name) ?? 0) + value.length)
-      for (const item of value as Array<Body>) checkBody(item, block, [...path, name], kinds, report, false)
+      for (const item of value as Array<Body>) checkBody(item, block, [...path, name], kinds, report, false, variables)
     } else {
       report(`${at}.${name}`, `unknown argument ${name}${closest(name, known)}`)
     }
@@ -177,7 +200,12 @@ const checkBody = (
 const isDynamicOnly = (body: Body, name: string) => !(name in body) && name in ((body.dynamic ?? {}) as Body)
 
 /** Checks the text of one .tf file; returns every problem found. */
-export const checkFile = async (file: string, text: string, schema: Schema): Promise<Array<Problem>> => {
+export const checkFile = async (
+  file: string,
+  text: string,
+  schema: Schema,
+  variables: VariableTypes = {}
+): Promise<Array<Problem>> => {
   const problems: Array<Problem> = []
   const report = (at: string, message: string) => problems.push({ file, at, message })
   const kinds = structureOf(text)
@@ -199,7 +227,7 @@ export const checkFile = async (file: string, text: string, schema: Schema): Pro
         continue
       }
       for (const [name, bodies] of Object.entries(byName)) {
-        for (const body of bodies) checkBody(body, s, [family, type, name], kinds, report, true)
+        for (const body of bodies) checkBody(body, s, [family, type, name], kinds, report, true, variables)
       }
     }
   }
@@ -210,7 +238,7 @@ export const checkFile = async (file: string, text: string, schema: Schema): Pro
     }
     for (const body of bodies) {
       const { alias: _alias, ...rest } = body
-      checkBody(rest, schema.provider_config, ["provider", name], kinds, report, false)
+      checkBody(rest, schema.provider_config, ["provider", name], kinds, report, false, variables)
     }
   }
   return problems
