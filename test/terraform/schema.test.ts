@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "bun:test"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { loadConfiguration, TERRAFORM_DIR } from "./load.ts"
-import { checkFile, type VariableTypes } from "./provider-schema/check.ts"
+import { checkFile, referenceProblems, type VariableTypes } from "./provider-schema/check.ts"
 import {
   generateSchema,
   PACKAGE,
@@ -48,6 +48,26 @@ describe("terraform/ against the AWS provider's own schema", () => {
       .flat()
     expect(problems).toEqual([])
   }, PARSE_TIMEOUT)
+
+  test("every attribute terraform/ reads from a resource or data source exists on that type", () => {
+    const files = readdirSync(TERRAFORM_DIR).filter((f) => f.endsWith(".tf"))
+    const texts = files.map((f) => readFileSync(join(TERRAFORM_DIR, f), "utf8"))
+    expect(files.flatMap((f, i) => referenceProblems(f, texts[i]!, schema))).toEqual([])
+    // There are many to look at (the policy, the environment, the outputs...).
+    expect([...texts.join("\n").matchAll(/(?<![\w.])(data\.)?aws_[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+/g)].length)
+      .toBeGreaterThan(25)
+    expect(referenceProblems("x.tf", "output \"u\" {\n  value = aws_sqs_queue.input.urll\n}\n", schema)).toEqual([
+      {
+        file: "x.tf",
+        at: "aws_sqs_queue.input.urll",
+        message: "aws_sqs_queue has no attribute urll (did you mean url?)"
+      }
+    ])
+    expect(referenceProblems("x.tf", "x = data.aws_caller_identity.current.account\n", schema)[0]?.message)
+      .toBe("aws_caller_identity has no attribute account (did you mean account_id?)")
+    expect(referenceProblems("x.tf", "x = aws_cloudwatch_metric_alarm.this[\"a\"].arns\n", schema)[0]?.message)
+      .toContain("has no attribute arns")
+  })
 
   test("mutation: misspelling any one argument or block of any resource in terraform/ is caught", async () => {
     let mutants = 0

@@ -243,3 +243,26 @@ export const checkFile = async (
   }
   return problems
 }
+
+/**
+ * Every `aws_x.name.attribute` and `data.aws_x.name.attribute` read in the text must name an argument, block
+ * or computed attribute of that type (what `terraform validate` would say of a misspelt `.urll`).
+ */
+export const referenceProblems = (file: string, text: string, schema: Schema): Array<Problem> => {
+  const problems: Array<Problem> = []
+  const code = text.split("\n").map((l) => (/^\s*(#|\/\/)/.test(l) ? "" : l)).join("\n")
+  const pattern = /(?<![\w.])(data\.)?(aws_[a-z0-9_]+)\.([a-z0-9_]+)(?:\[[^\]]*\])?\.([a-z0-9_]+)/g
+  for (const [, data, type, name, attribute] of code.matchAll(pattern)) {
+    const s = (data ? schema.data_sources : schema.resources)[type!]
+    const at = `${data ?? ""}${type}.${name}.${attribute}`
+    if (!s) {
+      problems.push({ file, at, message: `${type} is not in the provider schema` })
+      continue
+    }
+    const readable = [...Object.keys(s.arguments), ...Object.keys(s.blocks), ...(s.computed ?? [])]
+    if (!readable.includes(attribute!)) {
+      problems.push({ file, at, message: `${type} has no attribute ${attribute}${closest(attribute!, readable)}` })
+    }
+  }
+  return problems
+}

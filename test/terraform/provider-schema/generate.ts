@@ -29,6 +29,8 @@ export interface Argument {
 export interface BlockSchema {
   readonly arguments: Record<string, Argument>
   readonly blocks: Record<string, NestedBlock>
+  /** Resources and data sources: the attributes only the provider sets (arn, url, version...). */
+  readonly computed?: ReadonlyArray<string>
 }
 export interface NestedBlock extends BlockSchema {
   readonly min_items: number
@@ -165,7 +167,16 @@ export const generateSchema = (
       const cls =
         /^export declare class (\w+) extends cdktf\.Terraform(?:Resource|DataSource|Provider) /m.exec(dts)?.[1] ??
           fail(`class of ${t}`)
-      return schemaOf(js, dts, `${cls}Config`)
+      const schema = schemaOf(js, dts, `${cls}Config`)
+      if (kind === "provider") return schema
+      // The class's getters name every attribute a reference may read; those not set by the user are computed.
+      const body = new RegExp(`^class ${cls} extends [\\s\\S]*?^exports\\.${cls} =`, "m").exec(js)?.[0] ??
+        fail(`class ${cls}`)
+      const readable = [...body.matchAll(/^ {4}get \w+\(\) \{\s*return this\.get\w*Attribute\('([a-z0-9_]+)'\)/gm)].map(
+        (m) => m[1]!
+      )
+      const computed = [...new Set(readable)].filter((a) => !(a in schema.arguments) && !(a in schema.blocks)).sort()
+      return { ...schema, computed }
     }
     const sorted = (ts: ReadonlyArray<string>, kind: "resource" | "data") =>
       Object.fromEntries([...new Set(ts)].sort().map((t) => [t, read(kind, t)]))
