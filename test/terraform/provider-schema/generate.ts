@@ -9,9 +9,8 @@
  *
  *   bun test/terraform/provider-schema/generate.ts [--fetch] [--check]
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import { loadConfiguration } from "../load.ts"
 
 export const PACKAGE = "@cdktf/provider-aws@21.22.1"
@@ -139,6 +138,39 @@ const schemaOf = (js: string, dts: string, configInterface: string): BlockSchema
 }
 
 /** Reads what cdktf generated for each type from the tarball, extracting only those files. */
+/** Extracts the files not extracted yet, next to the tarball (tar reads all 37 MB to find them); returns where. */
+const extract = (tarball: string, files: ReadonlyArray<string>): string => {
+  const dir = join(dirname(tarball), "extracted")
+  const missing = files.filter((f) => !existsSync(join(dir, f)))
+  if (missing.length > 0) {
+    mkdirSync(dir, { recursive: true })
+    const tar = Bun.spawnSync(["tar", "xzf", tarball, "-C", dir, ...missing], { stderr: "pipe" })
+    if (tar.exitCode !== 0) throw new Error(`tar: ${tar.stderr.toString()}`)
+  }
+  return dir
+}
+
+/** One resource's, data source's or the provider's schema, from what cdktf generated for it. */
+const readType = (dir: string, kind: "resource" | "data" | "provider", t: string): BlockSchema => {
+  const base = join(dir, "package/lib", libDir(kind, t))
+  const js = readFileSync(join(base, "index.js"), "utf8")
+  const dts = readFileSync(join(base, "index.d.ts"), "utf8")
+  if (kind !== "provider" && !js.includes(`terraformResourceType: '${t}'`)) fail(`${libDir(kind, t)} is not ${t}`)
+  const cls = /^export declare class (\w+) extends cdktf\.Terraform(?:Resource|DataSource|Provider) /m.exec(dts)?.[1] ??
+    fail(`class of ${t}`)
+  const schema = schemaOf(js, dts, `${cls}Config`)
+  if (kind === "provider") return schema
+  // The class's getters name every attribute a reference may read; those the user does not set are computed.
+  const body = new RegExp(`^class ${cls} extends [\\s\\S]*?^exports\\.${cls} =`, "m").exec(js)?.[0] ??
+    fail(`class ${cls}`)
+  const getters = body.matchAll(/^ {4}get \w+\(\) \{\s*return this\.get\w*Attribute\('([a-z0-9_]+)'\)/gm)
+  const computed = [...new Set([...getters].map((m) => m[1]!))].filter((a) =>
+    !(a in schema.arguments) && !(a in schema.blocks)
+  )
+  return { ...schema, computed: computed.sort() }
+}
+
+/** The schema of the given types, read from the tarball. */
 export const generateSchema = (
   types: { resources: ReadonlyArray<string>; data: ReadonlyArray<string> },
   tarball = TARBALL
@@ -146,50 +178,25 @@ export const generateSchema = (
   if (!existsSync(tarball)) {
     throw new Error(`${tarball} is missing: run bun test/terraform/provider-schema/generate.ts --fetch`)
   }
-  const dir = mkdtempSync(join(tmpdir(), "provider-aws-"))
-  try {
-    const wanted = [
-      ["provider", "aws"] as const,
-      ...types.resources.map((t) => ["resource", t] as const),
-      ...types.data.map((t) => ["data", t] as const)
-    ]
-    const files = wanted.flatMap((
-      [kind, t]
-    ) => [`package/lib/${libDir(kind, t)}/index.js`, `package/lib/${libDir(kind, t)}/index.d.ts`])
-    const tar = Bun.spawnSync(["tar", "xzf", tarball, "-C", dir, "package/package.json", ...files], { stderr: "pipe" })
-    if (tar.exitCode !== 0) throw new Error(`tar: ${tar.stderr.toString()}`)
-    const pkg = JSON.parse(readFileSync(join(dir, "package/package.json"), "utf8"))
-    const read = (kind: "resource" | "data" | "provider", t: string) => {
-      const base = join(dir, "package/lib", libDir(kind, t))
-      const js = readFileSync(join(base, "index.js"), "utf8")
-      const dts = readFileSync(join(base, "index.d.ts"), "utf8")
-      if (kind !== "provider" && !js.includes(`terraformResourceType: '${t}'`)) fail(`${libDir(kind, t)} is not ${t}`)
-      const cls =
-        /^export declare class (\w+) extends cdktf\.Terraform(?:Resource|DataSource|Provider) /m.exec(dts)?.[1] ??
-          fail(`class of ${t}`)
-      const schema = schemaOf(js, dts, `${cls}Config`)
-      if (kind === "provider") return schema
-      // The class's getters name every attribute a reference may read; those not set by the user are computed.
-      const body = new RegExp(`^class ${cls} extends [\\s\\S]*?^exports\\.${cls} =`, "m").exec(js)?.[0] ??
-        fail(`class ${cls}`)
-      const readable = [...body.matchAll(/^ {4}get \w+\(\) \{\s*return this\.get\w*Attribute\('([a-z0-9_]+)'\)/gm)].map(
-        (m) => m[1]!
-      )
-      const computed = [...new Set(readable)].filter((a) => !(a in schema.arguments) && !(a in schema.blocks)).sort()
-      return { ...schema, computed }
-    }
-    const sorted = (ts: ReadonlyArray<string>, kind: "resource" | "data") =>
-      Object.fromEntries([...new Set(ts)].sort().map((t) => [t, read(kind, t)]))
-    return {
-      source: `${pkg.name}@${pkg.version}`,
-      provider: pkg.cdktf.provider.name,
-      provider_version: pkg.cdktf.provider.version,
-      provider_config: read("provider", "aws"),
-      resources: sorted(types.resources, "resource"),
-      data_sources: sorted(types.data, "data")
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+  const wanted = [
+    ["provider", "aws"] as const,
+    ...types.resources.map((t) => ["resource", t] as const),
+    ...types.data.map((t) => ["data", t] as const)
+  ]
+  const files = wanted.flatMap(([kind, t]) =>
+    ["index.js", "index.d.ts"].map((f) => `package/lib/${libDir(kind, t)}/${f}`)
+  )
+  const dir = extract(tarball, ["package/package.json", ...files])
+  const pkg = JSON.parse(readFileSync(join(dir, "package/package.json"), "utf8"))
+  const all = (ts: ReadonlyArray<string>, kind: "resource" | "data") =>
+    Object.fromEntries([...new Set(ts)].sort().map((t) => [t, readType(dir, kind, t)]))
+  return {
+    source: `${pkg.name}@${pkg.version}`,
+    provider: pkg.cdktf.provider.name,
+    provider_version: pkg.cdktf.provider.version,
+    provider_config: readType(dir, "provider", "aws"),
+    resources: all(types.resources, "resource"),
+    data_sources: all(types.data, "data")
   }
 }
 
