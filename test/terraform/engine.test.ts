@@ -77,11 +77,13 @@ describe("the real terraform engine", () => {
 
     test("one expression for many cases in one console gives the answers of one console per case", () => {
       const cases: Array<Vars> = [{}, { timeout: 60 }, { timeout: 900, batching_window_seconds: 300 }, { prefix: "p" }]
-      for (const expression of ["local.visibility_timeout_seconds", "local.names", "var.timeout * 2"]) {
-        expect(engine.evaluateEach(expression, cases)).toEqual(
-          cases.map((c) => engine.evaluate(c, { v: expression }).v)
-        )
-      }
+      // The whole scope of each case (every variable and local) against one batched console.
+      const scopes = cases.map((c) => engine.scope(c))
+      expect(engine.evaluateEach("local.names", cases)).toEqual(scopes.map((s) => s.locals.names))
+      expect(engine.evaluateEach("local.visibility_timeout_seconds", cases)).toEqual(
+        scopes.map((s) => s.locals.visibility_timeout_seconds)
+      )
+      expect(engine.evaluateEach("var.timeout * 2", cases)).toEqual(scopes.map((s) => (s.vars.timeout as number) * 2))
     }, TF_TIMEOUT)
 
     test("evaluates with terraform's own functions and semantics", () => {
