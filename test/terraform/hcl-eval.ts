@@ -23,38 +23,24 @@ export class UnsupportedConstruct extends Error {
 
 type Token = { kind: "num" | "str" | "id" | "op"; text: string }
 
+// Space, a number, an identifier, or one of the few punctuation marks it knows.
+const TOKEN = /^(?:(\s+)|([0-9]+(?:\.[0-9]+)?)(?![\w.])|([A-Za-z_][A-Za-z0-9_-]*)|([()[\],.]))/
+
 const tokenize = (src: string): Array<Token> => {
   const tokens: Array<Token> = []
-  let i = 0
-  while (i < src.length) {
-    const rest = src.slice(i)
-    const space = /^\s+/.exec(rest)
-    if (space) {
-      i += space[0].length
-      continue
-    }
-    const num = /^[0-9]+(\.[0-9]+)?(?![\w.])/.exec(rest)
-    if (num) {
-      tokens.push({ kind: "num", text: num[0] })
-      i += num[0].length
-      continue
-    }
-    if (rest[0] === "\"") {
+  for (let i = 0; i < src.length;) {
+    if (src[i] === "\"") {
       const end = closingQuote(src, i)
       tokens.push({ kind: "str", text: src.slice(i + 1, end).replace(/\\(.)/g, "$1") })
       i = end + 1
       continue
     }
-    const id = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(rest)
-    if (id) {
-      tokens.push({ kind: "id", text: id[0] })
-      i += id[0].length
-      continue
-    }
-    if (rest.startsWith("[*]") || rest.startsWith(".*")) throw new UnsupportedConstruct("a splat", src)
-    if (!"()[],.".includes(rest[0]!)) throw new UnsupportedConstruct(`"${rest.slice(0, 3)}"`, src)
-    tokens.push({ kind: "op", text: rest[0]! })
-    i++
+    const rest = src.slice(i)
+    if (/^(\[\*\]|\.\*)/.test(rest)) throw new UnsupportedConstruct("a splat", src)
+    const m = TOKEN.exec(rest)
+    if (!m) throw new UnsupportedConstruct(`"${rest.slice(0, 3)}"`, src)
+    if (!m[1]) tokens.push({ kind: m[2] ? "num" : m[3] ? "id" : "op", text: m[0] })
+    i += m[0].length
   }
   return tokens
 }
