@@ -26,6 +26,46 @@ const TRANSIENT_CODES = new Set([
 // Node/Bun socket-level failures: the request may not have reached AWS at all.
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ECONNABORTED", "ConnectionRefused", "ConnectionClosed"])
 
+// Permanent errors that concern the request as a whole (its target, its credentials), never one of
+// its items: splitting the request to find a culprit would only multiply the same failure.
+const REQUEST_WIDE_CODES = new Set([
+  "ResourceNotFoundException",
+  "AccessDeniedException",
+  "AccessDenied",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+  "MissingAuthenticationTokenException",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "RequestExpired",
+  "NotAuthorized",
+  "OptInRequired",
+  "InvalidAddress",
+  "InvalidSecurity",
+  "UnknownOperationException",
+  "QueueDoesNotExist",
+  "NonExistentQueue",
+  "KmsAccessDenied",
+  "KmsDisabled",
+  "KmsInvalidKeyUsage",
+  "KmsInvalidState",
+  "KmsNotFound",
+  "KmsOptInRequired"
+])
+
+const shortCodeOf = (code: string) => code.slice(code.lastIndexOf(".") + 1)
+
+/**
+ * Whether a permanent failure of a multi-item request may be caused by some of its items (a
+ * validation error, a value the client cannot serialise), so that splitting the request finds them.
+ */
+export const mayBlameItems = (error: AwsError): boolean =>
+  error._tag === "AwsPermanentError" && !REQUEST_WIDE_CODES.has(shortCodeOf(error.code))
+
 interface SdkLikeError {
   readonly name?: unknown
   readonly code?: unknown
@@ -41,7 +81,7 @@ export const classifyAwsError = (operation: string, cause: unknown): AwsError =>
   const e = (typeof cause === "object" && cause !== null ? cause : {}) as SdkLikeError
   const code = asText(e.code) ?? asText(e.name) ?? "UnknownError"
   // SQS's JSON protocol can name errors by their query-compatible code, e.g. AWS.SimpleQueueService.Throttling.
-  const shortCode = code.slice(code.lastIndexOf(".") + 1)
+  const shortCode = shortCodeOf(code)
   const message = asText(e.message) ?? String(cause)
   const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined
   const transient = TRANSIENT_CODES.has(shortCode) ||

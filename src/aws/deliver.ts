@@ -1,6 +1,7 @@
 import { Context, Duration, Effect, Result } from "effect"
-import { AwsTransientError, type AwsError } from "../domain/errors.ts"
+import { AwsItemRejected, AwsTransientError, type AwsError } from "../domain/errors.ts"
 import type { ItemOutcome } from "../services/product-store.ts"
+import { mayBlameItems } from "./aws-error.ts"
 
 export interface RetryPolicyShape {
   /** Attempts per item, first one included. */
@@ -26,11 +27,21 @@ export const backoffMs = (policy: RetryPolicyShape, attempt: number, random: num
   return ceiling / 2 + random * (ceiling / 2)
 }
 
+const missingResult = (operation: string) =>
+  Result.fail(new AwsTransientError({ operation, code: "MissingResult", message: "no result for this entry" }))
+
+/** A permanent failure pinned on one item: the item itself is at fault. */
+const rejectItem = (error: AwsError): AwsError =>
+  mayBlameItems(error) ? new AwsItemRejected({ operation: error.operation, code: error.code, message: error.message }) : error
+
 /**
  * Sends `items` with one AWS batch call, then retries only the items that failed transiently
  * (a thrown call fails all of them; UnprocessedItems / Failed entries fail some), with backoff,
- * until they succeed, fail permanently or run out of attempts. The deadline is enforced by the
- * caller interrupting this effect, which aborts the in-flight HTTP request.
+ * until they succeed, fail permanently or run out of attempts. When the whole call fails in a way
+ * one of its items may cause (a validation error, a value the client cannot serialise), the items
+ * are split in halves and each half is sent on its own, down to single items: the culprits are
+ * rejected alone (AwsItemRejected) and their neighbours go through. The deadline is enforced by
+ * the caller interrupting this effect, which aborts the in-flight HTTP request.
  */
 export const deliverAll = <I, A>(
   operation: string,
@@ -40,28 +51,43 @@ export const deliverAll = <I, A>(
   Effect.gen(function*() {
     const policy = yield* RetryPolicy
     const counter = yield* RetryCounter
-    const results = new Array<ItemOutcome<A>>(items.length)
-    let pending = items.map((_, i) => i)
-    for (let n = 1; pending.length > 0; n++) {
-      const call = yield* attempt(pending.map((i) => items[i]!)).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.millis(policy.attemptTimeoutMs),
-          orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
-        }),
-        Effect.result
-      )
-      const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
-      const again: Array<number> = []
-      pending.forEach((index, j) => {
-        const outcome = outcomes[j] ?? Result.fail(new AwsTransientError({ operation, code: "MissingResult", message: "no result for this entry" }))
-        if (Result.isFailure(outcome) && outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(index)
-        else results[index] = outcome
+
+    const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<Array<ItemOutcome<A>>> =>
+      Effect.gen(function*() {
+        const results = new Array<ItemOutcome<A>>(part.length)
+        let pending = part.map((_, i) => i)
+        for (let n = 1; pending.length > 0; n++) {
+          const call = yield* attempt(pending.map((i) => part[i]!)).pipe(
+            Effect.timeoutOrElse({
+              duration: Duration.millis(policy.attemptTimeoutMs),
+              orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
+            }),
+            Effect.result
+          )
+          if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
+            const half = Math.ceil(pending.length / 2)
+            const halves = [pending.slice(0, half), pending.slice(half)]
+            const outcomes = yield* Effect.forEach(halves, (h) => deliverPart(h.map((i) => part[i]!)), { concurrency: "unbounded" })
+            halves.forEach((h, k) => h.forEach((index, j) => (results[index] = outcomes[k]![j]!)))
+            return results
+          }
+          const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
+          const again: Array<number> = []
+          pending.forEach((index, j) => {
+            const outcome = outcomes[j] ?? missingResult(operation)
+            if (Result.isSuccess(outcome)) results[index] = outcome
+            else if (outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(index)
+            // A whole call's failure is the item's own only when the call held that item alone.
+            else results[index] = Result.fail(Result.isSuccess(call) || pending.length === 1 ? rejectItem(outcome.failure) : outcome.failure)
+          })
+          pending = again
+          if (pending.length > 0) {
+            counter.count += pending.length
+            yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
+          }
+        }
+        return results
       })
-      pending = again
-      if (pending.length > 0) {
-        counter.count += pending.length
-        yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
-      }
-    }
-    return results
+
+    return yield* deliverPart(items)
   })

@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from "@aws
 import { Effect, Layer, Result } from "effect"
 import { AppConfig } from "../config.ts"
 import { AwsTransientError } from "../domain/errors.ts"
+import { sqsMessageBytes } from "../domain/limits.ts"
 import { DeadLetterQueue, OutputQueue, type MessageQueueShape, type OutgoingMessage } from "../services/message-queue.ts"
 import type { ItemOutcome } from "../services/product-store.ts"
 import { classifyAwsError, entryError } from "./aws-error.ts"
@@ -12,12 +13,6 @@ import { deliverAll } from "./deliver.ts"
 // SendMessageBatch limits: 10 entries, and 1 MiB for the whole request (bodies plus attributes).
 export const SEND_BATCH_ENTRIES = 10
 export const SEND_BATCH_BYTES = 1_048_576
-
-const utf8 = (s: string) => Buffer.byteLength(s, "utf8")
-
-/** The size SQS counts for a message: body plus each attribute's name, data type and value. */
-export const messageSize = (m: OutgoingMessage): number =>
-  utf8(m.body) + Object.entries(m.attributes).reduce((n, [k, v]) => n + utf8(k) + utf8("String") + utf8(v), 0)
 
 export const isFifoQueue = (queueUrl: string) => queueUrl.endsWith(".fifo")
 
@@ -61,7 +56,7 @@ const sqsQueue = (queueUrl: string) =>
       // Chunks keep the input order, so the flattened outcomes line up with `messages`.
       sendAll: (messages) =>
         Effect.forEach(
-          chunksByWeight(messages, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, messageSize),
+          chunksByWeight(messages, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, sqsMessageBytes),
           (chunk) => deliverAll("SendMessageBatch", chunk, sendChunk),
           { concurrency: maxConcurrency }
         ).pipe(Effect.map((outcomes) => outcomes.flat()))

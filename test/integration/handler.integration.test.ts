@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
 import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
 import { startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
+import { DynamoDocumentClient } from "../../src/aws/clients.ts"
+import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
+import { AppConfig } from "../../src/config.ts"
+import type { Product } from "../../src/domain/product.ts"
+import { ProductStore } from "../../src/services/product-store.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
@@ -122,5 +127,47 @@ describe("handler against the emulators", () => {
       await Promise.all([dynamodb.stop(), sqs.stop()])
       await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
     }
+  })
+
+  test("values the table cannot hold, each between valid neighbours: the neighbours are applied, each culprit is parked with its reason", async () => {
+    const bodies: Array<[string, string]> = [
+      ["unstorable-ok-1", `{"name":"ok-1","price":1}`],
+      ["unstorable-big", `{"name":"big","price":1e16}`],
+      ["unstorable-ok-2", `{"name":"ok-2","price":2}`],
+      ["unstorable-tiny", `{"name":"tiny","price":1e-200}`],
+      ["unstorable-ok-3", `{"name":"ok-3","price":3}`],
+      ["unstorable-key", JSON.stringify({ pk: "€".repeat(700) })],
+      ["unstorable-ok-4", `{"name":"ok-4","price":1e-130}`],
+      ["unstorable-ok-5", `{"name":"ok-5","price":9007199254740991}`]
+    ]
+    const result = await app.handler(sqsEvent(...bodies.map(([id, body]) => sqsRecord(body, { messageId: id }))), invocationContext())
+    expect(result.batchItemFailures).toEqual([])
+    const stored = (await scanAll(stack.endpoints.dynamodb, stack.tableName)).filter((i) => String(i.pk).startsWith("unstorable-"))
+    expect(stored.map((i) => [i.pk, i.price]).sort()).toEqual([
+      ["unstorable-ok-1", 1], ["unstorable-ok-2", 2], ["unstorable-ok-3", 3], ["unstorable-ok-4", 1e-130], ["unstorable-ok-5", 9007199254740991]
+    ])
+    const dead = await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl, { remove: true })
+    const reasons = new Map(dead.map((m) => [m.MessageAttributes?.sourceMessageId?.StringValue, m.MessageAttributes?.errorMessage?.StringValue]))
+    expect([...reasons.keys()].sort()).toEqual(["unstorable-big", "unstorable-key", "unstorable-tiny"])
+    expect(reasons.get("unstorable-big")).toContain("Number.MAX_SAFE_INTEGER")
+    expect(reasons.get("unstorable-tiny")).toContain("1e-130")
+    expect(reasons.get("unstorable-key")).toContain("2048 bytes")
+  })
+
+  test("the store isolates what the contract did not foresee: culprits rejected alone, neighbours applied", async () => {
+    const layer = DynamoProductStore.pipe(Layer.provide(Layer.mergeAll(
+      DynamoDocumentClient.layer,
+      Layer.succeed(AppConfig, { tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 4 })
+    )))
+    const product = (pk: string, price: number): Product => ({ pk, name: pk, price })
+    // Refused by DynamoDB (ValidationException), by the document client (serialisation), by DynamoDB (key size).
+    const products = [product("iso-1", 1), product("iso-tiny", 1e-200), product("iso-2", 2), product("iso-big", 1e16), product("iso-3", 3), product("k".repeat(2_049), 4), product("iso-4", 4)]
+    const [written, read] = await Effect.runPromise(ProductStore.use((store) =>
+      Effect.all([store.putAll(products), store.getAll(["iso-1", "k".repeat(2_049), "iso-4"])], { concurrency: 1 })
+    ).pipe(Effect.provide(Layer.mergeAll(layer, FAST_RETRIES))))
+    expect(written.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual(["ok", "AwsItemRejected", "ok", "AwsItemRejected", "ok", "AwsItemRejected", "ok"])
+    expect(read.map((r) => (Result.isSuccess(r) ? r.success?.pk ?? "missing" : r.failure._tag))).toEqual(["iso-1", "AwsItemRejected", "iso-4"])
+    const stored = (await scanAll(stack.endpoints.dynamodb, stack.tableName)).filter((i) => String(i.pk).startsWith("iso-"))
+    expect(stored.map((i) => i.pk).sort()).toEqual(["iso-1", "iso-2", "iso-3", "iso-4"])
   })
 })

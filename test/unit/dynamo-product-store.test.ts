@@ -120,4 +120,45 @@ describe("DynamoProductStore", () => {
     expect(calls.map(putKeys)).toEqual([["p-1"]])
     expect(value).toHaveLength(2)
   })
+
+  test("a ValidationException of a whole request is pinned on its culprits by halving; their neighbours are written once", async () => {
+    const invalid = Object.assign(new Error("Number underflow"), { name: "ValidationException", $metadata: { httpStatusCode: 400 } })
+    const written: Array<string> = []
+    const { client, calls } = fakeClient((call) => {
+      const items = call.input.RequestItems.products.map((r: any) => r.PutRequest.Item)
+      if (items.some((i: any) => i.price < 0)) return invalid
+      written.push(...items.map((i: any) => i.pk))
+      return { UnprocessedItems: {} }
+    })
+    const products = Array.from({ length: 25 }, (_, i) => (i === 3 || i === 17 ? { ...product(i), price: -1 } : product(i)))
+    const { value } = await run(client, (s) => s.putAll(products))
+    expect(value.map((r, i) => [i, Result.isSuccess(r) ? "ok" : r.failure._tag]).filter(([, t]) => t !== "ok")).toEqual([[3, "AwsItemRejected"], [17, "AwsItemRejected"]])
+    expect(value[3]).toMatchObject({ failure: { operation: "BatchWriteItem", code: "ValidationException", message: "Number underflow" } })
+    expect(written.sort()).toEqual(products.filter((p) => p.price >= 0).map((p) => p.pk).sort())
+    // Halving finds 2 culprits among 25 in far fewer requests than one per item.
+    expect(calls.length).toBeLessThanOrEqual(19)
+  })
+
+  test("a value the document client cannot serialise fails on the client; halving isolates it too", async () => {
+    const { client, calls } = fakeClient(() => ({ UnprocessedItems: {} }))
+    const serialiseFirst = {
+      send: (command: { input: any; constructor: { name: string } }) => {
+        if (command.input.RequestItems.products.some((r: any) => r.PutRequest.Item.price > Number.MAX_SAFE_INTEGER)) {
+          return Promise.reject(new Error("Number 10000000000000000 is greater than Number.MAX_SAFE_INTEGER."))
+        }
+        return client.send(command as never)
+      }
+    } as unknown as DynamoDBDocumentClient
+    const { value } = await run(serialiseFirst, (s) => s.putAll([product(1), { ...product(2), price: 1e16 }, product(3)]))
+    expect(value.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual(["ok", "AwsItemRejected", "ok"])
+    expect(calls.map(putKeys).flat().sort()).toEqual(["p-1", "p-3"])
+  })
+
+  test("a request-wide permanent error (missing table) is not split: one request, every item failed", async () => {
+    const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } })
+    const { client, calls } = fakeClient(() => missing)
+    const { value } = await run(client, (s) => s.putAll(Array.from({ length: 25 }, (_, i) => product(i))))
+    expect(calls).toHaveLength(1)
+    expect(new Set(value.map((r) => Result.isFailure(r) && r.failure._tag))).toEqual(new Set(["AwsPermanentError"]))
+  })
 })
