@@ -20,11 +20,34 @@ const TRANSIENT_CODES = new Set([
   "TransactionInProgressException",
   "RequestTimeout",
   "RequestTimeoutException",
-  "TimeoutError"
+  "TimeoutError",
+  // The answer's x-amz-crc32 does not match its body (see crc32-check.ts): damaged on the way.
+  "CRC32CheckFailed"
 ])
 
-// Node/Bun socket-level failures: the request may not have reached AWS at all.
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "ECONNABORTED", "ConnectionRefused", "ConnectionClosed"])
+// Node/Bun socket-level failures: the request may not have reached AWS at all, or its answer was
+// lost on the way. Bun's fetch names a malformed or cut-off answer InvalidHTTPResponse,
+// Malformed_HTTP_Response or UnexpectedEOF; Node's HTTP parser HPE_*, undici UND_ERR_*.
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ConnectionRefused",
+  "ConnectionClosed",
+  "FailedToOpenSocket",
+  "InvalidHTTPResponse",
+  "Malformed_HTTP_Response",
+  "UnexpectedEOF",
+  "ERR_STREAM_PREMATURE_CLOSE"
+])
+const isNetworkCode = (code: string) => NETWORK_CODES.has(code) || code.startsWith("HPE_") || code.startsWith("UND_ERR_")
 
 // Permanent errors that concern the request as a whole (its target, its credentials), never one of
 // its items: splitting the request to find a culprit would only multiply the same failure.
@@ -72,6 +95,7 @@ interface SdkLikeError {
   readonly message?: unknown
   readonly $metadata?: { readonly httpStatusCode?: unknown }
   readonly $retryable?: unknown
+  readonly $response?: unknown
 }
 
 const asText = (u: unknown): string | undefined => (typeof u === "string" && u.length > 0 ? u : undefined)
@@ -85,10 +109,13 @@ export const classifyAwsError = (operation: string, cause: unknown): AwsError =>
   const message = asText(e.message) ?? String(cause)
   const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined
   const transient = TRANSIENT_CODES.has(shortCode) ||
-    NETWORK_CODES.has(code) ||
+    isNetworkCode(code) ||
     e.$retryable !== undefined ||
     (status !== undefined && (status >= 500 || status === 429)) ||
-    NETWORK_CODES.has(asText((e as { cause?: { code?: unknown } }).cause?.code) ?? "")
+    isNetworkCode(asText((e as { cause?: { code?: unknown } }).cause?.code) ?? "") ||
+    // The SDK could not parse the body of an answer it received (it attaches the raw $response):
+    // a cut-off or damaged answer, not a refusal.
+    (code === "SyntaxError" && e.$response !== undefined)
   return transient
     ? new AwsTransientError({ operation, code, message })
     : new AwsPermanentError({ operation, code, message })
