@@ -18,6 +18,12 @@ export interface AwsProxy {
   readonly stop: () => Promise<void>
 }
 
+/** Calls in flight through one or more proxies (share one to see several services together). */
+export interface InFlight {
+  now: number
+  peak: number
+}
+
 export interface ProxiedCall {
   readonly operation: string
   readonly body: string
@@ -32,6 +38,8 @@ export interface ProxyOptions {
   readonly onCall?: (operation: string, body: string) => void
   /** Answers a call itself; undefined lets it through unchanged. */
   readonly intercept?: (call: ProxiedCall) => Promise<Response | undefined> | Response | undefined
+  /** Counts calls from their arrival to the end of their answer (or a dropped connection). */
+  readonly inFlight?: InFlight
 }
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: a proxy never
@@ -97,6 +105,11 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
   }
 
   const server = createServer((req, res) => {
+    const inFlight = options.inFlight
+    if (inFlight) {
+      inFlight.peak = Math.max(inFlight.peak, ++inFlight.now)
+      res.once("close", () => void inFlight.now--)
+    }
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", async () => {

@@ -3,6 +3,7 @@ import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
 import { countOutcomes, type RecordOutcome } from "../batch/outcome.ts"
 import { decodeSqsEvent } from "../batch/sqs-event.ts"
 import { RetryCounter } from "../aws/deliver.ts"
+import { withRequestPermits } from "../aws/request-permits.ts"
 import { handleProductWave } from "../products/handle-wave.ts"
 
 const MAX_LOGGED_FAILURES = 20
@@ -26,7 +27,8 @@ export const handleEvent = (event: unknown, context: InvocationContext) =>
     const remaining = context.getRemainingTimeInMillis()
     const retries = { count: 0 }
     const result = yield* processBatch(records, handleProductWave, remaining - safetyMarginMs(remaining)).pipe(
-      Effect.provideService(RetryCounter, retries)
+      Effect.provideService(RetryCounter, retries),
+      withRequestPermits
     )
     const counts = countOutcomes(result.outcomes, retries.count)
     const failed = result.outcomes.flatMap((o, i) => (o._tag === "Failed" ? [{ messageId: records[i]!.messageId, error: describeFailure(o.error) }] : []))

@@ -2,6 +2,7 @@ import { Context, Duration, Effect, Result } from "effect"
 import { AwsItemRejected, AwsTransientError, type AwsError } from "../domain/errors.ts"
 import type { ItemOutcome } from "../services/product-store.ts"
 import { mayBlameItems } from "./aws-error.ts"
+import { withRequestPermit } from "./request-permits.ts"
 
 export interface RetryPolicyShape {
   /** Attempts per item, first one included. */
@@ -57,11 +58,13 @@ export const deliverAll = <I, A>(
         const results = new Array<ItemOutcome<A>>(part.length)
         let pending = part.map((_, i) => i)
         for (let n = 1; pending.length > 0; n++) {
+          // The timeout counts from the moment the call holds its permit, not while it waits for one.
           const call = yield* attempt(pending.map((i) => part[i]!)).pipe(
             Effect.timeoutOrElse({
               duration: Duration.millis(policy.attemptTimeoutMs),
               orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
             }),
+            withRequestPermit,
             Effect.result
           )
           if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {

@@ -75,7 +75,8 @@ export const DynamoProductStore = Layer.effect(
       )
 
     const inChunks = <I, A>(operation: string, items: ReadonlyArray<I>, size: number, attempt: (chunk: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>) =>
-      Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt), { concurrency: config.maxConcurrency }).pipe(
+      // Every chunk at once: the invocation's request permits bound what is in flight.
+      Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt), { concurrency: "unbounded" }).pipe(
         Effect.map((results) => results.flat())
       )
 

@@ -27,7 +27,6 @@ export const toEntry = (m: OutgoingMessage, id: string, fifo: boolean): SendMess
 const sqsQueue = (queueUrl: string) =>
   Effect.gen(function*() {
     const client = yield* SqsClient
-    const { maxConcurrency } = yield* AppConfig
     const fifo = isFifoQueue(queueUrl)
 
     const sendChunk = (messages: ReadonlyArray<OutgoingMessage>) =>
@@ -58,7 +57,8 @@ const sqsQueue = (queueUrl: string) =>
         Effect.forEach(
           chunksByWeight(messages, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, sqsMessageBytes),
           (chunk) => deliverAll("SendMessageBatch", chunk, sendChunk),
-          { concurrency: maxConcurrency }
+          // Every chunk at once: the invocation's request permits bound what is in flight.
+          { concurrency: "unbounded" }
         ).pipe(Effect.map((outcomes) => outcomes.flat()))
     } satisfies MessageQueueShape
   })

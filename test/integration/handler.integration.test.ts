@@ -170,4 +170,33 @@ describe("handler against the emulators", () => {
     const stored = (await scanAll(stack.endpoints.dynamodb, stack.tableName)).filter((i) => String(i.pk).startsWith("iso-"))
     expect(stored.map((i) => i.pk).sort()).toEqual(["iso-1", "iso-2", "iso-3", "iso-4"])
   })
+
+  test("MAX_CONCURRENCY bounds every AWS request of the invocation together: writes, reads, sends and DLQ sends", async () => {
+    // A slow fake AWS: both services behind proxies that add 25 ms and count what is in flight together.
+    const inFlight = { now: 0, peak: 0 }
+    const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs: 25, inFlight })
+    const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs: 25, inFlight })
+    const previous = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS }
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url
+    process.env.AWS_ENDPOINT_URL_SQS = sqs.url
+    const bounded = makeHandler(liveLayer({ tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 3 }, "None"))
+    try {
+      // 100 adds (4 writes), 60 reads (1 get, 6 sends), 30 poison messages (3 DLQ sends) in one invocation.
+      const adds = Array.from({ length: 100 }, (_, i) => sqsRecord(JSON.stringify({ name: `bound-${i}`, price: i }), { messageId: `bound-${i}` }))
+      const reads = Array.from({ length: 60 }, (_, i) => sqsRecord(JSON.stringify({ pk: `bound-read-${i}` }), { messageId: `bound-get-${i}` }))
+      const poison = Array.from({ length: 30 }, (_, i) => sqsRecord(`{"price":${i}}`, { messageId: `bound-bad-${i}` }))
+      const result = await bounded.handler(sqsEvent(...adds, ...reads, ...poison), invocationContext())
+      expect(result.batchItemFailures).toEqual([])
+      expect(dynamodb.total() + sqs.total()).toBe(14)
+      // Reached (so the count works) and never exceeded.
+      expect(inFlight.peak).toBe(3)
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = previous.dynamodb
+      process.env.AWS_ENDPOINT_URL_SQS = previous.sqs
+      await bounded.dispose()
+      await Promise.all([dynamodb.stop(), sqs.stop()])
+      await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+      await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl, { remove: true })
+    }
+  }, 20_000)
 })
