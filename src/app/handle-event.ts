@@ -1,17 +1,12 @@
-import { Effect } from "effect"
-import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
-import { countOutcomes, type RecordOutcome } from "../batch/outcome.ts"
-import { decodeSqsEvent } from "../batch/sqs-event.ts"
+import { Effect, Result } from "effect"
 import { RetryCounter } from "../aws/deliver.ts"
 import { withRequestPermits } from "../aws/request-permits.ts"
+import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
+import { decodeSqsEvent } from "../batch/sqs-event.ts"
 import { handleProductWave } from "../products/handle-wave.ts"
+import { countOutcomes, describeFailure } from "../products/outcome.ts"
 
 const MAX_LOGGED_FAILURES = 20
-
-const describeFailure = (error: RecordOutcomeFailure): string =>
-  "code" in error ? `${error._tag}:${error.operation}:${error.code}` : error._tag
-
-type RecordOutcomeFailure = Extract<RecordOutcome, { _tag: "Failed" }>["error"]
 
 /** The slice of the Lambda context the handler relies on. */
 export interface InvocationContext {
@@ -30,8 +25,8 @@ export const handleEvent = (event: unknown, context: InvocationContext) =>
       Effect.provideService(RetryCounter, retries),
       withRequestPermits
     )
-    const counts = countOutcomes(result.outcomes, retries.count)
-    const failed = result.outcomes.flatMap((o, i) => (o._tag === "Failed" ? [{ messageId: records[i]!.messageId, error: describeFailure(o.error) }] : []))
+    const counts = countOutcomes(result.outcomes.map(([, outcome]) => outcome))
+    const failed = result.outcomes.flatMap(([record, o]) => (Result.isFailure(o) ? [{ messageId: record.messageId, error: describeFailure(o.failure) }] : []))
     if (failed.length > 0) {
       // Ids and error codes only, never bodies; bounded so a large failed batch stays one small line.
       yield* Effect.logWarning("records handed back to SQS").pipe(
@@ -39,7 +34,7 @@ export const handleEvent = (event: unknown, context: InvocationContext) =>
       )
     }
     yield* Effect.logInfo("batch processed").pipe(
-      Effect.annotateLogs({ records: records.length, ...counts, deadlineHit: result.deadlineHit, durationMs: Math.round(performance.now() - started) })
+      Effect.annotateLogs({ records: records.length, ...counts, retried: retries.count, deadlineHit: result.deadlineHit, durationMs: Math.round(performance.now() - started) })
     )
     return { batchItemFailures: result.batchItemFailures.map((f) => ({ ...f })) }
   }).pipe(Effect.annotateLogs({ requestId: context.awsRequestId }))

@@ -1,6 +1,6 @@
 import { Context, Duration, Effect, Result } from "effect"
 import { AwsItemRejected, AwsTransientError, type AwsError } from "../domain/errors.ts"
-import type { ItemOutcome } from "../services/product-store.ts"
+import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { mayBlameItems } from "./aws-error.ts"
 import { withRequestPermit } from "./request-permits.ts"
 
@@ -28,7 +28,7 @@ export const backoffMs = (policy: RetryPolicyShape, attempt: number, random: num
   return ceiling / 2 + random * (ceiling / 2)
 }
 
-const missingResult = (operation: string) =>
+const missingResult = <A>(operation: string): ItemOutcome<A> =>
   Result.fail(new AwsTransientError({ operation, code: "MissingResult", message: "no result for this entry" }))
 
 /** A permanent failure pinned on one item: the item itself is at fault. */
@@ -38,28 +38,30 @@ const rejectItem = (error: AwsError): AwsError =>
 /**
  * Sends `items` with one AWS batch call, then retries only the items that failed transiently
  * (a thrown call fails all of them; UnprocessedItems / Failed entries fail some), with backoff,
- * until they succeed, fail permanently or run out of attempts. When the whole call fails in a way
- * one of its items may cause (a validation error, a value the client cannot serialise), the items
- * are split in halves and each half is sent on its own, down to single items: the culprits are
- * rejected alone (AwsItemRejected) and their neighbours go through. The deadline is enforced by
- * the caller interrupting this effect, which aborts the in-flight HTTP request.
+ * until they succeed, fail permanently or run out of attempts. Items are `settled` as soon as their
+ * outcome is final, so that a deadline cut during a retry keeps what already went through.
+ * When the whole call fails in a way one of its items may cause (a validation error, a value the
+ * client cannot serialise), the items are split in halves and each half is sent on its own, down
+ * to single items: the culprits are rejected alone (AwsItemRejected) and their neighbours go
+ * through. The deadline is enforced by the caller interrupting this effect, which aborts the
+ * in-flight HTTP request.
  */
 export const deliverAll = <I, A>(
   operation: string,
   items: ReadonlyArray<I>,
-  attempt: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>
-): Effect.Effect<ReadonlyArray<ItemOutcome<A>>> =>
+  attempt: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+  settled: Settled<I, A>
+): Effect.Effect<void> =>
   Effect.gen(function*() {
     const policy = yield* RetryPolicy
     const counter = yield* RetryCounter
 
-    const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<Array<ItemOutcome<A>>> =>
+    const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
       Effect.gen(function*() {
-        const results = new Array<ItemOutcome<A>>(part.length)
-        let pending = part.map((_, i) => i)
+        let pending = part
         for (let n = 1; pending.length > 0; n++) {
           // The timeout counts from the moment the call holds its permit, not while it waits for one.
-          const call = yield* attempt(pending.map((i) => part[i]!)).pipe(
+          const call = yield* attempt(pending).pipe(
             Effect.timeoutOrElse({
               duration: Duration.millis(policy.attemptTimeoutMs),
               orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
@@ -69,28 +71,27 @@ export const deliverAll = <I, A>(
           )
           if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
             const half = Math.ceil(pending.length / 2)
-            const halves = [pending.slice(0, half), pending.slice(half)]
-            const outcomes = yield* Effect.forEach(halves, (h) => deliverPart(h.map((i) => part[i]!)), { concurrency: "unbounded" })
-            halves.forEach((h, k) => h.forEach((index, j) => (results[index] = outcomes[k]![j]!)))
-            return results
+            yield* Effect.forEach([pending.slice(0, half), pending.slice(half)], deliverPart, { concurrency: "unbounded", discard: true })
+            return
           }
           const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
-          const again: Array<number> = []
-          pending.forEach((index, j) => {
+          const final: Array<readonly [I, ItemOutcome<A>]> = []
+          const again: Array<I> = []
+          pending.forEach((item, j) => {
             const outcome = outcomes[j] ?? missingResult(operation)
-            if (Result.isSuccess(outcome)) results[index] = outcome
-            else if (outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(index)
+            if (Result.isSuccess(outcome)) final.push([item, outcome])
+            else if (outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(item)
             // A whole call's failure is the item's own only when the call held that item alone.
-            else results[index] = Result.fail(Result.isSuccess(call) || pending.length === 1 ? rejectItem(outcome.failure) : outcome.failure)
+            else final.push([item, Result.fail(Result.isSuccess(call) || pending.length === 1 ? rejectItem(outcome.failure) : outcome.failure)])
           })
+          if (final.length > 0) yield* settled(final)
           pending = again
           if (pending.length > 0) {
             counter.count += pending.length
             yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
           }
         }
-        return results
       })
 
-    return yield* deliverPart(items)
+    yield* deliverPart(items)
   })

@@ -4,7 +4,7 @@ import { Effect, Layer, Result } from "effect"
 import { AwsTransientError, type AwsError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
 import { AppConfig } from "../config.ts"
-import { ProductStore, type ItemOutcome } from "../services/product-store.ts"
+import { ProductStore, type ItemOutcome, type Settled } from "../services/product-store.ts"
 import { classifyAwsError } from "./aws-error.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
@@ -18,11 +18,20 @@ export const BATCH_GET_LIMIT = 100
 const keysOf = (requests: ReadonlyArray<Record<string, unknown>> | undefined, pick: (r: Record<string, unknown>) => unknown) =>
   new Set((requests ?? []).map((r) => String(pick(r))))
 
-/** Keeps the first of each key: BatchWriteItem and BatchGetItem reject duplicate keys in one request. */
-const uniqueBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Array<A> => {
-  const seen = new Map<string, A>()
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item)
-  return [...seen.values()]
+/**
+ * Groups items by key: BatchWriteItem and BatchGetItem reject duplicate keys in one request, so
+ * one item per key is sent, and its outcome is given to every item with that key.
+ */
+const byKey = <T>(items: ReadonlyArray<T>, key: (item: T) => string) => {
+  const groups = new Map<string, Array<T>>()
+  for (const item of items) {
+    const group = groups.get(key(item))
+    if (group) group.push(item)
+    else groups.set(key(item), [item])
+  }
+  const fanOut = <A>(settled: Settled<T, A>): Settled<T, A> => (results) =>
+    settled(results.flatMap(([item, outcome]) => groups.get(key(item))!.map((each) => [each, outcome] as const)))
+  return { unique: [...groups.values()].map((group) => group[0]!), fanOut }
 }
 
 /** ProductStore on DynamoDB through dynamodb-toolbox: BatchWriteItem and BatchGetItem, chunked and retried per item. */
@@ -74,27 +83,24 @@ export const DynamoProductStore = Layer.effect(
         })
       )
 
-    const inChunks = <I, A>(operation: string, items: ReadonlyArray<I>, size: number, attempt: (chunk: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>) =>
-      // Every chunk at once: the invocation's request permits bound what is in flight.
-      Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt), { concurrency: "unbounded" }).pipe(
-        Effect.map((results) => results.flat())
-      )
+    // Every chunk at once: the invocation's request permits bound what is in flight.
+    const inChunks = <T, A>(
+      operation: string,
+      items: ReadonlyArray<T>,
+      size: number,
+      attempt: (chunk: ReadonlyArray<T>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+      settled: Settled<T, A>
+    ) => Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt, settled), { concurrency: "unbounded", discard: true })
 
     return ProductStore.of({
-      putAll: (products) =>
-        Effect.gen(function*() {
-          const unique = uniqueBy(products, (p) => p.pk)
-          const outcomes = yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, writeChunk)
-          const byPk = new Map(unique.map((p, i) => [p.pk, outcomes[i]!]))
-          return products.map((p) => byPk.get(p.pk)!)
-        }),
-      getAll: (pks) =>
-        Effect.gen(function*() {
-          const unique = uniqueBy(pks, (pk) => pk)
-          const outcomes = yield* inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, readChunk)
-          const byPk = new Map(unique.map((pk, i) => [pk, outcomes[i]!]))
-          return pks.map((pk) => byPk.get(pk)!)
-        })
+      putAll: (items, productOf, settled) => {
+        const { unique, fanOut } = byKey(items, (item) => productOf(item).pk)
+        return inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, (chunk) => writeChunk(chunk.map(productOf)), fanOut(settled))
+      },
+      getAll: (items, pkOf, settled) => {
+        const { unique, fanOut } = byKey(items, pkOf)
+        return inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, (chunk) => readChunk(chunk.map(pkOf)), fanOut(settled))
+      }
     })
   })
 )

@@ -52,14 +52,13 @@ const sqsQueue = (queueUrl: string) =>
       )
 
     return {
-      // Chunks keep the input order, so the flattened outcomes line up with `messages`.
-      sendAll: (messages) =>
+      // Every chunk at once: the invocation's request permits bound what is in flight.
+      sendAll: (items, messageOf, settled) =>
         Effect.forEach(
-          chunksByWeight(messages, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, sqsMessageBytes),
-          (chunk) => deliverAll("SendMessageBatch", chunk, sendChunk),
-          // Every chunk at once: the invocation's request permits bound what is in flight.
-          { concurrency: "unbounded" }
-        ).pipe(Effect.map((outcomes) => outcomes.flat()))
+          chunksByWeight(items, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
+          (chunk) => deliverAll("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),
+          { concurrency: "unbounded", discard: true }
+        )
     } satisfies MessageQueueShape
   })
 

@@ -12,6 +12,7 @@ import { ProductStore } from "../../src/services/product-store.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
+import { getAll, putAll } from "../support/settled.ts"
 
 // The real handler, real AWS SDK calls, against dynalite and local-aws-sqs started here
 // (or whatever AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS point to).
@@ -163,7 +164,7 @@ describe("handler against the emulators", () => {
     // Refused by DynamoDB (ValidationException), by the document client (serialisation), by DynamoDB (key size).
     const products = [product("iso-1", 1), product("iso-tiny", 1e-200), product("iso-2", 2), product("iso-big", 1e16), product("iso-3", 3), product("k".repeat(2_049), 4), product("iso-4", 4)]
     const [written, read] = await Effect.runPromise(ProductStore.use((store) =>
-      Effect.all([store.putAll(products), store.getAll(["iso-1", "k".repeat(2_049), "iso-4"])], { concurrency: 1 })
+      Effect.all([putAll(store, products), getAll(store, ["iso-1", "k".repeat(2_049), "iso-4"])], { concurrency: 1 })
     ).pipe(Effect.provide(Layer.mergeAll(layer, FAST_RETRIES))))
     expect(written.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual(["ok", "AwsItemRejected", "ok", "AwsItemRejected", "ok", "AwsItemRejected", "ok"])
     expect(read.map((r) => (Result.isSuccess(r) ? r.success?.pk ?? "missing" : r.failure._tag))).toEqual(["iso-1", "AwsItemRejected", "iso-4"])

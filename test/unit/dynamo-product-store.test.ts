@@ -8,6 +8,7 @@ import { AppConfig } from "../../src/config.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
+import { getAll, putAll } from "../support/settled.ts"
 
 type Call = { name: string; input: any }
 type Reply = (call: Call) => unknown
@@ -46,7 +47,7 @@ const putKeys = (call: Call): Array<string> => call.input.RequestItems.products.
 describe("DynamoProductStore", () => {
   test("60 products become 3 BatchWriteItem requests of at most 25", async () => {
     const { client, calls } = fakeClient(() => ({ UnprocessedItems: {} }))
-    const { value } = await run(client, (s) => s.putAll(Array.from({ length: 60 }, (_, i) => product(i))))
+    const { value } = await run(client, (s) => putAll(s, Array.from({ length: 60 }, (_, i) => product(i))))
     expect(calls.map((c) => c.name)).toEqual(["BatchWriteCommand", "BatchWriteCommand", "BatchWriteCommand"])
     expect(calls.map((c) => putKeys(c).length).sort()).toEqual([10, 25, 25])
     expect(value.every(Result.isSuccess)).toBe(true)
@@ -60,7 +61,7 @@ describe("DynamoProductStore", () => {
       first = false
       return { UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2") } }
     })
-    const { value, retried } = await run(client, (s) => s.putAll([product(1), product(2), product(3)]))
+    const { value, retried } = await run(client, (s) => putAll(s, [product(1), product(2), product(3)]))
     expect(calls.map(putKeys)).toEqual([["p-1", "p-2", "p-3"], ["p-2"]])
     expect(value.every(Result.isSuccess)).toBe(true)
     expect(retried).toBe(1)
@@ -70,7 +71,7 @@ describe("DynamoProductStore", () => {
     const { client, calls } = fakeClient((call) => ({
       UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2") }
     }))
-    const { value } = await run(client, (s) => s.putAll([product(1), product(2)]))
+    const { value } = await run(client, (s) => putAll(s, [product(1), product(2)]))
     expect(calls).toHaveLength(3) // FAST_RETRIES: 3 attempts
     expect(Result.isSuccess(value[0]!)).toBe(true)
     expect(value[1]).toMatchObject({ failure: { _tag: "AwsTransientError", code: "UnprocessedItems" } })
@@ -80,12 +81,12 @@ describe("DynamoProductStore", () => {
     const throttled = Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } })
     let n = 0
     const flaky = fakeClient(() => (n++ === 0 ? throttled : { UnprocessedItems: {} }))
-    expect((await run(flaky.client, (s) => s.putAll([product(1)]))).value.every(Result.isSuccess)).toBe(true)
+    expect((await run(flaky.client, (s) => putAll(s, [product(1)]))).value.every(Result.isSuccess)).toBe(true)
     expect(flaky.calls).toHaveLength(2)
 
     const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } })
     const broken = fakeClient(() => missing)
-    const { value } = await run(broken.client, (s) => s.putAll([product(1), product(2)]))
+    const { value } = await run(broken.client, (s) => putAll(s, [product(1), product(2)]))
     expect(broken.calls).toHaveLength(1)
     expect(value.map((r) => Result.isFailure(r) && r.failure._tag)).toEqual(["AwsPermanentError", "AwsPermanentError"])
   })
@@ -103,7 +104,7 @@ describe("DynamoProductStore", () => {
       }
     })
     const pks = [...Array.from({ length: 150 }, (_, i) => `p-${i}`), "p-3", "p-4"]
-    const { value } = await run(client, (s) => s.getAll(pks))
+    const { value } = await run(client, (s) => getAll(s, pks))
     expect(calls.slice(0, 2).map((c) => c.input.RequestItems.products.Keys.length).sort()).toEqual([100, 50])
     expect(calls).toHaveLength(3)
     expect(calls[2]!.input.RequestItems.products.Keys).toEqual([{ pk: "p-7" }])
@@ -116,7 +117,7 @@ describe("DynamoProductStore", () => {
 
   test("duplicate keys in one wave are written once (DynamoDB rejects duplicates in a batch)", async () => {
     const { client, calls } = fakeClient(() => ({ UnprocessedItems: {} }))
-    const { value } = await run(client, (s) => s.putAll([product(1), product(1)]))
+    const { value } = await run(client, (s) => putAll(s, [product(1), product(1)]))
     expect(calls.map(putKeys)).toEqual([["p-1"]])
     expect(value).toHaveLength(2)
   })
@@ -131,7 +132,7 @@ describe("DynamoProductStore", () => {
       return { UnprocessedItems: {} }
     })
     const products = Array.from({ length: 25 }, (_, i) => (i === 3 || i === 17 ? { ...product(i), price: -1 } : product(i)))
-    const { value } = await run(client, (s) => s.putAll(products))
+    const { value } = await run(client, (s) => putAll(s, products))
     expect(value.map((r, i) => [i, Result.isSuccess(r) ? "ok" : r.failure._tag]).filter(([, t]) => t !== "ok")).toEqual([[3, "AwsItemRejected"], [17, "AwsItemRejected"]])
     expect(value[3]).toMatchObject({ failure: { operation: "BatchWriteItem", code: "ValidationException", message: "Number underflow" } })
     expect(written.sort()).toEqual(products.filter((p) => p.price >= 0).map((p) => p.pk).sort())
@@ -149,7 +150,7 @@ describe("DynamoProductStore", () => {
         return client.send(command as never)
       }
     } as unknown as DynamoDBDocumentClient
-    const { value } = await run(serialiseFirst, (s) => s.putAll([product(1), { ...product(2), price: 1e16 }, product(3)]))
+    const { value } = await run(serialiseFirst, (s) => putAll(s, [product(1), { ...product(2), price: 1e16 }, product(3)]))
     expect(value.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual(["ok", "AwsItemRejected", "ok"])
     expect(calls.map(putKeys).flat().sort()).toEqual(["p-1", "p-3"])
   })
@@ -157,7 +158,7 @@ describe("DynamoProductStore", () => {
   test("a request-wide permanent error (missing table) is not split: one request, every item failed", async () => {
     const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } })
     const { client, calls } = fakeClient(() => missing)
-    const { value } = await run(client, (s) => s.putAll(Array.from({ length: 25 }, (_, i) => product(i))))
+    const { value } = await run(client, (s) => putAll(s, Array.from({ length: 25 }, (_, i) => product(i))))
     expect(calls).toHaveLength(1)
     expect(new Set(value.map((r) => Result.isFailure(r) && r.failure._tag))).toEqual(new Set(["AwsPermanentError"]))
   })

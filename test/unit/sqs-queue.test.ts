@@ -8,6 +8,7 @@ import { sqsMessageBytes } from "../../src/domain/limits.ts"
 import { DeadLetterQueue, OutputQueue, type OutgoingMessage } from "../../src/services/message-queue.ts"
 import type { ItemOutcome } from "../../src/services/product-store.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
+import { sendAll } from "../support/settled.ts"
 
 type Entry = { Id: string; MessageBody: string; MessageAttributes: Record<string, { StringValue: string }>; MessageGroupId?: string; MessageDeduplicationId?: string }
 type Call = { QueueUrl: string; Entries: Array<Entry> }
@@ -27,7 +28,7 @@ const fakeSqs = (reply: (call: Call) => { Failed?: Array<{ Id: string; Code: str
 
 const send = (client: SQSClient, messages: Array<OutgoingMessage>, queue: "output" | "dlq" = "output", urls = { out: "http://sqs/out", dlq: "http://sqs/dlq" }) =>
   Effect.runPromise(
-    (queue === "output" ? OutputQueue.use((q) => q.sendAll(messages)) : DeadLetterQueue.use((q) => q.sendAll(messages)) as Effect.Effect<ReadonlyArray<ItemOutcome<void>>, never, OutputQueue | DeadLetterQueue>).pipe(
+    (queue === "output" ? OutputQueue.use((q) => sendAll(q, messages)) : DeadLetterQueue.use((q) => sendAll(q, messages)) as Effect.Effect<ReadonlyArray<ItemOutcome<void>>, never, OutputQueue | DeadLetterQueue>).pipe(
       Effect.provide(Layer.mergeAll(SqsOutputQueue, SqsDeadLetterQueue).pipe(
         Layer.provide(Layer.mergeAll(
           Layer.succeed(SqsClient, client),
