@@ -2,16 +2,19 @@ import { Result } from "effect"
 import type { BatchRecord } from "../batch/sqs-event.ts"
 import { ProductNotFound } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
+import { fifoId } from "../domain/fifo-id.ts"
 import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes, utf8Bytes } from "../domain/limits.ts"
 import { cutToBytes, isSqsSafe, toSqsText, truncate } from "../domain/sqs-text.ts"
 import type { OutgoingMessage } from "../services/message-queue.ts"
 
 export const MAX_ERROR_MESSAGE_LENGTH = 512
 
-// FIFO targets keep the source group's order; the source message id deduplicates resends.
+// FIFO targets keep the source group's order; the source message id deduplicates resends. Fed from
+// a standard queue (no group), a read's answers are grouped by product id, a DLQ message by its own
+// id. Ids SQS would refuse (a pk of any characters, up to 2,048 bytes) are replaced by a hash.
 const fifoFields = (record: BatchRecord, fallbackGroup: string) => ({
-  groupId: record.groupId ?? fallbackGroup,
-  deduplicationId: record.messageId
+  groupId: fifoId(record.groupId ?? fallbackGroup),
+  deduplicationId: fifoId(record.messageId)
 })
 
 /** What a `{"pk"}` read sends to the output queue: the product, or the not-found answer. */
