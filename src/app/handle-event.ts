@@ -1,5 +1,5 @@
 import { Effect, Result } from "effect"
-import { RetryCounter } from "../aws/deliver.ts"
+import { invocationCounts, withInvocationMetrics } from "../aws/metrics.ts"
 import { withRequestPermits } from "../aws/request-permits.ts"
 import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
 import { decodeSqsEvent } from "../batch/sqs-event.ts"
@@ -15,16 +15,12 @@ export interface InvocationContext {
 }
 
 /** One invocation: validate the event, process the batch within the deadline, report failures. */
-export const handleEvent = (event: unknown, context: InvocationContext) =>
-  Effect.gen(function*() {
+export const handleEvent = Effect.fn("handleEvent")(
+  function*(event: unknown, context: InvocationContext) {
     const started = performance.now()
     const records = yield* decodeSqsEvent(event)
     const remaining = context.getRemainingTimeInMillis()
-    const retries = { count: 0 }
-    const result = yield* processBatch(records, handleProductWave, remaining - safetyMarginMs(remaining)).pipe(
-      Effect.provideService(RetryCounter, retries),
-      withRequestPermits
-    )
+    const result = yield* processBatch(records, handleProductWave, remaining - safetyMarginMs(remaining)).pipe(withRequestPermits)
     const counts = countOutcomes(result.outcomes.map(([, outcome]) => outcome))
     const failed = result.outcomes.flatMap(([record, o]) => (Result.isFailure(o) ? [{ messageId: record.messageId, error: describeFailure(o.failure) }] : []))
     if (failed.length > 0) {
@@ -33,8 +29,12 @@ export const handleEvent = (event: unknown, context: InvocationContext) =>
         Effect.annotateLogs({ failed: failed.length, sample: failed.slice(0, MAX_LOGGED_FAILURES) })
       )
     }
+    const { retried, requests } = yield* invocationCounts
     yield* Effect.logInfo("batch processed").pipe(
-      Effect.annotateLogs({ records: records.length, ...counts, retried: retries.count, deadlineHit: result.deadlineHit, durationMs: Math.round(performance.now() - started) })
+      Effect.annotateLogs({ records: records.length, ...counts, retried, requests, deadlineHit: result.deadlineHit, durationMs: Math.round(performance.now() - started) })
     )
     return { batchItemFailures: result.batchItemFailures.map((f) => ({ ...f })) }
-  }).pipe(Effect.annotateLogs({ requestId: context.awsRequestId }))
+  },
+  withInvocationMetrics,
+  (effect, _event, context) => Effect.annotateLogs(effect, { requestId: context.awsRequestId })
+)

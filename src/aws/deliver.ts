@@ -1,7 +1,8 @@
-import { Context, Duration, Effect, Result } from "effect"
+import { Context, Duration, Effect, Metric, Result } from "effect"
 import { AwsItemRejected, AwsTransientError, type AwsError } from "../domain/errors.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { mayBlameItems } from "./aws-error.ts"
+import { countRequest, recordsRetried } from "./metrics.ts"
 import { withRequestPermit } from "./request-permits.ts"
 
 export interface RetryPolicyShape {
@@ -15,11 +16,6 @@ export interface RetryPolicyShape {
 
 export const RetryPolicy = Context.Reference<RetryPolicyShape>("RetryPolicy", {
   defaultValue: () => ({ maxAttempts: 6, baseDelayMs: 25, maxDelayMs: 1_000, attemptTimeoutMs: 5_000 })
-})
-
-/** Per-invocation count of retried items, for the summary log line. */
-export const RetryCounter = Context.Reference<{ count: number }>("RetryCounter", {
-  defaultValue: () => ({ count: 0 })
 })
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
@@ -46,52 +42,51 @@ const rejectItem = (error: AwsError): AwsError =>
  * through. The deadline is enforced by the caller interrupting this effect, which aborts the
  * in-flight HTTP request.
  */
-export const deliverAll = <I, A>(
+export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
   operation: string,
   items: ReadonlyArray<I>,
   attempt: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
   settled: Settled<I, A>
-): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    const policy = yield* RetryPolicy
-    const counter = yield* RetryCounter
+) {
+  const policy = yield* RetryPolicy
 
-    const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
-      Effect.gen(function*() {
-        let pending = part
-        for (let n = 1; pending.length > 0; n++) {
-          // The timeout counts from the moment the call holds its permit, not while it waits for one.
-          const call = yield* attempt(pending).pipe(
-            Effect.timeoutOrElse({
-              duration: Duration.millis(policy.attemptTimeoutMs),
-              orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
-            }),
-            withRequestPermit,
-            Effect.result
-          )
-          if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
-            const half = Math.ceil(pending.length / 2)
-            yield* Effect.forEach([pending.slice(0, half), pending.slice(half)], deliverPart, { concurrency: "unbounded", discard: true })
-            return
-          }
-          const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
-          const final: Array<readonly [I, ItemOutcome<A>]> = []
-          const again: Array<I> = []
-          pending.forEach((item, j) => {
-            const outcome = outcomes[j] ?? missingResult(operation)
-            if (Result.isSuccess(outcome)) final.push([item, outcome])
-            else if (outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(item)
-            // A whole call's failure is the item's own only when the call held that item alone.
-            else final.push([item, Result.fail(Result.isSuccess(call) || pending.length === 1 ? rejectItem(outcome.failure) : outcome.failure)])
-          })
-          if (final.length > 0) yield* settled(final)
-          pending = again
-          if (pending.length > 0) {
-            counter.count += pending.length
-            yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
-          }
+  const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      let pending = part
+      for (let n = 1; pending.length > 0; n++) {
+        // The timeout counts from the moment the call holds its permit, not while it waits for one.
+        const call = yield* countRequest(operation).pipe(
+          Effect.andThen(attempt(pending)),
+          Effect.timeoutOrElse({
+            duration: Duration.millis(policy.attemptTimeoutMs),
+            orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
+          }),
+          withRequestPermit,
+          Effect.result
+        )
+        if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
+          const half = Math.ceil(pending.length / 2)
+          yield* Effect.forEach([pending.slice(0, half), pending.slice(half)], deliverPart, { concurrency: "unbounded", discard: true })
+          return
         }
-      })
+        const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
+        const final: Array<readonly [I, ItemOutcome<A>]> = []
+        const again: Array<I> = []
+        pending.forEach((item, j) => {
+          const outcome = outcomes[j] ?? missingResult(operation)
+          if (Result.isSuccess(outcome)) final.push([item, outcome])
+          else if (outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(item)
+          // A whole call's failure is the item's own only when the call held that item alone.
+          else final.push([item, Result.fail(Result.isSuccess(call) || pending.length === 1 ? rejectItem(outcome.failure) : outcome.failure)])
+        })
+        if (final.length > 0) yield* settled(final)
+        pending = again
+        if (pending.length > 0) {
+          yield* Metric.update(recordsRetried, pending.length)
+          yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
+        }
+      }
+    })
 
-    yield* deliverPart(items)
-  })
+  yield* deliverPart(items)
+})

@@ -42,46 +42,36 @@ export const DynamoProductStore = Layer.effect(
     const client = yield* DynamoDocumentClient
     const model = makeProductTable(config.tableName, client)
 
-    const writeChunk = (products: ReadonlyArray<Product>) =>
-      Effect.tryPromise({
-        try: (abortSignal) =>
-          executeBatchWrite(
-            { documentClient: client, abortSignal, maxAttempts: 1 },
-            batchPut(model, products)
-          ),
+    /** One BatchWriteItem request; the building (and the client's serialisation) is inside the attempt. */
+    const writeChunk = Effect.fn("writeChunk")(function*(products: ReadonlyArray<Product>) {
+      const { UnprocessedItems } = yield* Effect.tryPromise({
+        try: (abortSignal) => executeBatchWrite({ documentClient: client, abortSignal, maxAttempts: 1 }, batchPut(model, products)),
         catch: (cause) => classifyAwsError("BatchWriteItem", cause)
-      }).pipe(
-        Effect.map(({ UnprocessedItems }) => {
-          const unprocessed = keysOf(UnprocessedItems?.[config.tableName], (r) => (r as { PutRequest?: { Item?: { pk?: unknown } } }).PutRequest?.Item?.pk)
-          return products.map((p): ItemOutcome<void> =>
-            unprocessed.has(p.pk)
-              ? Result.fail(new AwsTransientError({ operation: "BatchWriteItem", code: "UnprocessedItems", message: "DynamoDB left the item unprocessed" }))
-              : Result.void
-          )
-        })
+      })
+      const unprocessed = keysOf(UnprocessedItems?.[config.tableName], (r) => (r as { PutRequest?: { Item?: { pk?: unknown } } }).PutRequest?.Item?.pk)
+      return products.map((p): ItemOutcome<void> =>
+        unprocessed.has(p.pk)
+          ? Result.fail(new AwsTransientError({ operation: "BatchWriteItem", code: "UnprocessedItems", message: "DynamoDB left the item unprocessed" }))
+          : Result.void
       )
+    })
 
-    const readChunk = (pks: ReadonlyArray<string>) =>
-      Effect.tryPromise({
-        try: (abortSignal) =>
-          executeBatchGet(
-            { documentClient: client, abortSignal, maxAttempts: 1 },
-            batchGetConsistent(model, pks)
-          ),
+    /** One strongly consistent BatchGetItem request. */
+    const readChunk = Effect.fn("readChunk")(function*(pks: ReadonlyArray<string>) {
+      const { Responses, UnprocessedKeys } = yield* Effect.tryPromise({
+        try: (abortSignal) => executeBatchGet({ documentClient: client, abortSignal, maxAttempts: 1 }, batchGetConsistent(model, pks)),
         catch: (cause) => classifyAwsError("BatchGetItem", cause)
-      }).pipe(
-        Effect.map(({ Responses, UnprocessedKeys }) => {
-          const unprocessed = keysOf(UnprocessedKeys?.[config.tableName]?.Keys, (k) => k.pk)
-          const found = Responses?.[0] ?? []
-          return pks.map((pk, i): ItemOutcome<Product | undefined> => {
-            if (unprocessed.has(pk)) {
-              return Result.fail(new AwsTransientError({ operation: "BatchGetItem", code: "UnprocessedKeys", message: "DynamoDB left the key unprocessed" }))
-            }
-            const item = found[i]
-            return Result.succeed(item === undefined ? undefined : { pk: item.pk, name: item.name, price: item.price, ...(item.createdAt === undefined ? {} : { createdAt: item.createdAt }) })
-          })
-        })
-      )
+      })
+      const unprocessed = keysOf(UnprocessedKeys?.[config.tableName]?.Keys, (k) => k.pk)
+      const found = Responses?.[0] ?? []
+      return pks.map((pk, i): ItemOutcome<Product | undefined> => {
+        if (unprocessed.has(pk)) {
+          return Result.fail(new AwsTransientError({ operation: "BatchGetItem", code: "UnprocessedKeys", message: "DynamoDB left the key unprocessed" }))
+        }
+        const item = found[i]
+        return Result.succeed(item === undefined ? undefined : { pk: item.pk, name: item.name, price: item.price, ...(item.createdAt === undefined ? {} : { createdAt: item.createdAt }) })
+      })
+    })
 
     // Every chunk at once: the invocation's request permits bound what is in flight.
     const inChunks = <T, A>(
@@ -93,14 +83,14 @@ export const DynamoProductStore = Layer.effect(
     ) => Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt, settled), { concurrency: "unbounded", discard: true })
 
     return ProductStore.of({
-      putAll: (items, productOf, settled) => {
+      putAll: Effect.fn("putAll")(function*<T>(items: ReadonlyArray<T>, productOf: (item: T) => Product, settled: Settled<T, void>) {
         const { unique, fanOut } = byKey(items, (item) => productOf(item).pk)
-        return inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, (chunk) => writeChunk(chunk.map(productOf)), fanOut(settled))
-      },
-      getAll: (items, pkOf, settled) => {
+        yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, (chunk) => writeChunk(chunk.map(productOf)), fanOut(settled))
+      }),
+      getAll: Effect.fn("getAll")(function*<T>(items: ReadonlyArray<T>, pkOf: (item: T) => string, settled: Settled<T, Product | undefined>) {
         const { unique, fanOut } = byKey(items, pkOf)
-        return inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, (chunk) => readChunk(chunk.map(pkOf)), fanOut(settled))
-      }
+        yield* inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, (chunk) => readChunk(chunk.map(pkOf)), fanOut(settled))
+      })
     })
   })
 )

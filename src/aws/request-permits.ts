@@ -25,7 +25,6 @@ export const withRequestPermit = <A, E, R>(call: Effect.Effect<A, E, R>): Effect
 /** Runs `effect` (an invocation) with fresh permits: MaxRequestsInFlight AWS requests at most. */
 export const withRequestPermits = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.gen(function*() {
-    const max = yield* MaxRequestsInFlight
-    const permits = yield* Semaphore.make(max)
-    return yield* effect.pipe(Effect.provideService(RequestPermits, permits))
+    const permits = yield* Semaphore.make(yield* MaxRequestsInFlight)
+    return yield* Effect.provideService(effect, RequestPermits, permits)
   })

@@ -4,7 +4,7 @@ import { AppConfig } from "../config.ts"
 import { AwsTransientError } from "../domain/errors.ts"
 import { sqsMessageBytes } from "../domain/limits.ts"
 import { DeadLetterQueue, OutputQueue, type MessageQueueShape, type OutgoingMessage } from "../services/message-queue.ts"
-import type { ItemOutcome } from "../services/product-store.ts"
+import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { classifyAwsError, entryError } from "./aws-error.ts"
 import { chunksByWeight } from "./chunk.ts"
 import { SqsClient } from "./clients.ts"
@@ -29,36 +29,33 @@ const sqsQueue = (queueUrl: string) =>
     const client = yield* SqsClient
     const fifo = isFifoQueue(queueUrl)
 
-    const sendChunk = (messages: ReadonlyArray<OutgoingMessage>) =>
-      Effect.tryPromise({
+    /** One SendMessageBatch request; entry ids are positions in the chunk. */
+    const sendChunk = Effect.fn("sendChunk")(function*(messages: ReadonlyArray<OutgoingMessage>) {
+      const { Successful, Failed } = yield* Effect.tryPromise({
         try: (abortSignal) =>
-          client.send(
-            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => toEntry(m, String(i), fifo)) }),
-            { abortSignal }
-          ),
+          client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => toEntry(m, String(i), fifo)) }), { abortSignal }),
         catch: (cause) => classifyAwsError("SendMessageBatch", cause)
-      }).pipe(
-        Effect.map(({ Successful, Failed }) => {
-          const ok = new Set((Successful ?? []).map((s) => s.Id))
-          const failed = new Map((Failed ?? []).map((f) => [f.Id, f]))
-          return messages.map((_, i): ItemOutcome<void> => {
-            const failure = failed.get(String(i))
-            if (failure) return Result.fail(entryError("SendMessageBatch", failure))
-            return ok.has(String(i))
-              ? Result.void
-              : Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message: "SQS reported no result for the entry" }))
-          })
-        })
-      )
+      })
+      const ok = new Set((Successful ?? []).map((s) => s.Id))
+      const failed = new Map((Failed ?? []).map((f) => [f.Id, f]))
+      return messages.map((_, i): ItemOutcome<void> => {
+        const failure = failed.get(String(i))
+        if (failure) return Result.fail(entryError("SendMessageBatch", failure))
+        return ok.has(String(i))
+          ? Result.void
+          : Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message: "SQS reported no result for the entry" }))
+      })
+    })
 
     return {
       // Every chunk at once: the invocation's request permits bound what is in flight.
-      sendAll: (items, messageOf, settled) =>
-        Effect.forEach(
+      sendAll: Effect.fn("sendAll")(function*<T>(items: ReadonlyArray<T>, messageOf: (item: T) => OutgoingMessage, settled: Settled<T, void>) {
+        yield* Effect.forEach(
           chunksByWeight(items, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
           (chunk) => deliverAll("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),
           { concurrency: "unbounded", discard: true }
         )
+      })
     } satisfies MessageQueueShape
   })
 

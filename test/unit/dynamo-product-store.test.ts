@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Effect, Layer, Result } from "effect"
 import { DynamoDocumentClient } from "../../src/aws/clients.ts"
-import { RetryCounter } from "../../src/aws/deliver.ts"
+import { invocationCounts, withInvocationMetrics } from "../../src/aws/metrics.ts"
 import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
 import { AppConfig } from "../../src/config.ts"
 import type { Product } from "../../src/domain/product.ts"
@@ -29,7 +29,6 @@ const fakeClient = (reply: Reply) => {
 }
 
 const run = <A>(client: DynamoDBDocumentClient, use: (store: ProductStore["Service"]) => Effect.Effect<A>) => {
-  const counter = { count: 0 }
   const layer = DynamoProductStore.pipe(
     Layer.provide(Layer.mergeAll(
       Layer.succeed(DynamoDocumentClient, client),
@@ -37,8 +36,8 @@ const run = <A>(client: DynamoDBDocumentClient, use: (store: ProductStore["Servi
     ))
   )
   return Effect.runPromise(
-    ProductStore.use(use).pipe(Effect.provide(Layer.mergeAll(layer, FAST_RETRIES)), Effect.provideService(RetryCounter, counter))
-  ).then((value) => ({ value, retried: counter.count }))
+    Effect.all([ProductStore.use(use), invocationCounts]).pipe(withInvocationMetrics, Effect.provide(Layer.mergeAll(layer, FAST_RETRIES)))
+  ).then(([value, counts]) => ({ value, retried: counts.retried, requests: counts.requests }))
 }
 
 const product = (i: number): Product => ({ pk: `p-${i}`, name: `name ${i}`, price: i, createdAt: "2024-01-01T00:00:00.000Z" })
@@ -61,10 +60,12 @@ describe("DynamoProductStore", () => {
       first = false
       return { UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2") } }
     })
-    const { value, retried } = await run(client, (s) => putAll(s, [product(1), product(2), product(3)]))
+    const { value, retried, requests } = await run(client, (s) => putAll(s, [product(1), product(2), product(3)]))
     expect(calls.map(putKeys)).toEqual([["p-1", "p-2", "p-3"], ["p-2"]])
     expect(value.every(Result.isSuccess)).toBe(true)
+    // Counted per invocation, ready to be read at its end.
     expect(retried).toBe(1)
+    expect(requests).toEqual({ BatchWriteItem: 2 })
   })
 
   test("items DynamoDB never processes end as transient failures after the last attempt", async () => {
