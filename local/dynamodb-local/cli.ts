@@ -28,5 +28,6 @@ try {
 } finally {
   await local.stop()
 }
-console.log(`test:dynamodb-local: ${code === 0 ? "passed" : "FAILED"} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+const seconds = ((performance.now() - started) / 1000).toFixed(1)
+console.log(`test:dynamodb-local: ${code === 0 ? "passed" : "FAILED"} in ${seconds} s`)
 process.exit(code)

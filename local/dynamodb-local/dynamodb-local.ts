@@ -23,7 +23,8 @@ export class DynamoDbLocalUnavailable extends Error {
 const run = (command: string, args: ReadonlyArray<string>, cwd: string) => {
   const result = spawnSync(command, args, { cwd, encoding: "utf8" })
   if (result.error || result.status !== 0) {
-    throw new DynamoDbLocalUnavailable(`${command} ${args.join(" ")} failed: ${result.error?.message ?? result.stderr.trim()}`)
+    const why = result.error?.message ?? result.stderr.trim()
+    throw new DynamoDbLocalUnavailable(`${command} ${args.join(" ")} failed: ${why}`)
   }
   return result.stdout
 }
@@ -31,9 +32,17 @@ const run = (command: string, args: ReadonlyArray<string>, cwd: string) => {
 /** Java 17 or later, or a DynamoDbLocalUnavailable saying so. Returns the major version. */
 export const checkJava = (): number => {
   const result = spawnSync("java", ["-version"], { encoding: "utf8" })
-  if (result.error) throw new DynamoDbLocalUnavailable("java is not on the PATH: DynamoDB Local needs Java 17 or later (Debian: apt-get install -y openjdk-17-jre-headless)")
+  if (result.error) {
+    throw new DynamoDbLocalUnavailable(
+      "java is not on the PATH: DynamoDB Local needs Java 17 or later " +
+        "(Debian: apt-get install -y openjdk-17-jre-headless)"
+    )
+  }
   const major = Number(/version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1] ?? 0)
-  if (major < 17) throw new DynamoDbLocalUnavailable(`java ${major || "(unknown version)"} found: DynamoDB Local needs Java 17 or later`)
+  if (major < 17) {
+    const found = major || "(unknown version)"
+    throw new DynamoDbLocalUnavailable(`java ${found} found: DynamoDB Local needs Java 17 or later`)
+  }
   return major
 }
 
@@ -44,13 +53,17 @@ export const ensureJar = (): string => {
   if (!existsSync(jar)) {
     rmSync(HOME, { recursive: true, force: true })
     mkdirSync(HOME, { recursive: true })
-    const tarball = run("npm", ["pack", SIMULATOR, "--silent", "--pack-destination", HOME], HOME).trim().split("\n").pop()!
+    const packed = run("npm", ["pack", SIMULATOR, "--silent", "--pack-destination", HOME], HOME)
+    const tarball = packed.trim().split("\n").pop()!
     run("tar", ["xzf", tarball, "package/emulator/DynamoDBLocal.jar", "package/emulator/DynamoDBLocal_lib"], HOME)
     rmSync(join(HOME, tarball))
   }
   // A damaged unpack or another jar under the same name fails here rather than in a test.
   const actual = createHash("sha256").update(readFileSync(jar)).digest("hex")
-  if (actual !== JAR_SHA256) throw new DynamoDbLocalUnavailable(`${jar}: SHA-256 ${actual}, expected ${JAR_SHA256}; delete ${HOME} to fetch it again`)
+  if (actual !== JAR_SHA256) {
+    const advice = `delete ${HOME} to fetch it again`
+    throw new DynamoDbLocalUnavailable(`${jar}: SHA-256 ${actual}, expected ${JAR_SHA256}; ${advice}`)
+  }
   return emulator
 }
 
@@ -77,10 +90,9 @@ export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
   checkJava()
   const emulator = ensureJar()
   const port = await freePort()
-  const child = spawn("java", ["-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-port", String(port)], {
-    cwd: emulator,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const args = ["-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb"]
+  args.push("-port", String(port))
+  const child = spawn("java", args, { cwd: emulator, stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
   child.stdout.on("data", (d: Buffer) => (output += d.toString()))
   child.stderr.on("data", (d: Buffer) => (output += d.toString()))
@@ -94,7 +106,9 @@ export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
   }
   const deadline = Date.now() + 30_000
   for (;;) {
-    if (child.exitCode !== null) throw new DynamoDbLocalUnavailable(`DynamoDB Local exited with ${child.exitCode}: ${output.trim()}`)
+    if (child.exitCode !== null) {
+      throw new DynamoDbLocalUnavailable(`DynamoDB Local exited with ${child.exitCode}: ${output.trim()}`)
+    }
     // Any HTTP answer (400 for an unsigned request) means it is listening.
     const up = await fetch(url, { method: "POST" }).then(() => true, () => false)
     if (up) break

@@ -45,7 +45,17 @@ export interface ProxyOptions {
 // Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: a proxy never
 // forwards them. Jetty (DynamoDB Local) answers large bodies with transfer-encoding: chunked;
 // passed on next to the proxy's own content-length it made the answer malformed.
-const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "proxy-connection"]
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection"
+]
 
 const withoutHopByHop = (headers: Headers): Headers => {
   const out = new Headers(headers)
@@ -95,11 +105,13 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
       // Ask for the body as the service sends it uncompressed, so that it is forwarded byte for byte
       // (and x-amz-crc32 still matches it).
       out.set("accept-encoding", "identity")
-      const upstream = await fetch(url, { method: req.method, headers: out, body: req.method === "GET" ? undefined : altered, decompress: false })
+      const sent = req.method === "GET" ? undefined : altered
+      const upstream = await fetch(url, { method: req.method, headers: out, body: sent, decompress: false })
       const responseHeaders = withoutHopByHop(upstream.headers)
       // The proxy writes its own content-length for the body it sends.
       responseHeaders.delete("content-length")
-      return new Response(await upstream.arrayBuffer(), { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders })
+      const { status, statusText } = upstream
+      return new Response(await upstream.arrayBuffer(), { status, statusText, headers: responseHeaders })
     }
     return (await options.intercept?.({ operation, body, forward })) ?? forward()
   }

@@ -20,9 +20,12 @@ export const handleEvent = Effect.fn("handleEvent")(
     const started = performance.now()
     const records = yield* decodeSqsEvent(event)
     const remaining = context.getRemainingTimeInMillis()
-    const result = yield* processBatch(records, handleProductWave, remaining - safetyMarginMs(remaining)).pipe(withRequestPermits)
+    const budgetMs = remaining - safetyMarginMs(remaining)
+    const result = yield* processBatch(records, handleProductWave, budgetMs).pipe(withRequestPermits)
     const counts = countOutcomes(result.outcomes.map(([, outcome]) => outcome))
-    const failed = result.outcomes.flatMap(([record, o]) => (Result.isFailure(o) ? [{ messageId: record.messageId, error: describeFailure(o.failure) }] : []))
+    const failed = result.outcomes.flatMap(([record, o]) =>
+      Result.isFailure(o) ? [{ messageId: record.messageId, error: describeFailure(o.failure) }] : []
+    )
     if (failed.length > 0) {
       // Ids and error codes only, never bodies; bounded so a large failed batch stays one small line.
       yield* Effect.logWarning("records handed back to SQS").pipe(
@@ -31,7 +34,14 @@ export const handleEvent = Effect.fn("handleEvent")(
     }
     const { retried, requests } = yield* invocationCounts
     yield* Effect.logInfo("batch processed").pipe(
-      Effect.annotateLogs({ records: records.length, ...counts, retried, requests, deadlineHit: result.deadlineHit, durationMs: Math.round(performance.now() - started) })
+      Effect.annotateLogs({
+        records: records.length,
+        ...counts,
+        retried,
+        requests,
+        deadlineHit: result.deadlineHit,
+        durationMs: Math.round(performance.now() - started)
+      })
     )
     return { batchItemFailures: result.batchItemFailures.map((f) => ({ ...f })) }
   },

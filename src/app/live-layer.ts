@@ -15,5 +15,7 @@ import type { LogLevel } from "effect"
 export const liveLayer = (config: AppConfigShape, logLevel: LogLevel.LogLevel) =>
   Layer.mergeAll(DynamoProductStore, SqsOutputQueue, SqsDeadLetterQueue, Layer.effectDiscard(primeAwsClients)).pipe(
     Layer.provide(Layer.mergeAll(DynamoDocumentClient.layer, SqsClient.layer, Layer.succeed(AppConfig, config))),
-    Layer.provideMerge(Layer.mergeAll(LambdaLoggerLayer(logLevel), Layer.succeed(MaxRequestsInFlight, config.maxConcurrency)))
+    Layer.provideMerge(
+      Layer.mergeAll(LambdaLoggerLayer(logLevel), Layer.succeed(MaxRequestsInFlight, config.maxConcurrency))
+    )
   )

@@ -47,7 +47,8 @@ const NETWORK_CODES = new Set([
   "UnexpectedEOF",
   "ERR_STREAM_PREMATURE_CLOSE"
 ])
-const isNetworkCode = (code: string) => NETWORK_CODES.has(code) || code.startsWith("HPE_") || code.startsWith("UND_ERR_")
+const isNetworkCode = (code: string) =>
+  NETWORK_CODES.has(code) || code.startsWith("HPE_") || code.startsWith("UND_ERR_")
 
 // Permanent errors that concern the request as a whole (its target, its credentials), never one of
 // its items: splitting the request to find a culprit would only multiply the same failure.

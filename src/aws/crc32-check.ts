@@ -41,7 +41,8 @@ export const checkCrc32 = (client: DynamoDBClient): void => {
       // DynamoDB computes it over the bytes it sent: a compressed answer, which the transport has
       // already decompressed, cannot be checked here.
       const encoding = response.headers["content-encoding"]
-      if (header === undefined || response.body === undefined || (encoding !== undefined && encoding !== "identity")) return result
+      const compressed = encoding !== undefined && encoding !== "identity"
+      if (header === undefined || response.body === undefined || compressed) return result
       const bytes = await readBody(response.body)
       const actual = crc32(bytes)
       if (actual !== Number(header)) throw new Crc32CheckFailed(Number(header), actual, response.statusCode)

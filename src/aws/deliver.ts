@@ -29,7 +29,9 @@ const missingResult = <A>(operation: string): ItemOutcome<A> =>
 
 /** A permanent failure pinned on one item: the item itself is at fault. */
 const rejectItem = (error: AwsError): AwsError =>
-  mayBlameItems(error) ? new AwsItemRejected({ operation: error.operation, code: error.code, message: error.message }) : error
+  mayBlameItems(error)
+    ? new AwsItemRejected({ operation: error.operation, code: error.code, message: error.message })
+    : error
 
 /**
  * Sends `items` with one AWS batch call, then retries only the items that failed transiently
@@ -59,14 +61,22 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
           Effect.andThen(attempt(pending)),
           Effect.timeoutOrElse({
             duration: Duration.millis(policy.attemptTimeoutMs),
-            orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
+            orElse: () =>
+              Effect.fail(
+                new AwsTransientError({
+                  operation,
+                  code: "TimeoutError",
+                  message: `no answer within ${policy.attemptTimeoutMs} ms`
+                })
+              )
           }),
           withRequestPermit,
           Effect.result
         )
         if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
           const half = Math.ceil(pending.length / 2)
-          yield* Effect.forEach([pending.slice(0, half), pending.slice(half)], deliverPart, { concurrency: "unbounded", discard: true })
+          const halves = [pending.slice(0, half), pending.slice(half)]
+          yield* Effect.forEach(halves, deliverPart, { concurrency: "unbounded", discard: true })
           return
         }
         const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
@@ -77,7 +87,10 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
           if (Result.isSuccess(outcome)) final.push([item, outcome])
           else if (outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(item)
           // A whole call's failure is the item's own only when the call held that item alone.
-          else final.push([item, Result.fail(Result.isSuccess(call) || pending.length === 1 ? rejectItem(outcome.failure) : outcome.failure)])
+          else {
+            const ownFailure = Result.isSuccess(call) || pending.length === 1
+            final.push([item, Result.fail(ownFailure ? rejectItem(outcome.failure) : outcome.failure)])
+          }
         })
         if (final.length > 0) yield* settled(final)
         pending = again

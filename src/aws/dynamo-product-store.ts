@@ -45,31 +45,40 @@ export const DynamoProductStore = Layer.effect(
     /** One BatchWriteItem request; the building (and the client's serialisation) is inside the attempt. */
     const writeChunk = Effect.fn("writeChunk")(function*(products: ReadonlyArray<Product>) {
       const { UnprocessedItems } = yield* Effect.tryPromise({
-        try: (abortSignal) => executeBatchWrite({ documentClient: client, abortSignal, maxAttempts: 1 }, batchPut(model, products)),
+        try: (abortSignal) =>
+          executeBatchWrite({ documentClient: client, abortSignal, maxAttempts: 1 }, batchPut(model, products)),
         catch: (cause) => classifyAwsError("BatchWriteItem", cause)
       })
-      const unprocessed = keysOf(UnprocessedItems?.[config.tableName], (r) => (r as { PutRequest?: { Item?: { pk?: unknown } } }).PutRequest?.Item?.pk)
-      return products.map((p): ItemOutcome<void> =>
-        unprocessed.has(p.pk)
-          ? Result.fail(new AwsTransientError({ operation: "BatchWriteItem", code: "UnprocessedItems", message: "DynamoDB left the item unprocessed" }))
-          : Result.void
+      const unprocessed = keysOf(
+        UnprocessedItems?.[config.tableName],
+        (r) => (r as { PutRequest?: { Item?: { pk?: unknown } } }).PutRequest?.Item?.pk
       )
+      const left = new AwsTransientError({
+        operation: "BatchWriteItem",
+        code: "UnprocessedItems",
+        message: "DynamoDB left the item unprocessed"
+      })
+      return products.map((p): ItemOutcome<void> => (unprocessed.has(p.pk) ? Result.fail(left) : Result.void))
     })
 
     /** One strongly consistent BatchGetItem request. */
     const readChunk = Effect.fn("readChunk")(function*(pks: ReadonlyArray<string>) {
       const { Responses, UnprocessedKeys } = yield* Effect.tryPromise({
-        try: (abortSignal) => executeBatchGet({ documentClient: client, abortSignal, maxAttempts: 1 }, batchGetConsistent(model, pks)),
+        try: (abortSignal) =>
+          executeBatchGet({ documentClient: client, abortSignal, maxAttempts: 1 }, batchGetConsistent(model, pks)),
         catch: (cause) => classifyAwsError("BatchGetItem", cause)
       })
       const unprocessed = keysOf(UnprocessedKeys?.[config.tableName]?.Keys, (k) => k.pk)
       const found = Responses?.[0] ?? []
       return pks.map((pk, i): ItemOutcome<Product | undefined> => {
         if (unprocessed.has(pk)) {
-          return Result.fail(new AwsTransientError({ operation: "BatchGetItem", code: "UnprocessedKeys", message: "DynamoDB left the key unprocessed" }))
+          const message = "DynamoDB left the key unprocessed"
+          return Result.fail(new AwsTransientError({ operation: "BatchGetItem", code: "UnprocessedKeys", message }))
         }
         const item = found[i]
-        return Result.succeed(item === undefined ? undefined : { pk: item.pk, name: item.name, price: item.price, ...(item.createdAt === undefined ? {} : { createdAt: item.createdAt }) })
+        if (item === undefined) return Result.succeed(undefined)
+        const { name, price, createdAt } = item
+        return Result.succeed({ pk: item.pk, name, price, ...(createdAt === undefined ? {} : { createdAt }) })
       })
     })
 
@@ -80,14 +89,27 @@ export const DynamoProductStore = Layer.effect(
       size: number,
       attempt: (chunk: ReadonlyArray<T>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
       settled: Settled<T, A>
-    ) => Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt, settled), { concurrency: "unbounded", discard: true })
+    ) =>
+      Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt, settled), {
+        concurrency: "unbounded",
+        discard: true
+      })
 
     return ProductStore.of({
-      putAll: Effect.fn("putAll")(function*<T>(items: ReadonlyArray<T>, productOf: (item: T) => Product, settled: Settled<T, void>) {
+      putAll: Effect.fn("putAll")(function*<T>(
+        items: ReadonlyArray<T>,
+        productOf: (item: T) => Product,
+        settled: Settled<T, void>
+      ) {
         const { unique, fanOut } = byKey(items, (item) => productOf(item).pk)
-        yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, (chunk) => writeChunk(chunk.map(productOf)), fanOut(settled))
+        const write = (chunk: ReadonlyArray<T>) => writeChunk(chunk.map(productOf))
+        yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, write, fanOut(settled))
       }),
-      getAll: Effect.fn("getAll")(function*<T>(items: ReadonlyArray<T>, pkOf: (item: T) => string, settled: Settled<T, Product | undefined>) {
+      getAll: Effect.fn("getAll")(function*<T>(
+        items: ReadonlyArray<T>,
+        pkOf: (item: T) => string,
+        settled: Settled<T, Product | undefined>
+      ) {
         const { unique, fanOut } = byKey(items, pkOf)
         yield* inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, (chunk) => readChunk(chunk.map(pkOf)), fanOut(settled))
       })

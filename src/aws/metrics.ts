@@ -1,10 +1,16 @@
 import { Effect, Metric } from "effect"
 
 /** AWS requests made, one per HTTP call (retries included), with the attribute `operation`. */
-export const awsRequests = Metric.counter("aws_requests", { description: "AWS requests made, by operation", incremental: true })
+export const awsRequests = Metric.counter("aws_requests", {
+  description: "AWS requests made, by operation",
+  incremental: true
+})
 
 /** Items sent again after a transient failure (one per item per retry). */
-export const recordsRetried = Metric.counter("records_retried", { description: "items retried after a transient failure", incremental: true })
+export const recordsRetried = Metric.counter("records_retried", {
+  description: "items retried after a transient failure",
+  incremental: true
+})
 
 export const countRequest = (operation: string) => Metric.update(Metric.withAttributes(awsRequests, { operation }), 1)
 

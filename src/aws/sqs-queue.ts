@@ -33,7 +33,13 @@ const sqsQueue = (queueUrl: string) =>
     const sendChunk = Effect.fn("sendChunk")(function*(messages: ReadonlyArray<OutgoingMessage>) {
       const { Successful, Failed } = yield* Effect.tryPromise({
         try: (abortSignal) =>
-          client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => toEntry(m, String(i), fifo)) }), { abortSignal }),
+          client.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: messages.map((m, i) => toEntry(m, String(i), fifo))
+            }),
+            { abortSignal }
+          ),
         catch: (cause) => classifyAwsError("SendMessageBatch", cause)
       })
       const ok = new Set((Successful ?? []).map((s) => s.Id))
@@ -41,15 +47,19 @@ const sqsQueue = (queueUrl: string) =>
       return messages.map((_, i): ItemOutcome<void> => {
         const failure = failed.get(String(i))
         if (failure) return Result.fail(entryError("SendMessageBatch", failure))
-        return ok.has(String(i))
-          ? Result.void
-          : Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message: "SQS reported no result for the entry" }))
+        if (ok.has(String(i))) return Result.void
+        const message = "SQS reported no result for the entry"
+        return Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message }))
       })
     })
 
     return {
       // Every chunk at once: the invocation's request permits bound what is in flight.
-      sendAll: Effect.fn("sendAll")(function*<T>(items: ReadonlyArray<T>, messageOf: (item: T) => OutgoingMessage, settled: Settled<T, void>) {
+      sendAll: Effect.fn("sendAll")(function*<T>(
+        items: ReadonlyArray<T>,
+        messageOf: (item: T) => OutgoingMessage,
+        settled: Settled<T, void>
+      ) {
         yield* Effect.forEach(
           chunksByWeight(items, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
           (chunk) => deliverAll("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),

@@ -50,7 +50,8 @@ export const processBatch = Effect.fn("processBatch")(function*<S, F, R>(
     const wave = round.filter((record) => {
       const group = record.groupId
       if (group === undefined || !halted.has(group)) return true
-      outcomes.set(record, Result.fail(new GroupHalted({ groupId: group, message: "an earlier record of this message group failed" })))
+      const halt = new GroupHalted({ groupId: group, message: "an earlier record of this message group failed" })
+      outcomes.set(record, Result.fail(halt))
       return false
     })
     return wave.length === 0 ? Effect.void : handleWave(wave, settle)

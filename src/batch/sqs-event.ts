@@ -35,8 +35,10 @@ const toBatchRecord = (r: typeof SqsRecord.Type): BatchRecord => {
 }
 
 /** Validates the Lambda event; anything that is not an SQS event fails the whole invocation. */
-export const decodeSqsEvent = Effect.fn("decodeSqsEvent")(function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
-  const decoded = Schema.decodeUnknownResult(SqsEvent)(event)
-  if (Result.isFailure(decoded)) return yield* new InvalidEvent({ reason: `not an SQS event: ${decoded.failure.message.replace(/\n\s*/g, " ")}` })
-  return decoded.success.Records.map(toBatchRecord)
-})
+export const decodeSqsEvent = Effect.fn("decodeSqsEvent")(
+  function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
+    const decoded = Schema.decodeUnknownResult(SqsEvent)(event)
+    if (Result.isSuccess(decoded)) return decoded.success.Records.map(toBatchRecord)
+    return yield* new InvalidEvent({ reason: `not an SQS event: ${decoded.failure.message.replace(/\n\s*/g, " ")}` })
+  }
+)

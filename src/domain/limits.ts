@@ -29,8 +29,11 @@ export const SQS_MESSAGE_MAX_BYTES = 1_048_576
 export const utf8Bytes = (text: string): number => Buffer.byteLength(text, "utf8")
 
 /** The size SQS counts for a message: body plus each attribute's name, data type ("String") and value. */
-export const sqsMessageBytes = (m: { readonly body: string; readonly attributes: Readonly<Record<string, string>> }): number =>
-  utf8Bytes(m.body) + Object.entries(m.attributes).reduce((n, [k, v]) => n + utf8Bytes(k) + utf8Bytes("String") + utf8Bytes(v), 0)
+export const sqsMessageBytes = (m: { readonly body: string; readonly attributes: Readonly<Record<string, string>> }) =>
+  Object.entries(m.attributes).reduce(
+    (n, [k, v]) => n + utf8Bytes(k) + utf8Bytes("String") + utf8Bytes(v),
+    utf8Bytes(m.body)
+  )
 
 /** Significant digits of a number as JavaScript writes it (at most 17 for any double). */
 export const significantDigits = (n: number): number => {
@@ -42,7 +45,9 @@ export const significantDigits = (n: number): number => {
 export const unstorableNumber = (n: number): string | undefined => {
   if (!Number.isFinite(n)) return "must be a finite number"
   if (Math.abs(n) > MAX_PRICE) return `must be at most ${MAX_PRICE} (Number.MAX_SAFE_INTEGER) in magnitude`
-  if (n !== 0 && Math.abs(n) < DYNAMO_NUMBER_MIN_MAGNITUDE) return "must be 0 or at least 1e-130 in magnitude (DynamoDB's smallest number)"
+  if (n !== 0 && Math.abs(n) < DYNAMO_NUMBER_MIN_MAGNITUDE) {
+    return "must be 0 or at least 1e-130 in magnitude (DynamoDB's smallest number)"
+  }
   return undefined
 }
 

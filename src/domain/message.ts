@@ -27,7 +27,9 @@ const Price = Schema.Finite.check(
 // DynamoDB counts key lengths in UTF-8 bytes: 700 × "€" is 700 characters but 2,100 bytes.
 const Pk = Schema.String.check(
   Schema.isMinLength(1),
-  Schema.makeFilter<string>((s) => utf8Bytes(s) <= MAX_PK_BYTES || `must be at most ${MAX_PK_BYTES} bytes of UTF-8 (DynamoDB's key limit)`),
+  Schema.makeFilter<string>((s) =>
+    utf8Bytes(s) <= MAX_PK_BYTES || `must be at most ${MAX_PK_BYTES} bytes of UTF-8 (DynamoDB's key limit)`
+  ),
   sqsSafe
 )
 

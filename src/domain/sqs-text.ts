@@ -8,7 +8,8 @@ const SQS_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/
 export const isSqsSafe = (text: string): boolean => text.isWellFormed() && !SQS_FORBIDDEN.test(text)
 
 /** The text with every character SQS refuses (lone surrogates included) replaced by U+FFFD. */
-export const toSqsText = (text: string): string => text.toWellFormed().replace(new RegExp(SQS_FORBIDDEN.source, "g"), "\uFFFD")
+const SQS_FORBIDDEN_ALL = new RegExp(SQS_FORBIDDEN.source, "g")
+export const toSqsText = (text: string): string => text.toWellFormed().replace(SQS_FORBIDDEN_ALL, "\uFFFD")
 
 /** Cut to at most `maxBytes` bytes of UTF-8 without splitting a character. */
 export const cutToBytes = (text: string, maxBytes: number): string => {

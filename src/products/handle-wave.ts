@@ -77,20 +77,23 @@ export const handleProductWave: WaveHandler<ProductOutcome, AwsError, Services> 
         yield* Effect.logWarning("message parked in the dead-letter queue").pipe(
           Effect.annotateLogs({ messageId: record.messageId, errorType: message.attributes.errorType, reason })
         )
-        yield* Effect.logDebug("parked body").pipe(Effect.annotateLogs({ messageId: record.messageId, body: record.body }))
+        yield* Effect.logDebug("parked body").pipe(
+          Effect.annotateLogs({ messageId: record.messageId, body: record.body })
+        )
       }
       yield* deadLetter.sendAll(toPark, (p) => p.message, (results) =>
         Effect.sync(() => {
           for (const [p, r] of results) {
-            settle(p.record, Result.isSuccess(r) ? Result.succeed({ _tag: "DeadLettered", reason: p.reason }) : Result.fail(r.failure))
+            if (Result.isFailure(r)) settle(p.record, Result.fail(r.failure))
+            else settle(p.record, Result.succeed({ _tag: "DeadLettered", reason: p.reason }))
           }
         }))
     })
 
     /** A failure goes back to SQS, unless AWS refused the record's item on its own: that one is parked. */
     const failOrPark = (record: BatchRecord, error: AwsError, toPark: Array<Parked>) => {
-      if (error._tag === "AwsItemRejected") toPark.push(parked(record, "ItemRejected", `${error.operation} refused it: ${error.code}: ${error.message}`))
-      else settle(record, Result.fail(error))
+      if (error._tag !== "AwsItemRejected") return settle(record, Result.fail(error))
+      toPark.push(parked(record, "ItemRejected", `${error.operation} refused it: ${error.code}: ${error.message}`))
     }
 
     const addAll = store.putAll(adds, (add) => add.product, (results) => {
@@ -118,7 +121,10 @@ export const handleProductWave: WaveHandler<ProductOutcome, AwsError, Services> 
       const refused: Array<Parked> = []
       for (const [read, r] of results) {
         if (Result.isFailure(r)) failOrPark(read.record, r.failure, refused)
-        else answers.push({ record: read.record, message: outputMessage(read.record, lookupResult(read.pk, r.success)), found: r.success !== undefined })
+        else {
+          const message = outputMessage(read.record, lookupResult(read.pk, r.success))
+          answers.push({ record: read.record, message, found: r.success !== undefined })
+        }
       }
       return Effect.all([answer(answers), park(refused)], { concurrency: "unbounded", discard: true })
     })

@@ -11,7 +11,11 @@ export interface OutgoingMessage {
 
 export interface MessageQueueShape {
   /** Sends each item's message; each item gets its own outcome through `settled`. Never fails as a whole. */
-  readonly sendAll: <T>(items: ReadonlyArray<T>, messageOf: (item: T) => OutgoingMessage, settled: Settled<T, void>) => Effect.Effect<void>
+  readonly sendAll: <T>(
+    items: ReadonlyArray<T>,
+    messageOf: (item: T) => OutgoingMessage,
+    settled: Settled<T, void>
+  ) => Effect.Effect<void>
 }
 
 /** Where products read by `{"pk"}` messages are sent. */

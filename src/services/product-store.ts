@@ -15,6 +15,14 @@ export type Settled<T, A> = (results: ReadonlyArray<readonly [T, ItemOutcome<A>]
  * batch; they never fail as a whole: each item gets its own outcome through `settled`.
  */
 export class ProductStore extends Context.Service<ProductStore, {
-  readonly putAll: <T>(items: ReadonlyArray<T>, productOf: (item: T) => Product, settled: Settled<T, void>) => Effect.Effect<void>
-  readonly getAll: <T>(items: ReadonlyArray<T>, pkOf: (item: T) => string, settled: Settled<T, Product | undefined>) => Effect.Effect<void>
+  readonly putAll: <T>(
+    items: ReadonlyArray<T>,
+    productOf: (item: T) => Product,
+    settled: Settled<T, void>
+  ) => Effect.Effect<void>
+  readonly getAll: <T>(
+    items: ReadonlyArray<T>,
+    pkOf: (item: T) => string,
+    settled: Settled<T, Product | undefined>
+  ) => Effect.Effect<void>
 }>()("ProductStore") {}
