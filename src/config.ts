@@ -1,4 +1,4 @@
-import { Config, Context, Layer, Schema } from "effect"
+import { Config, Context, Schema } from "effect"
 
 export interface AppConfigShape {
   readonly tableName: string
@@ -8,6 +8,10 @@ export interface AppConfigShape {
   readonly maxConcurrency: number
 }
 
+/**
+ * The one source of MAX_CONCURRENCY's default; terraform/variables.tf, local/stack/defaults.ts and
+ * the README are tested against it (test/unit/config.test.ts).
+ */
 export const DEFAULT_MAX_CONCURRENCY = 32
 
 /** The environment variables the function reads (Terraform must set exactly these). */
@@ -29,6 +33,5 @@ export const appConfig: Config.Config<AppConfigShape> = Config.all({
   maxConcurrency: Config.schema(MaxConcurrency, ENV.maxConcurrency).pipe(Config.withDefault(DEFAULT_MAX_CONCURRENCY))
 })
 
-export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("AppConfig") {
-  static readonly layer = Layer.effect(AppConfig, appConfig)
-}
+/** The settings read at cold start (handler.ts), provided to the services by liveLayer. */
+export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("AppConfig") {}

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http"
 import type { AddressInfo } from "node:net"
+import { crc32 } from "node:zlib"
 
 /**
  * An HTTP proxy in front of a DynamoDB or SQS endpoint: adds a round-trip latency per call (what an
@@ -17,6 +18,12 @@ export interface AwsProxy {
   readonly stop: () => Promise<void>
 }
 
+/** Calls in flight through one or more proxies (share one to see several services together). */
+export interface InFlight {
+  now: number
+  peak: number
+}
+
 export interface ProxiedCall {
   readonly operation: string
   readonly body: string
@@ -31,6 +38,42 @@ export interface ProxyOptions {
   readonly onCall?: (operation: string, body: string) => void
   /** Answers a call itself; undefined lets it through unchanged. */
   readonly intercept?: (call: ProxiedCall) => Promise<Response | undefined> | Response | undefined
+  /** Counts calls from their arrival to the end of their answer (or a dropped connection). */
+  readonly inFlight?: InFlight
+}
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: a proxy never
+// forwards them. Jetty (DynamoDB Local) answers large bodies with transfer-encoding: chunked;
+// passed on next to the proxy's own content-length it made the answer malformed.
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection"
+]
+
+const withoutHopByHop = (headers: Headers): Headers => {
+  const out = new Headers(headers)
+  for (const name of HOP_BY_HOP) out.delete(name)
+  return out
+}
+
+/**
+ * A service's answer with a new body, every other header kept. DynamoDB signs its bodies with
+ * `x-amz-crc32`: the checksum is recomputed for the new body, as DynamoDB would have sent it.
+ */
+export const replaceBody = (upstream: Response, body: string): Response => {
+  const headers = withoutHopByHop(upstream.headers)
+  headers.delete("content-length")
+  headers.delete("content-encoding")
+  const bytes = Buffer.from(body, "utf8")
+  if (headers.has("x-amz-crc32")) headers.set("x-amz-crc32", String(crc32(bytes)))
+  return new Response(bytes, { status: upstream.status, statusText: upstream.statusText, headers })
 }
 
 /** An interceptor's answer that makes the proxy drop the connection without answering. */
@@ -56,21 +99,29 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
     if (options.latencyMs) await Bun.sleep(options.latencyMs)
     const forward = async (altered: string = body) => {
       const url = new URL(req.url ?? "/", target)
-      const out = new Headers(headers)
+      const out = withoutHopByHop(headers)
       out.delete("host")
       out.delete("content-length")
-      out.delete("connection")
-      const upstream = await fetch(url, { method: req.method, headers: out, body: req.method === "GET" ? undefined : altered })
-      const responseHeaders = new Headers(upstream.headers)
-      // fetch already decoded the body: the length and encoding headers no longer apply.
-      responseHeaders.delete("content-encoding")
+      // Ask for the body as the service sends it uncompressed, so that it is forwarded byte for byte
+      // (and x-amz-crc32 still matches it).
+      out.set("accept-encoding", "identity")
+      const sent = req.method === "GET" ? undefined : altered
+      const upstream = await fetch(url, { method: req.method, headers: out, body: sent, decompress: false })
+      const responseHeaders = withoutHopByHop(upstream.headers)
+      // The proxy writes its own content-length for the body it sends.
       responseHeaders.delete("content-length")
-      return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: responseHeaders })
+      const { status, statusText } = upstream
+      return new Response(await upstream.arrayBuffer(), { status, statusText, headers: responseHeaders })
     }
     return (await options.intercept?.({ operation, body, forward })) ?? forward()
   }
 
   const server = createServer((req, res) => {
+    const inFlight = options.inFlight
+    if (inFlight) {
+      inFlight.peak = Math.max(inFlight.peak, ++inFlight.now)
+      res.once("close", () => void inFlight.now--)
+    }
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", async () => {

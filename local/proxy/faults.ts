@@ -1,4 +1,5 @@
-import { connectionReset, type ProxiedCall } from "./aws-proxy.ts"
+import { crc32 } from "node:zlib"
+import { connectionReset, replaceBody, type ProxiedCall } from "./aws-proxy.ts"
 
 /** What can go wrong with one call, as probabilities (0..1) and durations. */
 export interface FaultRule {
@@ -49,9 +50,15 @@ const ERRORS = {
 const errorResponse = (service: "dynamodb" | "sqs", pick: number) => {
   const list = ERRORS[service]
   const e = list[Math.floor(pick * list.length) % list.length]!
-  return new Response(JSON.stringify({ __type: e.type, message: e.message }), {
+  const body = JSON.stringify({ __type: e.type, message: e.message })
+  return new Response(body, {
     status: e.status,
-    headers: { "content-type": "application/x-amz-json-1.0", ...("query" in e ? { "x-amzn-query-error": `AWS.SimpleQueueService.${e.query}` } : {}) }
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      // DynamoDB signs error bodies with their CRC32 too; SQS adds the query-compatible code.
+      ...(service === "dynamodb" ? { "x-amz-crc32": String(crc32(Buffer.from(body))) } : {}),
+      ...("query" in e ? { "x-amzn-query-error": `AWS.SimpleQueueService.${e.query}` } : {})
+    }
   })
 }
 
@@ -77,7 +84,7 @@ const partial = async (call: ProxiedCall, random: () => number): Promise<Respons
     const answer = await upstream.json() as Record<string, any>
     if (write) answer.UnprocessedItems = { [table]: held }
     else answer.UnprocessedKeys = { [table]: { ...body.RequestItems[table], Keys: held } }
-    return Response.json(answer, { headers: { "content-type": "application/x-amz-json-1.0" } })
+    return replaceBody(upstream, JSON.stringify(answer))
   }
   if (call.operation === "SendMessageBatch") {
     const [sent, held] = split<{ Id: string }>(body.Entries ?? [], random)
@@ -86,7 +93,7 @@ const partial = async (call: ProxiedCall, random: () => number): Promise<Respons
     if (!upstream.ok) return upstream
     const answer = await upstream.json() as Record<string, any>
     answer.Failed = [...(answer.Failed ?? []), ...held.map((e: { Id: string }) => ({ Id: e.Id, Code: "InternalError", SenderFault: false, Message: "injected partial failure" }))]
-    return Response.json(answer, { headers: { "content-type": "application/x-amz-json-1.0" } })
+    return replaceBody(upstream, JSON.stringify(answer))
   }
   return undefined
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_CONCURRENCY } from "../../src/config.ts"
+
 /**
  * The stack's names and settings: the single source of truth shared by the local stack and
  * checked against terraform/variables.tf by the Terraform tests.
@@ -14,7 +16,7 @@ export const STACK_DEFAULTS = {
   messageRetentionSeconds: 345_600,
   /** DLQ retention: 14 days, the maximum, so it outlives anything redriven from the source. */
   deadLetterRetentionSeconds: 1_209_600,
-  maxConcurrencyInFunction: 32
+  maxConcurrencyInFunction: DEFAULT_MAX_CONCURRENCY
 } as const
 
 /** AWS's rule: the source queue's visibility timeout at least 6x the function timeout plus the batching window. */

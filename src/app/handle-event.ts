@@ -1,16 +1,12 @@
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
+import { invocationCounts, withInvocationMetrics } from "../aws/metrics.ts"
+import { withRequestPermits } from "../aws/request-permits.ts"
 import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
-import { countOutcomes, type RecordOutcome } from "../batch/outcome.ts"
 import { decodeSqsEvent } from "../batch/sqs-event.ts"
-import { RetryCounter } from "../aws/deliver.ts"
 import { handleProductWave } from "../products/handle-wave.ts"
+import { countOutcomes, describeFailure } from "../products/outcome.ts"
 
 const MAX_LOGGED_FAILURES = 20
-
-const describeFailure = (error: RecordOutcomeFailure): string =>
-  "code" in error ? `${error._tag}:${error.operation}:${error.code}` : error._tag
-
-type RecordOutcomeFailure = Extract<RecordOutcome, { _tag: "Failed" }>["error"]
 
 /** The slice of the Lambda context the handler relies on. */
 export interface InvocationContext {
@@ -19,25 +15,36 @@ export interface InvocationContext {
 }
 
 /** One invocation: validate the event, process the batch within the deadline, report failures. */
-export const handleEvent = (event: unknown, context: InvocationContext) =>
-  Effect.gen(function*() {
+export const handleEvent = Effect.fn("handleEvent")(
+  function*(event: unknown, context: InvocationContext) {
     const started = performance.now()
     const records = yield* decodeSqsEvent(event)
     const remaining = context.getRemainingTimeInMillis()
-    const retries = { count: 0 }
-    const result = yield* processBatch(records, handleProductWave, remaining - safetyMarginMs(remaining)).pipe(
-      Effect.provideService(RetryCounter, retries)
+    const budgetMs = remaining - safetyMarginMs(remaining)
+    const result = yield* processBatch(records, handleProductWave, budgetMs).pipe(withRequestPermits)
+    const counts = countOutcomes(result.outcomes.map(([, outcome]) => outcome))
+    const failed = result.outcomes.flatMap(([record, o]) =>
+      Result.isFailure(o) ? [{ messageId: record.messageId, error: describeFailure(o.failure) }] : []
     )
-    const counts = countOutcomes(result.outcomes, retries.count)
-    const failed = result.outcomes.flatMap((o, i) => (o._tag === "Failed" ? [{ messageId: records[i]!.messageId, error: describeFailure(o.error) }] : []))
     if (failed.length > 0) {
       // Ids and error codes only, never bodies; bounded so a large failed batch stays one small line.
       yield* Effect.logWarning("records handed back to SQS").pipe(
         Effect.annotateLogs({ failed: failed.length, sample: failed.slice(0, MAX_LOGGED_FAILURES) })
       )
     }
+    const { retried, requests } = yield* invocationCounts
     yield* Effect.logInfo("batch processed").pipe(
-      Effect.annotateLogs({ records: records.length, ...counts, deadlineHit: result.deadlineHit, durationMs: Math.round(performance.now() - started) })
+      Effect.annotateLogs({
+        records: records.length,
+        ...counts,
+        retried,
+        requests,
+        deadlineHit: result.deadlineHit,
+        durationMs: Math.round(performance.now() - started)
+      })
     )
     return { batchItemFailures: result.batchItemFailures.map((f) => ({ ...f })) }
-  }).pipe(Effect.annotateLogs({ requestId: context.awsRequestId }))
+  },
+  withInvocationMetrics,
+  (effect, _event, context) => Effect.annotateLogs(effect, { requestId: context.awsRequestId })
+)

@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import { DynamoDocumentClient, SqsClient } from "../aws/clients.ts"
 import { DynamoProductStore } from "../aws/dynamo-product-store.ts"
 import { primeAwsClients } from "../aws/prime-clients.ts"
+import { MaxRequestsInFlight } from "../aws/request-permits.ts"
 import { SqsDeadLetterQueue, SqsOutputQueue } from "../aws/sqs-queue.ts"
 import { AppConfig, type AppConfigShape } from "../config.ts"
 import { LambdaLoggerLayer } from "../log/lambda-logger.ts"
@@ -14,5 +15,7 @@ import type { LogLevel } from "effect"
 export const liveLayer = (config: AppConfigShape, logLevel: LogLevel.LogLevel) =>
   Layer.mergeAll(DynamoProductStore, SqsOutputQueue, SqsDeadLetterQueue, Layer.effectDiscard(primeAwsClients)).pipe(
     Layer.provide(Layer.mergeAll(DynamoDocumentClient.layer, SqsClient.layer, Layer.succeed(AppConfig, config))),
-    Layer.provideMerge(LambdaLoggerLayer(logLevel))
+    Layer.provideMerge(
+      Layer.mergeAll(LambdaLoggerLayer(logLevel), Layer.succeed(MaxRequestsInFlight, config.maxConcurrency))
+    )
   )

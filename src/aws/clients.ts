@@ -3,6 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { FetchHttpHandler } from "@smithy/fetch-http-handler"
 import { Context, Effect, Layer } from "effect"
+import { checkCrc32 } from "./crc32-check.ts"
 
 // The SDK's own retries are switched off (maxAttempts: 1): deliverAll retries with the
 // invocation's deadline in view, and only the entries that failed. Region, credentials and
@@ -27,7 +28,11 @@ export class DynamoDocumentClient extends Context.Service<DynamoDocumentClient, 
   static readonly layer = Layer.effect(
     DynamoDocumentClient,
     Effect.acquireRelease(
-      Effect.sync(() => DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 1, ...transport() }))),
+      Effect.sync(() => {
+        const client = new DynamoDBClient({ maxAttempts: 1, ...transport() })
+        checkCrc32(client)
+        return DynamoDBDocumentClient.from(client)
+      }),
       (client) => Effect.sync(() => client.destroy())
     )
   )

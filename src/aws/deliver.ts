@@ -1,6 +1,9 @@
-import { Context, Duration, Effect, Result } from "effect"
-import { AwsTransientError, type AwsError } from "../domain/errors.ts"
-import type { ItemOutcome } from "../services/product-store.ts"
+import { Context, Duration, Effect, Metric, Result } from "effect"
+import { AwsItemRejected, AwsTransientError, type AwsError } from "../domain/errors.ts"
+import type { ItemOutcome, Settled } from "../services/product-store.ts"
+import { mayBlameItems } from "./aws-error.ts"
+import { countRequest, recordsRetried } from "./metrics.ts"
+import { withRequestPermit } from "./request-permits.ts"
 
 export interface RetryPolicyShape {
   /** Attempts per item, first one included. */
@@ -15,53 +18,88 @@ export const RetryPolicy = Context.Reference<RetryPolicyShape>("RetryPolicy", {
   defaultValue: () => ({ maxAttempts: 6, baseDelayMs: 25, maxDelayMs: 1_000, attemptTimeoutMs: 5_000 })
 })
 
-/** Per-invocation count of retried items, for the summary log line. */
-export const RetryCounter = Context.Reference<{ count: number }>("RetryCounter", {
-  defaultValue: () => ({ count: 0 })
-})
-
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
 export const backoffMs = (policy: RetryPolicyShape, attempt: number, random: number = Math.random()): number => {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
   return ceiling / 2 + random * (ceiling / 2)
 }
 
+const missingResult = <A>(operation: string): ItemOutcome<A> =>
+  Result.fail(new AwsTransientError({ operation, code: "MissingResult", message: "no result for this entry" }))
+
+/** A permanent failure pinned on one item: the item itself is at fault. */
+const rejectItem = (error: AwsError): AwsError =>
+  mayBlameItems(error)
+    ? new AwsItemRejected({ operation: error.operation, code: error.code, message: error.message })
+    : error
+
 /**
  * Sends `items` with one AWS batch call, then retries only the items that failed transiently
  * (a thrown call fails all of them; UnprocessedItems / Failed entries fail some), with backoff,
- * until they succeed, fail permanently or run out of attempts. The deadline is enforced by the
- * caller interrupting this effect, which aborts the in-flight HTTP request.
+ * until they succeed, fail permanently or run out of attempts. Items are `settled` as soon as their
+ * outcome is final, so that a deadline cut during a retry keeps what already went through.
+ * When the whole call fails in a way one of its items may cause (a validation error, a value the
+ * client cannot serialise), the items are split in halves and each half is sent on its own, down
+ * to single items: the culprits are rejected alone (AwsItemRejected) and their neighbours go
+ * through. The deadline is enforced by the caller interrupting this effect, which aborts the
+ * in-flight HTTP request.
  */
-export const deliverAll = <I, A>(
+export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
   operation: string,
   items: ReadonlyArray<I>,
-  attempt: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>
-): Effect.Effect<ReadonlyArray<ItemOutcome<A>>> =>
-  Effect.gen(function*() {
-    const policy = yield* RetryPolicy
-    const counter = yield* RetryCounter
-    const results = new Array<ItemOutcome<A>>(items.length)
-    let pending = items.map((_, i) => i)
-    for (let n = 1; pending.length > 0; n++) {
-      const call = yield* attempt(pending.map((i) => items[i]!)).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.millis(policy.attemptTimeoutMs),
-          orElse: () => Effect.fail(new AwsTransientError({ operation, code: "TimeoutError", message: `no answer within ${policy.attemptTimeoutMs} ms` }))
-        }),
-        Effect.result
-      )
-      const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
-      const again: Array<number> = []
-      pending.forEach((index, j) => {
-        const outcome = outcomes[j] ?? Result.fail(new AwsTransientError({ operation, code: "MissingResult", message: "no result for this entry" }))
-        if (Result.isFailure(outcome) && outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(index)
-        else results[index] = outcome
-      })
-      pending = again
-      if (pending.length > 0) {
-        counter.count += pending.length
-        yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
+  attempt: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+  settled: Settled<I, A>
+) {
+  const policy = yield* RetryPolicy
+
+  const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      let pending = part
+      for (let n = 1; pending.length > 0; n++) {
+        // The timeout counts from the moment the call holds its permit, not while it waits for one.
+        const call = yield* countRequest(operation).pipe(
+          Effect.andThen(attempt(pending)),
+          Effect.timeoutOrElse({
+            duration: Duration.millis(policy.attemptTimeoutMs),
+            orElse: () =>
+              Effect.fail(
+                new AwsTransientError({
+                  operation,
+                  code: "TimeoutError",
+                  message: `no answer within ${policy.attemptTimeoutMs} ms`
+                })
+              )
+          }),
+          withRequestPermit,
+          Effect.result
+        )
+        if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
+          const half = Math.ceil(pending.length / 2)
+          const halves = [pending.slice(0, half), pending.slice(half)]
+          yield* Effect.forEach(halves, deliverPart, { concurrency: "unbounded", discard: true })
+          return
+        }
+        const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
+        const final: Array<readonly [I, ItemOutcome<A>]> = []
+        const again: Array<I> = []
+        pending.forEach((item, j) => {
+          const outcome = outcomes[j] ?? missingResult(operation)
+          if (Result.isSuccess(outcome)) final.push([item, outcome])
+          else if (outcome.failure._tag === "AwsTransientError" && n < policy.maxAttempts) again.push(item)
+          // A whole call's failure is the item's own only when the call held that item alone.
+          else {
+            const ownFailure = Result.isSuccess(call) || pending.length === 1
+            final.push([item, Result.fail(ownFailure ? rejectItem(outcome.failure) : outcome.failure)])
+          }
+        })
+        if (final.length > 0) yield* settled(final)
+        pending = again
+        if (pending.length > 0) {
+          yield* Metric.update(recordsRetried, pending.length)
+          yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
+        }
       }
-    }
-    return results
-  })
+    })
+
+  yield* deliverPart(items)
+})

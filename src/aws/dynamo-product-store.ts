@@ -4,7 +4,7 @@ import { Effect, Layer, Result } from "effect"
 import { AwsTransientError, type AwsError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
 import { AppConfig } from "../config.ts"
-import { ProductStore, type ItemOutcome } from "../services/product-store.ts"
+import { ProductStore, type ItemOutcome, type Settled } from "../services/product-store.ts"
 import { classifyAwsError } from "./aws-error.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
@@ -18,11 +18,20 @@ export const BATCH_GET_LIMIT = 100
 const keysOf = (requests: ReadonlyArray<Record<string, unknown>> | undefined, pick: (r: Record<string, unknown>) => unknown) =>
   new Set((requests ?? []).map((r) => String(pick(r))))
 
-/** Keeps the first of each key: BatchWriteItem and BatchGetItem reject duplicate keys in one request. */
-const uniqueBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Array<A> => {
-  const seen = new Map<string, A>()
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item)
-  return [...seen.values()]
+/**
+ * Groups items by key: BatchWriteItem and BatchGetItem reject duplicate keys in one request, so
+ * one item per key is sent, and its outcome is given to every item with that key.
+ */
+const byKey = <T>(items: ReadonlyArray<T>, key: (item: T) => string) => {
+  const groups = new Map<string, Array<T>>()
+  for (const item of items) {
+    const group = groups.get(key(item))
+    if (group) group.push(item)
+    else groups.set(key(item), [item])
+  }
+  const fanOut = <A>(settled: Settled<T, A>): Settled<T, A> => (results) =>
+    settled(results.flatMap(([item, outcome]) => groups.get(key(item))!.map((each) => [each, outcome] as const)))
+  return { unique: [...groups.values()].map((group) => group[0]!), fanOut }
 }
 
 /** ProductStore on DynamoDB through dynamodb-toolbox: BatchWriteItem and BatchGetItem, chunked and retried per item. */
@@ -33,67 +42,77 @@ export const DynamoProductStore = Layer.effect(
     const client = yield* DynamoDocumentClient
     const model = makeProductTable(config.tableName, client)
 
-    const writeChunk = (products: ReadonlyArray<Product>) =>
-      Effect.tryPromise({
+    /** One BatchWriteItem request; the building (and the client's serialisation) is inside the attempt. */
+    const writeChunk = Effect.fn("writeChunk")(function*(products: ReadonlyArray<Product>) {
+      const { UnprocessedItems } = yield* Effect.tryPromise({
         try: (abortSignal) =>
-          executeBatchWrite(
-            { documentClient: client, abortSignal, maxAttempts: 1 },
-            batchPut(model, products)
-          ),
+          executeBatchWrite({ documentClient: client, abortSignal, maxAttempts: 1 }, batchPut(model, products)),
         catch: (cause) => classifyAwsError("BatchWriteItem", cause)
-      }).pipe(
-        Effect.map(({ UnprocessedItems }) => {
-          const unprocessed = keysOf(UnprocessedItems?.[config.tableName], (r) => (r as { PutRequest?: { Item?: { pk?: unknown } } }).PutRequest?.Item?.pk)
-          return products.map((p): ItemOutcome<void> =>
-            unprocessed.has(p.pk)
-              ? Result.fail(new AwsTransientError({ operation: "BatchWriteItem", code: "UnprocessedItems", message: "DynamoDB left the item unprocessed" }))
-              : Result.void
-          )
-        })
+      })
+      const unprocessed = keysOf(
+        UnprocessedItems?.[config.tableName],
+        (r) => (r as { PutRequest?: { Item?: { pk?: unknown } } }).PutRequest?.Item?.pk
       )
+      const left = new AwsTransientError({
+        operation: "BatchWriteItem",
+        code: "UnprocessedItems",
+        message: "DynamoDB left the item unprocessed"
+      })
+      return products.map((p): ItemOutcome<void> => (unprocessed.has(p.pk) ? Result.fail(left) : Result.void))
+    })
 
-    const readChunk = (pks: ReadonlyArray<string>) =>
-      Effect.tryPromise({
+    /** One strongly consistent BatchGetItem request. */
+    const readChunk = Effect.fn("readChunk")(function*(pks: ReadonlyArray<string>) {
+      const { Responses, UnprocessedKeys } = yield* Effect.tryPromise({
         try: (abortSignal) =>
-          executeBatchGet(
-            { documentClient: client, abortSignal, maxAttempts: 1 },
-            batchGetConsistent(model, pks)
-          ),
+          executeBatchGet({ documentClient: client, abortSignal, maxAttempts: 1 }, batchGetConsistent(model, pks)),
         catch: (cause) => classifyAwsError("BatchGetItem", cause)
-      }).pipe(
-        Effect.map(({ Responses, UnprocessedKeys }) => {
-          const unprocessed = keysOf(UnprocessedKeys?.[config.tableName]?.Keys, (k) => k.pk)
-          const found = Responses?.[0] ?? []
-          return pks.map((pk, i): ItemOutcome<Product | undefined> => {
-            if (unprocessed.has(pk)) {
-              return Result.fail(new AwsTransientError({ operation: "BatchGetItem", code: "UnprocessedKeys", message: "DynamoDB left the key unprocessed" }))
-            }
-            const item = found[i]
-            return Result.succeed(item === undefined ? undefined : { pk: item.pk, name: item.name, price: item.price, ...(item.createdAt === undefined ? {} : { createdAt: item.createdAt }) })
-          })
-        })
-      )
+      })
+      const unprocessed = keysOf(UnprocessedKeys?.[config.tableName]?.Keys, (k) => k.pk)
+      const found = Responses?.[0] ?? []
+      return pks.map((pk, i): ItemOutcome<Product | undefined> => {
+        if (unprocessed.has(pk)) {
+          const message = "DynamoDB left the key unprocessed"
+          return Result.fail(new AwsTransientError({ operation: "BatchGetItem", code: "UnprocessedKeys", message }))
+        }
+        const item = found[i]
+        if (item === undefined) return Result.succeed(undefined)
+        const { name, price, createdAt } = item
+        return Result.succeed({ pk: item.pk, name, price, ...(createdAt === undefined ? {} : { createdAt }) })
+      })
+    })
 
-    const inChunks = <I, A>(operation: string, items: ReadonlyArray<I>, size: number, attempt: (chunk: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>) =>
-      Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt), { concurrency: config.maxConcurrency }).pipe(
-        Effect.map((results) => results.flat())
-      )
+    // Every chunk at once: the invocation's request permits bound what is in flight.
+    const inChunks = <T, A>(
+      operation: string,
+      items: ReadonlyArray<T>,
+      size: number,
+      attempt: (chunk: ReadonlyArray<T>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+      settled: Settled<T, A>
+    ) =>
+      Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt, settled), {
+        concurrency: "unbounded",
+        discard: true
+      })
 
     return ProductStore.of({
-      putAll: (products) =>
-        Effect.gen(function*() {
-          const unique = uniqueBy(products, (p) => p.pk)
-          const outcomes = yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, writeChunk)
-          const byPk = new Map(unique.map((p, i) => [p.pk, outcomes[i]!]))
-          return products.map((p) => byPk.get(p.pk)!)
-        }),
-      getAll: (pks) =>
-        Effect.gen(function*() {
-          const unique = uniqueBy(pks, (pk) => pk)
-          const outcomes = yield* inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, readChunk)
-          const byPk = new Map(unique.map((pk, i) => [pk, outcomes[i]!]))
-          return pks.map((pk) => byPk.get(pk)!)
-        })
+      putAll: Effect.fn("putAll")(function*<T>(
+        items: ReadonlyArray<T>,
+        productOf: (item: T) => Product,
+        settled: Settled<T, void>
+      ) {
+        const { unique, fanOut } = byKey(items, (item) => productOf(item).pk)
+        const write = (chunk: ReadonlyArray<T>) => writeChunk(chunk.map(productOf))
+        yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, write, fanOut(settled))
+      }),
+      getAll: Effect.fn("getAll")(function*<T>(
+        items: ReadonlyArray<T>,
+        pkOf: (item: T) => string,
+        settled: Settled<T, Product | undefined>
+      ) {
+        const { unique, fanOut } = byKey(items, pkOf)
+        yield* inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, (chunk) => readChunk(chunk.map(pkOf)), fanOut(settled))
+      })
     })
   })
 )

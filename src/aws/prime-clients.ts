@@ -53,4 +53,4 @@ export const primeAwsClients = Effect.gen(function*() {
   const stopped = results.filter((r) => r.status === "rejected" && r.reason instanceof PrimingStop).length
   yield* Effect.logDebug("AWS clients primed").pipe(Effect.annotateLogs({ stopped, of: results.length }))
   return stopped
-})
+}).pipe(Effect.withSpan("primeAwsClients"))

@@ -2,8 +2,9 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from "@aws
 import { Effect, Layer, Result } from "effect"
 import { AppConfig } from "../config.ts"
 import { AwsTransientError } from "../domain/errors.ts"
+import { sqsMessageBytes } from "../domain/limits.ts"
 import { DeadLetterQueue, OutputQueue, type MessageQueueShape, type OutgoingMessage } from "../services/message-queue.ts"
-import type { ItemOutcome } from "../services/product-store.ts"
+import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { classifyAwsError, entryError } from "./aws-error.ts"
 import { chunksByWeight } from "./chunk.ts"
 import { SqsClient } from "./clients.ts"
@@ -12,12 +13,6 @@ import { deliverAll } from "./deliver.ts"
 // SendMessageBatch limits: 10 entries, and 1 MiB for the whole request (bodies plus attributes).
 export const SEND_BATCH_ENTRIES = 10
 export const SEND_BATCH_BYTES = 1_048_576
-
-const utf8 = (s: string) => Buffer.byteLength(s, "utf8")
-
-/** The size SQS counts for a message: body plus each attribute's name, data type and value. */
-export const messageSize = (m: OutgoingMessage): number =>
-  utf8(m.body) + Object.entries(m.attributes).reduce((n, [k, v]) => n + utf8(k) + utf8("String") + utf8(v), 0)
 
 export const isFifoQueue = (queueUrl: string) => queueUrl.endsWith(".fifo")
 
@@ -32,39 +27,45 @@ export const toEntry = (m: OutgoingMessage, id: string, fifo: boolean): SendMess
 const sqsQueue = (queueUrl: string) =>
   Effect.gen(function*() {
     const client = yield* SqsClient
-    const { maxConcurrency } = yield* AppConfig
     const fifo = isFifoQueue(queueUrl)
 
-    const sendChunk = (messages: ReadonlyArray<OutgoingMessage>) =>
-      Effect.tryPromise({
+    /** One SendMessageBatch request; entry ids are positions in the chunk. */
+    const sendChunk = Effect.fn("sendChunk")(function*(messages: ReadonlyArray<OutgoingMessage>) {
+      const { Successful, Failed } = yield* Effect.tryPromise({
         try: (abortSignal) =>
           client.send(
-            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => toEntry(m, String(i), fifo)) }),
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: messages.map((m, i) => toEntry(m, String(i), fifo))
+            }),
             { abortSignal }
           ),
         catch: (cause) => classifyAwsError("SendMessageBatch", cause)
-      }).pipe(
-        Effect.map(({ Successful, Failed }) => {
-          const ok = new Set((Successful ?? []).map((s) => s.Id))
-          const failed = new Map((Failed ?? []).map((f) => [f.Id, f]))
-          return messages.map((_, i): ItemOutcome<void> => {
-            const failure = failed.get(String(i))
-            if (failure) return Result.fail(entryError("SendMessageBatch", failure))
-            return ok.has(String(i))
-              ? Result.void
-              : Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message: "SQS reported no result for the entry" }))
-          })
-        })
-      )
+      })
+      const ok = new Set((Successful ?? []).map((s) => s.Id))
+      const failed = new Map((Failed ?? []).map((f) => [f.Id, f]))
+      return messages.map((_, i): ItemOutcome<void> => {
+        const failure = failed.get(String(i))
+        if (failure) return Result.fail(entryError("SendMessageBatch", failure))
+        if (ok.has(String(i))) return Result.void
+        const message = "SQS reported no result for the entry"
+        return Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message }))
+      })
+    })
 
     return {
-      // Chunks keep the input order, so the flattened outcomes line up with `messages`.
-      sendAll: (messages) =>
-        Effect.forEach(
-          chunksByWeight(messages, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, messageSize),
-          (chunk) => deliverAll("SendMessageBatch", chunk, sendChunk),
-          { concurrency: maxConcurrency }
-        ).pipe(Effect.map((outcomes) => outcomes.flat()))
+      // Every chunk at once: the invocation's request permits bound what is in flight.
+      sendAll: Effect.fn("sendAll")(function*<T>(
+        items: ReadonlyArray<T>,
+        messageOf: (item: T) => OutgoingMessage,
+        settled: Settled<T, void>
+      ) {
+        yield* Effect.forEach(
+          chunksByWeight(items, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
+          (chunk) => deliverAll("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),
+          { concurrency: "unbounded", discard: true }
+        )
+      })
     } satisfies MessageQueueShape
   })
 

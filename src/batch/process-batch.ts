@@ -1,20 +1,29 @@
-import { Duration, Effect, Option } from "effect"
+import { Data, Duration, Effect, Option, Result } from "effect"
 import { DeadlineExceeded } from "../domain/errors.ts"
-import type { RecordOutcome } from "./outcome.ts"
 import { planRounds } from "./rounds.ts"
 import type { BatchRecord } from "./sqs-event.ts"
 
+/** A FIFO record not attempted because an earlier record of its group failed. */
+export class GroupHalted extends Data.TaggedError("GroupHalted")<{
+  readonly groupId: string
+  readonly message: string
+}> {}
+
+/** What the engine itself can fail a record with, besides the wave handler's own failures. */
+export type EngineFailure = DeadlineExceeded | GroupHalted
+
 /**
- * Processes one wave of records and settles each record (by its index in the wave) as soon as its
- * outcome is known, so that a deadline cut keeps whatever already finished.
+ * Processes one wave of records and settles each record as soon as its outcome is known, so that a
+ * deadline cut keeps whatever already finished. A success is acknowledged; a failure goes back to SQS.
  */
-export type WaveHandler<R> = (
+export type WaveHandler<S, F, R> = (
   records: ReadonlyArray<BatchRecord>,
-  settle: (index: number, outcome: RecordOutcome) => void
+  settle: (record: BatchRecord, outcome: Result.Result<S, F>) => void
 ) => Effect.Effect<void, never, R>
 
-export interface BatchResult {
-  readonly outcomes: ReadonlyArray<RecordOutcome>
+export interface BatchResult<S, F> {
+  /** Every record with its outcome, in the batch's order. */
+  readonly outcomes: ReadonlyArray<readonly [BatchRecord, Result.Result<S, F | EngineFailure>]>
   /** Unique message ids of the records SQS must deliver again. */
   readonly batchItemFailures: ReadonlyArray<{ readonly itemIdentifier: string }>
   readonly deadlineHit: boolean
@@ -25,47 +34,40 @@ export interface BatchResult {
  * flight is interrupted (its HTTP requests aborted) and every unsettled record is reported failed.
  * After a failure in a FIFO group, the rest of that group is reported failed without being tried.
  */
-export const processBatch = <R>(
+export const processBatch = Effect.fn("processBatch")(function*<S, F, R>(
   records: ReadonlyArray<BatchRecord>,
-  handleWave: WaveHandler<R>,
+  handleWave: WaveHandler<S, F, R>,
   budgetMs: number
-): Effect.Effect<BatchResult, never, R> =>
-  Effect.gen(function*() {
-    const outcomes = new Array<RecordOutcome | undefined>(records.length)
-    const halted = new Set<string>()
+) {
+  const outcomes = new Map<BatchRecord, Result.Result<S, F | EngineFailure>>()
+  const halted = new Set<string>()
+  const settle = (record: BatchRecord, outcome: Result.Result<S, F | EngineFailure>) => {
+    outcomes.set(record, outcome)
+    if (Result.isFailure(outcome) && record.groupId !== undefined) halted.add(record.groupId)
+  }
 
-    const runRounds = Effect.forEach(planRounds(records), (round) => {
-      const wave = round.filter((i) => {
-        const group = records[i]!.groupId
-        if (group === undefined || !halted.has(group)) return true
-        outcomes[i] = {
-          _tag: "Failed",
-          error: { _tag: "GroupHalted", groupId: group, message: "an earlier record of this message group failed" }
-        }
-        return false
-      })
-      if (wave.length === 0) return Effect.void
-      return handleWave(wave.map((i) => records[i]!), (j, outcome) => {
-        const index = wave[j]!
-        outcomes[index] = outcome
-        const group = records[index]!.groupId
-        if (outcome._tag === "Failed" && group !== undefined) halted.add(group)
-      })
-    }, { discard: true })
+  const runRounds = Effect.forEach(planRounds(records), (round) => {
+    const wave = round.filter((record) => {
+      const group = record.groupId
+      if (group === undefined || !halted.has(group)) return true
+      const halt = new GroupHalted({ groupId: group, message: "an earlier record of this message group failed" })
+      outcomes.set(record, Result.fail(halt))
+      return false
+    })
+    return wave.length === 0 ? Effect.void : handleWave(wave, settle)
+  }, { discard: true })
 
-    const finished = yield* runRounds.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, budgetMs))))
-    const deadlineHit = Option.isNone(finished)
-    // Array.from, not map: map skips the holes of records that never settled.
-    const final = Array.from(outcomes, (o): RecordOutcome =>
-      o ?? { _tag: "Failed", error: new DeadlineExceeded({ remainingMs: budgetMs }) }
-    )
-    const failedIds = new Set(records.filter((_, i) => final[i]!._tag === "Failed").map((r) => r.messageId))
-    return {
-      outcomes: final,
-      batchItemFailures: [...failedIds].map((itemIdentifier) => ({ itemIdentifier })),
-      deadlineHit
-    }
-  })
+  const finished = yield* runRounds.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, budgetMs))))
+  const final = records.map((record) =>
+    [record, outcomes.get(record) ?? Result.fail(new DeadlineExceeded({ remainingMs: budgetMs }))] as const
+  )
+  const failedIds = new Set(final.filter(([, o]) => Result.isFailure(o)).map(([r]) => r.messageId))
+  return {
+    outcomes: final,
+    batchItemFailures: [...failedIds].map((itemIdentifier) => ({ itemIdentifier })),
+    deadlineHit: Option.isNone(finished)
+  } satisfies BatchResult<S, F>
+})
 
 /** How long before Lambda's timeout to stop: 10% of the remaining time, between 100 ms and 1 s. */
 export const safetyMarginMs = (remainingMs: number): number => Math.min(1_000, Math.max(100, remainingMs * 0.1))

@@ -35,9 +35,10 @@ const toBatchRecord = (r: typeof SqsRecord.Type): BatchRecord => {
 }
 
 /** Validates the Lambda event; anything that is not an SQS event fails the whole invocation. */
-export const decodeSqsEvent = (event: unknown): Effect.Effect<ReadonlyArray<BatchRecord>, InvalidEvent> => {
-  const decoded = Schema.decodeUnknownResult(SqsEvent)(event)
-  return Result.isSuccess(decoded)
-    ? Effect.succeed(decoded.success.Records.map(toBatchRecord))
-    : Effect.fail(new InvalidEvent({ reason: `not an SQS event: ${decoded.failure.message.replace(/\n\s*/g, " ")}` }))
-}
+export const decodeSqsEvent = Effect.fn("decodeSqsEvent")(
+  function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
+    const decoded = Schema.decodeUnknownResult(SqsEvent)(event)
+    if (Result.isSuccess(decoded)) return decoded.success.Records.map(toBatchRecord)
+    return yield* new InvalidEvent({ reason: `not an SQS event: ${decoded.failure.message.replace(/\n\s*/g, " ")}` })
+  }
+)

@@ -24,7 +24,17 @@ export class AwsPermanentError extends Schema.TaggedError<AwsPermanentError>()("
   message: Schema.String
 }) {}
 
-export type AwsError = AwsTransientError | AwsPermanentError
+/**
+ * AWS refused this item in a request that held only it (a validation or serialisation error):
+ * the item itself is at fault, so its record is parked in the dead-letter queue with the reason.
+ */
+export class AwsItemRejected extends Schema.TaggedError<AwsItemRejected>()("AwsItemRejected", {
+  operation: Schema.String,
+  code: Schema.String,
+  message: Schema.String
+}) {}
+
+export type AwsError = AwsTransientError | AwsPermanentError | AwsItemRejected
 
 /** The record was not finished before the invocation's safety margin ran out. */
 export class DeadlineExceeded extends Schema.TaggedError<DeadlineExceeded>()("DeadlineExceeded", {

@@ -1,5 +1,6 @@
 import { Result, Schema } from "effect"
 import { InvalidMessage } from "./errors.ts"
+import { DYNAMO_PARTITION_KEY_MAX_BYTES, unstorableNumber, utf8Bytes } from "./limits.ts"
 import { isSqsSafe } from "./sqs-text.ts"
 
 /** What a valid SQS record body asks for. */
@@ -8,7 +9,7 @@ export type Command =
   | { readonly _tag: "GetProduct"; readonly pk: string }
 
 export const MAX_NAME_LENGTH = 1024
-export const MAX_PK_LENGTH = 1024
+export const MAX_PK_BYTES = DYNAMO_PARTITION_KEY_MAX_BYTES
 
 const sqsSafe = Schema.makeFilter<string>((s) => isSqsSafe(s) || "contains characters SQS cannot carry")
 
@@ -18,8 +19,19 @@ const Name = Schema.String.check(
   sqsSafe
 )
 // Schema.Number never coerces strings, and JSON overflow such as 1e999 parses to Infinity: Finite rejects it.
-const Price = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
-const Pk = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(MAX_PK_LENGTH), sqsSafe)
+// A price must also be a number DynamoDB and the document client store as given (see limits.ts).
+const Price = Schema.Finite.check(
+  Schema.isGreaterThanOrEqualTo(0),
+  Schema.makeFilter<number>((n) => unstorableNumber(n) ?? true)
+)
+// DynamoDB counts key lengths in UTF-8 bytes: 700 × "€" is 700 characters but 2,100 bytes.
+const Pk = Schema.String.check(
+  Schema.isMinLength(1),
+  Schema.makeFilter<string>((s) =>
+    utf8Bytes(s) <= MAX_PK_BYTES || `must be at most ${MAX_PK_BYTES} bytes of UTF-8 (DynamoDB's key limit)`
+  ),
+  sqsSafe
+)
 
 // Built once, as they run for every record. Unknown extra fields are ignored (Struct strips them).
 const decodeAdd = Schema.decodeUnknownResult(Schema.Struct({ name: Name, price: Price }))

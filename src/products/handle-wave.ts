@@ -1,75 +1,134 @@
 import { Effect, Result } from "effect"
 import type { WaveHandler } from "../batch/process-batch.ts"
 import type { BatchRecord } from "../batch/sqs-event.ts"
+import type { AwsError } from "../domain/errors.ts"
+import { DYNAMO_PARTITION_KEY_MAX_BYTES, utf8Bytes } from "../domain/limits.ts"
 import { decodeMessage } from "../domain/message.ts"
 import type { Product } from "../domain/product.ts"
-import { DeadLetterQueue, OutputQueue } from "../services/message-queue.ts"
+import { DeadLetterQueue, type OutgoingMessage, OutputQueue } from "../services/message-queue.ts"
 import { ProductStore } from "../services/product-store.ts"
 import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "./messages.ts"
+import type { ProductOutcome } from "./outcome.ts"
 
-interface Indexed<A> {
-  readonly index: number
+interface Add {
   readonly record: BatchRecord
-  readonly value: A
+  readonly product: Product
 }
 
+interface Read {
+  readonly record: BatchRecord
+  readonly pk: string
+}
+
+interface Answer {
+  readonly record: BatchRecord
+  readonly message: OutgoingMessage
+  readonly found: boolean
+}
+
+interface Parked {
+  readonly record: BatchRecord
+  readonly message: OutgoingMessage
+  readonly reason: string
+}
+
+const parked = (record: BatchRecord, errorType: "InvalidMessage" | "ItemRejected", reason: string): Parked => ({
+  record,
+  message: deadLetterMessage(record, errorType, reason),
+  reason
+})
+
+// The add's product id is its messageId: SQS's are UUIDs, a direct invocation may send anything.
+const badProductId = (messageId: string): string | undefined =>
+  utf8Bytes(messageId) > DYNAMO_PARTITION_KEY_MAX_BYTES
+    ? `the messageId cannot be a product id: over ${DYNAMO_PARTITION_KEY_MAX_BYTES} bytes of UTF-8`
+    : undefined
+
+type Services = ProductStore | OutputQueue | DeadLetterQueue
+
 /**
- * The product function for one wave: adds become one batched write, reads one batched get
- * followed by one batched send, and rejected messages one batched send to the DLQ. The three run
- * concurrently; each record is settled as soon as its own part is done.
+ * The product function for one wave: adds become batched writes, reads batched gets each followed
+ * by a batched send of its answers, and rejected messages batched sends to the DLQ, all at once.
+ * Each record is settled as soon as the request that carried it is done, so a deadline cut keeps
+ * what finished. A record whose item AWS refuses on its own is parked in the DLQ with AWS's reason.
  */
-export const handleProductWave: WaveHandler<ProductStore | OutputQueue | DeadLetterQueue> = (records, settle) =>
-  Effect.gen(function*() {
+export const handleProductWave: WaveHandler<ProductOutcome, AwsError, Services> = Effect.fn("handleProductWave")(
+  function*(records, settle) {
     const store = yield* ProductStore
     const output = yield* OutputQueue
     const deadLetter = yield* DeadLetterQueue
 
-    const adds: Array<Indexed<{ name: string; price: number }>> = []
-    const reads: Array<Indexed<string>> = []
-    const invalid: Array<Indexed<string>> = []
-    records.forEach((record, index) => {
+    const adds: Array<Add> = []
+    const reads: Array<Read> = []
+    const invalid: Array<Parked> = []
+    for (const record of records) {
       const command = decodeMessage(record.body)
-      if (Result.isFailure(command)) invalid.push({ index, record, value: command.failure.reason })
-      else if (command.success._tag === "AddProduct") adds.push({ index, record, value: command.success })
-      else reads.push({ index, record, value: command.success.pk })
-    })
-
-    const addAll = Effect.gen(function*() {
-      const products = adds.map(({ record, value }) => productFromAdd(record, value.name, value.price))
-      const results = yield* store.putAll(products)
-      results.forEach((r, j) =>
-        settle(adds[j]!.index, Result.isSuccess(r) ? { _tag: "Added", pk: products[j]!.pk } : { _tag: "Failed", error: r.failure })
-      )
-    })
-
-    const readAndSend = Effect.gen(function*() {
-      const found = yield* store.getAll(reads.map((r) => r.value))
-      const toSend: Array<{ read: Indexed<string>; product: Product | undefined }> = []
-      found.forEach((r, j) => {
-        const read = reads[j]!
-        if (Result.isFailure(r)) settle(read.index, { _tag: "Failed", error: r.failure })
-        else toSend.push({ read, product: r.success })
-      })
-      const sent = yield* output.sendAll(toSend.map(({ read, product }) => outputMessage(read.record, lookupResult(read.value, product))))
-      sent.forEach((r, j) => {
-        const { read, product } = toSend[j]!
-        settle(read.index, Result.isSuccess(r) ? { _tag: "Sent", found: product !== undefined } : { _tag: "Failed", error: r.failure })
-      })
-    })
-
-    const deadLetterAll = Effect.gen(function*() {
-      for (const { record, value } of invalid) {
-        yield* Effect.logWarning("message rejected, sent to the dead-letter queue").pipe(
-          Effect.annotateLogs({ messageId: record.messageId, reason: value })
-        )
-        yield* Effect.logDebug("rejected body").pipe(Effect.annotateLogs({ messageId: record.messageId, body: record.body }))
+      if (Result.isFailure(command)) invalid.push(parked(record, "InvalidMessage", command.failure.reason))
+      else if (command.success._tag === "GetProduct") reads.push({ record, pk: command.success.pk })
+      else {
+        const problem = badProductId(record.messageId)
+        if (problem) invalid.push(parked(record, "InvalidMessage", problem))
+        else adds.push({ record, product: productFromAdd(record, command.success.name, command.success.price) })
       }
-      const sent = yield* deadLetter.sendAll(invalid.map(({ record, value }) => deadLetterMessage(record, "InvalidMessage", value)))
-      sent.forEach((r, j) =>
-        settle(invalid[j]!.index, Result.isSuccess(r) ? { _tag: "DeadLettered", reason: invalid[j]!.value } : { _tag: "Failed", error: r.failure })
-      )
+    }
+
+    const park = Effect.fn("park")(function*(toPark: ReadonlyArray<Parked>) {
+      for (const { record, message, reason } of toPark) {
+        yield* Effect.logWarning("message parked in the dead-letter queue").pipe(
+          Effect.annotateLogs({ messageId: record.messageId, errorType: message.attributes.errorType, reason })
+        )
+        yield* Effect.logDebug("parked body").pipe(
+          Effect.annotateLogs({ messageId: record.messageId, body: record.body })
+        )
+      }
+      yield* deadLetter.sendAll(toPark, (p) => p.message, (results) =>
+        Effect.sync(() => {
+          for (const [p, r] of results) {
+            if (Result.isFailure(r)) settle(p.record, Result.fail(r.failure))
+            else settle(p.record, Result.succeed({ _tag: "DeadLettered", reason: p.reason }))
+          }
+        }))
     })
 
-    const nonEmpty = [adds.length > 0 ? addAll : undefined, reads.length > 0 ? readAndSend : undefined, invalid.length > 0 ? deadLetterAll : undefined]
-    yield* Effect.all(nonEmpty.filter((e) => e !== undefined), { concurrency: "unbounded", discard: true })
-  })
+    /** A failure goes back to SQS, unless AWS refused the record's item on its own: that one is parked. */
+    const failOrPark = (record: BatchRecord, error: AwsError, toPark: Array<Parked>) => {
+      if (error._tag !== "AwsItemRejected") return settle(record, Result.fail(error))
+      toPark.push(parked(record, "ItemRejected", `${error.operation} refused it: ${error.code}: ${error.message}`))
+    }
+
+    const addAll = store.putAll(adds, (add) => add.product, (results) => {
+      const refused: Array<Parked> = []
+      for (const [add, r] of results) {
+        if (Result.isSuccess(r)) settle(add.record, Result.succeed({ _tag: "Added", pk: add.product.pk }))
+        else failOrPark(add.record, r.failure, refused)
+      }
+      return park(refused)
+    })
+
+    const answer = (answers: ReadonlyArray<Answer>) =>
+      output.sendAll(answers, (a) => a.message, (results) => {
+        const refused: Array<Parked> = []
+        for (const [a, r] of results) {
+          if (Result.isSuccess(r)) settle(a.record, Result.succeed({ _tag: "Sent", found: a.found }))
+          else failOrPark(a.record, r.failure, refused)
+        }
+        return park(refused)
+      })
+
+    // Each batch of reads is answered as soon as it is read, not after every read of the wave.
+    const readAll = store.getAll(reads, (read) => read.pk, (results) => {
+      const answers: Array<Answer> = []
+      const refused: Array<Parked> = []
+      for (const [read, r] of results) {
+        if (Result.isFailure(r)) failOrPark(read.record, r.failure, refused)
+        else {
+          const message = outputMessage(read.record, lookupResult(read.pk, r.success))
+          answers.push({ record: read.record, message, found: r.success !== undefined })
+        }
+      }
+      return Effect.all([answer(answers), park(refused)], { concurrency: "unbounded", discard: true })
+    })
+
+    yield* Effect.all([addAll, readAll, park(invalid)], { concurrency: "unbounded", discard: true })
+  }
+)

@@ -2,15 +2,19 @@ import { Result } from "effect"
 import type { BatchRecord } from "../batch/sqs-event.ts"
 import { ProductNotFound } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
-import { truncate } from "../domain/sqs-text.ts"
+import { fifoId } from "../domain/fifo-id.ts"
+import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes, utf8Bytes } from "../domain/limits.ts"
+import { cutToBytes, isSqsSafe, toSqsText, truncate } from "../domain/sqs-text.ts"
 import type { OutgoingMessage } from "../services/message-queue.ts"
 
 export const MAX_ERROR_MESSAGE_LENGTH = 512
 
-// FIFO targets keep the source group's order; the source message id deduplicates resends.
+// FIFO targets keep the source group's order; the source message id deduplicates resends. Fed from
+// a standard queue (no group), a read's answers are grouped by product id, a DLQ message by its own
+// id. Ids SQS would refuse (a pk of any characters, up to 2,048 bytes) are replaced by a hash.
 const fifoFields = (record: BatchRecord, fallbackGroup: string) => ({
-  groupId: record.groupId ?? fallbackGroup,
-  deduplicationId: record.messageId
+  groupId: fifoId(record.groupId ?? fallbackGroup),
+  deduplicationId: fifoId(record.messageId)
 })
 
 /** What a `{"pk"}` read sends to the output queue: the product, or the not-found answer. */
@@ -32,16 +36,42 @@ export const outputMessage = (record: BatchRecord, lookup: Result.Result<Product
 export const lookupResult = (pk: string, product: Product | undefined): Result.Result<Product, ProductNotFound> =>
   product === undefined ? Result.fail(new ProductNotFound({ pk })) : Result.succeed(product)
 
-/** What a rejected message becomes on the dead-letter queue: its original body and why. */
-export const deadLetterMessage = (record: BatchRecord, errorType: string, reason: string): OutgoingMessage => ({
-  body: record.body,
-  attributes: {
+// Room kept for the attributes that say how the body was altered.
+const ALTERATION_ROOM = 128
+
+/**
+ * What a rejected message becomes on the dead-letter queue: its original body and why. A body SQS
+ * could not carry next to the reason (characters SQS refuses, which only a direct invocation can
+ * deliver; no room left under 1 MiB; empty) is sent altered, and the attributes `bodyAltered`
+ * and `originalBodyBytes` say so: the reason always reaches the DLQ.
+ */
+export const deadLetterMessage = (record: BatchRecord, errorType: string, reason: string): OutgoingMessage => {
+  const attributes: Record<string, string> = {
     errorType,
-    errorMessage: truncate(reason, MAX_ERROR_MESSAGE_LENGTH),
-    sourceMessageId: record.messageId
-  },
-  ...fifoFields(record, record.messageId)
-})
+    errorMessage: truncate(toSqsText(reason), MAX_ERROR_MESSAGE_LENGTH),
+    sourceMessageId: truncate(toSqsText(record.messageId), MAX_ERROR_MESSAGE_LENGTH)
+  }
+  const altered: Array<string> = []
+  let body = record.body
+  if (!isSqsSafe(body)) {
+    body = toSqsText(body)
+    altered.push("sanitised")
+  }
+  const room = SQS_MESSAGE_MAX_BYTES - sqsMessageBytes({ body: "", attributes }) - ALTERATION_ROOM
+  if (utf8Bytes(body) > room) {
+    body = cutToBytes(body, room)
+    altered.push("truncated")
+  }
+  if (body.length === 0) {
+    body = "(empty body)"
+    altered.push("empty")
+  }
+  if (altered.length > 0) {
+    attributes.bodyAltered = altered.join(",")
+    attributes.originalBodyBytes = String(utf8Bytes(record.body))
+  }
+  return { body, attributes, ...fifoFields(record, record.messageId) }
+}
 
 /** The stored item: only derived from the message, so a redelivery writes the very same item. */
 export const productFromAdd = (record: BatchRecord, name: string, price: number): Product => ({

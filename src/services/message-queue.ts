@@ -1,6 +1,5 @@
-import { Context, Effect, Layer, Result } from "effect"
-import type { AwsError } from "../domain/errors.ts"
-import type { ItemOutcome } from "./product-store.ts"
+import { Context, type Effect } from "effect"
+import type { Settled } from "./product-store.ts"
 
 export interface OutgoingMessage {
   readonly body: string
@@ -11,8 +10,12 @@ export interface OutgoingMessage {
 }
 
 export interface MessageQueueShape {
-  /** Send every message; one outcome per message, in input order. Never fails as a whole. */
-  readonly sendAll: (messages: ReadonlyArray<OutgoingMessage>) => Effect.Effect<ReadonlyArray<ItemOutcome<void>>>
+  /** Sends each item's message; each item gets its own outcome through `settled`. Never fails as a whole. */
+  readonly sendAll: <T>(
+    items: ReadonlyArray<T>,
+    messageOf: (item: T) => OutgoingMessage,
+    settled: Settled<T, void>
+  ) => Effect.Effect<void>
 }
 
 /** Where products read by `{"pk"}` messages are sent. */
@@ -20,30 +23,3 @@ export class OutputQueue extends Context.Service<OutputQueue, MessageQueueShape>
 
 /** Where messages that break the contract are parked, with the reason. */
 export class DeadLetterQueue extends Context.Service<DeadLetterQueue, MessageQueueShape>()("DeadLetterQueue") {}
-
-/** An in-memory queue for unit tests: `sent` collects what was sent; `fault` fails chosen messages. */
-export const memoryQueue = (
-  sent: Array<OutgoingMessage>,
-  fault: (message: OutgoingMessage) => AwsError | undefined = () => undefined
-): MessageQueueShape => ({
-  sendAll: (messages) =>
-    Effect.sync(() =>
-      messages.map((m) => {
-        const error = fault(m)
-        if (error) return Result.fail(error)
-        sent.push(m)
-        return Result.void
-      })
-    )
-})
-
-export const memoryQueues = (options: {
-  readonly output: Array<OutgoingMessage>
-  readonly deadLetter: Array<OutgoingMessage>
-  readonly outputFault?: (message: OutgoingMessage) => AwsError | undefined
-  readonly deadLetterFault?: (message: OutgoingMessage) => AwsError | undefined
-}) =>
-  Layer.mergeAll(
-    Layer.succeed(OutputQueue, memoryQueue(options.output, options.outputFault)),
-    Layer.succeed(DeadLetterQueue, memoryQueue(options.deadLetter, options.deadLetterFault))
-  )

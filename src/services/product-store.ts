@@ -1,42 +1,28 @@
-import { Context, Effect, Layer, Result } from "effect"
+import { Context, type Effect, type Result } from "effect"
 import type { AwsError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
 
 export type ItemOutcome<A> = Result.Result<A, AwsError>
 
 /**
- * The product table. Calls take whole waves of records so that the implementation can batch;
- * they never fail as a whole: each input gets its own outcome, in input order.
+ * Told of items as they reach their final outcome: as soon as the request that carried them is
+ * done (or given up), not when the whole call is. The items are the caller's own values.
+ */
+export type Settled<T, A> = (results: ReadonlyArray<readonly [T, ItemOutcome<A>]>) => Effect.Effect<void>
+
+/**
+ * The product table. Calls take whole waves of the caller's items so that the implementation can
+ * batch; they never fail as a whole: each item gets its own outcome through `settled`.
  */
 export class ProductStore extends Context.Service<ProductStore, {
-  readonly putAll: (products: ReadonlyArray<Product>) => Effect.Effect<ReadonlyArray<ItemOutcome<void>>>
-  readonly getAll: (pks: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<ItemOutcome<Product | undefined>>>
-}>()("ProductStore") {
-  /** In-memory table for unit tests; `fault` lets a test fail chosen calls. */
-  static readonly memory = (options: {
-    readonly items?: Map<string, Product>
-    readonly fault?: (operation: "put" | "get", pk: string) => AwsError | undefined
-  } = {}) =>
-    Layer.sync(ProductStore, () => {
-      const items = options.items ?? new Map<string, Product>()
-      const fault = options.fault ?? (() => undefined)
-      return ProductStore.of({
-        putAll: (products) =>
-          Effect.sync(() =>
-            products.map((p) => {
-              const error = fault("put", p.pk)
-              if (error) return Result.fail(error)
-              items.set(p.pk, p)
-              return Result.void
-            })
-          ),
-        getAll: (pks) =>
-          Effect.sync(() =>
-            pks.map((pk) => {
-              const error = fault("get", pk)
-              return error ? Result.fail(error) : Result.succeed(items.get(pk))
-            })
-          )
-      })
-    })
-}
+  readonly putAll: <T>(
+    items: ReadonlyArray<T>,
+    productOf: (item: T) => Product,
+    settled: Settled<T, void>
+  ) => Effect.Effect<void>
+  readonly getAll: <T>(
+    items: ReadonlyArray<T>,
+    pkOf: (item: T) => string,
+    settled: Settled<T, Product | undefined>
+  ) => Effect.Effect<void>
+}>()("ProductStore") {}

@@ -1,12 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Layer } from "effect"
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { Effect, Layer, Result } from "effect"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
+import { localClientConfig } from "../../local/aws/local-clients.ts"
 import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
 import { startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
+import { DynamoDocumentClient } from "../../src/aws/clients.ts"
+import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
+import { AppConfig } from "../../src/config.ts"
+import { isFifoId } from "../../src/domain/fifo-id.ts"
+import type { Product } from "../../src/domain/product.ts"
+import { ProductStore } from "../../src/services/product-store.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
+import { getAll, putAll } from "../support/settled.ts"
 
 // The real handler, real AWS SDK calls, against dynalite and local-aws-sqs started here
 // (or whatever AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS point to).
@@ -121,6 +130,105 @@ describe("handler against the emulators", () => {
       await viaProxy.dispose()
       await Promise.all([dynamodb.stop(), sqs.stop()])
       await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+    }
+  })
+
+  test("values the table cannot hold, each between valid neighbours: the neighbours are applied, each culprit is parked with its reason", async () => {
+    const bodies: Array<[string, string]> = [
+      ["unstorable-ok-1", `{"name":"ok-1","price":1}`],
+      ["unstorable-big", `{"name":"big","price":1e16}`],
+      ["unstorable-ok-2", `{"name":"ok-2","price":2}`],
+      ["unstorable-tiny", `{"name":"tiny","price":1e-200}`],
+      ["unstorable-ok-3", `{"name":"ok-3","price":3}`],
+      ["unstorable-key", JSON.stringify({ pk: "€".repeat(700) })],
+      ["unstorable-ok-4", `{"name":"ok-4","price":1e-130}`],
+      ["unstorable-ok-5", `{"name":"ok-5","price":9007199254740991}`]
+    ]
+    const result = await app.handler(sqsEvent(...bodies.map(([id, body]) => sqsRecord(body, { messageId: id }))), invocationContext())
+    expect(result.batchItemFailures).toEqual([])
+    const stored = (await scanAll(stack.endpoints.dynamodb, stack.tableName)).filter((i) => String(i.pk).startsWith("unstorable-"))
+    expect(stored.map((i) => [i.pk, i.price]).sort()).toEqual([
+      ["unstorable-ok-1", 1], ["unstorable-ok-2", 2], ["unstorable-ok-3", 3], ["unstorable-ok-4", 1e-130], ["unstorable-ok-5", 9007199254740991]
+    ])
+    const dead = await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl, { remove: true })
+    const reasons = new Map(dead.map((m) => [m.MessageAttributes?.sourceMessageId?.StringValue, m.MessageAttributes?.errorMessage?.StringValue]))
+    expect([...reasons.keys()].sort()).toEqual(["unstorable-big", "unstorable-key", "unstorable-tiny"])
+    expect(reasons.get("unstorable-big")).toContain("Number.MAX_SAFE_INTEGER")
+    expect(reasons.get("unstorable-tiny")).toContain("1e-130")
+    expect(reasons.get("unstorable-key")).toContain("2048 bytes")
+  })
+
+  test("the store isolates what the contract did not foresee: culprits rejected alone, neighbours applied", async () => {
+    const layer = DynamoProductStore.pipe(Layer.provide(Layer.mergeAll(
+      DynamoDocumentClient.layer,
+      Layer.succeed(AppConfig, { tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 4 })
+    )))
+    const product = (pk: string, price: number): Product => ({ pk, name: pk, price })
+    // Refused by DynamoDB (ValidationException), by the document client (serialisation), by DynamoDB (key size).
+    const products = [product("iso-1", 1), product("iso-tiny", 1e-200), product("iso-2", 2), product("iso-big", 1e16), product("iso-3", 3), product("k".repeat(2_049), 4), product("iso-4", 4)]
+    const [written, read] = await Effect.runPromise(ProductStore.use((store) =>
+      Effect.all([putAll(store, products), getAll(store, ["iso-1", "k".repeat(2_049), "iso-4"])], { concurrency: 1 })
+    ).pipe(Effect.provide(Layer.mergeAll(layer, FAST_RETRIES))))
+    expect(written.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual(["ok", "AwsItemRejected", "ok", "AwsItemRejected", "ok", "AwsItemRejected", "ok"])
+    expect(read.map((r) => (Result.isSuccess(r) ? r.success?.pk ?? "missing" : r.failure._tag))).toEqual(["iso-1", "AwsItemRejected", "iso-4"])
+    const stored = (await scanAll(stack.endpoints.dynamodb, stack.tableName)).filter((i) => String(i.pk).startsWith("iso-"))
+    expect(stored.map((i) => i.pk).sort()).toEqual(["iso-1", "iso-2", "iso-3", "iso-4"])
+  })
+
+  test("MAX_CONCURRENCY bounds every AWS request of the invocation together: writes, reads, sends and DLQ sends", async () => {
+    // A slow fake AWS: both services behind proxies that add 25 ms and count what is in flight together.
+    const inFlight = { now: 0, peak: 0 }
+    const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs: 25, inFlight })
+    const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs: 25, inFlight })
+    const previous = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS }
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url
+    process.env.AWS_ENDPOINT_URL_SQS = sqs.url
+    const bounded = makeHandler(liveLayer({ tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 3 }, "None"))
+    try {
+      // 100 adds (4 writes), 60 reads (1 get, 6 sends), 30 poison messages (3 DLQ sends) in one invocation.
+      const adds = Array.from({ length: 100 }, (_, i) => sqsRecord(JSON.stringify({ name: `bound-${i}`, price: i }), { messageId: `bound-${i}` }))
+      const reads = Array.from({ length: 60 }, (_, i) => sqsRecord(JSON.stringify({ pk: `bound-read-${i}` }), { messageId: `bound-get-${i}` }))
+      const poison = Array.from({ length: 30 }, (_, i) => sqsRecord(`{"price":${i}}`, { messageId: `bound-bad-${i}` }))
+      const result = await bounded.handler(sqsEvent(...adds, ...reads, ...poison), invocationContext())
+      expect(result.batchItemFailures).toEqual([])
+      expect(dynamodb.total() + sqs.total()).toBe(14)
+      // Reached (so the count works) and never exceeded.
+      expect(inFlight.peak).toBe(3)
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = previous.dynamodb
+      process.env.AWS_ENDPOINT_URL_SQS = previous.sqs
+      await bounded.dispose()
+      await Promise.all([dynamodb.stop(), sqs.stop()])
+      await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+      await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl, { remove: true })
+    }
+  }, 20_000)
+
+  test("a FIFO output queue fed from a standard input queue: group and deduplication ids SQS accepts, whatever the pk", async () => {
+    const sqsClient = new SQSClient({ ...localClientConfig(stack.endpoints.sqs), useQueueUrlAsEndpoint: false })
+    const { QueueUrl } = await sqsClient.send(new CreateQueueCommand({ QueueName: `${stack.tableName}-answers.fifo`, Attributes: { FifoQueue: "true" } }))
+    const fifo = makeHandler(liveLayer({ tableName: stack.tableName, outputQueueUrl: QueueUrl!, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 4 }, "None"))
+    try {
+      // Not SQS's character set, over 128 characters, and a plain id: read twice, so one group.
+      const pks = ["a pk with spaces and €", "k".repeat(300), "plain-id", "plain-id"]
+      const reads = pks.map((pk, i) => sqsRecord(JSON.stringify({ pk }), { messageId: `fifo-read-${i}` }))
+      expect((await fifo.handler(sqsEvent(...reads), invocationContext())).batchItemFailures).toEqual([])
+      const answers = []
+      for (let polls = 0; answers.length < 4 && polls < 10; polls++) {
+        const { Messages = [] } = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, AttributeNames: ["All"], MessageAttributeNames: ["All"] }))
+        answers.push(...Messages)
+        for (const m of Messages) await sqsClient.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }))
+      }
+      expect(answers).toHaveLength(4)
+      const groups = answers.map((m) => m.Attributes?.MessageGroupId ?? "")
+      expect(groups.every((g) => isFifoId(g))).toBe(true)
+      const groupOf = new Map(answers.map((m) => [m.MessageAttributes?.correlationId?.StringValue, m.Attributes?.MessageGroupId]))
+      expect(groupOf.get("fifo-read-2")).toBe("plain-id")
+      expect(groupOf.get("fifo-read-3")).toBe("plain-id")
+      expect(new Set(groups).size).toBe(3)
+    } finally {
+      sqsClient.destroy()
+      await fifo.dispose()
     }
   })
 })

@@ -4,8 +4,8 @@ import { RetryPolicy } from "../../src/aws/deliver.ts"
 import type { AwsError } from "../../src/domain/errors.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
-import { memoryQueues, type OutgoingMessage } from "../../src/services/message-queue.ts"
-import { ProductStore } from "../../src/services/product-store.ts"
+import type { OutgoingMessage } from "../../src/services/message-queue.ts"
+import { memoryProductStore, memoryQueues } from "./memory-services.ts"
 
 export const FAST_RETRIES = Layer.succeed(RetryPolicy, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, attemptTimeoutMs: 1_000 })
 
@@ -21,7 +21,7 @@ export const memoryApp = (options: {
   const deadLetter: Array<OutgoingMessage> = []
   const logs: Array<Record<string, unknown>> = []
   const layer = Layer.mergeAll(
-    ProductStore.memory({ items, ...(options.productFault ? { fault: options.productFault } : {}) }),
+    memoryProductStore({ items, ...(options.productFault ? { fault: options.productFault } : {}) }),
     memoryQueues({ output, deadLetter, ...(options.outputFault ? { outputFault: options.outputFault } : {}), ...(options.deadLetterFault ? { deadLetterFault: options.deadLetterFault } : {}) }),
     LambdaLoggerLayer("Info", (line) => void logs.push(JSON.parse(line))),
     FAST_RETRIES,

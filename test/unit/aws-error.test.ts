@@ -1,4 +1,9 @@
-import { describe, expect, test } from "bun:test"
+import { afterAll, describe, expect, test } from "bun:test"
+import { createServer, type Server } from "node:net"
+import { crc32 } from "node:zlib"
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
+import { checkCrc32 } from "../../src/aws/crc32-check.ts"
+import { transport } from "../../src/aws/clients.ts"
 import { classifyAwsError, entryError } from "../../src/aws/aws-error.ts"
 import { backoffMs } from "../../src/aws/deliver.ts"
 
@@ -52,5 +57,54 @@ describe("AWS error classification", () => {
     expect(backoffMs(policy, 3, 1)).toBe(100)
     expect(backoffMs(policy, 10, 1)).toBe(1_000)
     expect(backoffMs(policy, 10, 0)).toBe(500)
+  })
+})
+
+// Raw answers on a socket, as a broken network or a broken proxy delivers them.
+const listTables = `{"TableNames":[]}`
+const http = (head: string, body: string) => `HTTP/1.1 ${head}\r\n\r\n${body}`
+const BROKEN_ANSWERS: Array<[string, string]> = [
+  ["a body cut off before its content-length", http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 100", `{"TableNames":[`)],
+  ["a complete HTTP answer with a cut-off JSON body", http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 15", `{"TableNames":[`)],
+  ["a status line that is not HTTP", "HTTX/9 ??? nonsense\r\n\r\n"],
+  ["transfer-encoding and content-length together", http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 17", listTables)],
+  ["headers cut off", "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"],
+  ["an x-amz-crc32 that does not match the body", http(`200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amz-crc32: ${crc32(Buffer.from(listTables)) ^ 1}\r\nContent-Length: 17`, listTables)]
+]
+
+const servers: Array<Server> = []
+afterAll(() => servers.forEach((s) => s.close()))
+const answering = async (text: string): Promise<string> => {
+  const server = createServer((socket) => socket.once("data", () => socket.end(text))).listen(0, "127.0.0.1")
+  servers.push(server)
+  await new Promise((resolve) => server.once("listening", resolve))
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`
+}
+
+const listTablesVia = (endpoint: string, chosen: object) => {
+  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" }, maxAttempts: 1, ...chosen })
+  checkCrc32(client)
+  return client.send(new ListTablesCommand({})).then(() => undefined, (e: unknown) => e)
+}
+
+describe("a malformed, cut-off or damaged answer is a transient network failure", () => {
+  test.each(BROKEN_ANSWERS)("%s, on the fetch and the node:http transport", async (_, text) => {
+    const endpoint = await answering(text)
+    for (const chosen of [transport(), {}]) {
+      const error = await listTablesVia(endpoint, chosen)
+      expect(error).toBeDefined()
+      expect(classifyAwsError("ListTables", error)._tag).toBe("AwsTransientError")
+    }
+  })
+
+  test("a correct x-amz-crc32 passes; the answer is read normally", async () => {
+    const endpoint = await answering(http(`200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amz-crc32: ${crc32(Buffer.from(listTables))}\r\nContent-Length: 17`, listTables))
+    for (const chosen of [transport(), {}]) expect(await listTablesVia(endpoint, chosen)).toBeUndefined()
+  })
+
+  test("what the client refuses to serialise, and a service's refusal, stay permanent", () => {
+    expect(classifyAwsError("BatchWriteItem", new Error("Number 10000000000000000 is greater than Number.MAX_SAFE_INTEGER."))._tag).toBe("AwsPermanentError")
+    expect(classifyAwsError("BatchWriteItem", new SyntaxError("Unexpected token"))._tag).toBe("AwsPermanentError")
+    expect(classifyAwsError("BatchWriteItem", sdkError("ValidationException", 400))._tag).toBe("AwsPermanentError")
   })
 })

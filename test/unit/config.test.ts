@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test"
 import { ConfigProvider, Effect, Exit } from "effect"
-import { appConfig } from "../../src/config.ts"
+import { resolve } from "node:path"
+import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
+import { appConfig, DEFAULT_MAX_CONCURRENCY } from "../../src/config.ts"
 
 const load = (env: Record<string, string>) =>
   Effect.runSyncExit(
@@ -31,5 +33,16 @@ describe("configuration", () => {
     ["MAX_CONCURRENCY", { ...valid, MAX_CONCURRENCY: "lots" }]
   ])("a missing or invalid %s is named in the error", (name, env) => {
     expect(errorText(env as Record<string, string>)).toContain(name)
+  })
+
+  test("MAX_CONCURRENCY's default has one source: Terraform, the local stack and the README say the same", async () => {
+    const root = resolve(import.meta.dir, "../..")
+    expect(load(valid)).toMatchObject({ value: { maxConcurrency: DEFAULT_MAX_CONCURRENCY } })
+    expect(STACK_DEFAULTS.maxConcurrencyInFunction).toBe(DEFAULT_MAX_CONCURRENCY)
+    const variables = await Bun.file(`${root}/terraform/variables.tf`).text()
+    const block = /variable "function_max_concurrency" \{[\s\S]*?\n\}/.exec(variables)?.[0] ?? ""
+    expect(Number(/^\s*default\s*=\s*(\d+)/m.exec(block)?.[1])).toBe(DEFAULT_MAX_CONCURRENCY)
+    const readme = await Bun.file(`${root}/README.md`).text()
+    expect(readme).toMatch(new RegExp(`\\| \`MAX_CONCURRENCY\` \\|[^\\n]*default ${DEFAULT_MAX_CONCURRENCY} \\|`))
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test"
-import { AwsPermanentError, AwsTransientError } from "../../src/domain/errors.ts"
+import { AwsItemRejected, AwsPermanentError, AwsTransientError } from "../../src/domain/errors.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
@@ -119,5 +119,29 @@ describe("handler on in-memory services", () => {
     expect(typeof summary[0]!.durationMs).toBe("number")
     expect(typeof summary[0]!.timestamp).toBe("string")
     expect(JSON.stringify(app.logs)).not.toContain("secret")
+  })
+
+  test("a record whose item AWS refuses on its own is parked in the DLQ with AWS's reason; its neighbours are applied", async () => {
+    const refused = new AwsItemRejected({ operation: "BatchWriteItem", code: "ValidationException", message: "Number underflow" })
+    app = memoryApp({ productFault: (operation, pk) => (operation === "put" && pk === "a-2" ? refused : undefined) })
+    const records = [1, 2, 3].map((i) => sqsRecord(JSON.stringify({ name: `n-${i}`, price: i }), { messageId: `a-${i}` }))
+    const result = await app.handler(sqsEvent(...records), invocationContext())
+    expect(result.batchItemFailures).toEqual([])
+    expect([...app.items.keys()].sort()).toEqual(["a-1", "a-3"])
+    expect(app.deadLetter).toHaveLength(1)
+    expect(app.deadLetter[0]!.attributes).toMatchObject({
+      errorType: "ItemRejected",
+      errorMessage: "BatchWriteItem refused it: ValidationException: Number underflow",
+      sourceMessageId: "a-2"
+    })
+  })
+
+  test("an add whose messageId cannot be a product id (over 2,048 UTF-8 bytes) is parked, not written", async () => {
+    app = memoryApp()
+    const long = "€".repeat(700)
+    const result = await app.handler(sqsEvent(sqsRecord(`{"name":"a","price":1}`, { messageId: long }), sqsRecord(`{"name":"b","price":1}`, { messageId: "fine" })), invocationContext())
+    expect(result.batchItemFailures).toEqual([])
+    expect([...app.items.keys()]).toEqual(["fine"])
+    expect(app.deadLetter[0]!.attributes.errorMessage).toContain("cannot be a product id")
   })
 })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import fc from "fast-check"
 import { Result } from "effect"
+import { unstorableNumber } from "../../src/domain/limits.ts"
 import { decodeMessage } from "../../src/domain/message.ts"
 import { HOSTILE_BODIES } from "../fixtures/hostile-bodies.ts"
 import { memoryApp } from "../support/memory-app.ts"
@@ -38,7 +39,9 @@ describe("hostile bodies", () => {
     expect(app.deadLetter.map((m) => m.attributes.sourceMessageId).sort()).toEqual(hostile.map((h) => h.messageId).sort())
     for (const m of app.deadLetter) {
       const original = hostile.find((h) => h.messageId === m.attributes.sourceMessageId)!
-      expect(m.body).toBe(original.body)
+      // An empty body (SQS never delivers one; a direct invocation can) is the one SQS cannot carry.
+      if (original.body === "") expect(m.attributes).toMatchObject({ bodyAltered: "empty", originalBodyBytes: "0" })
+      else expect(m.body).toBe(original.body)
       expect(m.attributes.errorType).toBe("InvalidMessage")
       expect(m.attributes.errorMessage!.length).toBeGreaterThan(5)
     }
@@ -72,14 +75,15 @@ describe("property: the decoder never throws", () => {
       const c = r.success
       return c._tag === "GetProduct"
         ? typeof c.pk === "string" && c.pk.length > 0 && !("name" in o) && !("price" in o)
-        : typeof c.name === "string" && c.name.trim().length > 0 && Number.isFinite(c.price) && c.price >= 0
+        : typeof c.name === "string" && c.name.trim().length > 0 && unstorableNumber(c.price) === undefined && c.price >= 0
     }), { numRuns: 2_000 })
   })
 
   test("valid adds always decode to exactly what was sent", () => {
     fc.assert(fc.property(
       fc.string({ minLength: 1, maxLength: 1024 }).filter((s) => s.trim().length > 0 && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(s) && s.isWellFormed()),
-      fc.double({ min: 0, max: 1e12, noNaN: true }),
+      // Every price DynamoDB and the document client store as given: 0, and 1e-130 .. MAX_SAFE_INTEGER.
+      fc.oneof(fc.constant(0), fc.double({ min: 1e-130, max: Number.MAX_SAFE_INTEGER, noNaN: true })),
       (name, price) => {
         const r = decodeMessage(JSON.stringify({ name, price }))
         return Result.isSuccess(r) && r.success._tag === "AddProduct" && r.success.name === name && r.success.price === price

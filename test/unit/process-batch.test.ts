@@ -1,49 +1,58 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
 import { processBatch, safetyMarginMs, type WaveHandler } from "../../src/batch/process-batch.ts"
 import { planRounds } from "../../src/batch/rounds.ts"
 import type { BatchRecord } from "../../src/batch/sqs-event.ts"
 import { AwsTransientError } from "../../src/domain/errors.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
+import { DynamoDocumentClient } from "../../src/aws/clients.ts"
+import { RetryPolicy } from "../../src/aws/deliver.ts"
+import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
+import { AppConfig } from "../../src/config.ts"
+import { fakeDocumentClient } from "../support/fake-document-client.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
 const rec = (messageId: string, groupId?: string): BatchRecord => ({ messageId, body: messageId, ...(groupId ? { groupId } : {}) })
 const boom = new AwsTransientError({ operation: "Test", code: "InternalServerError", message: "boom" })
+const added = (r: BatchRecord) => Result.succeed({ _tag: "Added", pk: r.messageId })
+type Wave = WaveHandler<{ _tag: string; pk: string }, AwsTransientError, never>
 
 describe("planRounds", () => {
   test("a standard batch is one round with every record", () => {
-    expect(planRounds([rec("a"), rec("b"), rec("c")])).toEqual([[0, 1, 2]])
+    const records = [rec("a"), rec("b"), rec("c")]
+    expect(planRounds(records)).toEqual([records])
   })
 
   test("a FIFO batch runs the k-th record of every group in round k", () => {
-    expect(planRounds([rec("a1", "A"), rec("b1", "B"), rec("a2", "A"), rec("a3", "A"), rec("b2", "B")])).toEqual([[0, 1], [2, 4], [3]])
+    const ids = (rounds: Array<Array<BatchRecord>>) => rounds.map((round) => round.map((r) => r.messageId))
+    expect(ids(planRounds([rec("a1", "A"), rec("b1", "B"), rec("a2", "A"), rec("a3", "A"), rec("b2", "B")]))).toEqual([["a1", "b1"], ["a2", "b2"], ["a3"]])
   })
 })
 
 describe("processBatch", () => {
   test("FIFO: after a failure in a group the rest of that group fails untried; other groups go on", async () => {
     const seen: Array<string> = []
-    const wave: WaveHandler<never> = (records, settle) =>
+    const wave: Wave = (records, settle) =>
       Effect.sync(() =>
-        records.forEach((r, i) => {
+        records.forEach((r) => {
           seen.push(r.messageId)
-          settle(i, r.messageId === "a2" ? { _tag: "Failed", error: boom } : { _tag: "Added", pk: r.messageId })
+          settle(r, r.messageId === "a2" ? Result.fail(boom) : added(r))
         })
       )
     const records = [rec("a1", "A"), rec("a2", "A"), rec("a3", "A"), rec("b1", "B"), rec("b2", "B"), rec("b3", "B")]
     const result = await Effect.runPromise(processBatch(records, wave, 10_000))
     expect(seen).toEqual(["a1", "b1", "a2", "b2", "b3"])
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "a2" }, { itemIdentifier: "a3" }])
-    expect(result.outcomes[2]).toMatchObject({ _tag: "Failed", error: { _tag: "GroupHalted", groupId: "A" } })
+    expect(result.outcomes[2]).toMatchObject([{ messageId: "a3" }, { failure: { _tag: "GroupHalted", groupId: "A" } }])
   })
 
   test("deadline: in-flight work is interrupted and unfinished records are reported failed", async () => {
     let interrupted = 0
-    const wave: WaveHandler<never> = (records, settle) =>
-      Effect.forEach(records, (r, i) =>
+    const wave: Wave = (records, settle) =>
+      Effect.forEach(records, (r) =>
         (r.messageId.startsWith("slow") ? Effect.sleep("5 seconds") : Effect.void).pipe(
-          Effect.andThen(Effect.sync(() => settle(i, { _tag: "Added", pk: r.messageId }))),
+          Effect.andThen(Effect.sync(() => settle(r, added(r)))),
           Effect.onInterrupt(() => Effect.sync(() => void interrupted++))
         ), { concurrency: "unbounded", discard: true })
     const started = Date.now()
@@ -52,13 +61,12 @@ describe("processBatch", () => {
     expect(result.deadlineHit).toBe(true)
     expect(interrupted).toBe(2)
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "slow-1" }, { itemIdentifier: "slow-2" }])
-    expect(result.outcomes[1]).toMatchObject({ _tag: "Failed", error: { _tag: "DeadlineExceeded" } })
+    expect(result.outcomes[1]).toMatchObject([{ messageId: "slow-1" }, { failure: { _tag: "DeadlineExceeded" } }])
   })
 
   test("a FIFO group cut by the deadline fails from the unfinished record on", async () => {
-    const wave: WaveHandler<never> = (records, settle) =>
-      Effect.forEach(records, (r, i) =>
-        (r.messageId === "a2" ? Effect.never : Effect.sync(() => settle(i, { _tag: "Added", pk: r.messageId }))), { concurrency: "unbounded", discard: true })
+    const wave: Wave = (records, settle) =>
+      Effect.forEach(records, (r) => (r.messageId === "a2" ? Effect.never : Effect.sync(() => settle(r, added(r)))), { concurrency: "unbounded", discard: true })
     const result = await Effect.runPromise(processBatch([rec("a1", "A"), rec("a2", "A"), rec("a3", "A"), rec("b1", "B")], wave, 50))
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "a2" }, { itemIdentifier: "a3" }])
   })
@@ -71,10 +79,30 @@ describe("processBatch", () => {
 })
 
 describe("handler deadline", () => {
+  test("work done before the deadline is kept: only the records of the request still retrying are reported failed", async () => {
+    // 60 adds: 3 BatchWriteItem chunks. DynamoDB never processes p-3 (chunk 1) nor anything of chunk 3.
+    const stuck = (pk: string) => pk === "p-3" || Number(pk.slice(2)) >= 50
+    const { client } = fakeDocumentClient((call) => ({
+      UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => stuck(r.PutRequest.Item.pk)) }
+    }))
+    const store = DynamoProductStore.pipe(Layer.provide(Layer.mergeAll(
+      Layer.succeed(DynamoDocumentClient, client),
+      Layer.succeed(AppConfig, { tableName: "products", outputQueueUrl: "http://q/out", deadLetterQueueUrl: "http://q/dlq", maxConcurrency: 4 })
+    )))
+    const app = memoryApp({
+      extra: Layer.mergeAll(store, Layer.succeed(RetryPolicy, { maxAttempts: 1_000, baseDelayMs: 20, maxDelayMs: 20, attemptTimeoutMs: 1_000 })) as Layer.Layer<never>
+    })
+    const records = Array.from({ length: 60 }, (_, i) => sqsRecord(JSON.stringify({ name: `n${i}`, price: i }), { messageId: `p-${i}` }))
+    const result = await app.handler(sqsEvent(...records), invocationContext(600))
+    const reported = result.batchItemFailures.map((f) => f.itemIdentifier).sort()
+    expect(reported).toEqual(records.map((r) => r.messageId).filter(stuck).sort())
+    await app.dispose()
+  })
+
   test("a dependency that hangs cannot make the invocation time out", async () => {
     // A store that never answers: the handler must still return before the deadline.
     const hanging = memoryApp({
-      extra: Layer.succeed(ProductStore, { putAll: () => Effect.never, getAll: () => Effect.never }) as Layer.Layer<never>
+      extra: Layer.succeed(ProductStore, ProductStore.of({ putAll: () => Effect.never, getAll: () => Effect.never })) as Layer.Layer<never>
     })
     const started = Date.now()
     const result = await hanging.handler(sqsEvent(sqsRecord(`{"pk":"p"}`, { messageId: "r" }), sqsRecord(`bad`, { messageId: "b" })), invocationContext(1_000))
@@ -88,6 +116,6 @@ describe("handler deadline", () => {
 })
 
 test("an unexpected failure inside a wave is not swallowed as success", async () => {
-  const wave: WaveHandler<never> = () => Effect.die(new Error("bug"))
+  const wave: Wave = () => Effect.die(new Error("bug"))
   await expect(Effect.runPromise(processBatch([rec("x")], wave, 1_000))).rejects.toThrow("bug")
 })

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { Layer } from "effect"
 import { AwsTransientError } from "../../src/domain/errors.ts"
 import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
+import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
+import { fifoId, isFifoId } from "../../src/domain/fifo-id.ts"
+import { isSqsSafe } from "../../src/domain/sqs-text.ts"
 import { deadLetterMessage, lookupResult, MAX_ERROR_MESSAGE_LENGTH, outputMessage } from "../../src/products/messages.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
@@ -69,5 +72,36 @@ describe("security", () => {
     const attributeBytes = (a: Record<string, string>) => Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
     expect(attributeBytes(dead.attributes)).toBeLessThan(2_048)
     expect(attributeBytes(out.attributes)).toBeLessThan(2_048)
+  })
+
+  test("a DLQ message always fits SQS: a 1 MiB body is cut, forbidden characters replaced, and the attributes say so", () => {
+    const record = { messageId: "m-1", body: `{"name":"${"x".repeat(SQS_MESSAGE_MAX_BYTES - 20)}"}` }
+    const big = deadLetterMessage(record, "InvalidMessage", "name too long")
+    expect(sqsMessageBytes(big)).toBeLessThanOrEqual(SQS_MESSAGE_MAX_BYTES)
+    expect(big.attributes).toMatchObject({ bodyAltered: "truncated", originalBodyBytes: String(record.body.length), errorMessage: "name too long" })
+    expect(record.body.startsWith(big.body)).toBe(true)
+    const odd = deadLetterMessage({ messageId: "m-2", body: "a\u0000b\ud800c" }, "InvalidMessage", "bad \u0001")
+    expect(odd.body).toBe("a\uFFFDb\uFFFDc")
+    expect(odd.attributes).toMatchObject({ bodyAltered: "sanitised", errorMessage: "bad \uFFFD" })
+    expect(isSqsSafe(odd.body) && Object.values(odd.attributes).every(isSqsSafe)).toBe(true)
+    const fine = deadLetterMessage({ messageId: "m-3", body: "{}" }, "InvalidMessage", "empty object")
+    expect(fine.body).toBe("{}")
+    expect(fine.attributes.bodyAltered).toBeUndefined()
+  })
+
+  test("FIFO ids: valid ids are kept; anything else becomes a hash SQS accepts, the same for the same text", () => {
+    for (const id of ["plain-id", "a!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~z", "x".repeat(128)]) expect(fifoId(id)).toBe(id)
+    for (const id of ["", "with space", "€", "x".repeat(129), "tab\t", "\u{1F600}"]) {
+      expect(isFifoId(id)).toBe(false)
+      expect(isFifoId(fifoId(id))).toBe(true)
+      expect(fifoId(id)).toBe(fifoId(id))
+    }
+    expect(fifoId("€")).not.toBe(fifoId("€€"))
+    // A read from a standard queue: grouped by product id, made valid.
+    const answer = outputMessage({ messageId: "m 1", body: "" }, lookupResult("€ pk", undefined))
+    expect(isFifoId(answer.groupId!) && isFifoId(answer.deduplicationId!)).toBe(true)
+    expect(answer.groupId).toBe(fifoId("€ pk"))
+    // From a FIFO queue the source's group is kept.
+    expect(outputMessage({ messageId: "m-2", body: "", groupId: "g-1" }, lookupResult("€ pk", undefined)).groupId).toBe("g-1")
   })
 })

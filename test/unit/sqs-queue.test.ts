@@ -2,11 +2,13 @@ import { describe, expect, test } from "bun:test"
 import type { SQSClient } from "@aws-sdk/client-sqs"
 import { Effect, Layer, Result } from "effect"
 import { SqsClient } from "../../src/aws/clients.ts"
-import { messageSize, SqsDeadLetterQueue, SqsOutputQueue } from "../../src/aws/sqs-queue.ts"
+import { SqsDeadLetterQueue, SqsOutputQueue } from "../../src/aws/sqs-queue.ts"
 import { AppConfig } from "../../src/config.ts"
+import { sqsMessageBytes } from "../../src/domain/limits.ts"
 import { DeadLetterQueue, OutputQueue, type OutgoingMessage } from "../../src/services/message-queue.ts"
 import type { ItemOutcome } from "../../src/services/product-store.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
+import { sendAll } from "../support/settled.ts"
 
 type Entry = { Id: string; MessageBody: string; MessageAttributes: Record<string, { StringValue: string }>; MessageGroupId?: string; MessageDeduplicationId?: string }
 type Call = { QueueUrl: string; Entries: Array<Entry> }
@@ -26,7 +28,7 @@ const fakeSqs = (reply: (call: Call) => { Failed?: Array<{ Id: string; Code: str
 
 const send = (client: SQSClient, messages: Array<OutgoingMessage>, queue: "output" | "dlq" = "output", urls = { out: "http://sqs/out", dlq: "http://sqs/dlq" }) =>
   Effect.runPromise(
-    (queue === "output" ? OutputQueue.use((q) => q.sendAll(messages)) : DeadLetterQueue.use((q) => q.sendAll(messages)) as Effect.Effect<ReadonlyArray<ItemOutcome<void>>, never, OutputQueue | DeadLetterQueue>).pipe(
+    (queue === "output" ? OutputQueue.use((q) => sendAll(q, messages)) : DeadLetterQueue.use((q) => sendAll(q, messages)) as Effect.Effect<ReadonlyArray<ItemOutcome<void>>, never, OutputQueue | DeadLetterQueue>).pipe(
       Effect.provide(Layer.mergeAll(SqsOutputQueue, SqsDeadLetterQueue).pipe(
         Layer.provide(Layer.mergeAll(
           Layer.succeed(SqsClient, client),
@@ -54,7 +56,7 @@ describe("SQS queues", () => {
     await send(client, Array.from({ length: 5 }, (_, i) => message(i, 300_000)))
     expect(calls.map((c) => c.Entries.length)).toEqual([3, 2])
     for (const call of calls) {
-      const bytes = call.Entries.reduce((n, e) => n + messageSize({ body: e.MessageBody, attributes: { correlationId: e.MessageAttributes.correlationId!.StringValue } }), 0)
+      const bytes = call.Entries.reduce((n, e) => n + sqsMessageBytes({ body: e.MessageBody, attributes: { correlationId: e.MessageAttributes.correlationId!.StringValue } }), 0)
       expect(bytes).toBeLessThanOrEqual(1_048_576)
     }
   })
@@ -72,7 +74,7 @@ describe("SQS queues", () => {
     expect(calls.map((c) => c.Entries.map((e) => e.MessageAttributes.correlationId!.StringValue))).toEqual([["c-0", "c-1", "c-2"], ["c-1"]])
     expect(Result.isSuccess(results[0]!)).toBe(true)
     expect(Result.isSuccess(results[1]!)).toBe(true)
-    expect(results[2]).toMatchObject({ failure: { _tag: "AwsPermanentError", code: "InvalidMessageContents" } })
+    expect(results[2]).toMatchObject({ failure: { _tag: "AwsItemRejected", code: "InvalidMessageContents" } })
   })
 
   test("FIFO queues get the group id and the source message id for deduplication; the DLQ has its own URL", async () => {
