@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
-import { messageSize, SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
+import { SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
+import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
 import { ENV } from "../../src/config.ts"
 import { SQS_MAX_MESSAGE_BYTES } from "./aws-rules.ts"
 import { type Engine, evaluateIn as evaluateWith, startEngine, type Vars } from "./engine.ts"
@@ -162,8 +163,10 @@ describe("terraform/: resources and their settings", () => {
     const limit = local("sqs_max_message_bytes")
     expect(limit).toBe(SQS_MAX_MESSAGE_BYTES)
     expect(SEND_BATCH_BYTES).toBe(limit as number)
+    // The message contract sizes what the function sends to the queues by the same limit.
+    expect(SQS_MESSAGE_MAX_BYTES).toBe(limit as number)
     // One message of the queue's largest size is one request the function can send (bodies are counted in bytes).
-    expect(messageSize({ body: "é".repeat(SQS_MAX_MESSAGE_BYTES / 2), attributes: {} })).toBe(SEND_BATCH_BYTES)
+    expect(sqsMessageBytes({ body: "é".repeat(SQS_MAX_MESSAGE_BYTES / 2), attributes: {} })).toBe(SEND_BATCH_BYTES)
     // The README's contract and its known limit speak of the same number.
     const readme = readFileSync(resolve(import.meta.dir, "../../README.md"), "utf8")
     expect(readme).toContain("1 MiB")
