@@ -20,12 +20,13 @@ export const bundleForNode = (root: string): string => {
 /**
  * Sets up AWS's Node.js runtime interface client (npm aws-lambda-ric) in .cache/node-ric, with the
  * Debian build tools its native addon needs when the shipped one does not load. Returns the path of
- * a bootstrap that starts `node` on it, as a Node.js custom runtime would.
+ * a bootstrap that starts `node` (the one on PATH unless given; the addon is Node-API, so one build
+ * loads in every version) on it, as a Node.js custom runtime would.
  */
-export const setupNodeRic = (root: string, version = "4.0.2"): string => {
+export const setupNodeRic = (root: string, node = "node", version = "4.0.2"): string => {
   const dir = join(root, ".cache", "node-ric")
   const ric = join(dir, "node_modules", "aws-lambda-ric")
-  const loads = () => Bun.spawnSync(["node", "-e", `process.env.AWS_LAMBDA_RUNTIME_API='127.0.0.1:9';require(${JSON.stringify(join(ric, "rapid-client.node"))})`]).exitCode === 0
+  const loads = () => Bun.spawnSync([node, "-e", `process.env.AWS_LAMBDA_RUNTIME_API='127.0.0.1:9';require(${JSON.stringify(join(ric, "rapid-client.node"))})`]).exitCode === 0
   if (!existsSync(join(ric, "package.json"))) {
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true }))
@@ -40,9 +41,10 @@ export const setupNodeRic = (root: string, version = "4.0.2"): string => {
     const rebuild = Bun.spawnSync(["npm", "rebuild", "aws-lambda-ric", "--foreground-scripts", "--allow-scripts=aws-lambda-ric"], { cwd: dir, stdout: "inherit", stderr: "inherit" })
     if (rebuild.exitCode !== 0 || !loads()) throw new Error("aws-lambda-ric's native addon could not be built (needs autoconf automake libtool cmake)")
   }
-  const bootstrap = join(dir, "bootstrap")
+  const nodeVersion = Bun.spawnSync([node, "--version"]).stdout.toString().trim()
+  const bootstrap = join(dir, `bootstrap-${nodeVersion}`)
   // As Lambda's managed Node.js runtime does, keep V8's old space inside the function's memory.
-  writeFileSync(bootstrap, `#!/bin/sh\nexec node --max-old-space-size=$(( \${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-1024} * 9 / 10 )) ${join(ric, "index.mjs")} "$_HANDLER"\n`)
+  writeFileSync(bootstrap, `#!/bin/sh\nexec ${node} --max-old-space-size=$(( \${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-1024} * 9 / 10 )) ${join(ric, "index.mjs")} "$_HANDLER"\n`)
   chmodSync(bootstrap, 0o755)
   return bootstrap
 }

@@ -1,4 +1,5 @@
 import type { BunPlugin } from "bun"
+import { lazyModules } from "./lazy-modules.ts"
 
 // effect's ConfigProvider reads `import.meta?.env`, which is a syntax error in CommonJS; Lambda
 // has no import.meta.env anyway. Dropping it lets the code ship as CommonJS with Bun bytecode.
@@ -23,7 +24,7 @@ export interface BundledFile {
  * is the pinned one the layer ships; Bun falls back to the source if they ever differ.
  */
 export const bundle = async (entry: string, name: string): Promise<Array<BundledFile>> => {
-  const result = await Bun.build({ entrypoints: [entry], target: "bun", format: "cjs", minify: true, bytecode: true, plugins: [noImportMetaEnv], naming: name })
+  const result = await Bun.build({ entrypoints: [entry], target: "bun", format: "cjs", minify: true, bytecode: true, plugins: [noImportMetaEnv, lazyModules], naming: name })
   if (!result.success) throw new AggregateError(result.logs, `bundling ${entry} failed`)
   return Promise.all(result.outputs.map(async (o) => ({ name: o.path.replace(/^.*[\\/]/, ""), data: new Uint8Array(await o.arrayBuffer()) })))
 }

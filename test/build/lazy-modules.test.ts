@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, test } from "bun:test"
+import * as realHttp from "@smithy/node-http-handler"
+import { FetchHttpHandler } from "@smithy/fetch-http-handler"
+import * as realCredentials from "@aws-sdk/credential-provider-node"
+import * as shimCredentials from "../../scripts/build/shims/credential-provider-node.ts"
+import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
+
+// The stand-ins the bundles use for SDK modules they load only when really needed
+// (scripts/build/lazy-modules.ts): same answers as the real modules.
+
+describe("node-http-handler stand-in", () => {
+  test("exports what the real module exports, the re-exported values identical", () => {
+    const names = (m: object) => Object.keys(m).filter((k) => k !== "default").sort()
+    expect(names(shimHttp)).toEqual(names(realHttp))
+    expect(shimHttp.streamCollector).toBe(realHttp.streamCollector)
+    expect(shimHttp.DEFAULT_REQUEST_TIMEOUT).toBe(realHttp.DEFAULT_REQUEST_TIMEOUT)
+  })
+
+  test("create hands back a handler it is given, as the real one does", () => {
+    const fetchHandler = new FetchHttpHandler()
+    expect(shimHttp.NodeHttpHandler.create(fetchHandler)).toBe(fetchHandler)
+    expect(realHttp.NodeHttpHandler.create(fetchHandler)).toBe(fetchHandler)
+    expect(shimHttp.NodeHttp2Handler.create(fetchHandler)).toBe(fetchHandler)
+  })
+
+  test("anything else gets the real Node.js handler", () => {
+    expect(shimHttp.NodeHttpHandler.create({ connectionTimeout: 5 })).toBeInstanceOf(realHttp.NodeHttpHandler)
+    expect(shimHttp.NodeHttpHandler.create()).toBeInstanceOf(realHttp.NodeHttpHandler)
+    expect(new shimHttp.NodeHttpHandler({ requestTimeout: 5 })).toBeInstanceOf(realHttp.NodeHttpHandler)
+    expect(new shimHttp.NodeHttp2Handler()).toBeInstanceOf(realHttp.NodeHttp2Handler)
+  })
+})
+
+describe("credential-provider-node stand-in", () => {
+  const saved = { ...process.env }
+  afterEach(() => {
+    for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"]) {
+      if (saved[k] === undefined) delete process.env[k]
+      else process.env[k] = saved[k]
+    }
+  })
+  const setKeys = () => {
+    process.env.AWS_ACCESS_KEY_ID = "AKIDSHIM"
+    process.env.AWS_SECRET_ACCESS_KEY = "secret"
+    process.env.AWS_SESSION_TOKEN = "token"
+    delete process.env.AWS_PROFILE
+  }
+
+  test("exports what the real module exports", () => {
+    const names = (m: object) => Object.keys(m).filter((k) => k !== "default").sort()
+    expect(names(shimCredentials)).toEqual(names(realCredentials))
+  })
+
+  test("static keys in the environment and no profile: the environment's credentials, as Lambda provides them", async () => {
+    setKeys()
+    const credentials = await shimCredentials.defaultProvider()()
+    expect(credentials).toMatchObject({ accessKeyId: "AKIDSHIM", secretAccessKey: "secret", sessionToken: "token" })
+  })
+
+  test("a profile asked for (AWS_PROFILE or init.profile) goes to the real chain, which skips the environment", async () => {
+    setKeys()
+    process.env.AWS_CONFIG_FILE = "/nonexistent/config"
+    process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/credentials"
+    // The real chain refuses the environment's keys when a profile is set, then finds no such profile.
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+    await expect(shimCredentials.defaultProvider({ profile: "no-such-profile", logger: quiet })()).rejects.toThrow()
+    process.env.AWS_PROFILE = "no-such-profile"
+    await expect(shimCredentials.defaultProvider()()).rejects.toThrow()
+  }, 15_000)
+
+  test("no keys in the environment: the real chain", async () => {
+    delete process.env.AWS_ACCESS_KEY_ID
+    delete process.env.AWS_SECRET_ACCESS_KEY
+    process.env.AWS_CONFIG_FILE = "/nonexistent/config"
+    process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/credentials"
+    process.env.AWS_EC2_METADATA_DISABLED = "true"
+    try {
+      await expect(shimCredentials.defaultProvider()()).rejects.toThrow(/credentials|metadata/i)
+    } finally {
+      delete process.env.AWS_EC2_METADATA_DISABLED
+    }
+  }, 15_000)
+
+  test("the expiry helpers are the real ones' answers", () => {
+    const soon = { accessKeyId: "a", secretAccessKey: "b", expiration: new Date(Date.now() + 1_000) }
+    expect(shimCredentials.credentialsTreatedAsExpired(soon)).toBe(true)
+    expect(shimCredentials.credentialsWillNeedRefresh({ accessKeyId: "a", secretAccessKey: "b" })).toBe(false)
+  })
+})
