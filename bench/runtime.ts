@@ -1,60 +1,134 @@
 /**
- * bun run bench:runtime [--invocations 10000] [--cold-starts 10]
+ * bun run bench:runtime [--invocations 10000] [--cold-starts 10] [--cold-cache-starts 3]
  *
- * Our Bun runtime layer (the built layer-x86_64.zip) against Node.js with AWS's runtime interface
- * client (aws-lambda-ric), both on the local Runtime API, side by side in one run:
- *  - cold start: spawning the bootstrap to its first GET /next, with the product handler bundle loaded;
+ * Our Bun runtime layer (the built layer zip) against Node.js 20, 22 and 24 (npm's official
+ * binaries, pinned in bench/node-binary.ts), each with AWS's runtime interface client (aws-lambda-ric),
+ * all on the local Runtime API, side by side in one run:
+ *  - cold start: spawning the bootstrap to its first GET /next, with the product handler bundle
+ *    loaded and its clients built and primed;
+ *  - cold start with a cold page cache: the runtime's files evicted first, then what it read from
+ *    disk (resident pages by fincore, read-ahead included) and what the process mapped itself;
  *  - per-invocation overhead: an echo handler, N invocations, time from event delivery to response;
  *  - resident memory after those invocations.
  */
-import { rmSync, writeFileSync } from "node:fs"
+import { readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
 import { processMemoryKb } from "../local/runtime-api/report.ts"
 import { packagedFunction } from "../local/invoke/packaged.ts"
+import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
+import { evict, mappedBytes, pageCacheToolsAvailable, readAheadKb, residentBytes } from "./page-cache.ts"
 import { fmt, mean, median, percentile, table } from "./stats.ts"
 
-const { values: args } = parseArgs({ options: { invocations: { type: "string", default: "10000" }, "cold-starts": { type: "string", default: "10" }, help: { type: "boolean" } } })
+const { values: args } = parseArgs({
+  options: {
+    invocations: { type: "string", default: "10000" },
+    "cold-starts": { type: "string", default: "10" },
+    "cold-cache-starts": { type: "string", default: "3" },
+    help: { type: "boolean" }
+  }
+})
 if (args.help) {
-  console.log("bun run bench:runtime [--invocations 10000] [--cold-starts 10]")
+  console.log("bun run bench:runtime [--invocations 10000] [--cold-starts 10] [--cold-cache-starts 3]")
   process.exit(0)
 }
 const invocations = Number(args.invocations)
 const coldStarts = Number(args["cold-starts"])
+const coldCacheStarts = Number(args["cold-cache-starts"])
 const root = resolve(import.meta.dir, "..")
 
 console.log("building the layer and the function…")
 const shipped = await packagedFunction()
 writeFileSync(join(shipped.taskRoot, "echo.js"), "exports.handler = async (event) => event\n")
+const layerDir = dirname(shipped.bootstrap)
 
 // Node gets the same handler, bundled for Node (ESM), and the same echo handler.
 const nodeTask = bundleForNode(root)
 writeFileSync(join(nodeTask, "echo.mjs"), "export const handler = async (event) => event\n")
-console.log("setting up aws-lambda-ric…")
-const nodeBootstrap = setupNodeRic(root)
-const nodeVersion = Bun.spawnSync(["node", "--version"]).stdout.toString().trim()
+console.log("setting up Node.js and aws-lambda-ric…")
+const ricDir = join(root, ".cache", "node-ric", "node_modules", "aws-lambda-ric")
+const filesUnder = (dir: string): Array<string> => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+
+interface Runtime {
+  readonly name: string
+  readonly bootstrap: string
+  readonly taskRoot: string
+  /** The runtime's own executable, and everything else it may read at a cold start (runtime, bundles). */
+  readonly binary: string
+  readonly files: ReadonlyArray<string>
+}
+const bun: Runtime = {
+  name: `Bun ${Bun.version} (this layer)`,
+  bootstrap: shipped.bootstrap,
+  taskRoot: shipped.taskRoot,
+  binary: join(layerDir, "bun"),
+  files: [...filesUnder(layerDir).filter((f) => !f.endsWith("/bun")), join(shipped.taskRoot, "handler.js"), join(shipped.taskRoot, "handler.js.jsc")]
+}
+const nodes: Array<Runtime> = NODE_VERSIONS.map((version) => {
+  const node = nodeBinary(root, version)
+  const bootstrap = setupNodeRic(root, node)
+  return {
+    name: `Node.js ${version} + aws-lambda-ric`,
+    bootstrap,
+    taskRoot: nodeTask,
+    binary: node,
+    files: [bootstrap, ...filesUnder(ricDir).filter((f) => !f.includes("/deps/")), join(nodeTask, "handler.mjs")]
+  }
+})
+const runtimes = [bun, ...nodes]
 
 const functionEnv = { TABLE_NAME: "bench", OUTPUT_QUEUE_URL: "http://127.0.0.1:1/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/dlq", AWS_LAMBDA_LOG_LEVEL: "ERROR" }
-const runtimes = [
-  { name: `Bun ${Bun.version} (this layer)`, bootstrap: shipped.bootstrap, taskRoot: shipped.taskRoot },
-  { name: `Node.js ${nodeVersion} + aws-lambda-ric`, bootstrap: nodeBootstrap, taskRoot: nodeTask }
-]
-
+const environment = (r: Runtime) => new ExecutionEnvironment({ bootstrap: r.bootstrap, taskRoot: r.taskRoot, handler: "handler.handler", memorySizeMb: 1024, env: functionEnv })
 const vmRssMb = async (pid: number | undefined) => ((await processMemoryKb(pid, "VmRSS")) ?? Number.NaN) / 1024
+const MB = 1024 * 1024
+const sum = (m: Map<string, number>, files: ReadonlyArray<string>) => files.reduce((s, f) => s + (m.get(f) ?? 0), 0)
 
-const cold = new Map<string, Array<number>>(runtimes.map((r) => [r.name, []]))
+console.log(`${coldStarts} cold starts each…`)
+const cold = new Map<Runtime, Array<number>>(runtimes.map((r) => [r, []]))
 for (let i = 0; i < coldStarts; i++) {
-  for (const r of runtimes) { // alternate so that machine noise hits both alike
-    const env = new ExecutionEnvironment({ bootstrap: r.bootstrap, taskRoot: r.taskRoot, handler: "handler.handler", memorySizeMb: 1024, env: functionEnv })
+  for (const r of runtimes) { // alternate so that machine noise hits all alike
+    const env = environment(r)
     await env.start()
-    cold.get(r.name)!.push(env.pendingInitDurationMs!)
+    cold.get(r)!.push(env.pendingInitDurationMs!)
     await env.stop()
   }
 }
 
-const warm = new Map<string, { durations: Array<number>; wallMs: number; rssMb: number }>()
+interface ColdCache {
+  readonly startMs: Array<number>
+  binaryReadMb: number
+  filesReadMb: number
+  binaryMappedMb: number
+}
+const coldCache = new Map<Runtime, ColdCache>()
+const measureColdCache = coldCacheStarts > 0 && pageCacheToolsAvailable()
+if (measureColdCache) {
+  console.log(`${coldCacheStarts} cold starts each with a cold page cache…`)
+  for (let i = 0; i < coldCacheStarts; i++) {
+    for (const r of runtimes) {
+      const all = [r.binary, ...r.files]
+      evict(all)
+      const env = environment(r)
+      await env.start()
+      const startMs = env.pendingInitDurationMs!
+      const mapped = mappedBytes(env.pid!, [r.binary])
+      await env.stop()
+      const resident = residentBytes(all)
+      const c = coldCache.get(r) ?? { startMs: [], binaryReadMb: 0, filesReadMb: 0, binaryMappedMb: 0 }
+      c.startMs.push(startMs)
+      // The last start's figures: they are the same from one start to the next.
+      c.binaryReadMb = sum(resident, [r.binary]) / MB
+      c.filesReadMb = sum(resident, r.files) / MB
+      c.binaryMappedMb = sum(mapped, [r.binary]) / MB
+      coldCache.set(r, c)
+    }
+  }
+}
+
+console.log(`${invocations} echo invocations each…`)
+const warm = new Map<Runtime, { durations: Array<number>; wallMs: number; rssMb: number }>()
 for (const r of runtimes) {
   const env = new ExecutionEnvironment({ bootstrap: r.bootstrap, taskRoot: r.taskRoot, handler: "echo.handler", memorySizeMb: 1024, timeoutMs: 10_000 })
   const durations: Array<number> = []
@@ -65,20 +139,51 @@ for (const r of runtimes) {
     if (result.status !== "success") throw new Error(`${r.name}: ${JSON.stringify(result)}`)
     durations.push(result.report.durationMs)
   }
-  warm.set(r.name, { durations, wallMs: performance.now() - t0, rssMb: await vmRssMb(env.pid) })
+  warm.set(r, { durations, wallMs: performance.now() - t0, rssMb: await vmRssMb(env.pid) })
   await env.stop()
 }
 
-const [bun, node] = runtimes.map((r) => r.name) as [string, string]
+const bunCold = median(cold.get(bun)!)
+const bunOverhead = mean(warm.get(bun)!.durations)
 const rows = runtimes.map((r) => {
-  const c = cold.get(r.name)!
-  const w = warm.get(r.name)!
-  return [r.name, fmt(median(c)), fmt(percentile(c, 90)), fmt(mean(w.durations) * 1000, 0), fmt(percentile(w.durations, 99) * 1000, 0), fmt((w.wallMs / invocations) * 1000, 0), fmt(w.rssMb)]
+  const c = cold.get(r)!
+  const w = warm.get(r)!
+  return [
+    r.name,
+    fmt(median(c)),
+    fmt(percentile(c, 90)),
+    r === bun ? "" : `${fmt(bunCold / median(c), 2)}x`,
+    fmt(mean(w.durations) * 1000, 0),
+    fmt(percentile(w.durations, 99) * 1000, 0),
+    fmt((w.wallMs / invocations) * 1000, 0),
+    fmt(w.rssMb)
+  ]
 })
 console.log(`\nRuntime benchmark: ${coldStarts} cold starts each (product handler), ${invocations} echo invocations each, one run\n`)
-console.log(table(["runtime", "cold start p50 ms", "cold p90 ms", "overhead mean µs", "overhead p99 µs", "round trip µs", "RSS after MB"], rows))
-const ratio = (f: (name: string) => number) => f(bun) / f(node)
-console.log(`\ncold start Bun/Node: ${fmt(ratio((n) => median(cold.get(n)!)), 2)}x (target ≤ 0.5x)`)
-console.log(`per-invocation overhead Bun/Node: ${fmt(ratio((n) => mean(warm.get(n)!.durations)), 2)}x (target ≤ 1x)`)
-console.log(`resident memory: Bun ${fmt(warm.get(bun)!.rssMb)} MB, Node ${fmt(warm.get(node)!.rssMb)} MB (target < 64 MB)`)
+console.log(table(["runtime", "cold start p50 ms", "cold p90 ms", "Bun / this", "overhead mean µs", "overhead p99 µs", "round trip µs", "RSS after MB"], rows))
+
+if (measureColdCache) {
+  const ra = readAheadKb(bun.binary)
+  console.log(`\nCold page cache: ${coldCacheStarts} starts each with the runtime's files evicted first (read-ahead of their disk: ${ra ?? "unknown"} KB)\n`)
+  console.log(table(
+    ["runtime", "cold-cache start p50 ms", "binary MiB", "read: binary MiB", "read: runtime + bundles MiB", "read: total MiB", "binary mapped by the process MiB"],
+    runtimes.map((r) => {
+      const c = coldCache.get(r)!
+      return [r.name, fmt(median(c.startMs)), fmt(Bun.file(r.binary).size / MB), fmt(c.binaryReadMb), fmt(c.filesReadMb, 2), fmt(c.binaryReadMb + c.filesReadMb), fmt(c.binaryMappedMb)]
+    })
+  ))
+  console.log("read: resident after the start (fincore), read-ahead included; mapped: the process's own resident pages of its binary (smaps)")
+} else if (coldCacheStarts > 0) {
+  console.log("\nCold page cache: NOT MEASURED (needs fincore from util-linux and GNU dd)")
+}
+
+console.log("")
+for (const node of nodes) {
+  const nodeCold = median(cold.get(node)!)
+  console.log(`cold start Bun / ${node.name.replace(" + aws-lambda-ric", "")}: ${fmt(bunCold / nodeCold, 2)}x (${fmt(bunCold)} vs ${fmt(nodeCold)} ms; target ≤ 0.3x)`)
+}
+for (const node of nodes) {
+  console.log(`per-invocation overhead Bun / ${node.name.replace(" + aws-lambda-ric", "")}: ${fmt(bunOverhead / mean(warm.get(node)!.durations), 2)}x (target ≤ 1x)`)
+}
+console.log(`resident memory: ${runtimes.map((r) => `${r.name.split(" ").slice(0, 2).join(" ")} ${fmt(warm.get(r)!.rssMb)} MB`).join(", ")} (target < 64 MB)`)
 for (const dir of [dirname(shipped.taskRoot), nodeTask]) rmSync(dir, { recursive: true, force: true })
