@@ -1,12 +1,19 @@
 import { afterEach, describe, expect, test } from "bun:test"
+import { rmSync, writeFileSync } from "node:fs"
+import { readFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import * as realHttp from "@smithy/node-http-handler"
 import { FetchHttpHandler } from "@smithy/fetch-http-handler"
 import * as realCredentials from "@aws-sdk/credential-provider-node"
 import * as shimCredentials from "../../scripts/build/shims/credential-provider-node.ts"
+import * as iniFileRead from "../../scripts/build/shims/ini-file-read.ts"
 import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
+import { bundleConfig } from "../../scripts/build/bundle.ts"
+import { STAND_INS } from "../../scripts/build/stand-ins.ts"
 
 // The stand-ins the bundles use for SDK modules they load only when really needed
-// (scripts/build/lazy-modules.ts): same answers as the real modules.
+// (scripts/build/stand-ins.ts): same answers as the real modules.
 
 describe("node-http-handler stand-in", () => {
   test("exports what the real module exports, the re-exported values identical", () => {
@@ -86,4 +93,32 @@ describe("credential-provider-node stand-in", () => {
     expect(shimCredentials.credentialsTreatedAsExpired(soon)).toBe(true)
     expect(shimCredentials.credentialsWillNeedRefresh({ accessKeyId: "a", secretAccessKey: "b" })).toBe(false)
   })
+})
+
+describe("ini file read stand-in", () => {
+  test("settles as fs/promises readFile does: the text, or the same error", async () => {
+    const file = join(tmpdir(), `ini-${process.pid}`)
+    writeFileSync(file, "[default]\nregion = eu-west-1\n")
+    try {
+      expect(await iniFileRead.readFile(file, "utf8")).toBe(await readFile(file, "utf8"))
+    } finally {
+      rmSync(file)
+    }
+    const missing = join(tmpdir(), "no-such-dir", "config")
+    const real = await readFile(missing, "utf8").catch((e: NodeJS.ErrnoException) => e)
+    const ours = await iniFileRead.readFile(missing, "utf8").catch((e: NodeJS.ErrnoException) => e)
+    expect(ours).toBeInstanceOf(Error)
+    expect((ours as NodeJS.ErrnoException).code).toBe((real as NodeJS.ErrnoException).code!)
+    expect((ours as NodeJS.ErrnoException).path).toBe(missing)
+  })
+})
+
+describe("the handler bundle", () => {
+  test("uses every stand-in", async () => {
+    const entry = resolve(import.meta.dir, "../../src/handler.ts")
+    const result = await Bun.build({ ...bundleConfig(entry, "handler.js"), bytecode: false, metafile: true })
+    expect(result.success).toBe(true)
+    const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs).map((p) => resolve(p))
+    for (const standIn of STAND_INS) expect(inputs).toContain(standIn.shim)
+  }, 30_000)
 })

@@ -1,0 +1,48 @@
+import type { BunPlugin } from "bun"
+import { join } from "node:path"
+
+/**
+ * Modules replaced in the bundles by a stand-in of ours (scripts/build/shims/) that does less at a
+ * cold start and answers the same. `importer`, when set, limits the replacement to those importers.
+ */
+export interface StandIn {
+  readonly specifier: string
+  readonly importer?: RegExp
+  readonly shim: string
+}
+
+const shim = (name: string) => join(import.meta.dir, "shims", name)
+
+export const STAND_INS: ReadonlyArray<StandIn> = [
+  // Loaded only when used: the Node.js transport (node:http, https, http2) and the full credential chain.
+  { specifier: "@smithy/node-http-handler", shim: shim("node-http-handler.ts") },
+  { specifier: "@aws-sdk/credential-provider-node", shim: shim("credential-provider-node.ts") },
+  // The SDK's reads of ~/.aws/config and ~/.aws/credentials, synchronous.
+  { specifier: "node:fs/promises", importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]shared-ini-file-loader[\\/]readFile\.js$/, shim: shim("ini-file-read.ts") }
+]
+// Bun resolves node: built-ins before plugins see them: a stand-in for one is put into its
+// importer's source, which must import it exactly so (the build fails otherwise).
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+const shims = new Set(STAND_INS.map((s) => s.shim))
+
+/** Resolves each of STAND_INS to its stand-in, except from a stand-in itself, which gets the real module. */
+export const standIns: BunPlugin = {
+  name: "stand-ins",
+  setup(build) {
+    for (const standIn of STAND_INS.filter((s) => s.specifier.startsWith("node:"))) {
+      build.onLoad({ filter: standIn.importer! }, async (args) => {
+        const source = await Bun.file(args.path).text()
+        const from = `from "${standIn.specifier}";`
+        if (!source.includes(from)) throw new Error(`${args.path} no longer imports ${standIn.specifier}: review its stand-in`)
+        return { contents: source.replace(from, `from ${JSON.stringify(standIn.shim)};`), loader: "js" }
+      })
+    }
+    const specifiers = [...new Set(STAND_INS.filter((s) => !s.specifier.startsWith("node:")).map((s) => s.specifier))]
+    build.onResolve({ filter: new RegExp(`^(${specifiers.map(escape).join("|")})$`) }, (args) => {
+      if (shims.has(args.importer)) return undefined
+      const standIn = STAND_INS.find((s) => s.specifier === args.path && (!s.importer || s.importer.test(args.importer)))
+      return standIn ? { path: standIn.shim } : undefined
+    })
+  }
+}
