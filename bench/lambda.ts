@@ -1,13 +1,15 @@
 /**
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
+ *               [--node 24.21.0]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
  * environment held to the memory and CPU Lambda would give it, every AWS call delayed by a simulated
  * round trip. The same run measures the one-record-at-a-time baseline (with the SDK's defaults and,
  * except with --quick, on this product's transport) and the same handler on Node.js with AWS's
- * runtime interface client (aws-lambda-ric). Then it checks that nothing
+ * runtime interface client (aws-lambda-ric; Node.js from npm, by default the newest of
+ * bench/node-binary.ts: Lambda's nodejs24.x). Then it checks that nothing
  * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -23,6 +25,7 @@ import { detectCgroups } from "../local/limits/cgroups.ts"
 import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { packagedFunction } from "../local/invoke/packaged.ts"
 import { durationChart } from "./chart.ts"
+import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { costOf, PRICES_AS_OF, type Cost } from "./pricing.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
     cases: { type: "string", default: "add,read" },
     "no-baseline": { type: "boolean", default: false },
     "no-node": { type: "boolean", default: false },
+    node: { type: "string", default: NODE_VERSIONS.at(-1) },
     help: { type: "boolean", default: false }
   }
 })
@@ -58,9 +62,9 @@ const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a
 
 // The same handler for Node.js: bundled as ESM and started by aws-lambda-ric, as a Node custom runtime would.
 const nodeVariant = () => ({
-  name: "batched on Node.js + aws-lambda-ric",
+  name: `batched on Node.js ${args.node} + aws-lambda-ric`,
   key: "node",
-  fn: { taskRoot: bundleForNode(ROOT), handler: "handler.handler", bootstrap: setupNodeRic(ROOT) }
+  fn: { taskRoot: bundleForNode(ROOT), handler: "handler.handler", bootstrap: setupNodeRic(ROOT, nodeBinary(ROOT, args.node!)) }
 })
 type Variant = {
   readonly name: string
@@ -220,7 +224,7 @@ for (const kind of cases) {
     const sameTransport = resultOf(kind, "baseline-fetch", r.memoryMb)
     if (sameTransport) verdicts.push(`${kind} @ ${r.memoryMb} MB vs one at a time on the same fetch transport: ${fmt(r.durationMs.average / sameTransport.durationMs.average, 3)}x (batching alone)`)
     const node = resultOf(kind, "node", r.memoryMb)
-    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
+    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js ${args.node} + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
   }
   const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
   if (cheapest) {
