@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync }
   from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { sha256 } from "../../scripts/artifact-cache.ts"
 import type { Arch } from "../../scripts/build/bun-binary.ts"
 import { bundle } from "../../scripts/build/bundle.ts"
@@ -82,7 +82,10 @@ export const packagedFunction = async (
   const task = join(mkdtempSync(join(tmpdir(), "packaged-")), "task")
   extractZip(new Uint8Array(readFileSync(join(dist, "function.zip"))), task)
   for (const [name, entry] of Object.entries(extra)) {
-    for (const file of await bundle(resolve(ROOT, entry), name)) writeFileSync(join(task, file.name), file.data)
+    for (const file of await bundle(resolve(ROOT, entry), name)) {
+      mkdirSync(dirname(join(task, file.name)), { recursive: true })
+      writeFileSync(join(task, file.name), file.data)
+    }
   }
   return {
     bootstrap: join(unpackedLayer(join(dist, `layer-${arch}.zip`), arch), "bootstrap"),

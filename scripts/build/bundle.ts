@@ -1,5 +1,6 @@
 import type { BunPlugin } from "bun"
-import { standIns } from "./stand-ins.ts"
+import { join } from "node:path"
+import { LAZY_PACKAGES, standIns } from "./stand-ins.ts"
 
 // effect's ConfigProvider reads `import.meta?.env`, which is a syntax error in CommonJS; Lambda
 // has no import.meta.env anyway. Dropping it lets the code ship as CommonJS with Bun bytecode.
@@ -21,6 +22,7 @@ export const bundleConfig = (entry: string, name: string) => ({
   bytecode: true,
   plugins: [noImportMetaEnv, standIns],
   conditions: ["module"],
+  external: LAZY_PACKAGES,
   naming: name
 })
 
@@ -40,5 +42,16 @@ export interface BundledFile {
 export const bundle = async (entry: string, name: string): Promise<Array<BundledFile>> => {
   const result = await Bun.build(bundleConfig(entry, name))
   if (!result.success) throw new AggregateError(result.logs, `bundling ${entry} failed`)
-  return Promise.all(result.outputs.map(async (o) => ({ name: o.path.replace(/^.*[\\/]/, ""), data: new Uint8Array(await o.arrayBuffer()) })))
+  const files = await Promise.all(result.outputs.map(async (o) => ({ name: o.path.replace(/^.*[\\/]/, ""), data: new Uint8Array(await o.arrayBuffer()) })))
+  const code = await result.outputs[0]!.text()
+  const lazy = LAZY_PACKAGES.filter((pkg) => code.includes(`require(${JSON.stringify(pkg)})`))
+  return [...files, ...(await Promise.all(lazy.map(lazyPackage)))]
+}
+
+/** One package the stand-ins load on demand, bundled on its own (source only: it is rarely loaded). */
+const lazyPackage = async (pkg: string): Promise<BundledFile> => {
+  const entry = Bun.resolveSync(pkg, join(import.meta.dir, "..", ".."))
+  const result = await Bun.build({ entrypoints: [entry], target: "bun", format: "cjs", minify: true, plugins: [noImportMetaEnv], conditions: ["module"] })
+  if (!result.success) throw new AggregateError(result.logs, `bundling ${pkg} failed`)
+  return { name: `node_modules/${pkg}/index.js`, data: new Uint8Array(await result.outputs[0]!.arrayBuffer()) }
 }

@@ -23,6 +23,13 @@ export const STAND_INS: ReadonlyArray<StandIn> = [
 // Bun resolves node: built-ins before plugins see them: a stand-in for one is put into its
 // importer's source, which must import it exactly so (the build fails otherwise).
 
+/**
+ * The packages the stand-ins load when really needed. The bundles leave them out (external) and
+ * ship each, bundled on its own, as node_modules/<package>/index.js beside them, where require
+ * finds it: a cold start neither reads nor evaluates them.
+ */
+export const LAZY_PACKAGES = STAND_INS.map((s) => s.specifier).filter((s) => !s.startsWith("node:"))
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
 const shims = new Set(STAND_INS.map((s) => s.shim))
 

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { drainQueue } from "../../local/aws/inspect.ts"
+import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
+import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
+import { bundle } from "../../scripts/build/bundle.ts"
+import { LAZY_PACKAGES } from "../../scripts/build/stand-ins.ts"
+
+// The packages the bundle loads only when needed ship beside it (node_modules/<package>/index.js):
+// they must load from there and work, as on Lambda, when the stand-ins hand over to them.
+const root = resolve(import.meta.dir, "../..")
+const work = mkdtempSync(join(tmpdir(), "lazy-packages-"))
+const task = join(work, "task")
+let names: Array<string> = []
+let stack: LocalStack
+
+beforeAll(async () => {
+  const files = await bundle(join(root, "src/handler.ts"), "handler.js")
+  names = files.map((f) => f.name).sort()
+  for (const f of files) {
+    mkdirSync(dirname(join(task, f.name)), { recursive: true })
+    writeFileSync(join(task, f.name), f.data)
+  }
+  stack = await startLocalStack({ prefix: `lazy-${process.pid}` })
+}, 60_000)
+
+afterAll(async () => {
+  await stack?.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe("lazily loaded packages", () => {
+  test("ship beside the handler bundle, one file each", () => {
+    expect(names).toEqual(["handler.js", "handler.js.jsc", ...LAZY_PACKAGES.map((p) => `node_modules/${p}/index.js`)].sort())
+  })
+
+  test("with a profile instead of keys in the environment, the function gets its credentials from the real chain", async () => {
+    const credentials = join(work, "credentials")
+    writeFileSync(credentials, "[lazy]\naws_access_key_id = AKIDLAZY\naws_secret_access_key = lazysecret\n")
+    const env = new ExecutionEnvironment({
+      bootstrap: join(root, "runtime/bootstrap"),
+      taskRoot: task,
+      handler: "handler.handler",
+      timeoutMs: 10_000,
+      env: { ...stack.functionEnv, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "lazy", AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: join(work, "no-config") }
+    })
+    try {
+      const event = { Records: [{ messageId: "lazy-1", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }] }
+      const result = await env.invoke(event)
+      expect(result.status).toBe("success")
+      expect(result.status === "success" && JSON.parse(result.payload)).toEqual({ batchItemFailures: [] })
+      const out = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+      expect(out.map((m) => m.MessageAttributes?.outcome?.StringValue)).toEqual(["not_found"])
+    } finally {
+      await env.stop()
+    }
+  }, 30_000)
+
+  test("the shipped Node.js transport sends a request", async () => {
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => new Response(`${r.method} ${new URL(r.url).pathname}`) })
+    try {
+      const { NodeHttpHandler, streamCollector } = require(join(task, "node_modules/@smithy/node-http-handler/index.js"))
+      const handler = new NodeHttpHandler()
+      const { response } = await handler.handle({ protocol: "http:", hostname: "127.0.0.1", port: server.port, method: "GET", path: "/lazy", query: {}, headers: {} })
+      expect(response.statusCode).toBe(200)
+      expect(new TextDecoder().decode(await streamCollector(response.body))).toBe("GET /lazy")
+      handler.destroy()
+    } finally {
+      await server.stop(true)
+    }
+  }, 10_000)
+})
