@@ -18,7 +18,9 @@ export const STAND_INS: ReadonlyArray<StandIn> = [
   { specifier: "@smithy/node-http-handler", shim: shim("node-http-handler.ts") },
   { specifier: "@aws-sdk/credential-provider-node", shim: shim("credential-provider-node.ts") },
   // The SDK's reads of ~/.aws/config and ~/.aws/credentials, synchronous.
-  { specifier: "node:fs/promises", importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]shared-ini-file-loader[\\/]readFile\.js$/, shim: shim("ini-file-read.ts") }
+  { specifier: "node:fs/promises", importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]shared-ini-file-loader[\\/]readFile\.js$/, shim: shim("ini-file-read.ts") },
+  // The SDK's CRC-32 on Bun's, without node:zlib.
+  { specifier: "node:zlib", importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]crc32[\\/]Crc32Node\.js$/, shim: shim("zlib-crc32.ts") }
 ]
 // Bun resolves node: built-ins before plugins see them: a stand-in for one is put into its
 // importer's source, which must import it exactly so (the build fails otherwise).

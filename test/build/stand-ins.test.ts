@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import { rmSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
+import * as zlib from "node:zlib"
+import fc from "fast-check"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import * as realHttp from "@smithy/node-http-handler"
@@ -8,6 +10,7 @@ import { FetchHttpHandler } from "@smithy/fetch-http-handler"
 import * as realCredentials from "@aws-sdk/credential-provider-node"
 import * as shimCredentials from "../../scripts/build/shims/credential-provider-node.ts"
 import * as iniFileRead from "../../scripts/build/shims/ini-file-read.ts"
+import * as zlibCrc32 from "../../scripts/build/shims/zlib-crc32.ts"
 import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
 import { bundleConfig } from "../../scripts/build/bundle.ts"
 import { STAND_INS } from "../../scripts/build/stand-ins.ts"
@@ -110,6 +113,17 @@ describe("ini file read stand-in", () => {
     expect(ours).toBeInstanceOf(Error)
     expect((ours as NodeJS.ErrnoException).code).toBe((real as NodeJS.ErrnoException).code!)
     expect((ours as NodeJS.ErrnoException).path).toBe(missing)
+  })
+})
+
+describe("zlib CRC-32 stand-in", () => {
+  test("the same values as zlib.crc32, whole or continued from a previous value, for bytes and strings", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), fc.uint8Array({ maxLength: 512 }), fc.string(), (a, b, s) => {
+      expect(zlibCrc32.crc32(a)).toBe(zlib.crc32(a))
+      expect(zlibCrc32.crc32(b, zlibCrc32.crc32(a))).toBe(zlib.crc32(b, zlib.crc32(a)))
+      expect(zlibCrc32.crc32(s)).toBe(zlib.crc32(s))
+    }), { numRuns: 300 })
+    expect(zlibCrc32.crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926) // the CRC-32 check value
   })
 })
 
