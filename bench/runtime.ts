@@ -5,7 +5,7 @@
  * binaries, pinned in bench/node-binary.ts), each with AWS's runtime interface client (aws-lambda-ric),
  * all on the local Runtime API, side by side in one run:
  *  - cold start: spawning the bootstrap to its first GET /next, with the product handler bundle
- *    loaded and its clients built and primed;
+ *    loaded and its clients built and primed; and the runtime alone (an echo handler);
  *  - cold start with a cold page cache: the runtime's files evicted first, then what it read from
  *    disk (resident pages by fincore, read-ahead included) and what the process mapped itself;
  *  - per-invocation overhead: an echo handler, N invocations, time from event delivery to response;
@@ -80,19 +80,23 @@ const nodes: Array<Runtime> = NODE_VERSIONS.map((version) => {
 const runtimes = [bun, ...nodes]
 
 const functionEnv = { TABLE_NAME: "bench", OUTPUT_QUEUE_URL: "http://127.0.0.1:1/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/dlq", AWS_LAMBDA_LOG_LEVEL: "ERROR" }
-const environment = (r: Runtime) => new ExecutionEnvironment({ bootstrap: r.bootstrap, taskRoot: r.taskRoot, handler: "handler.handler", memorySizeMb: 1024, env: functionEnv })
+const environment = (r: Runtime, handler = "handler.handler") => new ExecutionEnvironment({ bootstrap: r.bootstrap, taskRoot: r.taskRoot, handler, memorySizeMb: 1024, env: functionEnv })
 const vmRssMb = async (pid: number | undefined) => ((await processMemoryKb(pid, "VmRSS")) ?? Number.NaN) / 1024
 const MB = 1024 * 1024
 const sum = (m: Map<string, number>, files: ReadonlyArray<string>) => files.reduce((s, f) => s + (m.get(f) ?? 0), 0)
 
 console.log(`${coldStarts} cold starts each…`)
 const cold = new Map<Runtime, Array<number>>(runtimes.map((r) => [r, []]))
+// The runtime alone, with the echo handler: the rest of a cold start is the product handler's.
+const coldEcho = new Map<Runtime, Array<number>>(runtimes.map((r) => [r, []]))
 for (let i = 0; i < coldStarts; i++) {
   for (const r of runtimes) { // alternate so that machine noise hits all alike
-    const env = environment(r)
-    await env.start()
-    cold.get(r)!.push(env.pendingInitDurationMs!)
-    await env.stop()
+    for (const [handler, into] of [["handler.handler", cold], ["echo.handler", coldEcho]] as const) {
+      const env = environment(r, handler)
+      await env.start()
+      into.get(r)!.push(env.pendingInitDurationMs!)
+      await env.stop()
+    }
   }
 }
 
@@ -153,6 +157,7 @@ const rows = runtimes.map((r) => {
     fmt(median(c)),
     fmt(percentile(c, 90)),
     r === bun ? "" : `${fmt(bunCold / median(c), 2)}x`,
+    fmt(median(coldEcho.get(r)!)),
     fmt(mean(w.durations) * 1000, 0),
     fmt(percentile(w.durations, 99) * 1000, 0),
     fmt((w.wallMs / invocations) * 1000, 0),
@@ -160,7 +165,7 @@ const rows = runtimes.map((r) => {
   ]
 })
 console.log(`\nRuntime benchmark: ${coldStarts} cold starts each (product handler), ${invocations} echo invocations each, one run\n`)
-console.log(table(["runtime", "cold start p50 ms", "cold p90 ms", "Bun / this", "overhead mean µs", "overhead p99 µs", "round trip µs", "RSS after MB"], rows))
+console.log(table(["runtime", "cold start p50 ms", "cold p90 ms", "Bun / this", "runtime alone p50 ms", "overhead mean µs", "overhead p99 µs", "round trip µs", "RSS after MB"], rows))
 
 if (measureColdCache) {
   const ra = readAheadKb(bun.binary)
