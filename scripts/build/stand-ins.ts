@@ -13,14 +13,42 @@ export interface StandIn {
 
 const shim = (name: string) => join(import.meta.dir, "shims", name)
 
+// The @smithy/core modules that import node:stream (paths under dist-es/submodules).
+const STREAM_IMPORTERS = [
+  "retry/middleware-retry/isStreamingPayload/isStreamingPayload.js",
+  "checksum/hash-stream-node/HashCalculator.js",
+  "serde/util-stream/splitStream.js",
+  "serde/util-stream/headStream.js",
+  "serde/util-stream/checksum/ChecksumStream.js",
+  "serde/util-stream/getAwsChunkedEncodingStream.js",
+  "serde/util-stream/stream-collector.js",
+  "serde/util-stream/sdk-stream-mixin.js",
+  "serde/util-stream/createBufferedReadable.js",
+  "event-streams/eventstream-serde/EventStreamMarshaller.js"
+]
+// The @smithy/core modules that import node:crypto.
+const CRYPTO_IMPORTERS = [
+  "serde/index.js",
+  "serde/hash-node/hash-node.js",
+  "checksum/sha256/Sha256Node.js",
+  "checksum/md5/Md5Node.js",
+  "config/shared-ini-file-loader/getSSOTokenFilepath.js"
+]
+const smithyCore = (paths: ReadonlyArray<string>) =>
+  new RegExp(`[\\\\/]@smithy[\\\\/]core[\\\\/]dist-es[\\\\/]submodules[\\\\/](${paths.map((p) => p.replace(/[.]/g, "\\.").replace(/\//g, "[\\\\/]")).join("|")})$`)
+
 export const STAND_INS: ReadonlyArray<StandIn> = [
   // Loaded only when used: the Node.js transport (node:http, https, http2) and the full credential chain.
   { specifier: "@smithy/node-http-handler", shim: shim("node-http-handler.ts") },
   { specifier: "@aws-sdk/credential-provider-node", shim: shim("credential-provider-node.ts") },
   // The SDK's reads of ~/.aws/config and ~/.aws/credentials, synchronous.
-  { specifier: "node:fs/promises", importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]config[\\/]shared-ini-file-loader[\\/]readFile\.js$/, shim: shim("ini-file-read.ts") },
+  { specifier: "node:fs/promises", importer: smithyCore(["config/shared-ini-file-loader/readFile.js"]), shim: shim("ini-file-read.ts") },
+  // node:stream loaded only if a Node.js stream turns up (the fetch transport gives web streams).
+  { specifier: "node:stream", importer: smithyCore(STREAM_IMPORTERS), shim: shim("node-stream.ts") },
+  // The SDK's hashing on Bun.CryptoHasher, without node:crypto.
+  { specifier: "node:crypto", importer: smithyCore(CRYPTO_IMPORTERS), shim: shim("node-crypto-hash.ts") },
   // The SDK's CRC-32 on Bun's, without node:zlib.
-  { specifier: "node:zlib", importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]crc32[\\/]Crc32Node\.js$/, shim: shim("zlib-crc32.ts") }
+  { specifier: "node:zlib", importer: smithyCore(["checksum/crc32/Crc32Node.js"]), shim: shim("zlib-crc32.ts") }
 ]
 // Bun resolves node: built-ins before plugins see them: a stand-in for one is put into its
 // importer's source, which must import it exactly so (the build fails otherwise).

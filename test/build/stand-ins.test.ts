@@ -2,6 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { rmSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as zlib from "node:zlib"
+import * as stream from "node:stream"
+import * as nodeCrypto from "node:crypto"
 import fc from "fast-check"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -11,6 +13,9 @@ import * as realCredentials from "@aws-sdk/credential-provider-node"
 import * as shimCredentials from "../../scripts/build/shims/credential-provider-node.ts"
 import * as iniFileRead from "../../scripts/build/shims/ini-file-read.ts"
 import * as zlibCrc32 from "../../scripts/build/shims/zlib-crc32.ts"
+import * as lazyStream from "../../scripts/build/shims/node-stream.ts"
+import * as cryptoHash from "../../scripts/build/shims/node-crypto-hash.ts"
+import { SignatureV4 } from "@smithy/signature-v4"
 import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
 import { bundleConfig } from "../../scripts/build/bundle.ts"
 import { STAND_INS } from "../../scripts/build/stand-ins.ts"
@@ -124,6 +129,100 @@ describe("zlib CRC-32 stand-in", () => {
       expect(zlibCrc32.crc32(s)).toBe(zlib.crc32(s))
     }), { numRuns: 300 })
     expect(zlibCrc32.crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926) // the CRC-32 check value
+  })
+})
+
+describe("node:stream stand-in", () => {
+  const values = () => ["body", new Uint8Array(3), undefined, null, {}, new ReadableStream(), new Blob(["x"]), stream.Readable.from(["a"]), new stream.Writable(), new stream.PassThrough(), { pipe: () => {} }]
+
+  test("instanceof answers as the real classes do", () => {
+    for (const name of ["Readable", "Writable", "PassThrough"] as const) {
+      for (const v of values()) expect(v instanceof lazyStream[name]).toBe(v instanceof stream[name])
+    }
+  })
+
+  test("a subclass declared on it is a real stream: built, piped into, instanceof", async () => {
+    class Collector extends lazyStream.Writable {
+      readonly chunks: Array<string> = []
+      override _write(chunk: Buffer, _encoding: string, callback: () => void) {
+        this.chunks.push(chunk.toString())
+        callback()
+      }
+    }
+    const collector = new Collector()
+    expect(collector).toBeInstanceOf(stream.Writable)
+    expect(collector instanceof Collector).toBe(true)
+    expect(new stream.Writable() instanceof Collector).toBe(false)
+    await new Promise((resolve, reject) => lazyStream.Readable.from(["a", "b", "c"]).pipe(collector).on("finish", resolve).on("error", reject))
+    expect(collector.chunks).toEqual(["a", "b", "c"])
+    class Source extends lazyStream.Readable {
+      override _read() {
+        this.push("x")
+        this.push(null)
+      }
+    }
+    const chunks: Array<string> = []
+    for await (const chunk of new Source()) chunks.push(String(chunk))
+    expect(chunks).toEqual(["x"])
+  })
+
+  test("static members and plain construction reach the real classes", async () => {
+    expect(lazyStream.Readable.from).toBe(stream.Readable.from)
+    const through = new lazyStream.PassThrough()
+    expect(through).toBeInstanceOf(stream.PassThrough)
+    through.end("y")
+    expect(String(await through.toArray())).toBe("y")
+  })
+})
+
+describe("node:crypto hashing stand-in", () => {
+  const data = fc.oneof(fc.string(), fc.uint8Array({ maxLength: 1024 }), fc.uint8Array({ maxLength: 64 }).map((u) => Buffer.from(u)))
+
+  test("createHash and createHmac digest as node:crypto's do, chunk by chunk, copies included", () => {
+    fc.assert(fc.property(fc.constantFrom("sha256", "md5", "sha1"), fc.array(data, { maxLength: 4 }), fc.oneof(fc.string({ minLength: 1 }), fc.uint8Array({ minLength: 1, maxLength: 80 }).map((u) => Buffer.from(u))), (algorithm, chunks, key) => {
+      const ours = cryptoHash.createHash(algorithm)
+      const theirs = nodeCrypto.createHash(algorithm)
+      const oursMac = cryptoHash.createHmac(algorithm, key)
+      const theirsMac = nodeCrypto.createHmac(algorithm, key)
+      for (const chunk of chunks) {
+        ours.update(chunk)
+        theirs.update(chunk)
+        oursMac.update(chunk)
+        theirsMac.update(chunk)
+      }
+      expect(Buffer.from(ours.copy().digest()).equals(theirs.copy().digest())).toBe(true)
+      expect(ours.digest("hex")).toBe(theirs.digest("hex"))
+      expect(Buffer.from(oursMac.digest()).equals(theirsMac.digest())).toBe(true)
+    }), { numRuns: 300 })
+  })
+
+  test("a SigV4 signature over the stand-in equals the one over node:crypto", async () => {
+    const sha256 = (lib: { createHash: (a: string) => { update: (d: Uint8Array | string) => unknown; digest: () => Uint8Array }; createHmac: (a: string, k: Buffer) => { update: (d: Uint8Array | string) => unknown; digest: () => Uint8Array } }) =>
+      class {
+        private readonly hash
+        constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+          const key = typeof secret === "string" ? Buffer.from(secret) : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : secret && Buffer.from(secret)
+          this.hash = key ? lib.createHmac("sha256", key) : lib.createHash("sha256")
+        }
+        update(data: Uint8Array | string) {
+          this.hash.update(data)
+        }
+        async digest() {
+          return new Uint8Array(this.hash.digest())
+        }
+      }
+    const sign = (lib: Parameters<typeof sha256>[0]) =>
+      new SignatureV4({ service: "dynamodb", region: "eu-west-1", credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "token" }, sha256: sha256(lib) })
+        .sign({ method: "POST", protocol: "https:", hostname: "dynamodb.eu-west-1.amazonaws.com", path: "/", query: {}, headers: { host: "dynamodb.eu-west-1.amazonaws.com", "x-amz-target": "DynamoDB_20120810.BatchGetItem", "content-type": "application/x-amz-json-1.0" }, body: `{"RequestItems":{}}` }, { signingDate: new Date("2026-11-27T12:00:00Z") })
+    const ours = await sign(cryptoHash as unknown as Parameters<typeof sha256>[0])
+    const theirs = await sign(nodeCrypto as unknown as Parameters<typeof sha256>[0])
+    expect(ours.headers.authorization).toBe(theirs.headers.authorization)
+    expect(ours.headers.authorization).toMatch(/Signature=[0-9a-f]{64}$/)
+  })
+
+  test("getRandomValues fills the array it is given", () => {
+    const bytes = cryptoHash.getRandomValues(new Uint8Array(32))
+    expect(bytes.some((b) => b !== 0)).toBe(true)
   })
 })
 
