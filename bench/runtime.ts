@@ -64,7 +64,8 @@ const bun: Runtime = {
   bootstrap: shipped.bootstrap,
   taskRoot: shipped.taskRoot,
   binary: join(layerDir, "bun"),
-  files: [...filesUnder(layerDir).filter((f) => !f.endsWith("/bun")), join(shipped.taskRoot, "handler.js"), join(shipped.taskRoot, "handler.js.jsc")]
+  // function.zip whole: the packages loaded only when needed (node_modules/) count if they are read.
+  files: [...filesUnder(layerDir).filter((f) => !f.endsWith("/bun")), ...filesUnder(shipped.taskRoot)]
 }
 const nodes: Array<Runtime> = NODE_VERSIONS.map((version) => {
   const node = nodeBinary(root, version)
