@@ -64,7 +64,11 @@ const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a
 const nodeVariant = () => ({
   name: `batched on Node.js ${args.node} + aws-lambda-ric`,
   key: "node",
-  fn: { taskRoot: bundleForNode(ROOT), handler: "handler.handler", bootstrap: setupNodeRic(ROOT, nodeBinary(ROOT, args.node!)) }
+  fn: {
+    taskRoot: bundleForNode(ROOT),
+    handler: "handler.handler",
+    bootstrap: setupNodeRic(ROOT, nodeBinary(ROOT, args.node!))
+  }
 })
 type Variant = {
   readonly name: string

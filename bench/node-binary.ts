@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 
-/** The Node.js versions the benchmarks compare with, pinned: Lambda's nodejs20.x (deprecated), nodejs22.x and nodejs24.x. */
+/** The Node.js versions the benchmarks compare with, pinned: Lambda's nodejs20.x (deprecated), 22.x and 24.x. */
 export const NODE_VERSIONS = ["20.20.2", "22.23.3", "24.21.0"] as const
 
 /**
@@ -16,7 +16,9 @@ export const nodeBinary = (root: string, version: string): string => {
   if (!existsSync(binary)) {
     mkdirSync(dir, { recursive: true })
     console.log(`fetching ${pkg}@${version}…`)
-    const pack = Bun.spawnSync(["npm", "pack", `${pkg}@${version}`, "--pack-destination", dir, "--silent"], { stderr: "pipe" })
+    const pack = Bun.spawnSync(["npm", "pack", `${pkg}@${version}`, "--pack-destination", dir, "--silent"], {
+      stderr: "pipe"
+    })
     if (pack.exitCode !== 0) throw new Error(`npm pack ${pkg}@${version} failed: ${pack.stderr.toString()}`)
     const tarball = join(dir, pack.stdout.toString().trim().split("\n").pop()!)
     const untar = Bun.spawnSync(["tar", "-xzf", tarball, "-C", dir, "package/bin/node"], { stderr: "pipe" })

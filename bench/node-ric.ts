@@ -26,7 +26,9 @@ export const bundleForNode = (root: string): string => {
 export const setupNodeRic = (root: string, node = "node", version = "4.0.2"): string => {
   const dir = join(root, ".cache", "node-ric")
   const ric = join(dir, "node_modules", "aws-lambda-ric")
-  const loads = () => Bun.spawnSync([node, "-e", `process.env.AWS_LAMBDA_RUNTIME_API='127.0.0.1:9';require(${JSON.stringify(join(ric, "rapid-client.node"))})`]).exitCode === 0
+  const addon = JSON.stringify(join(ric, "rapid-client.node"))
+  const probe = `process.env.AWS_LAMBDA_RUNTIME_API='127.0.0.1:9';require(${addon})`
+  const loads = () => Bun.spawnSync([node, "-e", probe]).exitCode === 0
   if (!existsSync(join(ric, "package.json"))) {
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true }))
@@ -44,7 +46,9 @@ export const setupNodeRic = (root: string, node = "node", version = "4.0.2"): st
   const nodeVersion = Bun.spawnSync([node, "--version"]).stdout.toString().trim()
   const bootstrap = join(dir, `bootstrap-${nodeVersion}`)
   // As Lambda's managed Node.js runtime does, keep V8's old space inside the function's memory.
-  writeFileSync(bootstrap, `#!/bin/sh\nexec ${node} --max-old-space-size=$(( \${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-1024} * 9 / 10 )) ${join(ric, "index.mjs")} "$_HANDLER"\n`)
+  const oldSpace = "$(( ${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-1024} * 9 / 10 ))"
+  const command = `${node} --max-old-space-size=${oldSpace} ${join(ric, "index.mjs")} "$_HANDLER"`
+  writeFileSync(bootstrap, `#!/bin/sh\nexec ${command}\n`)
   chmodSync(bootstrap, 0o755)
   return bootstrap
 }

@@ -47,7 +47,8 @@ export const evict = (files: ReadonlyArray<string>) => {
 
 /** Resident bytes of each file, by fincore. */
 export const residentBytes = (files: ReadonlyArray<string>): Map<string, number> => {
-  const run = Bun.spawnSync(["fincore", "--bytes", "--raw", "--noheadings", "--output", "RES,FILE", ...files], { stderr: "pipe" })
+  const command = ["fincore", "--bytes", "--raw", "--noheadings", "--output", "RES,FILE", ...files]
+  const run = Bun.spawnSync(command, { stderr: "pipe" })
   if (run.exitCode !== 0) throw new Error(`fincore failed: ${run.stderr.toString()}`)
   return parseFincore(run.stdout.toString())
 }
@@ -60,7 +61,8 @@ export const mappedBytes = (pid: number, files: ReadonlyArray<string>): Map<stri
 
 /** The read-ahead of the block device holding `file`, in KB, when sysfs tells. */
 export const readAheadKb = (file: string): number | undefined => {
-  const source = Bun.spawnSync(["findmnt", "--noheadings", "--output", "SOURCE", "--target", file]).stdout.toString().trim()
+  const findmnt = Bun.spawnSync(["findmnt", "--noheadings", "--output", "SOURCE", "--target", file])
+  const source = findmnt.stdout.toString().trim()
   if (!source.startsWith("/dev/")) return undefined
   for (const dir of [`/sys/class/block/${basename(source)}`, `/sys/class/block/${basename(source)}/..`]) {
     try {

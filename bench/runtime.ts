@@ -49,7 +49,10 @@ const nodeTask = bundleForNode(root)
 writeFileSync(join(nodeTask, "echo.mjs"), "export const handler = async (event) => event\n")
 console.log("setting up Node.js and aws-lambda-ric…")
 const ricDir = join(root, ".cache", "node-ric", "node_modules", "aws-lambda-ric")
-const filesUnder = (dir: string): Array<string> => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
 
 interface Runtime {
   readonly name: string
@@ -80,8 +83,21 @@ const nodes: Array<Runtime> = NODE_VERSIONS.map((version) => {
 })
 const runtimes = [bun, ...nodes]
 
-const functionEnv = { TABLE_NAME: "bench", OUTPUT_QUEUE_URL: "http://127.0.0.1:1/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/dlq", AWS_LAMBDA_LOG_LEVEL: "ERROR" }
-const environment = (r: Runtime, handler = "handler.handler") => new ExecutionEnvironment({ bootstrap: r.bootstrap, taskRoot: r.taskRoot, handler, memorySizeMb: 1024, env: functionEnv })
+const functionEnv = {
+  TABLE_NAME: "bench",
+  OUTPUT_QUEUE_URL: "http://127.0.0.1:1/out",
+  DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/dlq",
+  AWS_LAMBDA_LOG_LEVEL: "ERROR"
+}
+const environment = (r: Runtime, handler = "handler.handler", timeoutMs?: number) =>
+  new ExecutionEnvironment({
+    bootstrap: r.bootstrap,
+    taskRoot: r.taskRoot,
+    handler,
+    memorySizeMb: 1024,
+    env: functionEnv,
+    timeoutMs
+  })
 const vmRssMb = async (pid: number | undefined) => ((await processMemoryKb(pid, "VmRSS")) ?? Number.NaN) / 1024
 const MB = 1024 * 1024
 const sum = (m: Map<string, number>, files: ReadonlyArray<string>) => files.reduce((s, f) => s + (m.get(f) ?? 0), 0)
@@ -135,7 +151,7 @@ if (measureColdCache) {
 console.log(`${invocations} echo invocations each…`)
 const warm = new Map<Runtime, { durations: Array<number>; wallMs: number; rssMb: number }>()
 for (const r of runtimes) {
-  const env = new ExecutionEnvironment({ bootstrap: r.bootstrap, taskRoot: r.taskRoot, handler: "echo.handler", memorySizeMb: 1024, timeoutMs: 10_000 })
+  const env = environment(r, "echo.handler", 10_000)
   const durations: Array<number> = []
   for (let i = 0; i < 200; i++) await env.invoke({ warmup: i }) // JIT warm-up
   const t0 = performance.now()
@@ -165,31 +181,45 @@ const rows = runtimes.map((r) => {
     fmt(w.rssMb)
   ]
 })
-console.log(`\nRuntime benchmark: ${coldStarts} cold starts each (product handler), ${invocations} echo invocations each, one run\n`)
-console.log(table(["runtime", "cold start p50 ms", "cold p90 ms", "Bun / this", "runtime alone p50 ms", "overhead mean µs", "overhead p99 µs", "round trip µs", "RSS after MB"], rows))
+const counts = `${coldStarts} cold starts each (product handler), ${invocations} echo invocations each`
+console.log(`\nRuntime benchmark: ${counts}, one run\n`)
+const header = ["runtime", "cold start p50 ms", "cold p90 ms", "Bun / this", "runtime alone p50 ms"]
+console.log(table([...header, "overhead mean µs", "overhead p99 µs", "round trip µs", "RSS after MB"], rows))
 
 if (measureColdCache) {
   const ra = readAheadKb(bun.binary)
-  console.log(`\nCold page cache: ${coldCacheStarts} starts each with the runtime's files evicted first (read-ahead of their disk: ${ra ?? "unknown"} KB)\n`)
+  const readAhead = `read-ahead of their disk: ${ra ?? "unknown"} KB`
+  const starts = `${coldCacheStarts} starts each with the runtime's files evicted first`
+  console.log(`\nCold page cache: ${starts} (${readAhead})\n`)
   console.log(table(
-    ["runtime", "cold-cache start p50 ms", "binary MiB", "read: binary MiB", "read: runtime + bundles MiB", "read: total MiB", "binary mapped by the process MiB"],
+    [
+      "runtime", "cold-cache start p50 ms", "binary MiB", "read: binary MiB", "read: runtime + bundles MiB",
+      "read: total MiB", "binary mapped by the process MiB"
+    ],
     runtimes.map((r) => {
       const c = coldCache.get(r)!
-      return [r.name, fmt(median(c.startMs)), fmt(Bun.file(r.binary).size / MB), fmt(c.binaryReadMb), fmt(c.filesReadMb, 2), fmt(c.binaryReadMb + c.filesReadMb), fmt(c.binaryMappedMb)]
+      const binaryMb = Bun.file(r.binary).size / MB
+      const read = [fmt(c.binaryReadMb), fmt(c.filesReadMb, 2), fmt(c.binaryReadMb + c.filesReadMb)]
+      return [r.name, fmt(median(c.startMs)), fmt(binaryMb), ...read, fmt(c.binaryMappedMb)]
     })
   ))
-  console.log("read: resident after the start (fincore), read-ahead included; mapped: the process's own resident pages of its binary (smaps)")
+  console.log("read: resident after the start (fincore), read-ahead included; " +
+    "mapped: the process's own resident pages of its binary (smaps)")
 } else if (coldCacheStarts > 0) {
   console.log("\nCold page cache: NOT MEASURED (needs fincore from util-linux and GNU dd)")
 }
 
 console.log("")
+const short = (r: Runtime) => r.name.replace(" + aws-lambda-ric", "")
 for (const node of nodes) {
   const nodeCold = median(cold.get(node)!)
-  console.log(`cold start Bun / ${node.name.replace(" + aws-lambda-ric", "")}: ${fmt(bunCold / nodeCold, 2)}x (${fmt(bunCold)} vs ${fmt(nodeCold)} ms; target ≤ 0.3x)`)
+  const ms = `${fmt(bunCold)} vs ${fmt(nodeCold)} ms`
+  console.log(`cold start Bun / ${short(node)}: ${fmt(bunCold / nodeCold, 2)}x (${ms}; target ≤ 0.3x)`)
 }
 for (const node of nodes) {
-  console.log(`per-invocation overhead Bun / ${node.name.replace(" + aws-lambda-ric", "")}: ${fmt(bunOverhead / mean(warm.get(node)!.durations), 2)}x (target ≤ 1x)`)
+  const ratio = bunOverhead / mean(warm.get(node)!.durations)
+  console.log(`per-invocation overhead Bun / ${short(node)}: ${fmt(ratio, 2)}x (target ≤ 1x)`)
 }
-console.log(`resident memory: ${runtimes.map((r) => `${r.name.split(" ").slice(0, 2).join(" ")} ${fmt(warm.get(r)!.rssMb)} MB`).join(", ")} (target < 64 MB)`)
+const memory = runtimes.map((r) => `${r.name.split(" ").slice(0, 2).join(" ")} ${fmt(warm.get(r)!.rssMb)} MB`)
+console.log(`resident memory: ${memory.join(", ")} (target < 64 MB)`)
 for (const dir of [dirname(shipped.taskRoot), nodeTask]) rmSync(dir, { recursive: true, force: true })

@@ -1,7 +1,8 @@
 /**
  * bun run build [--arch arm64|x86_64|all] [--out DIR]
  *
- * dist/function.zip       the handler, bundled (no node_modules needed at run time)
+ * dist/function.zip       the handler, bundled, with the few packages it loads only when needed in
+ *                         its own node_modules/ (scripts/build/stand-ins.ts)
  * dist/layer-<arch>.zip   bootstrap + runtime + the pinned Bun binary for that architecture
  * All zips are reproducible: same inputs, same bytes. An artefact whose inputs did not change since
  * it was built into DIR is left as it is (scripts/artifact-cache.ts); --force rebuilds everything.

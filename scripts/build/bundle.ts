@@ -42,7 +42,10 @@ export interface BundledFile {
 export const bundle = async (entry: string, name: string): Promise<Array<BundledFile>> => {
   const result = await Bun.build(bundleConfig(entry, name))
   if (!result.success) throw new AggregateError(result.logs, `bundling ${entry} failed`)
-  const files = await Promise.all(result.outputs.map(async (o) => ({ name: o.path.replace(/^.*[\\/]/, ""), data: new Uint8Array(await o.arrayBuffer()) })))
+  const files = await Promise.all(result.outputs.map(async (o) => ({
+    name: o.path.replace(/^.*[\\/]/, ""),
+    data: new Uint8Array(await o.arrayBuffer())
+  })))
   const code = await result.outputs[0]!.text()
   const lazy = LAZY_PACKAGES.filter((pkg) => code.includes(`require(${JSON.stringify(pkg)})`))
   return [...files, ...(await Promise.all(lazy.map(lazyPackage)))]
@@ -51,7 +54,14 @@ export const bundle = async (entry: string, name: string): Promise<Array<Bundled
 /** One package the stand-ins load on demand, bundled on its own (source only: it is rarely loaded). */
 const lazyPackage = async (pkg: string): Promise<BundledFile> => {
   const entry = Bun.resolveSync(pkg, join(import.meta.dir, "..", ".."))
-  const result = await Bun.build({ entrypoints: [entry], target: "bun", format: "cjs", minify: true, plugins: [noImportMetaEnv], conditions: ["module"] })
+  const result = await Bun.build({
+    entrypoints: [entry],
+    target: "bun",
+    format: "cjs",
+    minify: true,
+    plugins: [noImportMetaEnv],
+    conditions: ["module"]
+  })
   if (!result.success) throw new AggregateError(result.logs, `bundling ${pkg} failed`)
   return { name: `node_modules/${pkg}/index.js`, data: new Uint8Array(await result.outputs[0]!.arrayBuffer()) }
 }

@@ -34,15 +34,21 @@ const CRYPTO_IMPORTERS = [
   "checksum/md5/Md5Node.js",
   "config/shared-ini-file-loader/getSSOTokenFilepath.js"
 ]
-const smithyCore = (paths: ReadonlyArray<string>) =>
-  new RegExp(`[\\\\/]@smithy[\\\\/]core[\\\\/]dist-es[\\\\/]submodules[\\\\/](${paths.map((p) => p.replace(/[.]/g, "\\.").replace(/\//g, "[\\\\/]")).join("|")})$`)
+const smithyCore = (paths: ReadonlyArray<string>) => {
+  const path = (p: string) => p.replace(/[.]/g, "\\.").replace(/\//g, "[\\\\/]")
+  return new RegExp(`[\\\\/]@smithy[\\\\/]core[\\\\/]dist-es[\\\\/]submodules[\\\\/](${paths.map(path).join("|")})$`)
+}
 
 export const STAND_INS: ReadonlyArray<StandIn> = [
   // Loaded only when used: the Node.js transport (node:http, https, http2) and the full credential chain.
   { specifier: "@smithy/node-http-handler", shim: shim("node-http-handler.ts") },
   { specifier: "@aws-sdk/credential-provider-node", shim: shim("credential-provider-node.ts") },
   // The SDK's reads of ~/.aws/config and ~/.aws/credentials, synchronous.
-  { specifier: "node:fs/promises", importer: smithyCore(["config/shared-ini-file-loader/readFile.js"]), shim: shim("ini-file-read.ts") },
+  {
+    specifier: "node:fs/promises",
+    importer: smithyCore(["config/shared-ini-file-loader/readFile.js"]),
+    shim: shim("ini-file-read.ts")
+  },
   // node:stream loaded only if a Node.js stream turns up (the fetch transport gives web streams).
   { specifier: "node:stream", importer: smithyCore(STREAM_IMPORTERS), shim: shim("node-stream.ts") },
   // The SDK's hashing on Bun.CryptoHasher, without node:crypto.
@@ -71,14 +77,16 @@ export const standIns: BunPlugin = {
       build.onLoad({ filter: standIn.importer! }, async (args) => {
         const source = await Bun.file(args.path).text()
         const from = `from "${standIn.specifier}";`
-        if (!source.includes(from)) throw new Error(`${args.path} no longer imports ${standIn.specifier}: review its stand-in`)
+        if (!source.includes(from)) {
+          throw new Error(`${args.path} no longer imports ${standIn.specifier}: review its stand-in`)
+        }
         return { contents: source.replace(from, `from ${JSON.stringify(standIn.shim)};`), loader: "js" }
       })
     }
     const specifiers = [...new Set(STAND_INS.filter((s) => !s.specifier.startsWith("node:")).map((s) => s.specifier))]
     build.onResolve({ filter: new RegExp(`^(${specifiers.map(escape).join("|")})$`) }, (args) => {
       if (shims.has(args.importer)) return undefined
-      const standIn = STAND_INS.find((s) => s.specifier === args.path && (!s.importer || s.importer.test(args.importer)))
+      const standIn = STAND_INS.find((s) => s.specifier === args.path && (s.importer?.test(args.importer) ?? true))
       return standIn ? { path: standIn.shim } : undefined
     })
   }

@@ -30,7 +30,10 @@ describe("parseSmapsRss", () => {
   ].join("\n")
 
   test("sums every mapping of a file, ignores anonymous and special mappings", () => {
-    expect([...parseSmapsRss(smaps)]).toEqual([["/opt/bun", 23280 * 1024], ["/usr/lib/x86_64-linux-gnu/libc.so.6", 160 * 1024]])
+    expect([...parseSmapsRss(smaps)]).toEqual([
+      ["/opt/bun", 23280 * 1024],
+      ["/usr/lib/x86_64-linux-gnu/libc.so.6", 160 * 1024]
+    ])
   })
 
   test("the real smaps of this process names the executable", async () => {

@@ -33,10 +33,11 @@ afterAll(async () => {
 
 describe("lazily loaded packages", () => {
   test("ship beside the handler bundle, one file each", () => {
-    expect(names).toEqual(["handler.js", "handler.js.jsc", ...LAZY_PACKAGES.map((p) => `node_modules/${p}/index.js`)].sort())
+    const lazy = LAZY_PACKAGES.map((p) => `node_modules/${p}/index.js`)
+    expect(names).toEqual(["handler.js", "handler.js.jsc", ...lazy].sort())
   })
 
-  test("with a profile instead of keys in the environment, the function gets its credentials from the real chain", async () => {
+  test("a profile instead of keys: the function's credentials come from the real chain", async () => {
     const credentials = join(work, "credentials")
     writeFileSync(credentials, "[lazy]\naws_access_key_id = AKIDLAZY\naws_secret_access_key = lazysecret\n")
     const env = new ExecutionEnvironment({
@@ -44,10 +45,19 @@ describe("lazily loaded packages", () => {
       taskRoot: task,
       handler: "handler.handler",
       timeoutMs: 10_000,
-      env: { ...stack.functionEnv, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "lazy", AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: join(work, "no-config") }
+      env: {
+        ...stack.functionEnv,
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_SESSION_TOKEN: "",
+        AWS_PROFILE: "lazy",
+        AWS_SHARED_CREDENTIALS_FILE: credentials,
+        AWS_CONFIG_FILE: join(work, "no-config")
+      }
     })
     try {
-      const event = { Records: [{ messageId: "lazy-1", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }] }
+      const record = { messageId: "lazy-1", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }
+      const event = { Records: [record] }
       const result = await env.invoke(event)
       expect(result.status).toBe("success")
       expect(result.status === "success" && JSON.parse(result.payload)).toEqual({ batchItemFailures: [] })
@@ -59,11 +69,15 @@ describe("lazily loaded packages", () => {
   }, 30_000)
 
   test("the shipped Node.js transport sends a request", async () => {
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => new Response(`${r.method} ${new URL(r.url).pathname}`) })
+    const answer = (r: Request) => new Response(`${r.method} ${new URL(r.url).pathname}`)
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: answer })
     try {
-      const { NodeHttpHandler, streamCollector } = require(join(task, "node_modules/@smithy/node-http-handler/index.js"))
+      const shipped = join(task, "node_modules/@smithy/node-http-handler/index.js")
+      const { NodeHttpHandler, streamCollector } = require(shipped)
       const handler = new NodeHttpHandler()
-      const { response } = await handler.handle({ protocol: "http:", hostname: "127.0.0.1", port: server.port, method: "GET", path: "/lazy", query: {}, headers: {} })
+      const at = { protocol: "http:", hostname: "127.0.0.1", port: server.port }
+      const request = { ...at, method: "GET", path: "/lazy", query: {}, headers: {} }
+      const { response } = await handler.handle(request)
       expect(response.statusCode).toBe(200)
       expect(new TextDecoder().decode(await streamCollector(response.body))).toBe("GET /lazy")
       handler.destroy()

@@ -61,7 +61,8 @@ describe("bun run build", () => {
     }
     // Beside the bundle, the packages it loads only when needed (scripts/build/stand-ins.ts).
     const lazy = LAZY_PACKAGES.map((p) => `node_modules/${p}/index.js`)
-    expect(extract(join(dist, "function.zip"), join(work, "inspect-fn"))).toEqual(["handler.js", "handler.js.jsc", ...lazy].sort())
+    const fn = extract(join(dist, "function.zip"), join(work, "inspect-fn"))
+    expect(fn).toEqual(["handler.js", "handler.js.jsc", ...lazy].sort())
   }, 20_000)
 
   test("the packaged x86_64 layer runs the packaged function against the emulators", async () => {

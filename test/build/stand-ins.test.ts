@@ -49,7 +49,8 @@ describe("node-http-handler stand-in", () => {
 describe("credential-provider-node stand-in", () => {
   const saved = { ...process.env }
   afterEach(() => {
-    for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"]) {
+    const keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+    for (const k of [...keys, "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"]) {
       if (saved[k] === undefined) delete process.env[k]
       else process.env[k] = saved[k]
     }
@@ -66,13 +67,13 @@ describe("credential-provider-node stand-in", () => {
     expect(names(shimCredentials)).toEqual(names(realCredentials))
   })
 
-  test("static keys in the environment and no profile: the environment's credentials, as Lambda provides them", async () => {
+  test("static keys in the environment, no profile: the environment's credentials, as on Lambda", async () => {
     setKeys()
     const credentials = await shimCredentials.defaultProvider()()
     expect(credentials).toMatchObject({ accessKeyId: "AKIDSHIM", secretAccessKey: "secret", sessionToken: "token" })
   })
 
-  test("a profile asked for (AWS_PROFILE or init.profile) goes to the real chain, which skips the environment", async () => {
+  test("a profile asked for (AWS_PROFILE or init.profile): the real chain, which skips the environment", async () => {
     setKeys()
     process.env.AWS_CONFIG_FILE = "/nonexistent/config"
     process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/credentials"
@@ -123,7 +124,8 @@ describe("ini file read stand-in", () => {
 
 describe("zlib CRC-32 stand-in", () => {
   test("the same values as zlib.crc32, whole or continued from a previous value, for bytes and strings", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), fc.uint8Array({ maxLength: 512 }), fc.string(), (a, b, s) => {
+    const bytes = fc.uint8Array({ maxLength: 2048 })
+    fc.assert(fc.property(bytes, bytes, fc.string(), (a, b, s) => {
       expect(zlibCrc32.crc32(a)).toBe(zlib.crc32(a))
       expect(zlibCrc32.crc32(b, zlibCrc32.crc32(a))).toBe(zlib.crc32(b, zlib.crc32(a)))
       expect(zlibCrc32.crc32(s)).toBe(zlib.crc32(s))
@@ -133,7 +135,10 @@ describe("zlib CRC-32 stand-in", () => {
 })
 
 describe("node:stream stand-in", () => {
-  const values = () => ["body", new Uint8Array(3), undefined, null, {}, new ReadableStream(), new Blob(["x"]), stream.Readable.from(["a"]), new stream.Writable(), new stream.PassThrough(), { pipe: () => {} }]
+  const values = () => [
+    "body", new Uint8Array(3), undefined, null, {}, new ReadableStream(), new Blob(["x"]),
+    stream.Readable.from(["a"]), new stream.Writable(), new stream.PassThrough(), { pipe: () => {} }
+  ]
 
   test("instanceof answers as the real classes do", () => {
     for (const name of ["Readable", "Writable", "PassThrough"] as const) {
@@ -153,7 +158,9 @@ describe("node:stream stand-in", () => {
     expect(collector).toBeInstanceOf(stream.Writable)
     expect(collector instanceof Collector).toBe(true)
     expect(new stream.Writable() instanceof Collector).toBe(false)
-    await new Promise((resolve, reject) => lazyStream.Readable.from(["a", "b", "c"]).pipe(collector).on("finish", resolve).on("error", reject))
+    await new Promise((resolve, reject) => {
+      lazyStream.Readable.from(["a", "b", "c"]).pipe(collector).on("finish", resolve).on("error", reject)
+    })
     expect(collector.chunks).toEqual(["a", "b", "c"])
     class Source extends lazyStream.Readable {
       override _read() {
@@ -176,10 +183,14 @@ describe("node:stream stand-in", () => {
 })
 
 describe("node:crypto hashing stand-in", () => {
-  const data = fc.oneof(fc.string(), fc.uint8Array({ maxLength: 1024 }), fc.uint8Array({ maxLength: 64 }).map((u) => Buffer.from(u)))
+  const buffer = (maxLength: number, minLength = 0) =>
+    fc.uint8Array({ minLength, maxLength }).map((u) => Buffer.from(u))
+  const data = fc.oneof(fc.string(), fc.uint8Array({ maxLength: 1024 }), buffer(64))
+  const key = fc.oneof(fc.string({ minLength: 1 }), buffer(80, 1))
 
   test("createHash and createHmac digest as node:crypto's do, chunk by chunk, copies included", () => {
-    fc.assert(fc.property(fc.constantFrom("sha256", "md5", "sha1"), fc.array(data, { maxLength: 4 }), fc.oneof(fc.string({ minLength: 1 }), fc.uint8Array({ minLength: 1, maxLength: 80 }).map((u) => Buffer.from(u))), (algorithm, chunks, key) => {
+    const algorithm = fc.constantFrom("sha256", "md5", "sha1")
+    fc.assert(fc.property(algorithm, fc.array(data, { maxLength: 4 }), key, (algorithm, chunks, key) => {
       const ours = cryptoHash.createHash(algorithm)
       const theirs = nodeCrypto.createHash(algorithm)
       const oursMac = cryptoHash.createHmac(algorithm, key)
@@ -197,11 +208,17 @@ describe("node:crypto hashing stand-in", () => {
   })
 
   test("a SigV4 signature over the stand-in equals the one over node:crypto", async () => {
-    const sha256 = (lib: { createHash: (a: string) => { update: (d: Uint8Array | string) => unknown; digest: () => Uint8Array }; createHmac: (a: string, k: Buffer) => { update: (d: Uint8Array | string) => unknown; digest: () => Uint8Array } }) =>
+    type Hasher = { update: (d: Uint8Array | string) => unknown; digest: () => Uint8Array }
+    type Lib = { createHash: (a: string) => Hasher; createHmac: (a: string, k: Buffer) => Hasher }
+    const sha256 = (lib: Lib) =>
       class {
         private readonly hash
         constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-          const key = typeof secret === "string" ? Buffer.from(secret) : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : secret && Buffer.from(secret)
+          const key = typeof secret === "string"
+            ? Buffer.from(secret)
+            : ArrayBuffer.isView(secret)
+            ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+            : secret && Buffer.from(secret)
           this.hash = key ? lib.createHmac("sha256", key) : lib.createHash("sha256")
         }
         update(data: Uint8Array | string) {
@@ -211,11 +228,17 @@ describe("node:crypto hashing stand-in", () => {
           return new Uint8Array(this.hash.digest())
         }
       }
-    const sign = (lib: Parameters<typeof sha256>[0]) =>
-      new SignatureV4({ service: "dynamodb", region: "eu-west-1", credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "token" }, sha256: sha256(lib) })
-        .sign({ method: "POST", protocol: "https:", hostname: "dynamodb.eu-west-1.amazonaws.com", path: "/", query: {}, headers: { host: "dynamodb.eu-west-1.amazonaws.com", "x-amz-target": "DynamoDB_20120810.BatchGetItem", "content-type": "application/x-amz-json-1.0" }, body: `{"RequestItems":{}}` }, { signingDate: new Date("2026-11-27T12:00:00Z") })
-    const ours = await sign(cryptoHash as unknown as Parameters<typeof sha256>[0])
-    const theirs = await sign(nodeCrypto as unknown as Parameters<typeof sha256>[0])
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "token" }
+    const host = "dynamodb.eu-west-1.amazonaws.com"
+    const target = "DynamoDB_20120810.BatchGetItem"
+    const headers = { host, "x-amz-target": target, "content-type": "application/x-amz-json-1.0" }
+    const body = `{"RequestItems":{}}`
+    const request = { method: "POST", protocol: "https:", hostname: host, path: "/", query: {}, headers, body }
+    const sign = (lib: Lib) =>
+      new SignatureV4({ service: "dynamodb", region: "eu-west-1", credentials, sha256: sha256(lib) })
+        .sign(request, { signingDate: new Date("2026-11-27T12:00:00Z") })
+    const ours = await sign(cryptoHash as unknown as Lib)
+    const theirs = await sign(nodeCrypto as unknown as Lib)
     expect(ours.headers.authorization).toBe(theirs.headers.authorization)
     expect(ours.headers.authorization).toMatch(/Signature=[0-9a-f]{64}$/)
   })

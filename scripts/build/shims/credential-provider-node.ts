@@ -21,5 +21,7 @@ export const defaultProvider = (init: Init = {}): ReturnType<typeof Real.default
   return load().defaultProvider(init)
 }
 
-export const credentialsTreatedAsExpired: typeof Real.credentialsTreatedAsExpired = (c) => load().credentialsTreatedAsExpired(c)
-export const credentialsWillNeedRefresh: typeof Real.credentialsWillNeedRefresh = (c) => load().credentialsWillNeedRefresh(c)
+export const credentialsTreatedAsExpired: typeof Real.credentialsTreatedAsExpired = (c) =>
+  load().credentialsTreatedAsExpired(c)
+export const credentialsWillNeedRefresh: typeof Real.credentialsWillNeedRefresh = (c) =>
+  load().credentialsWillNeedRefresh(c)

@@ -10,4 +10,6 @@ export const createHash = (algorithm: string) => new Bun.CryptoHasher(algorithm 
 
 export const createHmac = (algorithm: string, key: Key) => new Bun.CryptoHasher(algorithm as Algorithm, key)
 
-export const getRandomValues = <T extends Exclude<NodeJS.TypedArray, Float32Array | Float64Array>>(array: T): T => crypto.getRandomValues(array)
+type IntegerArray = Exclude<NodeJS.TypedArray, Float32Array | Float64Array>
+
+export const getRandomValues = <T extends IntegerArray>(array: T): T => crypto.getRandomValues(array)

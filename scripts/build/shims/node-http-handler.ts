@@ -15,7 +15,9 @@ const isHandler = (u: unknown): u is Handler => typeof (u as Handler | undefined
 /** `create` hands back a handler it is given, as the real one does, without loading anything. */
 export class NodeHttpHandler {
   static create(instanceOrOptions?: unknown) {
-    return isHandler(instanceOrOptions) ? instanceOrOptions : load().NodeHttpHandler.create(instanceOrOptions as Options)
+    return isHandler(instanceOrOptions)
+      ? instanceOrOptions
+      : load().NodeHttpHandler.create(instanceOrOptions as Options)
   }
   constructor(options?: Options) {
     return new (load().NodeHttpHandler)(options)

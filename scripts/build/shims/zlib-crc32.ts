@@ -2,4 +2,5 @@
 // is `zlib.crc32(data, value)`. Bun's own CRC-32 gives the same values (a test checks) without
 // loading node:zlib, a large JavaScript module in Bun: several ms of every cold start.
 
-export const crc32 = (data: string | NodeJS.ArrayBufferView | ArrayBuffer, value = 0): number => Bun.hash.crc32(data, value)
+export const crc32 = (data: string | NodeJS.ArrayBufferView | ArrayBuffer, value = 0): number =>
+  Bun.hash.crc32(data, value)
