@@ -13,19 +13,6 @@ export interface StandIn {
 
 const shim = (name: string) => join(import.meta.dir, "shims", name)
 
-// The @smithy/core modules that import node:stream (paths under dist-es/submodules).
-const STREAM_IMPORTERS = [
-  "retry/middleware-retry/isStreamingPayload/isStreamingPayload.js",
-  "checksum/hash-stream-node/HashCalculator.js",
-  "serde/util-stream/splitStream.js",
-  "serde/util-stream/headStream.js",
-  "serde/util-stream/checksum/ChecksumStream.js",
-  "serde/util-stream/getAwsChunkedEncodingStream.js",
-  "serde/util-stream/stream-collector.js",
-  "serde/util-stream/sdk-stream-mixin.js",
-  "serde/util-stream/createBufferedReadable.js",
-  "event-streams/eventstream-serde/EventStreamMarshaller.js"
-]
 // The @smithy/core modules that import node:crypto.
 const CRYPTO_IMPORTERS = [
   "serde/index.js",
@@ -49,8 +36,6 @@ export const STAND_INS: ReadonlyArray<StandIn> = [
     importer: smithyCore(["config/shared-ini-file-loader/readFile.js"]),
     shim: shim("ini-file-read.ts")
   },
-  // node:stream loaded only if a Node.js stream turns up (the fetch transport gives web streams).
-  { specifier: "node:stream", importer: smithyCore(STREAM_IMPORTERS), shim: shim("node-stream.ts") },
   // The SDK's hashing on Bun.CryptoHasher, without node:crypto.
   { specifier: "node:crypto", importer: smithyCore(CRYPTO_IMPORTERS), shim: shim("node-crypto-hash.ts") },
   // The SDK's CRC-32 on Bun's, without node:zlib.

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { rmSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as zlib from "node:zlib"
-import * as stream from "node:stream"
 import * as nodeCrypto from "node:crypto"
 import fc from "fast-check"
 import { tmpdir } from "node:os"
@@ -13,7 +12,6 @@ import * as realCredentials from "@aws-sdk/credential-provider-node"
 import * as shimCredentials from "../../scripts/build/shims/credential-provider-node.ts"
 import * as iniFileRead from "../../scripts/build/shims/ini-file-read.ts"
 import * as zlibCrc32 from "../../scripts/build/shims/zlib-crc32.ts"
-import * as lazyStream from "../../scripts/build/shims/node-stream.ts"
 import * as cryptoHash from "../../scripts/build/shims/node-crypto-hash.ts"
 import { SignatureV4 } from "@smithy/signature-v4"
 import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
@@ -131,54 +129,6 @@ describe("zlib CRC-32 stand-in", () => {
       expect(zlibCrc32.crc32(s)).toBe(zlib.crc32(s))
     }), { numRuns: 300 })
     expect(zlibCrc32.crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926) // the CRC-32 check value
-  })
-})
-
-describe("node:stream stand-in", () => {
-  const values = () => [
-    "body", new Uint8Array(3), undefined, null, {}, new ReadableStream(), new Blob(["x"]),
-    stream.Readable.from(["a"]), new stream.Writable(), new stream.PassThrough(), { pipe: () => {} }
-  ]
-
-  test("instanceof answers as the real classes do", () => {
-    for (const name of ["Readable", "Writable", "PassThrough"] as const) {
-      for (const v of values()) expect(v instanceof lazyStream[name]).toBe(v instanceof stream[name])
-    }
-  })
-
-  test("a subclass declared on it is a real stream: built, piped into, instanceof", async () => {
-    class Collector extends lazyStream.Writable {
-      readonly chunks: Array<string> = []
-      override _write(chunk: Buffer, _encoding: string, callback: () => void) {
-        this.chunks.push(chunk.toString())
-        callback()
-      }
-    }
-    const collector = new Collector()
-    expect(collector).toBeInstanceOf(stream.Writable)
-    expect(collector instanceof Collector).toBe(true)
-    expect(new stream.Writable() instanceof Collector).toBe(false)
-    await new Promise((resolve, reject) => {
-      lazyStream.Readable.from(["a", "b", "c"]).pipe(collector).on("finish", resolve).on("error", reject)
-    })
-    expect(collector.chunks).toEqual(["a", "b", "c"])
-    class Source extends lazyStream.Readable {
-      override _read() {
-        this.push("x")
-        this.push(null)
-      }
-    }
-    const chunks: Array<string> = []
-    for await (const chunk of new Source()) chunks.push(String(chunk))
-    expect(chunks).toEqual(["x"])
-  })
-
-  test("static members and plain construction reach the real classes", async () => {
-    expect(lazyStream.Readable.from).toBe(stream.Readable.from)
-    const through = new lazyStream.PassThrough()
-    expect(through).toBeInstanceOf(stream.PassThrough)
-    through.end("y")
-    expect(String(await through.toArray())).toBe("y")
   })
 })
 
