@@ -68,6 +68,45 @@ describe("lazily loaded packages", () => {
     }
   }, 30_000)
 
+  test("no keys, a container credentials endpoint (as SnapStart sets): the real chain asks it", async () => {
+    const asked: Array<string | null> = []
+    const expiration = new Date(Date.now() + 3_600_000).toISOString()
+    const credentials = { AccessKeyId: "AKIDCONTAINER", SecretAccessKey: "s", Token: "t", Expiration: expiration }
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (r) => (asked.push(r.headers.get("authorization")), Response.json(credentials))
+    })
+    const env = new ExecutionEnvironment({
+      bootstrap: join(root, "runtime/bootstrap"),
+      taskRoot: task,
+      handler: "handler.handler",
+      timeoutMs: 10_000,
+      env: {
+        ...stack.functionEnv,
+        AWS_ACCESS_KEY_ID: "",
+        AWS_SECRET_ACCESS_KEY: "",
+        AWS_SESSION_TOKEN: "",
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${server.port}/credentials`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: "container-token",
+        AWS_SHARED_CREDENTIALS_FILE: join(work, "no-credentials"),
+        AWS_CONFIG_FILE: join(work, "no-config")
+      }
+    })
+    try {
+      const record = { messageId: "lazy-2", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }
+      const result = await env.invoke({ Records: [record] })
+      expect(result.status === "success" && JSON.parse(result.payload)).toEqual({ batchItemFailures: [] })
+      expect(asked.length).toBeGreaterThan(0)
+      expect(asked.every((a) => a === "container-token")).toBe(true)
+      const out = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+      expect(out.map((m) => m.MessageAttributes?.outcome?.StringValue)).toEqual(["not_found"])
+    } finally {
+      await env.stop()
+      await server.stop(true)
+    }
+  }, 30_000)
+
   test("the shipped Node.js transport sends a request", async () => {
     const answer = (r: Request) => new Response(`${r.method} ${new URL(r.url).pathname}`)
     const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: answer })

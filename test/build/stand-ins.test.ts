@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { afterEach, beforeAll, describe, expect, test } from "bun:test"
 import { rmSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import * as zlib from "node:zlib"
@@ -17,6 +17,8 @@ import { SignatureV4 } from "@smithy/signature-v4"
 import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
 import { bundleConfig } from "../../scripts/build/bundle.ts"
 import { STAND_INS } from "../../scripts/build/stand-ins.ts"
+
+const SHIMS = resolve(import.meta.dir, "../../scripts/build/shims")
 
 // The stand-ins the bundles use for SDK modules they load only when really needed
 // (scripts/build/stand-ins.ts): same answers as the real modules.
@@ -193,9 +195,116 @@ describe("node:crypto hashing stand-in", () => {
     expect(ours.headers.authorization).toMatch(/Signature=[0-9a-f]{64}$/)
   })
 
+  test("non-ASCII and lone-surrogate strings, views into larger buffers, Uint8Array and empty keys", () => {
+    const view = fc.tuple(fc.uint8Array({ maxLength: 256 }), fc.nat(64), fc.nat(64))
+      .map(([u, a, b]) => u.subarray(Math.min(a, u.length), Math.max(Math.min(a, u.length), u.length - b)))
+    const text = fc.string({ unit: "binary", maxLength: 64 })
+    const chunk = fc.oneof(text, view)
+    const anyKey = fc.oneof(text, view, fc.constant(new Uint8Array(0)))
+    const algorithm = fc.constantFrom("sha256", "md5", "sha1")
+    fc.assert(fc.property(algorithm, fc.array(chunk, { maxLength: 4 }), anyKey, (algorithm, chunks, key) => {
+      const ours = cryptoHash.createHash(algorithm)
+      const theirs = nodeCrypto.createHash(algorithm)
+      const oursMac = cryptoHash.createHmac(algorithm, key)
+      const theirsMac = nodeCrypto.createHmac(algorithm, key)
+      for (const c of chunks) [ours, theirs, oursMac, theirsMac].forEach((h) => h.update(c))
+      expect(ours.digest("hex")).toBe(theirs.digest("hex"))
+      expect(oursMac.digest("hex")).toBe(theirsMac.digest("hex"))
+      const crc = chunks.reduce((v: number, c) => zlibCrc32.crc32(c, v), 0)
+      expect(crc).toBe(chunks.reduce((v: number, c) => zlib.crc32(c, v), 0))
+    }), { numRuns: 500 })
+  })
+
   test("getRandomValues fills the array it is given", () => {
     const bytes = cryptoHash.getRandomValues(new Uint8Array(32))
     expect(bytes.some((b) => b !== 0)).toBe(true)
+  })
+})
+
+describe("the SDK's hashing as bundled (its own classes on the stand-ins)", () => {
+  // AWS's SigV4 test suite (get-vanilla, post-vanilla): fixed inputs, published signatures.
+  const vanilla = {
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+    date: new Date("2015-08-30T12:36:00Z"),
+    signatures: {
+      GET: "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+      POST: "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"
+    }
+  }
+  type Hasher = new(secret?: string | Uint8Array) => { update(d: Uint8Array | string): void; digest(): Promise<Uint8Array> }
+  type Signer = { sign(r: object, o: object): Promise<{ headers: Record<string, string> }> }
+  interface Bundled {
+    SignatureV4: new(o: object) => Signer
+    Sha256: Hasher
+    Md5: Hasher
+    Crc32: new() => { update(d: Uint8Array): void; digestSync(): number }
+    Hash: new(algorithm: string, secret?: string | Uint8Array) => InstanceType<Hasher>
+  }
+  let bundled: Bundled
+  let shipped: Array<string>
+
+  beforeAll(async () => {
+    const entry = resolve(import.meta.dir, "../fixtures/sdk-hashing.ts")
+    const result = await Bun.build({ ...bundleConfig(entry, "sdk-hashing.js"), bytecode: false, metafile: true })
+    expect(result.success).toBe(true)
+    shipped = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs).map((p) => resolve(p))
+    const file = join(tmpdir(), `sdk-hashing-${process.pid}.cjs`)
+    writeFileSync(file, await result.outputs[0]!.text())
+    try {
+      bundled = require(file)
+    } finally {
+      rmSync(file)
+    }
+  }, 30_000)
+
+  test("is built on the stand-ins", () => {
+    for (const name of ["node-crypto-hash.ts", "zlib-crc32.ts"]) expect(shipped).toContain(resolve(SHIMS, name))
+  })
+
+  test("its SigV4 signer gives the published signatures of AWS's test suite", async () => {
+    for (const method of ["GET", "POST"] as const) {
+      const host = "example.amazonaws.com"
+      const request = { method, protocol: "https:", hostname: host, path: "/", query: {}, headers: { host } }
+      const signer = new bundled.SignatureV4({
+        service: "service",
+        region: "us-east-1",
+        credentials: vanilla.credentials,
+        sha256: bundled.Sha256,
+        applyChecksum: false
+      })
+      const signed = await signer.sign(request, { signingDate: vanilla.date })
+      expect(signed.headers.authorization).toBe(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, " +
+          `SignedHeaders=host;x-amz-date, Signature=${vanilla.signatures[method]}`
+      )
+    }
+  })
+
+  test("Sha256 (plain and HMAC), Md5 (SQS's body check), Hash and Crc32 agree with node:crypto and node:zlib", () => {
+    const text = fc.string({ unit: "binary", maxLength: 200 })
+    const bytes = fc.uint8Array({ maxLength: 300 })
+    const hex = (u: Uint8Array) => Buffer.from(u).toString("hex")
+    return fc.assert(fc.asyncProperty(fc.oneof(text, bytes), fc.oneof(text, bytes), async (data, key) => {
+      const utf8 = typeof data === "string" ? new TextEncoder().encode(data) : data
+      const secret = typeof key === "string" ? key : key.length === 0 ? undefined : key
+      const sha = new bundled.Sha256()
+      sha.update(data)
+      expect(hex(await sha.digest())).toBe(nodeCrypto.createHash("sha256").update(data).digest("hex"))
+      if (secret !== undefined && secret !== "") {
+        const mac = new bundled.Sha256(secret)
+        mac.update(data)
+        expect(hex(await mac.digest())).toBe(nodeCrypto.createHmac("sha256", secret).update(data).digest("hex"))
+        const hashMac = new bundled.Hash("sha256", secret)
+        hashMac.update(data)
+        expect(hex(await hashMac.digest())).toBe(nodeCrypto.createHmac("sha256", secret).update(data).digest("hex"))
+      }
+      const md5 = new bundled.Md5()
+      md5.update(utf8)
+      expect(hex(await md5.digest())).toBe(nodeCrypto.createHash("md5").update(utf8).digest("hex"))
+      const crc = new bundled.Crc32()
+      crc.update(utf8)
+      expect(crc.digestSync()).toBe(zlib.crc32(utf8))
+    }), { numRuns: 300 })
   })
 })
 
