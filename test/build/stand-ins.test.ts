@@ -231,7 +231,8 @@ describe("the SDK's hashing as bundled (its own classes on the stand-ins)", () =
       POST: "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"
     }
   }
-  type Hasher = new(secret?: string | Uint8Array) => { update(d: Uint8Array | string): void; digest(): Promise<Uint8Array> }
+  type Hashing = { update(d: Uint8Array | string): void; digest(): Promise<Uint8Array> }
+  type Hasher = new(secret?: string | Uint8Array) => Hashing
   type Signer = { sign(r: object, o: object): Promise<{ headers: Record<string, string> }> }
   interface Bundled {
     SignatureV4: new(o: object) => Signer
