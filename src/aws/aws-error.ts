@@ -78,7 +78,10 @@ const REQUEST_WIDE_CODES = new Set([
   "KmsInvalidKeyUsage",
   "KmsInvalidState",
   "KmsNotFound",
-  "KmsOptInRequired"
+  "KmsOptInRequired",
+  // The SDK found no credentials (or token) to sign with: thrown before any request is sent.
+  "CredentialsProviderError",
+  "TokenProviderError"
 ])
 
 const shortCodeOf = (code: string) => code.slice(code.lastIndexOf(".") + 1)

@@ -4,7 +4,7 @@ import { crc32 } from "node:zlib"
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
 import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 import { transport } from "../../src/aws/clients.ts"
-import { classifyAwsError, entryError } from "../../src/aws/aws-error.ts"
+import { classifyAwsError, entryError, mayBlameItems } from "../../src/aws/aws-error.ts"
 import { backoffMs } from "../../src/aws/deliver.ts"
 
 const sdkError = (name: string, status?: number, extra: object = {}) =>
@@ -107,4 +107,26 @@ describe("a malformed, cut-off or damaged answer is a transient network failure"
     expect(classifyAwsError("BatchWriteItem", new SyntaxError("Unexpected token"))._tag).toBe("AwsPermanentError")
     expect(classifyAwsError("BatchWriteItem", sdkError("ValidationException", 400))._tag).toBe("AwsPermanentError")
   })
+})
+
+describe("failures no item causes are never blamed on the items (no halving, no ItemRejected)", () => {
+  test("no credentials to be had: the real default chain's error concerns the whole request", async () => {
+    const keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] as const
+    const saved = Object.fromEntries(["AWS_EC2_METADATA_DISABLED", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", ...keys]
+      .map((k) => [k, process.env[k]]))
+    for (const k of keys) delete process.env[k]
+    Object.assign(process.env, {
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONFIG_FILE: "/nonexistent/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials"
+    })
+    try {
+      const client = new DynamoDBClient({ endpoint: "http://127.0.0.1:9", region: "us-east-1", maxAttempts: 1 })
+      const error = await client.send(new ListTablesCommand({})).then(() => undefined, (e: unknown) => e)
+      expect((error as Error).name).toBe("CredentialsProviderError")
+      expect(mayBlameItems(classifyAwsError("BatchWriteItem", error))).toBe(false)
+    } finally {
+      for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v)
+    }
+  }, 15_000)
 })
