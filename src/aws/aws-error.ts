@@ -84,6 +84,9 @@ const REQUEST_WIDE_CODES = new Set([
   "TokenProviderError"
 ])
 
+// What @aws-sdk/middleware-sdk-sqs throws when an answer's MD5OfMessageBody does not match the body sent.
+const SQS_MD5_MISMATCH = /^(Invalid MD5 checksum on messages: |InvalidChecksumError$)/
+
 const shortCodeOf = (code: string) => code.slice(code.lastIndexOf(".") + 1)
 
 /**
@@ -119,7 +122,10 @@ export const classifyAwsError = (operation: string, cause: unknown): AwsError =>
     isNetworkCode(asText((e as { cause?: { code?: unknown } }).cause?.code) ?? "") ||
     // The SDK could not parse the body of an answer it received (it attaches the raw $response):
     // a cut-off or damaged answer, not a refusal.
-    (code === "SyntaxError" && e.$response !== undefined)
+    (code === "SyntaxError" && e.$response !== undefined) ||
+    // The SQS client's check of the MD5 SQS computed of each body failed: damaged on the way, as a
+    // bad x-amz-crc32 is (the client throws a plain Error for it, after the request succeeded).
+    SQS_MD5_MISMATCH.test(message)
   return transient
     ? new AwsTransientError({ operation, code, message })
     : new AwsPermanentError({ operation, code, message })

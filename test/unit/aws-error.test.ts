@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test"
 import { createServer, type Server } from "node:net"
 import { crc32 } from "node:zlib"
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 import { transport } from "../../src/aws/clients.ts"
 import { classifyAwsError, entryError, mayBlameItems } from "../../src/aws/aws-error.ts"
@@ -129,4 +130,29 @@ describe("failures no item causes are never blamed on the items (no halving, no 
       for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v)
     }
   }, 15_000)
+
+  test("SendMessageBatch's MD5 check failing (an answer damaged on the way) is transient, as a bad x-amz-crc32 is", async () => {
+    const answer = { Successful: [{ Id: "0", MessageId: "m-0", MD5OfMessageBody: "0".repeat(32) }], Failed: [] }
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => Response.json(answer) })
+    try {
+      const client = new SQSClient({
+        endpoint: `http://127.0.0.1:${server.port}`,
+        region: "us-east-1",
+        credentials: { accessKeyId: "x", secretAccessKey: "y" },
+        maxAttempts: 1,
+        ...transport()
+      })
+      const send = new SendMessageBatchCommand({
+        QueueUrl: `http://127.0.0.1:${server.port}/000000000000/q`,
+        Entries: [{ Id: "0", MessageBody: "€ body" }]
+      })
+      const error = await client.send(send).then(() => undefined, (e: unknown) => e)
+      expect(String(error)).toContain("MD5")
+      const classified = classifyAwsError("SendMessageBatch", error)
+      expect(classified._tag).toBe("AwsTransientError")
+      expect(mayBlameItems(classified)).toBe(false)
+    } finally {
+      await server.stop(true)
+    }
+  })
 })
