@@ -317,4 +317,12 @@ describe("the handler bundle", () => {
     const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs).map((p) => resolve(p))
     for (const standIn of STAND_INS) expect(inputs).toContain(standIn.shim)
   }, 30_000)
+
+  test("loads neither node:zlib nor node:crypto at all (what the stand-ins save, not undone by src/)", async () => {
+    const entry = resolve(import.meta.dir, "../../src/handler.ts")
+    const result = await Bun.build({ ...bundleConfig(entry, "handler.js"), bytecode: false, minify: false })
+    expect(result.success).toBe(true)
+    const code = await result.outputs[0]!.text()
+    expect(code.match(/require\(["'](node:)?(zlib|crypto)["']\)/g) ?? []).toEqual([])
+  }, 30_000)
 })

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test"
+import { createHash } from "node:crypto"
 import { Layer } from "effect"
 import { AwsTransientError } from "../../src/domain/errors.ts"
 import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
@@ -97,6 +98,7 @@ describe("security", () => {
       expect(fifoId(id)).toBe(fifoId(id))
     }
     expect(fifoId("€")).not.toBe(fifoId("€€"))
+    expect(fifoId("€ \u{1F600}")).toBe(`sha256-${createHash("sha256").update("€ \u{1F600}", "utf8").digest("hex")}`)
     // A read from a standard queue: grouped by product id, made valid.
     const answer = outputMessage({ messageId: "m 1", body: "" }, lookupResult("€ pk", undefined))
     expect(isFifoId(answer.groupId!) && isFifoId(answer.deduplicationId!)).toBe(true)
