@@ -17,6 +17,8 @@ const TRANSIENT_CODES = new Set([
   "ServiceUnavailable",
   "ServiceUnavailableException",
   "KMSThrottlingException",
+  // SQS's name for its queue's KMS key being throttled (a 400 the SDK does not mark retryable).
+  "KmsThrottled",
   "TransactionInProgressException",
   "RequestTimeout",
   "RequestTimeoutException",

@@ -131,7 +131,7 @@ describe("failures no item causes are never blamed on the items (no halving, no 
     }
   }, 15_000)
 
-  test("SendMessageBatch's MD5 check failing (an answer damaged on the way) is transient, as a bad x-amz-crc32 is", async () => {
+  test("SendMessageBatch's MD5 check failing (an answer damaged on the way) is transient", async () => {
     const answer = { Successful: [{ Id: "0", MessageId: "m-0", MD5OfMessageBody: "0".repeat(32) }], Failed: [] }
     const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => Response.json(answer) })
     try {
@@ -151,6 +151,36 @@ describe("failures no item causes are never blamed on the items (no halving, no 
       const classified = classifyAwsError("SendMessageBatch", error)
       expect(classified._tag).toBe("AwsTransientError")
       expect(mayBlameItems(classified)).toBe(false)
+    } finally {
+      await server.stop(true)
+    }
+  })
+})
+
+describe("SQS's KMS throttling", () => {
+  test("KmsThrottled (a queue's KMS key throttled) is transient, never an item's fault", async () => {
+    const refusal = JSON.stringify({ __type: "com.amazonaws.sqs#KmsThrottled", message: "Rate exceeded" })
+    const headers = {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amzn-query-error": "KMS.ThrottlingException;Sender"
+    }
+    const answer = () => new Response(refusal, { status: 400, headers })
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: answer })
+    try {
+      const client = new SQSClient({
+        endpoint: `http://127.0.0.1:${server.port}`,
+        region: "us-east-1",
+        credentials: { accessKeyId: "x", secretAccessKey: "y" },
+        maxAttempts: 1,
+        ...transport()
+      })
+      const send = new SendMessageBatchCommand({
+        QueueUrl: `http://127.0.0.1:${server.port}/000000000000/q`,
+        Entries: [{ Id: "0", MessageBody: "body" }]
+      })
+      const error = await client.send(send).then(() => undefined, (e: unknown) => e)
+      expect((error as Error).name).toBe("KmsThrottled")
+      expect(classifyAwsError("SendMessageBatch", error)._tag).toBe("AwsTransientError")
     } finally {
       await server.stop(true)
     }
