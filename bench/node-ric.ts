@@ -4,14 +4,14 @@ import { join } from "node:path"
 
 /**
  * The product handler bundled for Node.js (ESM, minified) as `handler.mjs` in a new folder. Its
- * `init` export is awaited at the module's top level, which the Node.js runtime counts as init, as
+ * `__lambdaInit` export is awaited at the module's top level, which the Node.js runtime counts as init, as
  * the Bun runtime counts the export.
  */
 export const bundleForNode = (root: string): string => {
   const taskRoot = mkdtempSync(join(tmpdir(), "node-task-"))
   const source = join(root, "src", "handler.ts")
   const entry = join(taskRoot, "entry.ts")
-  writeFileSync(entry, `import { init } from ${JSON.stringify(source)}\nexport { handler, shutdown } from ${JSON.stringify(source)}\nawait init()\n`)
+  writeFileSync(entry, `import { __lambdaInit } from ${JSON.stringify(source)}\nexport { handler } from ${JSON.stringify(source)}\nawait __lambdaInit()\n`)
   const built = Bun.spawnSync([process.execPath, "build", entry, "--target", "node", "--format", "esm", "--minify", "--outfile", join(taskRoot, "handler.mjs")], { cwd: root, stderr: "pipe" })
   if (built.exitCode !== 0) throw new Error(`bundling for Node failed: ${built.stderr.toString()}`)
   return taskRoot

@@ -19,10 +19,10 @@ const app = makeHandler(liveLayer(config, levelFromEnv(process.env.AWS_LAMBDA_LO
  * builds and primes the clients during init, which Lambda runs unthrottled, not on the first
  * invocation.
  */
-export const init = (): Promise<void> => app.runtime.runPromise(Effect.void)
+export const __lambdaInit = (): Promise<void> => app.runtime.runPromise(Effect.void)
 
 /** The Lambda entry point: `handler.handler` with this file bundled as handler.js. */
 export const handler = app.handler
 
 /** Called by the runtime on SIGTERM: closes the AWS clients. */
-export const shutdown = (): Promise<void> => app.dispose()
+export const __lambdaShutdown = (): Promise<void> => app.dispose()

@@ -20,6 +20,12 @@ export interface EnvironmentOptions {
   /** Runs the runtime in a memory- and CPU-limited group, as Lambda sizes the environment. */
   readonly limit?: ResourceLimit
   readonly server?: ServerOptions
+  /**
+   * Lambda Managed Instances mode: up to this many invocations at once in this environment
+   * (AWS_LAMBDA_MAX_CONCURRENCY). A timed-out invocation is then reported without killing the
+   * environment, since the others are still running. Default 1: classic Lambda.
+   */
+  readonly maxConcurrency?: number
 }
 
 export interface InvokeOptions {
@@ -28,6 +34,11 @@ export interface InvokeOptions {
   readonly clientContext?: unknown
   readonly cognitoIdentity?: unknown
   readonly invokedFunctionArn?: string
+  /** Lambda-Runtime-Aws-Tenant-Id (tenant isolation mode). */
+  readonly tenantId?: string
+  /** Raw header values, to send what JSON.stringify cannot (malformed headers). */
+  readonly rawClientContext?: string
+  readonly rawCognitoIdentity?: string
 }
 
 export interface ErrorPayload {
@@ -38,7 +49,16 @@ export interface ErrorPayload {
 
 export type InvokeResult =
   | { readonly status: "success"; readonly payload: string; readonly report: InvocationReport }
-  | { readonly status: "error" | "timeout" | "crash" | "init-error"; readonly error: ErrorPayload; readonly errorTypeHeader: string | null; readonly report: InvocationReport }
+  | {
+    readonly status: "error" | "timeout" | "crash" | "init-error"
+    readonly error: ErrorPayload
+    readonly errorTypeHeader: string | null
+    readonly xrayErrorCause?: string | null
+    readonly report: InvocationReport
+  }
+
+const jsonHeader = (name: string, value: unknown, raw: string | undefined): Record<string, string> =>
+  raw !== undefined ? { [name]: raw } : value === undefined ? {} : { [name]: JSON.stringify(value) }
 
 const parseError = (body: string): ErrorPayload => {
   try {
@@ -64,12 +84,14 @@ export class ExecutionEnvironment {
   readonly timeoutMs: number
   private readonly functionName: string
   coldStarts = 0
+  readonly maxConcurrency: number
 
   constructor(private readonly options: EnvironmentOptions) {
-    this.server = startRuntimeApiServer(options.server)
+    this.server = startRuntimeApiServer({ functionName: options.functionName, handler: options.handler, ...options.server })
     this.memorySizeMb = options.memorySizeMb ?? 128
     this.timeoutMs = options.timeoutMs ?? 3_000
     this.functionName = options.functionName ?? "local-function"
+    this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 1)
   }
 
   get pid(): number | undefined {
@@ -108,6 +130,7 @@ export class ExecutionEnvironment {
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.functionName}`,
         AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${stream}`,
         ...localIdentityEnv(),
+        ...(this.maxConcurrency > 1 ? { AWS_LAMBDA_MAX_CONCURRENCY: String(this.maxConcurrency) } : {}),
         ...this.options.env
       },
       stdout: "pipe",
@@ -152,8 +175,9 @@ export class ExecutionEnvironment {
         headers: {
           "lambda-runtime-invoked-function-arn": options.invokedFunctionArn ?? `arn:aws:lambda:${localIdentity().region}:123456789012:function:${this.functionName}`,
           ...(options.traceId ? { "lambda-runtime-trace-id": options.traceId } : {}),
-          ...(options.clientContext === undefined ? {} : { "lambda-runtime-client-context": JSON.stringify(options.clientContext) }),
-          ...(options.cognitoIdentity === undefined ? {} : { "lambda-runtime-cognito-identity": JSON.stringify(options.cognitoIdentity) })
+          ...(options.tenantId ? { "lambda-runtime-aws-tenant-id": options.tenantId } : {}),
+          ...jsonHeader("lambda-runtime-client-context", options.clientContext, options.rawClientContext),
+          ...jsonHeader("lambda-runtime-cognito-identity", options.cognitoIdentity, options.rawCognitoIdentity)
         }
       },
       () => {
@@ -168,6 +192,13 @@ export class ExecutionEnvironment {
     clearTimeout(timer)
     const duration = performance.now() - deliveredAt
 
+    if (outcome === "timeout" && this.maxConcurrency > 1) {
+      // Managed Instances: the other invocations go on; a late answer to this one gets a 4xx.
+      const report = await this.finishReport(requestId, this.timeoutMs, "timeout")
+      this.server.abandon(requestId)
+      const error = { errorType: "Sandbox.Timedout", errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds` }
+      return { status: "timeout", error, errorTypeHeader: null, report }
+    }
     if (outcome === "timeout" || "crash" in outcome) {
       const report = await this.finishReport(requestId, outcome === "timeout" ? this.timeoutMs : duration, outcome === "timeout" ? "timeout" : "error")
       this.server.abandon(requestId)
@@ -183,18 +214,26 @@ export class ExecutionEnvironment {
     const report = await this.finishReport(requestId, duration, outcome.kind === "error" ? "error" : undefined)
     return outcome.kind === "response"
       ? { status: "success", payload: outcome.body, report }
-      : { status: "error", error: parseError(outcome.body), errorTypeHeader: outcome.errorTypeHeader, report }
+      : { status: "error", error: parseError(outcome.body), errorTypeHeader: outcome.errorTypeHeader, xrayErrorCause: outcome.xrayErrorCause ?? null, report }
   }
 
-  /** Sends SIGTERM (as Lambda does at shutdown) and waits for the runtime to exit. */
-  async shutdown(graceMs = 2_000): Promise<number | undefined> {
+  /**
+   * Shuts the environment down as Lambda does: SIGTERM and a grace period (500 ms when only
+   * internal extensions are registered) if an extension is registered, otherwise SIGKILL at once.
+   * Resolves with the exit code, or null when the runtime was killed.
+   */
+  async shutdown(graceMs = 500): Promise<number | null | undefined> {
     const child = this.process
     if (!child) return undefined
+    if (this.server.extensions().length === 0) {
+      await this.kill()
+      return null
+    }
     child.kill("SIGTERM")
     const code = await Promise.race([child.exited, Bun.sleep(graceMs).then(() => undefined)])
     if (code === undefined) await this.kill()
     this.reset()
-    return code
+    return code ?? null
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto"
+
 /**
- * A local stand-in for Lambda's Runtime API, for one execution environment: it hands out one
- * invocation at a time on GET /next (long poll) and collects the answer the runtime posts.
+ * A local stand-in for Lambda's Runtime API and Extensions API, for one execution environment: it
+ * hands out invocations on GET /next (long poll; several at once in Managed Instances mode) and
+ * collects the answers the runtime posts.
  */
 export interface PendingInvocation {
   readonly requestId: string
@@ -11,27 +14,48 @@ export interface PendingInvocation {
 
 export type RuntimeAnswer =
   | { readonly kind: "response"; readonly body: string }
-  | { readonly kind: "error"; readonly body: string; readonly errorTypeHeader: string | null }
+  | { readonly kind: "error"; readonly body: string; readonly errorTypeHeader: string | null; readonly xrayErrorCause?: string | null }
+
+export interface RegisteredExtension {
+  readonly name: string
+  readonly id: string
+  readonly events: ReadonlyArray<string>
+}
 
 export interface RuntimeApiServer {
   /** host:port, as AWS_LAMBDA_RUNTIME_API expects it. */
   readonly address: string
   /** Queues an invocation; resolves with the runtime's answer. `delivered` fires when /next hands it out. */
   readonly invoke: (invocation: PendingInvocation, delivered: () => void) => Promise<RuntimeAnswer>
-  /** Resolves when the runtime polls /next for the first time after `armFirstPoll`. */
+  /** Resolves at the runtime's next GET /next. */
   readonly nextPoll: () => Promise<void>
   readonly initError: () => { body: string; errorTypeHeader: string | null } | undefined
-  /** Drops the invocation in flight, if any, and the polls of a runtime that was killed. */
+  /** Extensions registered through the Extensions API since the last `abandon()`. */
+  readonly extensions: () => ReadonlyArray<RegisteredExtension>
+  /**
+   * Forgets one invocation (its late answer then gets 4xx, as on Lambda) or, without a request id,
+   * everything a killed runtime left: its open polls and its extensions.
+   */
   readonly abandon: (requestId?: string) => void
   readonly stop: () => Promise<void>
 }
 
-const MAX_RESPONSE_BYTES = 6 * 1024 * 1024
+/** Lambda's limit for a synchronous response: 6 MiB plus 100 bytes. */
+export const MAX_RESPONSE_BYTES = 6_291_556
 const PREFIX = "/2018-06-01/runtime"
+const EXTENSION_PREFIX = "/2020-01-01/extension"
 
 export interface ServerOptions {
   /** Lets a test answer a request itself (Runtime API outages); undefined lets it through. */
   readonly intercept?: (request: Request) => Response | undefined
+  /** What /extension/register answers about the function. */
+  readonly functionName?: string
+  readonly handler?: string
+}
+
+const tooLarge = {
+  errorType: "Function.ResponseSizeTooLarge",
+  errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`
 }
 
 export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiServer => {
@@ -39,6 +63,7 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
   const waiting: Array<(r: Response) => void> = []
   const answers = new Map<string, (answer: RuntimeAnswer) => void>()
   const pollWaiters: Array<() => void> = []
+  let extensions: Array<RegisteredExtension> = []
   let initError: { body: string; errorTypeHeader: string | null } | undefined
 
   const deliver = (item: { invocation: PendingInvocation; delivered: () => void }): Response => {
@@ -54,6 +79,34 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
     })
   }
 
+  const extensionApi = async (request: Request, path: string): Promise<Response> => {
+    if (request.method === "POST" && path === `${EXTENSION_PREFIX}/register`) {
+      const name = request.headers.get("lambda-extension-name")
+      if (!name) return Response.json({ errorType: "Extension.InvalidExtensionName", errorMessage: "missing Lambda-Extension-Name" }, { status: 400 })
+      let events: Array<string> = []
+      try {
+        const body = (await request.json()) as { events?: unknown }
+        if (Array.isArray(body.events)) events = body.events.map(String)
+      } catch {
+        return Response.json({ errorType: "Extension.InvalidRequest", errorMessage: "body must be JSON" }, { status: 400 })
+      }
+      const id = randomUUID()
+      extensions.push({ name, id, events })
+      return Response.json(
+        { functionName: options.functionName ?? "local-function", functionVersion: "$LATEST", handler: options.handler ?? "" },
+        { headers: { "lambda-extension-identifier": id } }
+      )
+    }
+    if (request.method === "GET" && path === `${EXTENSION_PREFIX}/event/next`) {
+      const id = request.headers.get("lambda-extension-identifier")
+      if (!id || !extensions.some((e) => e.id === id)) return Response.json({ errorType: "Extension.UnknownExtensionIdentifier", errorMessage: "unknown extension" }, { status: 403 })
+      // No INVOKE or SHUTDOWN events are delivered locally: the poll stays open, as for an
+      // extension subscribed to none (the runtime is told to shut down by SIGTERM).
+      return new Promise<Response>(() => {})
+    }
+    return Response.json({ errorMessage: `no route ${request.method} ${path}` }, { status: 404 })
+  }
+
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -62,6 +115,7 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
       const intercepted = options.intercept?.(request)
       if (intercepted) return intercepted
       const path = new URL(request.url).pathname
+      if (path.startsWith(EXTENSION_PREFIX)) return extensionApi(request, path)
       if (request.method === "GET" && path === `${PREFIX}/invocation/next`) {
         pollWaiters.splice(0).forEach((w) => w())
         const item = queue.shift()
@@ -74,13 +128,20 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
         const answer = answers.get(requestId)
         if (!answer) return Response.json({ errorMessage: `unknown request id ${requestId}`, errorType: "InvalidRequestID" }, { status: 400 })
         const body = await request.text()
-        if (match[2] === "response" && Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
-          answers.delete(requestId)
-          answer({ kind: "error", body: JSON.stringify({ errorType: "Function.ResponseSizeTooLarge", errorMessage: "Response payload size exceeded maximum allowed payload size (6291456 bytes).", stackTrace: [] }), errorTypeHeader: "Function.ResponseSizeTooLarge" })
-          return Response.json({ errorMessage: "payload too large", errorType: "RequestEntityTooLarge" }, { status: 413 })
-        }
         answers.delete(requestId)
-        answer(match[2] === "response" ? { kind: "response", body } : { kind: "error", body, errorTypeHeader: request.headers.get("lambda-runtime-function-error-type") })
+        if (match[2] === "response" && Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
+          // As Lambda: the invocation fails with this error, and the runtime is told with a 413.
+          answer({ kind: "error", body: JSON.stringify({ ...tooLarge, stackTrace: [] }), errorTypeHeader: tooLarge.errorType })
+          return Response.json(tooLarge, { status: 413 })
+        }
+        answer(match[2] === "response"
+          ? { kind: "response", body }
+          : {
+            kind: "error",
+            body,
+            errorTypeHeader: request.headers.get("lambda-runtime-function-error-type"),
+            xrayErrorCause: request.headers.get("lambda-runtime-function-xray-error-cause")
+          })
         return Response.json({ status: "OK" }, { status: 202 })
       }
       if (request.method === "POST" && path === `${PREFIX}/init/error`) {
@@ -103,14 +164,17 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
       }),
     nextPoll: () => new Promise<void>((resolve) => pollWaiters.push(resolve)),
     initError: () => initError,
+    extensions: () => extensions,
     abandon: (requestId) => {
       if (requestId !== undefined) {
         answers.delete(requestId)
         const i = queue.findIndex((q) => q.invocation.requestId === requestId)
         if (i >= 0) queue.splice(i, 1)
+        return
       }
       // A poll left open by a killed runtime must not swallow the next invocation.
       waiting.splice(0)
+      extensions = []
     },
     stop: async () => {
       await server.stop(true)

@@ -1,45 +1,80 @@
 import { makeContext } from "./context.ts"
-import { errorBody } from "./error-body.ts"
-import type { Handler } from "./handler-loader.ts"
+import { errorBody, RuntimeError, safeString } from "./error-body.ts"
+import type { LoadedHandler } from "./handler-loader.ts"
 import { MalformedInvocation, parseInvocation, type Invocation } from "./invocation.ts"
+import type { Logger } from "./logging.ts"
 import { serializeResponse } from "./response.ts"
 import type { RuntimeApi } from "./runtime-api.ts"
+import type { InvocationScope } from "./scope.ts"
 
-type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown; readonly errorType?: string }
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }
 
-const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
-  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
+const isPromiseLike = (u: unknown): u is PromiseLike<unknown> => {
+  try {
+    return (typeof u === "object" || typeof u === "function") && u !== null && typeof (u as { then?: unknown }).then === "function"
+  } catch {
+    return false
+  }
+}
+
+/** An invocation being served; `fail` answers it with an error now (uncaught exception, shutdown...). */
+export interface Served {
+  readonly invocation: Invocation
+  readonly fail: (error: unknown) => Promise<void>
+}
+
+export interface LoopOptions {
+  /** Invocations served at once: 1 on classic Lambda, AWS_LAMBDA_MAX_CONCURRENCY on Managed Instances. */
+  readonly concurrency: number
+  /** Sets or clears the process-wide `_X_AMZN_TRACE_ID` (only when one invocation runs at a time). */
+  readonly traceEnv: boolean
+}
 
 /**
- * The Runtime API loop: fetch an event, run the handler, post its result or its error, repeat.
- * A handler failure of any kind is reported on its own invocation and the loop goes on.
+ * The Runtime API loop: fetch an event, run the handler, post its result or its error, repeat;
+ * `concurrency` such loops at once. A handler failure of any kind is logged, reported on its own
+ * invocation, and the loop goes on.
  */
 export class InvocationLoop {
-  private current: { readonly requestId: string; readonly fail: (error: unknown, errorType: string) => void } | undefined
-  private inflight: Promise<void> | undefined
+  private readonly inflight = new Map<string, Served & { readonly answered: Promise<void> }>()
   private stopping = false
+  /** Node.js 22 callback handlers answer once the event loop is empty (callbackWaitsForEmptyEventLoop). */
+  private onEmptyLoop: (() => void) | undefined
 
-  constructor(private readonly api: RuntimeApi, private readonly handler: Handler) {}
+  constructor(
+    private readonly api: RuntimeApi,
+    private readonly loaded: LoadedHandler,
+    private readonly logger: Logger,
+    private readonly scope: InvocationScope,
+    private readonly options: LoopOptions,
+    /** The Runtime API failed while answering: the runtime must exit. */
+    private readonly onFatal: (error: unknown) => void
+  ) {}
 
-  /** The request id being served, for log lines. */
-  requestId(): string | undefined {
-    return this.current?.requestId
+  /** The invocations being served now. */
+  inFlight(): ReadonlyArray<Served> {
+    return [...this.inflight.values()]
   }
 
-  /** An unhandled rejection or uncaught exception fails the invocation in flight, if any. */
-  failCurrent(error: unknown, errorType: string): boolean {
-    if (!this.current) return false
-    this.current.fail(error, errorType)
-    return true
+  /** Called from process "beforeExit": nothing is left to run but an answer waiting for that. */
+  emptyEventLoop(): void {
+    const pending = this.onEmptyLoop
+    this.onEmptyLoop = undefined
+    if (pending) setImmediate(pending)
   }
 
-  /** Stops after the current invocation; resolves once it has been answered. */
+  /** Stops taking invocations; resolves once those in flight have been answered. */
   async stop(): Promise<void> {
     this.stopping = true
-    await this.inflight
+    await Promise.all([...this.inflight.values()].map((s) => s.answered))
   }
 
+  /** Resolves only when stopped; rejects when the Runtime API fails (the runtime must then exit). */
   async run(): Promise<void> {
+    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, () => this.poll()))
+  }
+
+  private async poll(): Promise<void> {
     while (!this.stopping) {
       const response = await this.api.next()
       if (this.stopping) return
@@ -48,60 +83,107 @@ export class InvocationLoop {
       try {
         invocation = parseInvocation(response.headers, body)
       } catch (e) {
-        const requestId = (e as { requestId?: string }).requestId
-        if (requestId) await this.api.error(requestId, errorBody(e))
-        else console.error(e instanceof MalformedInvocation ? e.message : e)
+        const malformed = e as MalformedInvocation
+        this.logger.logError("Invoke Error", e)
+        if (malformed.requestId) await this.api.error(malformed.requestId, errorBody(e))
         continue
       }
-      this.inflight = this.serve(invocation)
-      await this.inflight
-      this.inflight = undefined
+      await this.serve(invocation)
     }
   }
 
-  private async serve(invocation: Invocation): Promise<void> {
-    if (invocation.traceId) process.env._X_AMZN_TRACE_ID = invocation.traceId
-    else delete process.env._X_AMZN_TRACE_ID
-    // A handler whose promise never settles must run into its timeout, as on Lambda, rather than
-    // let the process exit for lack of pending work.
-    const keepAlive = setInterval(() => {}, 1 << 30)
-    const outcome = await this.runHandler(invocation)
-    clearInterval(keepAlive)
-    this.current = undefined
+  private serve(invocation: Invocation): Promise<void> {
+    if (this.options.traceEnv) {
+      if (invocation.traceId) process.env._X_AMZN_TRACE_ID = invocation.traceId
+      else delete process.env._X_AMZN_TRACE_ID
+    }
+    return this.scope.run(invocation, () => this.execute(invocation))
+  }
+
+  private execute(invocation: Invocation): Promise<void> {
+    const { promise: answered, resolve } = Promise.withResolvers<void>()
+    let settled = false
+    let release = () => {}
+    // A handler whose promise never settles runs into its timeout, as on Lambda, rather than
+    // letting the process exit for lack of pending work.
+    let keepAlive: ReturnType<typeof setInterval> | undefined = setInterval(() => {}, 1 << 30)
+    const stopKeepAlive = () => {
+      clearInterval(keepAlive)
+      keepAlive = undefined
+    }
+    const finish = async (outcome: Outcome) => {
+      if (settled) return answered
+      settled = true
+      stopKeepAlive()
+      release()
+      try {
+        await this.answer(invocation, outcome)
+      } finally {
+        this.inflight.delete(invocation.requestId)
+        this.scope.end(invocation)
+        resolve()
+      }
+    }
+    const done = (error?: unknown, result?: unknown) =>
+      void finish(error === undefined || error === null ? { ok: true, value: result } : { ok: false, error }).catch(this.onFatal)
+    this.inflight.set(invocation.requestId, { invocation, fail: (error) => finish({ ok: false, error }), answered })
+    try {
+      const made = makeContext(invocation, { done })
+      release = made.release
+      const context = made.context
+      const callback = (error?: unknown, result?: unknown) => {
+        if (error !== undefined && error !== null) return done(error)
+        if (!context.callbackWaitsForEmptyEventLoop || this.options.concurrency > 1) return done(null, result)
+        // Node.js 22: the answer waits until the event loop is empty.
+        stopKeepAlive()
+        this.onEmptyLoop = () => done(null, result)
+      }
+      const returned = this.loaded.handler(invocation.event, context, callback)
+      if (isPromiseLike(returned)) {
+        Promise.resolve(returned).then(
+          (value) => done(null, value),
+          (error) => done(error ?? new RuntimeError("Runtime.RejectedWithNothing", `the handler's promise rejected with ${safeString(error)}`))
+        )
+      } else if (!this.loaded.callbackStyle) done(null, returned)
+    } catch (error) {
+      done(error ?? new RuntimeError("Runtime.ThrewNothing", `the handler threw ${safeString(error)}`))
+    }
+    return answered
+  }
+
+  private async answer(invocation: Invocation, outcome: Outcome): Promise<void> {
+    const id = invocation.requestId
+    let error: unknown
     if (outcome.ok) {
-      let payload: string
+      let payload: string | undefined
       try {
         payload = serializeResponse(outcome.value)
       } catch (e) {
-        await this.api.error(invocation.requestId, errorBody(e))
-        return
+        error = e
       }
-      await this.api.respond(invocation.requestId, payload)
-    } else {
-      await this.api.error(invocation.requestId, errorBody(outcome.error, outcome.errorType))
-    }
+      if (payload !== undefined) {
+        const answer = await this.api.respond(id, payload)
+        if (answer.ok) return
+        // Lambda refused the response (too large, wrong id...): say so in the log and on the invocation.
+        error = refused(answer.status, answer.body)
+      }
+    } else error = outcome.error
+    this.scope.run(invocation, () => this.logger.logError("Invoke Error", error))
+    const answer = await this.api.error(id, errorBody(error))
+    if (!answer.ok) this.scope.run(invocation, () => console.error(`Runtime API refused the error report of ${id}: ${answer.status} ${answer.body}`))
   }
+}
 
-  private runHandler(invocation: Invocation): Promise<Outcome> {
-    return new Promise<Outcome>((resolve) => {
-      let settled = false
-      const settle = (outcome: Outcome) => {
-        if (settled) return
-        settled = true
-        resolve(outcome)
-      }
-      this.current = { requestId: invocation.requestId, fail: (error, errorType) => settle({ ok: false, error, errorType }) }
-      const context = makeContext(invocation)
-      // Callback-style handlers (three parameters) answer through the callback.
-      const callback = (error?: unknown, result?: unknown) =>
-        settle(error === undefined || error === null ? { ok: true, value: result } : { ok: false, error })
-      try {
-        const returned = this.handler(invocation.event, context, callback)
-        if (isPromiseLike(returned)) returned.then((value) => settle({ ok: true, value }), (error) => settle({ ok: false, error }))
-        else if (this.handler.length < 3) settle({ ok: true, value: returned })
-      } catch (error) {
-        settle({ ok: false, error })
-      }
-    })
+/** A 4xx from /response as an error: Lambda's own type and message when its body carries them. */
+const refused = (status: number, body: string): Error => {
+  let type = "Runtime.ResponseRejected"
+  let message = `the Runtime API answered ${status} to the response: ${body.slice(0, 1024)}`
+  try {
+    const parsed = JSON.parse(body) as { errorType?: unknown; errorMessage?: unknown }
+    if (typeof parsed.errorType === "string" && parsed.errorType) type = parsed.errorType
+    if (typeof parsed.errorMessage === "string" && parsed.errorMessage) message = `${parsed.errorMessage} (HTTP ${status})`
+  } catch {
+    // not JSON: keep the raw body
   }
+  return new RuntimeError(type, message)
 }

@@ -4,23 +4,21 @@ export interface Invocation {
   readonly deadlineMs: number
   readonly invokedFunctionArn: string
   readonly traceId: string | undefined
-  readonly clientContext: unknown
-  readonly cognitoIdentity: unknown
+  readonly tenantId: string | undefined
+  /** Raw header values: parsed when the context is built, so a malformed one fails this invocation only. */
+  readonly clientContext: string | undefined
+  readonly cognitoIdentity: string | undefined
   readonly event: unknown
-}
-
-const parseJsonHeader = (value: string | null): unknown => {
-  if (!value) return undefined
-  try {
-    return JSON.parse(value)
-  } catch {
-    return undefined
-  }
 }
 
 export class MalformedInvocation extends Error {
   override name = "Runtime.MalformedInvocation"
+  constructor(message: string, readonly requestId?: string) {
+    super(message)
+  }
 }
+
+const header = (headers: Headers, name: string) => headers.get(name) ?? undefined
 
 /** Reads an invocation from a /next response; the event must be JSON, the request id present. */
 export const parseInvocation = (headers: Headers, body: string): Invocation => {
@@ -31,15 +29,16 @@ export const parseInvocation = (headers: Headers, body: string): Invocation => {
   try {
     event = JSON.parse(body)
   } catch {
-    throw Object.assign(new MalformedInvocation(`the event of ${requestId} is not JSON`), { requestId })
+    throw new MalformedInvocation(`the event of ${requestId} is not JSON`, requestId)
   }
   return {
     requestId,
     deadlineMs: Number.isFinite(deadline) && deadline > 0 ? deadline : Date.now() + 900_000,
-    invokedFunctionArn: headers.get("lambda-runtime-invoked-function-arn") ?? "",
-    traceId: headers.get("lambda-runtime-trace-id") ?? undefined,
-    clientContext: parseJsonHeader(headers.get("lambda-runtime-client-context")),
-    cognitoIdentity: parseJsonHeader(headers.get("lambda-runtime-cognito-identity")),
+    invokedFunctionArn: header(headers, "lambda-runtime-invoked-function-arn") ?? "",
+    traceId: header(headers, "lambda-runtime-trace-id"),
+    tenantId: header(headers, "lambda-runtime-aws-tenant-id"),
+    clientContext: header(headers, "lambda-runtime-client-context"),
+    cognitoIdentity: header(headers, "lambda-runtime-cognito-identity"),
     event
   }
 }

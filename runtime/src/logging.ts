@@ -1,4 +1,6 @@
+import { writeSync } from "node:fs"
 import { format } from "node:util"
+import { errorBody, isErrorLike, safeString } from "./error-body.ts"
 
 export type Level = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL"
 const ORDER: Record<Level, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 }
@@ -8,37 +10,130 @@ export interface LogSettings {
   readonly minimum: Level
 }
 
+/** What a log line says about the invocation it belongs to. */
+export interface LogScope {
+  readonly requestId: string
+  readonly tenantId?: string | undefined
+}
+
+/** As the Node.js runtime: an unset or unknown AWS_LAMBDA_LOG_LEVEL logs every level. */
 export const logSettingsFromEnv = (env: Record<string, string | undefined> = process.env): LogSettings => {
   const level = env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase()
   return {
     format: env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === "JSON" ? "JSON" : "Text",
-    minimum: level && level in ORDER ? (level as Level) : "INFO" // TRACE, DEBUG, INFO, WARN, ERROR, FATAL
+    minimum: level && level in ORDER ? (level as Level) : "TRACE"
   }
 }
 
-/** Formats one console call as the Node.js managed runtime does, as a single line. */
-export const formatLogLine = (settings: LogSettings, level: Level, requestId: string | undefined, args: ReadonlyArray<unknown>, now = new Date()): string => {
-  const message = format(...args)
-  if (settings.format === "Text") {
-    // \r instead of \n keeps a multi-line message one CloudWatch log event.
-    return `${now.toISOString()}\t${requestId ?? "undefined"}\t${level}\t${message.replace(/\n/g, "\r")}\n`
+const constructorName = (error: Error): string => {
+  try {
+    return error.constructor?.name ?? "UnknownError"
+  } catch {
+    return "UnknownError"
   }
+}
+
+/** Errors as the Node.js runtime writes them in JSON lines: by constructor name, with their own fields. */
+const jsonErrorReplacer = (_key: string, value: unknown) =>
+  value instanceof Error
+    ? { errorType: constructorName(value), errorMessage: value.message, stackTrace: typeof value.stack === "string" ? value.stack.split("\n") : value.stack, ...value }
+    : value
+
+const jsonLine = (time: string, level: Level, scope: LogScope | undefined, args: ReadonlyArray<unknown>): string => {
+  const line: Record<string, unknown> = { timestamp: time, level, requestId: scope?.requestId }
+  if (scope?.tenantId) line.tenantId = scope.tenantId
+  if (args.length === 1) {
+    // One argument is logged as a value (objects stay objects), as the Node.js runtime does.
+    line.message = args[0]
+    try {
+      return JSON.stringify(line, jsonErrorReplacer)
+    } catch {
+      line.message = format(args[0])
+      return JSON.stringify(line)
+    }
+  }
+  line.message = format(...args)
   const error = args.find((a): a is Error => a instanceof Error)
-  return `${JSON.stringify({
-    timestamp: now.toISOString(),
-    level,
-    requestId,
-    message: args.length === 1 && error ? error.message : message,
-    ...(error ? { errorType: error.name, errorMessage: error.message, stackTrace: (error.stack ?? "").split("\n").slice(1).map((l) => l.trim()) } : {})
-  })}\n`
+  if (error) {
+    line.errorType = constructorName(error)
+    line.errorMessage = error.message
+    line.stackTrace = typeof error.stack === "string" ? error.stack.split("\n") : []
+  }
+  return JSON.stringify(line)
+}
+
+/** Formats one console call as the Node.js managed runtime does, as a single line (\n becomes \r). */
+export const formatLogLine = (settings: LogSettings, level: Level, scope: LogScope | undefined, args: ReadonlyArray<unknown>, now = new Date()): string => {
+  const time = now.toISOString()
+  let line: string
+  try {
+    line = settings.format === "Text"
+      ? `${time}\t${scope?.requestId ?? "undefined"}\t${level}\t${format(...args)}`
+      : jsonLine(time, level, scope, args)
+  } catch (e) {
+    // A value whose inspection throws (hostile Proxy, throwing getter) still leaves a line.
+    const described = args.map((a) => errorBody(a).errorMessage).join(" ")
+    line = settings.format === "Text"
+      ? `${time}\t${scope?.requestId ?? "undefined"}\t${level}\t${described}`
+      : JSON.stringify({ timestamp: time, level, requestId: scope?.requestId, message: described, formatError: safeString(e) })
+  }
+  return `${line.replace(/\n/g, "\r")}\n`
+}
+
+/** Node's `Errors.toFormatted`: a tab, then the error as JSON with its enumerable fields and stack lines. */
+const formattedError = (error: Error): string => {
+  try {
+    return `\t${JSON.stringify(error, (_k, v) => (v instanceof Error ? { errorType: v.name, errorMessage: v.message, code: (v as { code?: unknown }).code, ...v, ...(typeof v.stack === "string" ? { stack: v.stack.split("\n") } : {}) } : v))}`
+  } catch {
+    return `\t${JSON.stringify(errorBody(error))}`
+  }
+}
+
+/** Node's `intoError`: Errors as they are, anything else wrapped in an Error of its text. */
+const intoError = (thrown: unknown): Error => (isErrorLike(thrown) ? thrown : new Error(typeof thrown === "string" ? thrown : errorBody(thrown).errorMessage))
+
+/**
+ * Writes a whole line synchronously, as Node does on pipes: a line logged just before the process
+ * exits is never lost, and a slow reader slows the writer instead of dropping lines.
+ */
+export const writeLineSync = (line: string, fd = 1): void => {
+  const bytes = Buffer.from(line)
+  let offset = 0
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset)
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN") return // stdout closed: nothing left to tell
+      Bun.sleepSync(1)
+    }
+  }
+}
+
+export interface Logger {
+  readonly settings: LogSettings
+  log(level: Level, args: ReadonlyArray<unknown>): void
+  /** `Invoke Error` / `Init Error` / `Uncaught Exception` lines, in the Node.js runtime's format. */
+  logError(title: string, error: unknown): void
+}
+
+export const makeLogger = (settings: LogSettings, scope: () => LogScope | undefined, write: (line: string) => void = writeLineSync): Logger => {
+  const log = (level: Level, args: ReadonlyArray<unknown>) => {
+    if (ORDER[level] < ORDER[settings.minimum]) return
+    write(formatLogLine(settings, level, scope(), args))
+  }
+  return {
+    settings,
+    log,
+    logError: (title, error) => {
+      const asError = intoError(error)
+      log("ERROR", settings.format === "JSON" ? [asError] : [title, formattedError(asError)])
+    }
+  }
 }
 
 /** Replaces console.* so every line carries timestamp, request id and level, filtered by level. */
-export const installConsole = (settings: LogSettings, currentRequestId: () => string | undefined, write: (line: string) => void = (l) => void process.stdout.write(l)) => {
-  const emit = (level: Level) => (...args: Array<unknown>) => {
-    if (ORDER[level] < ORDER[settings.minimum]) return
-    write(formatLogLine(settings, level, currentRequestId(), args))
-  }
+export const installConsole = (logger: Logger): void => {
+  const emit = (level: Level) => (...args: Array<unknown>) => logger.log(level, args)
   console.trace = emit("TRACE")
   console.debug = emit("DEBUG")
   console.log = emit("INFO")
