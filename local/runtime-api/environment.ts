@@ -34,6 +34,8 @@ export interface InvokeOptions {
   readonly clientContext?: unknown
   readonly cognitoIdentity?: unknown
   readonly invokedFunctionArn?: string
+  /** Overrides Lambda-Runtime-Deadline-Ms (default: now + the timeout), to test deadline handling alone. */
+  readonly deadlineMs?: number
   /** Lambda-Runtime-Aws-Tenant-Id (tenant isolation mode). */
   readonly tenantId?: string
   /** Raw header values, to send what JSON.stringify cannot (malformed headers). */
@@ -166,7 +168,8 @@ export class ExecutionEnvironment {
     }
     const body = typeof event === "string" ? event : JSON.stringify(event)
     let deliveredAt = performance.now()
-    const deadlineMs = Date.now() + this.timeoutMs
+    let delivered = false
+    const deadlineMs = options.deadlineMs ?? Date.now() + this.timeoutMs
     const answer = this.server.invoke(
       {
         requestId,
@@ -181,6 +184,7 @@ export class ExecutionEnvironment {
         }
       },
       () => {
+        delivered = true
         deliveredAt = performance.now()
       }
     )
@@ -198,6 +202,13 @@ export class ExecutionEnvironment {
       this.server.abandon(requestId)
       const error = { errorType: "Sandbox.Timedout", errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds` }
       return { status: "timeout", error, errorTypeHeader: null, report }
+    }
+    if (outcome !== "timeout" && "crash" in outcome && !delivered) {
+      // The runtime exited between invocations (after an uncaught exception, say): as Lambda does,
+      // the invocation goes to a new environment, with its cold start.
+      this.server.abandon(requestId)
+      await this.kill()
+      return this.invoke(event, options)
     }
     if (outcome === "timeout" || "crash" in outcome) {
       const report = await this.finishReport(requestId, outcome === "timeout" ? this.timeoutMs : duration, outcome === "timeout" ? "timeout" : "error")

@@ -67,6 +67,10 @@ export const loadHandler = async (spec: string | undefined, taskRoot: string): P
     loaded = (await import(file)) as Record<string, unknown>
   } catch (e) {
     if (e instanceof SyntaxError) throw Object.assign(new RuntimeError("Runtime.UserCodeSyntaxError", String(e)), { stack: e.stack })
+    // Bun reports a module it cannot parse as a BuildMessage, not a SyntaxError.
+    if ((e as { name?: unknown } | null)?.name === "BuildMessage") {
+      throw new RuntimeError("Runtime.UserCodeSyntaxError", `SyntaxError: ${(e as { message?: unknown }).message}`)
+    }
     if (isModuleNotFound(e)) throw new RuntimeError("Runtime.ImportModuleError", String(e))
     throw e // a throw at load keeps its own type: it is the init error
   }

@@ -63,6 +63,11 @@ export class InvocationLoop {
     if (pending) setImmediate(pending)
   }
 
+  /** Takes no more invocations (the process is about to exit). */
+  halt(): void {
+    this.stopping = true
+  }
+
   /** Stops taking invocations; resolves once those in flight have been answered. */
   async stop(): Promise<void> {
     this.stopping = true

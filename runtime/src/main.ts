@@ -45,7 +45,10 @@ const main = async () => {
     logger.logError(title, error)
     try {
       if (!loop) await api.initError(errorBody(error))
-      else await Promise.all(loop.inFlight().map((served) => served.fail(error)))
+      else {
+        loop.halt() // no new /next: the next invocation must go to a fresh environment
+        await Promise.all(loop.inFlight().map((served) => served.fail(error)))
+      }
     } finally {
       process.exit(code)
     }
