@@ -3,9 +3,12 @@ import type { CgroupSupport } from "../limits/cgroups.ts"
 
 /**
  * Execution environments scaled out on demand up to a maximum, as Lambda does: a busy pool starts
- * a new environment (a cold start) while below the maximum; otherwise callers wait for one.
+ * a new environment (a cold start) while below the maximum; otherwise callers wait for one. With
+ * `options.maxConcurrency` > 1 (Lambda Managed Instances) each environment serves that many
+ * invocations at once: the pool hands out slots, several of them in one environment.
  */
 export class EnvironmentPool {
+  /** Free invocation slots: an environment appears once per invocation it can still take. */
   private readonly idle: Array<ExecutionEnvironment> = []
   // Environments the pool hands out (the ones create() makes for callers are only stopped with it).
   private readonly pooled: Array<ExecutionEnvironment> = []
@@ -43,6 +46,7 @@ export class EnvironmentPool {
     if (this.pooled.length < this.maxConcurrency) {
       const created = this.create()
       this.pooled.push(created)
+      for (let slot = 1; slot < created.maxConcurrency; slot++) this.idle.push(created)
       return created
     }
     return new Promise((resolve) => this.waiters.push(resolve))

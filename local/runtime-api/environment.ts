@@ -107,6 +107,9 @@ export class ExecutionEnvironment {
 
   /** Starts the runtime (a cold start) unless it is already up; resolves at its first GET /next. */
   start(): Promise<void> {
+    const previous = this.process
+    // A runtime that exited between invocations (uncaught exception) is replaced, with a cold start.
+    if (previous && (previous.exitCode !== null || previous.signalCode !== null)) this.reset()
     if (this.ready) return this.ready
     const started = performance.now()
     const firstPoll = this.server.nextPoll()
@@ -226,6 +229,11 @@ export class ExecutionEnvironment {
     return outcome.kind === "response"
       ? { status: "success", payload: outcome.body, report }
       : { status: "error", error: parseError(outcome.body), errorTypeHeader: outcome.errorTypeHeader, xrayErrorCause: outcome.xrayErrorCause ?? null, report }
+  }
+
+  /** Resolves when the running runtime process exits (at once when none is running). */
+  async whenExited(): Promise<void> {
+    await this.exited
   }
 
   /**

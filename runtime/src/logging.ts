@@ -1,6 +1,6 @@
 import { writeSync } from "node:fs"
 import { format } from "node:util"
-import { errorBody, isErrorLike, safeString } from "./error-body.ts"
+import { errorBody, isErrorLike, MAX_ERROR_MESSAGE_CHARS, safeString } from "./error-body.ts"
 
 export type Level = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL"
 const ORDER: Record<Level, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 }
@@ -89,8 +89,26 @@ const formattedError = (error: Error): string => {
   }
 }
 
-/** Node's `intoError`: Errors as they are, anything else wrapped in an Error of its text. */
-const intoError = (thrown: unknown): Error => (isErrorLike(thrown) ? thrown : new Error(typeof thrown === "string" ? thrown : errorBody(thrown).errorMessage))
+/**
+ * Node's `intoError`: Errors as they are, anything else wrapped in an Error of its text. An error
+ * whose message or stack is huge is logged shortened, as it is reported (CloudWatch keeps 256 KB
+ * of a log event anyway).
+ */
+const intoError = (thrown: unknown): Error => {
+  if (!isErrorLike(thrown)) return new Error(typeof thrown === "string" ? thrown : errorBody(thrown).errorMessage)
+  const body = errorBody(thrown)
+  let message: unknown
+  let stack: unknown
+  try {
+    message = thrown.message
+    stack = thrown.stack
+  } catch {
+    return Object.assign(new Error(body.errorMessage), { name: body.errorType })
+  }
+  const tooLong = (v: unknown) => typeof v === "string" && v.length > MAX_ERROR_MESSAGE_CHARS
+  if (!tooLong(message) && !tooLong(stack)) return thrown
+  return Object.assign(new Error(body.errorMessage), { name: body.errorType, stack: `${body.errorType}: ${body.errorMessage.slice(0, 1024)}\n    ${body.stackTrace.join("\n    ")}` })
+}
 
 /**
  * Writes a whole line synchronously, as Node does on pipes: a line logged just before the process

@@ -33,13 +33,14 @@ describe("no value a handler throws stops the runtime (issue #13, defect 1)", ()
   }
 
   test("names with control or non-Latin-1 characters keep their text in the body; the header is percent-encoded", async () => {
-    const { env } = start("hostile.throws")
+    const { env, lines } = start("hostile.throws", { timeoutMs: 15_000 })
     const newline = await env.invoke({ kind: "newlineName" })
     expect(newline).toMatchObject({ status: "error", error: { errorType: "Bad\nName" }, errorTypeHeader: "Bad%0AName" })
     const cjk = await env.invoke({ kind: "cjkName" })
     expect(cjk).toMatchObject({ status: "error", error: { errorType: "处理错误" }, errorTypeHeader: encodeURIComponent("处理错误") })
     const huge = await env.invoke({ kind: "hugeMessage" })
     expect(huge.status !== "success" && huge.error.errorMessage).toContain("[truncated")
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(600 * 1024) // the log line is shortened too
   }, 20_000)
 
   test("a result whose serialisation throws a hostile value is an error, not a crash", async () => {
