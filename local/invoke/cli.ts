@@ -26,7 +26,7 @@ if (args.help) {
   console.log(HELP)
   process.exit(0)
 }
-const { memoryMb, concurrency, batchSize, batchingWindowSeconds, timeoutSeconds, json } = args
+const { memoryMb, concurrency, perEnvironment, batchSize, batchingWindowSeconds, timeoutSeconds, json } = args
 const say = (...lines: Array<string>) => void (!json && console.log(lines.join("\n")))
 
 const invocations: Array<InvocationRecord> = []
@@ -36,6 +36,7 @@ const session: Session = await startSession({
   ...(fn ? { function: fn } : {}),
   memoryMb,
   concurrency,
+  perEnvironment,
   batchSize,
   batchingWindowSeconds,
   timeoutSeconds,
@@ -47,10 +48,10 @@ const session: Session = await startSession({
 })
 const { stack } = session
 
-const settings = { function: fn ? "packaged" : "source", memoryMb, concurrency, batchSize, batchingWindowSeconds, timeoutSeconds }
+const settings = { function: fn ? "packaged" : "source", memoryMb, concurrency, perEnvironment, batchSize, batchingWindowSeconds, timeoutSeconds }
 say(bold("Local stack"), `  DynamoDB ${stack.endpoints.dynamodb}${stack.embedded.dynamodb ? " (dynalite, in-process)" : ""}`, `  SQS      ${stack.endpoints.sqs}${stack.embedded.sqs ? " (local-aws-sqs, in-process)" : ""}`,
   `  table ${stack.tableName}; queues input, output and dead-letter (maxReceiveCount ${STACK_DEFAULTS.maxReceiveCount}, visibility ${stack.visibilityTimeoutSeconds} s)`,
-  `  function: ${fn ? "what ships: the packaged layer and function.zip" : "runtime/bootstrap on Bun, src/handler.handler from source (--source)"}, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments`,
+  `  function: ${fn ? "what ships: the packaged layer and function.zip" : "runtime/bootstrap on Bun, src/handler.handler from source (--source)"}, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments${perEnvironment > 1 ? ` of ${perEnvironment} concurrent invocations each (Managed Instances)` : ""}`,
   session.cgroups.available ? `  limits: ${session.cgroups.reason}` : `  limits: NOT ENFORCED, running unconstrained (${session.cgroups.reason})`)
 if (!fn) {
   say(bold("  note: from source, each cold start transpiles src/ and its dependencies, so Init Duration is far above"),

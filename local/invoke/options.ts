@@ -28,6 +28,11 @@ export const OPTIONS = {
     type: "string", value: "N", default: String(STACK_DEFAULTS.maximumConcurrency),
     help: "most execution environments at once"
   },
+  "per-environment": {
+    type: "string", value: "N", default: "1",
+    help: "Lambda Managed Instances mode: up to N invocations at once in each environment\n" +
+      "(AWS_LAMBDA_MAX_CONCURRENCY; 1 is classic Lambda)"
+  },
   "batch-size": {
     type: "string", value: "N", default: String(STACK_DEFAULTS.batchSize),
     help: "records per invocation, 1-10 (1-10000 with a batching window)"
@@ -76,6 +81,7 @@ export interface InvokeSettings {
   readonly messages: number | undefined
   readonly memoryMb: number
   readonly concurrency: number
+  readonly perEnvironment: number
   readonly batchSize: number
   readonly batchingWindowSeconds: number
   readonly timeoutSeconds: number
@@ -115,6 +121,7 @@ export const parseInvokeArgs = (args: ReadonlyArray<string>): InvokeSettings => 
     messages: messages === undefined ? undefined : integer("messages", messages, 1, 1_000_000),
     memoryMb: integer("memory", text("memory")!, 128, 10_240),
     concurrency: integer("concurrency", text("concurrency")!, 1, 1_000),
+    perEnvironment: integer("per-environment", text("per-environment")!, 1, 1_000),
     batchSize: integer("batch-size", text("batch-size")!, 1, batchingWindowSeconds > 0 ? 10_000 : 10),
     batchingWindowSeconds,
     timeoutSeconds: integer("timeout", text("timeout")!, 1, 900),

@@ -9,6 +9,8 @@ import { STACK_DEFAULTS } from "../stack/defaults.ts"
 export interface SessionOptions {
   readonly memoryMb: number
   readonly concurrency: number
+  /** Invocations at once per environment (Lambda Managed Instances); default 1. */
+  readonly perEnvironment?: number
   readonly batchSize: number
   readonly batchingWindowSeconds: number
   readonly timeoutSeconds: number
@@ -62,6 +64,7 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
     functionName: `${options.prefix ?? STACK_DEFAULTS.prefix}-handler`,
     memorySizeMb: options.memoryMb,
     timeoutMs: options.timeoutSeconds * 1000,
+    ...(options.perEnvironment ? { maxConcurrency: options.perEnvironment } : {}),
     env: {
       ...stack.functionEnv,
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,

@@ -9,6 +9,7 @@ describe("bun run invoke options", () => {
       messages: undefined,
       memoryMb: STACK_DEFAULTS.memorySizeMb,
       concurrency: STACK_DEFAULTS.maximumConcurrency,
+      perEnvironment: 1,
       batchSize: STACK_DEFAULTS.batchSize,
       batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
       timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
@@ -29,6 +30,8 @@ describe("bun run invoke options", () => {
       .toThrow(new UsageError("--batch-size must be a whole number from 1 to 10, got 500"))
     expect(() => parseInvokeArgs(["--memory", "64"])).toThrow(UsageError)
     expect(() => parseInvokeArgs(["--packaged"])).toThrow(UsageError)
+    expect(parseInvokeArgs(["--per-environment", "8"])).toMatchObject({ perEnvironment: 8 })
+    expect(() => parseInvokeArgs(["--per-environment", "0"])).toThrow(UsageError)
   })
 
   test("the help text lists every option, with its default", () => {
