@@ -2,6 +2,7 @@
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
  *               [--node 24.21.0]
+ *               [--per-environment 5] [--no-managed]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
@@ -9,7 +10,9 @@
  * round trip. The same run measures the one-record-at-a-time baseline (with the SDK's defaults and,
  * except with --quick, on this product's transport) and the same handler on Node.js with AWS's
  * runtime interface client (aws-lambda-ric; Node.js from npm, by default the newest of
- * bench/node-binary.ts: Lambda's nodejs24.x). Then it checks that nothing
+ * bench/node-binary.ts: Lambda's nodejs24.x), and the same bundle in Lambda Managed Instances mode
+ * (--per-environment invocations at once in each environment, as many in flight in all), reported per
+ * environment beside one invocation at a time. Then it checks that nothing
  * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -43,6 +46,8 @@ const { values: args } = parseArgs({
     "no-baseline": { type: "boolean", default: false },
     "no-node": { type: "boolean", default: false },
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
+    "per-environment": { type: "string", default: "5" },
+    "no-managed": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
 })
@@ -56,6 +61,7 @@ const latencyMs = Number(args.latency)
 const concurrency = Number(args.concurrency)
 const batchSize = Number(args["batch-size"])
 const cases = args.cases!.split(",") as Array<"add" | "read">
+const perEnvironment = Number(args["per-environment"])
 // What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold
 // starts and durations are those of the deployed artefacts.
 const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a-time.ts" })
@@ -75,13 +81,24 @@ type Variant = {
   readonly key: string
   readonly fn?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string }
   readonly env?: Record<string, string>
+  /** Lambda Managed Instances: invocations at once per environment, and the environments allowed. */
+  readonly perEnvironment?: number
+  readonly environments?: number
 }
 const variants: Array<Variant> = [
   { name: "batched (this product)", key: "batched", fn: { ...shipped, handler: "handler.handler" } },
   ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { ...shipped, handler: "baseline.handler" } }]),
   // How much of the gap is the transport rather than batching: the baseline on this product's transport.
   ...(args["no-baseline"] || args.quick ? [] : [{ name: "one at a time, fetch transport", key: "baseline-fetch", fn: { ...shipped, handler: "baseline.handler" }, env: { BASELINE_TRANSPORT: "fetch" } }]),
-  ...(args["no-node"] ? [] : [nodeVariant()])
+  ...(args["no-node"] ? [] : [nodeVariant()]),
+  // The same bundle with several invocations per environment, as many in flight in all as above.
+  ...(args["no-managed"] || perEnvironment <= 1 ? [] : [{
+    name: `batched, ${perEnvironment} per environment (Managed Instances)`,
+    key: "managed",
+    fn: { ...shipped, handler: "handler.handler" },
+    perEnvironment,
+    environments: Math.max(1, Math.ceil(concurrency / perEnvironment))
+  }])
 ]
 
 interface RunResult {
@@ -92,6 +109,9 @@ interface RunResult {
   readonly messages: number
   readonly seconds: number
   readonly invocations: number
+  /** Execution environments started, and invocations each served at once. */
+  readonly environments: number
+  readonly perEnvironment: number
   readonly recordsPerInvocation: number
   readonly durationMs: { readonly max: number; readonly average: number; readonly min: number; readonly p50: number; readonly p99: number }
   readonly coldStarts: number
@@ -112,7 +132,8 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
   const proxies: Array<AwsProxy> = []
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
-    memoryMb, concurrency, batchSize, batchingWindowSeconds: 0, timeoutSeconds: 30,
+    memoryMb, concurrency: variant.environments ?? concurrency, batchSize, batchingWindowSeconds: 0, timeoutSeconds: 30,
+    ...(variant.perEnvironment ? { perEnvironment: variant.perEnvironment } : {}),
     ...(variant.fn ? { function: variant.fn } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),
     onInvocation: (r) => void invocations.push(r),
@@ -161,6 +182,8 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
     return {
       case: kind, variant: variant.name, variantKey: variant.key, memoryMb, messages: count, seconds,
       invocations: invocations.length,
+      environments: session.pool.size,
+      perEnvironment: variant.perEnvironment ?? 1,
       recordsPerInvocation: count / invocations.length,
       durationMs: { max: Math.max(...durations), average: mean(durations), min: Math.min(...durations), p50: percentile(durations, 50), p99: percentile(durations, 99) },
       coldStarts: inits.length,
@@ -229,6 +252,14 @@ for (const kind of cases) {
     if (sameTransport) verdicts.push(`${kind} @ ${r.memoryMb} MB vs one at a time on the same fetch transport: ${fmt(r.durationMs.average / sameTransport.durationMs.average, 3)}x (batching alone)`)
     const node = resultOf(kind, "node", r.memoryMb)
     if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js ${args.node} + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
+    const managed = resultOf(kind, "managed", r.memoryMb)
+    if (managed) {
+      const perEnv = (x: RunResult) => x.messagesPerSecond / x.environments
+      verdicts.push(`${kind} @ ${r.memoryMb} MB, ${managed.perEnvironment} invocations per environment (Managed Instances) vs 1: ` +
+        `${fmt(perEnv(managed), 0)} vs ${fmt(perEnv(r), 0)} msg/s per environment (${fmt(perEnv(managed) / perEnv(r), 2)}x) on ${managed.environments} vs ${r.environments} environments, ` +
+        `max memory ${managed.maxMemoryUsedMb} vs ${r.maxMemoryUsedMb} MB per environment, average duration ${fmt(managed.durationMs.average, 2)} vs ${fmt(r.durationMs.average, 2)} ms`)
+    }
+    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
   }
   const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
   if (cheapest) {

@@ -1,5 +1,4 @@
 import { errorBody, safeString } from "./error-body.ts"
-import { registerShutdownExtension } from "./extension.ts"
 import { loadHandler, type LoadedHandler } from "./handler-loader.ts"
 import { InvocationLoop } from "./invocation-loop.ts"
 import { installConsole, logSettingsFromEnv, makeLogger, writeLineSync } from "./logging.ts"
@@ -65,6 +64,8 @@ const main = async () => {
     }
     await loaded.init?.()
     if (loaded.shutdown) {
+      // Loaded only here: a function without the hook never pays for it at cold start.
+      const { registerShutdownExtension } = await import("./extension.ts")
       await registerShutdownExtension(host!).catch((e) => logger.logError("Shutdown hook not armed: extension registration failed", e))
     }
   } catch (e) {
