@@ -62,12 +62,13 @@ const main = async () => {
     if (loaded.callbackStyle && concurrency > 1) {
       throw Object.assign(new Error("callback-based function handlers cannot serve concurrent invocations: use an async handler"), { name: "Runtime.CallbackHandlerDeprecated" })
     }
+    // The extension registers while the function's own init runs: its round trip costs no init time.
+    const armed = loaded.shutdown
+      ? import("./extension.ts").then(({ registerShutdownExtension }) => registerShutdownExtension(host!))
+        .catch((e) => logger.logError("Shutdown hook not armed: extension registration failed", e))
+      : undefined
     await loaded.init?.()
-    if (loaded.shutdown) {
-      // Loaded only here: a function without the hook never pays for it at cold start.
-      const { registerShutdownExtension } = await import("./extension.ts")
-      await registerShutdownExtension(host!).catch((e) => logger.logError("Shutdown hook not armed: extension registration failed", e))
-    }
+    await armed
   } catch (e) {
     logger.logError("Init Error", e)
     await api.initError(errorBody(e)).catch(() => undefined)

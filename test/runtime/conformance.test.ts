@@ -183,7 +183,7 @@ describe("bootstrap on the local Runtime API", () => {
     const down = start("handlers.echo", {
       server: {
         intercept: (req) => {
-          if (!req.url.endsWith("/next")) return undefined
+          if (!req.url.endsWith("/invocation/next")) return undefined
           polls++
           return new Response("down", { status: 500 })
         }
@@ -224,7 +224,7 @@ describe("bootstrap on the local Runtime API", () => {
 
   test("a /next answer without a request id is logged and skipped; the runtime keeps serving", async () => {
     let broken = 1
-    const { env, lines } = start("handlers.echo", { server: { intercept: (req) => (req.url.endsWith("/next") && broken-- > 0 ? new Response("{}", { status: 200 }) : undefined) } })
+    const { env, lines } = start("handlers.echo", { server: { intercept: (req) => (req.url.endsWith("/invocation/next") && broken-- > 0 ? new Response("{}", { status: 200 }) : undefined) } })
     expect(payloadOf(await env.invoke({ after: "skip" }))).toEqual({ after: "skip" })
     expect(lines.join("\n")).toContain("without Lambda-Runtime-Aws-Request-Id")
   })
