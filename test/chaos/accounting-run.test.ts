@@ -47,8 +47,8 @@ describe("accounting", () => {
   })
 })
 
-test("a small chaos run: 10% of AWS calls failing, environments killed, Runtime API 500s; every message accounted for", async () => {
-  const report = await runChaos({ messages: 400, faultRate: 0.1, killRate: 0.2, runtimeApiErrorRate: 0.05, poisonRate: 0.02, concurrency: 4, memoryMb: 512, timeoutSeconds: 1, seed: 42 })
+test("a small chaos run: 20% of AWS calls failing (so that every kind of fault shows up in 400 messages), environments killed, Runtime API 500s; every message accounted for", async () => {
+  const report = await runChaos({ messages: 400, faultRate: 0.2, killRate: 0.2, runtimeApiErrorRate: 0.05, poisonRate: 0.02, concurrency: 4, memoryMb: 512, timeoutSeconds: 1, seed: 42 })
   const acc = report.accounting
   expect(acc.lost).toEqual([])
   expect(acc.wrongContent).toEqual([])
