@@ -12,7 +12,7 @@ locals {
   }
 
   dist_dir     = coalesce(var.dist_dir, "${path.module}/../dist")
-  function_zip = "${local.dist_dir}/function.zip"
+  function_zip = "${local.dist_dir}/function-${var.architecture}.zip"
   layer_zip    = "${local.dist_dir}/layer-${var.architecture}.zip"
 
   # AWS: the source queue's visibility timeout at least 6x the function timeout plus the batching window.

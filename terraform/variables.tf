@@ -246,7 +246,7 @@ variable "alarm_oldest_message_age_seconds" {
 }
 
 variable "dist_dir" {
-  description = "Folder holding function.zip and layer-<arch>.zip from bun run build; null means ../dist."
+  description = "Folder holding function-<arch>.zip and layer-<arch>.zip from bun run build; null means ../dist."
   type        = string
   default     = null
 }

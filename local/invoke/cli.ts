@@ -31,7 +31,11 @@ const say = (...lines: Array<string>) => void (!json && console.log(lines.join("
 
 const invocations: Array<InvocationRecord> = []
 if (!args.source) say(dim(`Building what ships into ${args.dist}/ (bun run build: a while the first time, then only what changed)`))
-const fn = args.source ? undefined : await packagedFunction({}, { dist: args.dist, onBuildLine: (line) => line.includes("sha256") && say(dim(`  ${line}`)) })
+const fn = args.source ? undefined : await packagedFunction({}, {
+  dist: args.dist,
+  ...(args.arch ? { arch: args.arch } : {}),
+  onBuildLine: (line) => (line.includes("sha256") || line.includes("qemu")) && say(dim(`  ${line}`))
+})
 const session: Session = await startSession({
   ...(fn ? { function: fn } : {}),
   memoryMb,
@@ -51,8 +55,13 @@ const { stack } = session
 const settings = { function: fn ? "packaged" : "source", memoryMb, concurrency, perEnvironment, batchSize, batchingWindowSeconds, timeoutSeconds }
 say(bold("Local stack"), `  DynamoDB ${stack.endpoints.dynamodb}${stack.embedded.dynamodb ? " (dynalite, in-process)" : ""}`, `  SQS      ${stack.endpoints.sqs}${stack.embedded.sqs ? " (local-aws-sqs, in-process)" : ""}`,
   `  table ${stack.tableName}; queues input, output and dead-letter (maxReceiveCount ${STACK_DEFAULTS.maxReceiveCount}, visibility ${stack.visibilityTimeoutSeconds} s)`,
-  `  function: ${fn ? "what ships: the packaged layer and function.zip" : "runtime/bootstrap on Bun, src/handler.handler from source (--source)"}, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments${perEnvironment > 1 ? ` of ${perEnvironment} concurrent invocations each (Managed Instances)` : ""}`,
+  `  function: ${fn ? `what ships: the ${fn.arch} layer and function-${fn.arch}.zip` : "runtime/bootstrap on Bun, src/handler.handler from source (--source)"}, ${memoryMb} MB, timeout ${timeoutSeconds} s, batch ${batchSize}, window ${batchingWindowSeconds} s, up to ${concurrency} environments${perEnvironment > 1 ? ` of ${perEnvironment} concurrent invocations each (Managed Instances)` : ""}`,
   session.cgroups.available ? `  limits: ${session.cgroups.reason}` : `  limits: NOT ENFORCED, running unconstrained (${session.cgroups.reason})`)
+if (fn?.emulated) {
+  say(bold(`  note: the ${fn.arch} Bun runs under qemu-user emulation, so this is SLOW: cold starts take seconds,`),
+    bold("  invocations run several times slower than on Lambda, and memory includes qemu's own. The results count,"),
+    bold("  not the timings."))
+}
 if (!fn) {
   say(bold("  note: from source, each cold start transpiles src/ and its dependencies, so Init Duration is far above"),
     bold("  the packaged function's: run without --source to see what ships"))

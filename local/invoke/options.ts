@@ -51,6 +51,11 @@ export const OPTIONS = {
       "handler and its dependencies, so Init Duration is far above what ships)"
   },
   dist: { type: "string", value: "DIR", default: "dist", help: "where `bun run build` writes and caches what ships" },
+  arch: {
+    type: "string", value: "A",
+    help: "the layer and function of arm64 (Terraform's default) or x86_64; default this machine's. The\n" +
+      "other architecture's Bun runs under qemu-user: right results, but SLOW (seconds per cold start)"
+  },
   verbose: { type: "boolean", help: "also print the function's own log lines" },
   json: { type: "boolean", help: "machine-readable output (one JSON document on stdout)" },
   help: { type: "boolean", help: "this text" }
@@ -68,7 +73,7 @@ export const HELP = `bun run invoke [options]
 Runs the function on this machine: dynalite and local-aws-sqs in-process (or the endpoints in
 AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS), through a local Lambda Runtime API and an SQS
 event source mapping between the input queue and the function. By default it runs what ships: the
-layer and function.zip of \`bun run build\` (built on the first run, then only when sources change),
+layer and function-<arch>.zip of \`bun run build\` (built on the first run, then only when sources change),
 unpacked as Lambda does, so the REPORT lines show the packaged function's own cold start.
 
 With no options: a short demonstration (adds, reads, a read of a missing product, a malformed
@@ -87,6 +92,8 @@ export interface InvokeSettings {
   readonly timeoutSeconds: number
   readonly source: boolean
   readonly dist: string
+  /** The packaged layer's architecture; undefined means this machine's. */
+  readonly arch: "arm64" | "x86_64" | undefined
   readonly verbose: boolean
   readonly json: boolean
   readonly help: boolean
@@ -116,6 +123,13 @@ export const parseInvokeArgs = (args: ReadonlyArray<string>): InvokeSettings => 
   }
   const batchingWindowSeconds = integer("batching-window", text("batching-window")!, 0, 300)
   const messages = text("messages")
+  const arch = text("arch")
+  if (arch !== undefined && arch !== "arm64" && arch !== "x86_64") {
+    throw new UsageError(`--arch must be arm64 or x86_64, got ${arch}`)
+  }
+  if (arch !== undefined && values.source === true) {
+    throw new UsageError("--arch needs what ships: from source (--source) the function runs on this machine's Bun")
+  }
   return {
     event: text("event"),
     messages: messages === undefined ? undefined : integer("messages", messages, 1, 1_000_000),
@@ -127,6 +141,7 @@ export const parseInvokeArgs = (args: ReadonlyArray<string>): InvokeSettings => 
     timeoutSeconds: integer("timeout", text("timeout")!, 1, 900),
     source: values.source === true,
     dist: text("dist")!,
+    arch,
     verbose: values.verbose === true,
     json: values.json === true,
     help: values.help === true

@@ -17,11 +17,17 @@ export const assertElfArch = (binary: Uint8Array, arch: Arch, what: string) => {
 }
 
 /**
- * The Linux Bun binary of exactly `version` for `arch`: from node_modules when npm installed that
- * platform's package (it does for the machine's own), otherwise fetched with `npm pack` from the
- * registry into `cacheDir` (npm checks the package's integrity).
+ * Where the Linux Bun binary of exactly `version` for `arch` is: in node_modules when npm installed
+ * that platform's package (it does for the machine's own), otherwise fetched with `npm pack` from the
+ * registry into `cacheDir` (npm checks the package's integrity). Returns its path and its bytes,
+ * checked to be an ELF executable for `arch`.
  */
-export const bunBinary = async (arch: Arch, version: string, root: string, cacheDir: string): Promise<Uint8Array> => {
+export const locateBunBinary = async (
+  arch: Arch,
+  version: string,
+  root: string,
+  cacheDir: string
+): Promise<{ readonly path: string; readonly data: Uint8Array }> => {
   const pkg = PACKAGE[arch]
   const installed = [
     { binary: join(root, "node_modules", pkg, "bin", "bun"), manifest: join(root, "node_modules", pkg, "package.json") },
@@ -33,7 +39,7 @@ export const bunBinary = async (arch: Arch, version: string, root: string, cache
     const data = new Uint8Array(await Bun.file(binary).arrayBuffer())
     try {
       assertElfArch(data, arch, binary)
-      return data
+      return { path: binary, data }
     } catch {
       // Another architecture's binary, or the stub left when bun's postinstall did not run.
     }
@@ -49,7 +55,11 @@ export const bunBinary = async (arch: Arch, version: string, root: string, cache
     const untar = Bun.spawnSync(["tar", "-xzf", tarball, "-C", dir], { stderr: "pipe" })
     if (untar.exitCode !== 0) throw new Error(`could not unpack ${tarball}: ${untar.stderr.toString()}`)
   }
-  const binary = new Uint8Array(await Bun.file(binaryPath).arrayBuffer())
-  assertElfArch(binary, arch, `${pkg}@${version} bin/bun`)
-  return binary
+  const data = new Uint8Array(await Bun.file(binaryPath).arrayBuffer())
+  assertElfArch(data, arch, `${pkg}@${version} bin/bun`)
+  return { path: binaryPath, data }
 }
+
+/** The bytes of that binary. */
+export const bunBinary = async (arch: Arch, version: string, root: string, cacheDir: string): Promise<Uint8Array> =>
+  (await locateBunBinary(arch, version, root, cacheDir)).data

@@ -15,6 +15,7 @@ describe("bun run invoke options", () => {
       timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
       source: false,
       dist: "dist",
+      arch: undefined,
       verbose: false,
       json: false,
       help: false
@@ -32,6 +33,14 @@ describe("bun run invoke options", () => {
     expect(() => parseInvokeArgs(["--packaged"])).toThrow(UsageError)
     expect(parseInvokeArgs(["--per-environment", "8"])).toMatchObject({ perEnvironment: 8 })
     expect(() => parseInvokeArgs(["--per-environment", "0"])).toThrow(UsageError)
+  })
+
+  test("--arch picks the packaged layer's architecture; not with --source", () => {
+    expect(parseInvokeArgs(["--arch", "arm64"])).toMatchObject({ arch: "arm64", source: false })
+    expect(parseInvokeArgs(["--arch", "x86_64"]).arch).toBe("x86_64")
+    expect(() => parseInvokeArgs(["--arch", "aarch64"]))
+      .toThrow(new UsageError("--arch must be arm64 or x86_64, got aarch64"))
+    expect(() => parseInvokeArgs(["--arch", "arm64", "--source"])).toThrow(UsageError)
   })
 
   test("the help text lists every option, with its default", () => {

@@ -103,6 +103,7 @@ describe("bootstrap on the local Runtime API", () => {
 
   test("a handler that hangs past its timeout is killed; the next invocation is a fresh cold start", async () => {
     const { env } = start("handlers.hang", { timeoutMs: 500 })
+    await env.start() // time the invocation, not the cold start (seconds under qemu-user)
     const started = Date.now()
     const result = await env.invoke({})
     expect(Date.now() - started).toBeLessThan(3_000)
@@ -169,6 +170,7 @@ describe("bootstrap on the local Runtime API", () => {
 
   test("SIGTERM lets the invocation in flight finish, runs the function's `__lambdaShutdown` hook and exits 0", async () => {
     const { env, lines } = start("handlers.slow")
+    await env.start() // SIGTERM must find the invocation running, not the cold start (seconds under qemu-user)
     const running = env.invoke({ ms: 300, marker: "m-1" })
     await Bun.sleep(100)
     const exit = env.shutdown(3_000)

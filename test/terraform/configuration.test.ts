@@ -217,7 +217,7 @@ describe("terraform/: resources and their settings", () => {
   }, TF_TIMEOUT)
 
   test(
-    "the function: provided.al2023, arm64 by default, dist/function.zip, memory and timeout from variables, JSON logs",
+    "the function: provided.al2023, arm64 by default, function-<arch>.zip, memory, timeout from variables, JSON logs",
     () => {
       const fn = resource(tf, "aws_lambda_function", "handler")
       expect(fn).toMatchObject({
@@ -231,7 +231,9 @@ describe("terraform/: resources and their settings", () => {
         layers: ["${aws_lambda_layer_version.bun.arn}"]
       })
       expect(tf.variables.architecture!.default).toBe("arm64")
-      expect(local("function_zip")).toBe("./../dist/function.zip")
+      // Each architecture's zip holds the bytecode that architecture's Bun generated.
+      expect(local("function_zip")).toBe("./../dist/function-arm64.zip")
+      expect(local("function_zip", { architecture: "x86_64" })).toBe("./../dist/function-x86_64.zip")
       expect(block(fn, "logging_config")).toEqual({
         log_format: "JSON",
         application_log_level: "${var.log_level}",
