@@ -4,19 +4,17 @@
  * qemu-user. The runtime conformance tests then start this layer's bootstrap (RUNTIME_BOOTSTRAP).
  */
 import { setDefaultTimeout } from "bun:test"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { hostArch } from "../../scripts/build/emulation.ts"
 import { unpackArtefacts } from "../../scripts/build/unpack.ts"
+import { scratchDir } from "../build/scratch.ts"
 
 const ROOT = resolve(import.meta.dir, "../..")
 // Under emulation a conformance test that takes a second natively can take 15 s on a loaded core.
 // Bun 1.4.5 applies a preload's setDefaultTimeout to the first test file only, so the npm script
 // also passes --timeout 120000, which the later files get.
 setDefaultTimeout(120_000)
-const work = mkdtempSync(join(tmpdir(), "arm64-suite-"))
-process.on("exit", () => rmSync(work, { recursive: true, force: true }))
+const work = scratchDir("arm64-suite")
 
 if (hostArch() !== "arm64") {
   const installer = join(ROOT, "scripts/install-emulator.sh")

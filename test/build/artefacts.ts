@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { scratchDir } from "./scratch.ts"
 
 export const ROOT = resolve(import.meta.dir, "../..")
 
@@ -15,15 +14,8 @@ export const build = (dist: string, args: ReadonlyArray<string> = []) => {
 let built: { readonly dist: string; readonly output: string } | undefined
 let work: string | undefined
 
-/** A scratch folder for this test process, removed when it exits. */
-export const scratch = () => {
-  if (!work) {
-    const dir = mkdtempSync(join(tmpdir(), "build-test-"))
-    work = dir
-    process.on("exit", () => rmSync(dir, { recursive: true, force: true }))
-  }
-  return work
-}
+/** A scratch folder for this test process (removed by the next run once this one is gone). */
+export const scratch = () => (work ??= scratchDir("build-test"))
 
 /** The artefacts of one `bun run build` (every architecture), shared by the test files of one run. */
 export const artefacts = () => {

@@ -1,5 +1,5 @@
-import { describe, expect, test } from "bun:test"
-import { readFileSync, writeFileSync } from "node:fs"
+import { afterAll, describe, expect, test } from "bun:test"
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { basename, join } from "node:path"
 import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import type { Arch } from "../../scripts/build/bun-binary.ts"
@@ -35,16 +35,32 @@ const coldStart = async (fn: UnpackedFunction) => {
   return { decoded: decoded.sort(), hits: lines.filter((l) => l.includes("[Disk Cache] Cache hit")).length }
 }
 
+/** Each architecture's layer and function, unpacked once (a layer holds a 100 MB binary). */
+const unpackedFunctions = new Map<Arch, UnpackedFunction>()
+const unpacked = (arch: Arch) => {
+  const fn = unpackedFunctions.get(arch) ?? unpackArtefacts(artefacts().dist, arch, join(scratch(), `bytecode-${arch}`))
+  unpackedFunctions.set(arch, fn)
+  return fn
+}
+
+afterAll(() => {
+  for (const arch of ["x86_64", "arm64"]) {
+    for (const dir of [`bytecode-${arch}`, `spoiled-${arch}`]) rmSync(join(scratch(), dir), { recursive: true, force: true })
+  }
+})
+
 describe.each(["x86_64", "arm64"] as const)("bytecode cache on %s", (arch: Arch) => {
   test(`the packaged ${arch} Bun loads runtime.js and handler.js from their bytecode, not from source`, async () => {
-    const fn = unpackArtefacts(artefacts().dist, arch, join(scratch(), `bytecode-${arch}`))
+    const fn = unpacked(arch)
     const { decoded, hits } = await coldStart(fn)
     expect(decoded).toEqual(["opt/runtime.js", "task/handler.js"])
     expect(hits).toBe(2)
   }, 120_000)
 
   test(`when JavaScriptCore rejects ${arch}'s handler.js.jsc, the check sees the fallback (it can fail)`, async () => {
-    const fn = unpackArtefacts(artefacts().dist, arch, join(scratch(), `bytecode-${arch}-spoiled`))
+    // The same layer; a copy of the function whose handler.js.jsc has one byte flipped.
+    const fn = { ...unpacked(arch), taskRoot: join(scratch(), `spoiled-${arch}`) }
+    cpSync(unpacked(arch).taskRoot, fn.taskRoot, { recursive: true })
     const jsc = join(fn.taskRoot, "handler.js.jsc")
     const bytes = readFileSync(jsc)
     const middle = bytes.length >> 1 // past every header: only the checksum can tell

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { drainQueue } from "../../local/aws/inspect.ts"
 import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
@@ -28,6 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close()
+  rmSync(join(work, "run-x86_64"), { recursive: true, force: true })
 })
 
 describe("bun run build", () => {
