@@ -1,0 +1,102 @@
+import { Context, Duration, Effect, Layer, References } from "effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as OtlpExporter from "effect/observability/OtlpExporter"
+import * as OtlpSerialization from "effect/observability/OtlpSerialization"
+import * as OtlpTracer from "effect/observability/OtlpTracer"
+import { lambdaParentSpan, parseTraceHeader } from "./trace-header.ts"
+
+/** Where spans go, from the standard OpenTelemetry variables; undefined: tracing is off. */
+export const otlpTracesUrl = (env: Readonly<Record<string, string | undefined>>): string | undefined => {
+  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true" || env.OTEL_TRACES_EXPORTER?.toLowerCase() === "none") return undefined
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim()
+  if (traces) return traces
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()
+  if (!base) return undefined
+  return `${base.replace(/\/+$/, "")}/v1/traces`
+}
+
+/** OTEL_EXPORTER_OTLP_(TRACES_)HEADERS: `key=value,key=value`, values percent-encoded. */
+export const otlpHeaders = (env: Readonly<Record<string, string | undefined>>): Record<string, string> => {
+  const text = env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS ?? ""
+  return Object.fromEntries(text.split(",").flatMap((pair) => {
+    const at = pair.indexOf("=")
+    if (at <= 0) return []
+    try {
+      return [[pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())]]
+    } catch {
+      return []
+    }
+  }))
+}
+
+/** Present only when spans are exported: how to drain them before the invocation returns. */
+export interface TraceExportShape {
+  readonly flush: Effect.Effect<void>
+  /** OTEL_TRACES_SAMPLER=always_on: export even the invocations Lambda did not sample. */
+  readonly alwaysSample: boolean
+}
+
+export const TraceExport = Context.Reference<TraceExportShape | undefined>("observability/TraceExport", {
+  defaultValue: () => undefined
+})
+
+/**
+ * With an OTLP endpoint: Effect's own OTLP tracer (JSON over fetch), which the invocation flushes
+ * before it returns, since Lambda freezes the environment once it has answered. Without one: no
+ * tracer at all and spans switched off, so that tracing costs nothing.
+ */
+export const tracingLayer = (
+  env: Readonly<Record<string, string | undefined>>,
+  serviceName: string
+): Layer.Layer<never> => {
+  const url = otlpTracesUrl(env)
+  if (url === undefined) return Layer.succeed(References.TracerEnabled, false)
+  const exporter = OtlpTracer.layer({
+    url,
+    headers: otlpHeaders(env),
+    resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName } },
+    // Nothing is exported on a timer: each invocation flushes its own spans.
+    exportInterval: Duration.minutes(10),
+    shutdownTimeout: Duration.seconds(1)
+  }).pipe(Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer)))
+  const flush = Layer.effect(
+    TraceExport,
+    Effect.map(OtlpExporter.Flusher, (flusher) => ({
+      flush: flusher.flush,
+      alwaysSample: env.OTEL_TRACES_SAMPLER?.toLowerCase() === "always_on"
+    }))
+  )
+  return flush.pipe(Layer.provideMerge(exporter))
+}
+
+/** The slice of an invocation tracing needs. */
+export interface TracedInvocation {
+  readonly requestId: string
+  /** The invocation's X-Ray header, read when it starts (never once per cold start). */
+  readonly traceHeader: string | undefined
+  /** Time left before Lambda's timeout, to bound the flush. */
+  readonly remainingMs: () => number
+}
+
+const FLUSH_LIMIT_MS = 250
+
+/**
+ * Runs the invocation as the span "invocation", a child of Lambda's span when the X-Ray header
+ * names one, then exports its spans (waiting at most 250 ms and half the time left).
+ */
+export const traceInvocation = <A, E, R>(effect: Effect.Effect<A, E, R>, invocation: TracedInvocation): Effect.Effect<A, E, R> =>
+  Effect.flatMap(TraceExport, (exporter): Effect.Effect<A, E, R> => {
+    if (exporter === undefined) return effect
+    const lambda = parseTraceHeader(invocation.traceHeader)
+    const spanned = effect.pipe(
+      Effect.withSpan("invocation", {
+        kind: "server",
+        attributes: { "faas.invocation_id": invocation.requestId, "faas.trigger": "pubsub" },
+        ...(lambda ? { parent: lambdaParentSpan(lambda, exporter.alwaysSample) } : { root: true })
+      })
+    )
+    const flush = Effect.suspend(() =>
+      exporter.flush.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, Math.min(FLUSH_LIMIT_MS, invocation.remainingMs() / 2)))))
+    )
+    return Effect.ensuring(spanned, flush)
+  })
