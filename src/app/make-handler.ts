@@ -2,6 +2,7 @@ import type { Context as LambdaContext, SQSBatchResponse, SQSEvent } from "aws-l
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import type { DeadLetterQueue, OutputQueue } from "../services/message-queue.ts"
 import type { ProductStore } from "../services/product-store.ts"
+import { invocationTraceHeader } from "../observability/invocation.ts"
 import { handleEvent, type InvocationContext } from "./handle-event.ts"
 
 export type AppServices = ProductStore | OutputQueue | DeadLetterQueue
@@ -12,10 +13,15 @@ export type AppServices = ProductStore | OutputQueue | DeadLetterQueue
  */
 export const makeHandler = <E>(layer: Layer.Layer<AppServices, E>) => {
   const runtime = ManagedRuntime.make(layer)
-  const handler = (event: SQSEvent, context: LambdaContext | InvocationContext): Promise<SQSBatchResponse> =>
-    runtime.runPromise(handleEvent(event, context).pipe(
+  let coldStart = true
+  const handler = (event: SQSEvent, context: LambdaContext | InvocationContext): Promise<SQSBatchResponse> => {
+    // Read as the invocation starts: the trace header is this invocation's, the cold start the environment's first.
+    const observed = { traceHeader: invocationTraceHeader(), coldStart }
+    coldStart = false
+    return runtime.runPromise(handleEvent(event, context, observed).pipe(
       // An invalid event fails the invocation: it surfaces as a rejected promise with a plain Error.
       Effect.mapError((e) => Object.assign(new Error(e.reason), { name: e._tag }))
     ))
+  }
   return { handler, runtime, dispose: () => runtime.dispose() }
 }
