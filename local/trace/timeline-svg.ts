@@ -18,7 +18,7 @@ export interface TimelineOptions {
 const WIDTH = 1100
 const LABEL = 300
 const ROW = 20
-const TOP = 64
+const TOP = 92
 const RIGHT = 24
 const PLOT = WIDTH - LABEL - RIGHT
 
@@ -26,6 +26,7 @@ const COLORS = {
   invocation: "#8d99ae",
   decode: "#9b5de5",
   wave: "#4361ee",
+  step: "#4cc9f0",
   dynamodb: "#f28c28",
   sqs: "#2a9d8f",
   deadLetter: "#b5179e",
@@ -43,20 +44,21 @@ const text = (s: unknown) => (typeof s === "string" ? s : s === undefined ? "" :
 const colorOf = (span: ReceivedSpan): string => {
   const name = span.name.toLowerCase()
   const operation = text(span.attributes["aws.operation"]) || span.name
-  if (span.status === 2) return COLORS.failed
+  if (span.status === 2 || (typeof span.attributes.failed === "number" && span.attributes.failed > 0)) return COLORS.failed
   if (name === "invocation") return COLORS.invocation
   if (name.includes("backoff")) return COLORS.backoff
   if (name.includes("attempt")) return COLORS.attempt
   if (name.includes("decode")) return COLORS.decode
   if (name.includes("wave") || name.includes("round")) return COLORS.wave
   if (name.includes("dead") || name.includes("dlq")) return COLORS.deadLetter
+  if (name === "add" || name.startsWith("read")) return COLORS.step
   if (/batchwrite|batchget|dynamo|store/i.test(operation)) return COLORS.dynamodb
   if (/sendmessage|sqs|queue/i.test(operation)) return COLORS.sqs
   return COLORS.other
 }
 
 const LEGEND: Array<[string, string]> = [
-  ["invocation", COLORS.invocation], ["decode", COLORS.decode], ["wave", COLORS.wave], ["DynamoDB", COLORS.dynamodb],
+  ["invocation", COLORS.invocation], ["decode", COLORS.decode], ["wave", COLORS.wave], ["add / read", COLORS.step], ["DynamoDB", COLORS.dynamodb],
   ["SQS", COLORS.sqs], ["DLQ", COLORS.deadLetter], ["attempt", COLORS.attempt], ["back-off", COLORS.backoff], ["failed", COLORS.failed]
 ]
 
@@ -109,8 +111,8 @@ export const timelineSvg = (spans: ReadonlyArray<ReceivedSpan>, options: Timelin
   out.push(`<text x="12" y="22" font-size="15" font-weight="bold">${escape(options.title ?? "invocation timeline")}</text>`)
   out.push(`<text x="12" y="40" fill="#495057">${shown.length} of ${ordered.length} spans, ${ms(duration)} ms${deadlineAt === undefined ? "" : showDeadline ? "" : `, deadline ${ms(deadlineAt)} ms after the start (beyond the picture)`}</text>`)
   LEGEND.forEach(([label, color], i) => {
-    const lx = LABEL + i * 86
-    out.push(`<rect x="${lx}" y="30" width="10" height="10" fill="${color}"/><text x="${lx + 14}" y="39" fill="#495057">${label}</text>`)
+    const lx = 12 + i * 96
+    out.push(`<rect x="${lx}" y="52" width="10" height="10" fill="${color}"/><text x="${lx + 14}" y="61" fill="#495057">${label}</text>`)
   })
   const step = niceStep(range)
   const axisBottom = TOP + shown.length * ROW
@@ -124,9 +126,12 @@ export const timelineSvg = (spans: ReadonlyArray<ReceivedSpan>, options: Timelin
     const x0 = x(span.startMs - start)
     const w = Math.max(1.5, x(span.endMs - start) - x0)
     const label = `${"  ".repeat(depth)}${span.name}`
-    const detail = [span.attributes["aws.operation"] && !span.name.includes(text(span.attributes["aws.operation"])) ? text(span.attributes["aws.operation"]) : "", span.attributes.items === undefined ? "" : `${text(span.attributes.items)} items`].filter(Boolean).join(", ")
+    const failed = typeof span.attributes.failed === "number" && span.attributes.failed > 0 ? `${span.attributes.failed} failed` : ""
+    const count = span.attributes.items ?? span.attributes.records ?? span.attributes.retrying
+    const detail = [count === undefined ? "" : `${text(count)} ${span.attributes.retrying === undefined ? (span.attributes.items === undefined ? "records" : "items") : "to retry"}`, failed]
+      .filter(Boolean).join(", ")
     if (row % 2 === 1) out.push(`<rect x="0" y="${y}" width="${WIDTH}" height="${ROW}" fill="#f8f9fa"/>`)
-    out.push(`<text x="${8 + depth * 12}" y="${y + 14}" fill="#212529">${escape(label.trim())}${detail ? `<tspan fill="#6c757d"> ${escape(detail)}</tspan>` : ""}</text>`)
+    out.push(`<text x="${8 + depth * 12}" y="${y + 14}" fill="#212529">${escape(label.trim())}${detail ? `<tspan dx="8" fill="#6c757d">${escape(detail)}</tspan>` : ""}</text>`)
     out.push(`<rect x="${x0.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${ROW - 8}" rx="2" fill="${colorOf(span)}"><title>${escape(`${span.name}: ${ms(span.endMs - span.startMs)} ms`)}</title></rect>`)
     const durationLabel = `${ms(span.endMs - span.startMs)} ms`
     const inside = w > durationLabel.length * 6.5 + 6
@@ -136,6 +141,12 @@ export const timelineSvg = (spans: ReadonlyArray<ReceivedSpan>, options: Timelin
     const dx = x(deadlineAt!)
     out.push(`<line x1="${dx.toFixed(1)}" y1="${TOP - 10}" x2="${dx.toFixed(1)}" y2="${axisBottom}" stroke="#d00000" stroke-width="2" stroke-dasharray="6 4"/>`)
     out.push(`<text x="${(dx - 4).toFixed(1)}" y="${TOP - 14}" text-anchor="end" fill="#d00000" font-weight="bold">deadline ${ms(deadlineAt!)} ms</text>`)
+  }
+  const timeoutAt = options.timeoutMs === undefined ? undefined : options.timeoutMs - start
+  if (timeoutAt !== undefined && timeoutAt <= range) {
+    const tx = x(timeoutAt)
+    out.push(`<line x1="${tx.toFixed(1)}" y1="${TOP - 10}" x2="${tx.toFixed(1)}" y2="${axisBottom}" stroke="#6a040f" stroke-width="2"/>`)
+    out.push(`<text x="${(tx - 4).toFixed(1)}" y="${axisBottom - 4}" text-anchor="end" fill="#6a040f">Lambda timeout</text>`)
   }
   out.push("</svg>")
   return out.join("\n")

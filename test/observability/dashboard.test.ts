@@ -159,7 +159,8 @@ describe("the CloudWatch dashboard", () => {
     const vars = { metrics_namespace: "Shop/Products", metrics_dimensions: { Stage: "prod", Team: "shop" } }
     const emf = metricEntries(body(vars).widgets).filter((e) => e[0] === "Shop/Products")
     for (const e of emf) {
-      const dims = Object.fromEntries(e.slice(2).filter((x: unknown) => typeof x === "string").reduce((pairs: Array<[string, string]>, x: string, i: number, all: Array<string>) => (i % 2 === 0 ? [...pairs, [x, all[i + 1]!]] : pairs), []))
+      const parts = e.slice(2).filter((x): x is string => typeof x === "string")
+      const dims = Object.fromEntries(parts.flatMap((name, i) => (i % 2 === 0 ? [[name, parts[i + 1]!]] : [])))
       expect(dims).toEqual({ FunctionName: "bun-sqs-lambda-handler", Stage: "prod", Team: "shop" })
     }
     const onDashboard = new Set(emf.map((e) => e[1] as string))
