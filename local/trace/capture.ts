@@ -44,13 +44,14 @@ export const renderInvocation = (trace: InvocationTrace): string => {
 
 /**
  * `bun run invoke --trace`: an embedded OTLP receiver the function exports to (every invocation
- * sampled), and, at the end, the timeline of one invocation written as SVG.
+ * sampled and exported before it returns, since local environments are killed, not shut down),
+ * and, at the end, the timeline of one invocation written as SVG.
  */
 export const startTraceCapture = () => {
   const receiver = startOtlpReceiver()
   return {
     /** For the function's environment. */
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" },
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" },
     spans: receiver.spans,
     /** Writes the most eventful invocation's timeline to `path`; undefined when no span arrived. */
     write: (path: string) => {

@@ -29,9 +29,11 @@ export const otlpHeaders = (env: Readonly<Record<string, string | undefined>>): 
   }))
 }
 
-/** Present only when spans are exported: how to drain them before the invocation returns. */
+/** Present only when spans are exported. */
 export interface TraceExportShape {
+  /** Exports what is buffered; awaited at the end of each invocation only when `flushEachInvocation`. */
   readonly flush: Effect.Effect<void>
+  readonly flushEachInvocation: boolean
   /** OTEL_TRACES_SAMPLER=always_on: export even the invocations Lambda did not sample. */
   readonly alwaysSample: boolean
 }
@@ -40,10 +42,19 @@ export const TraceExport = Context.Reference<TraceExportShape | undefined>("obse
   defaultValue: () => undefined
 })
 
+const millis = (value: string | undefined, fallback: number) => {
+  const n = Number(value)
+  return value !== undefined && value.trim() !== "" && Number.isInteger(n) && n >= 0 ? n : fallback
+}
+
 /**
- * With an OTLP endpoint: Effect's own OTLP tracer (JSON over fetch), which the invocation flushes
- * before it returns, since Lambda freezes the environment once it has answered. Without one: no
- * tracer at all and spans switched off, so that tracing costs nothing.
+ * With an OTLP endpoint: Effect's own OTLP tracer (JSON over fetch). Spans are batched as the
+ * OpenTelemetry batch processor does: exported when 512 are waiting (OTEL_BSP_MAX_EXPORT_BATCH_SIZE)
+ * or every 5 s (OTEL_BSP_SCHEDULE_DELAY), in the background of whichever invocation is running then,
+ * and what is left when the environment shuts down (the runtime's SIGTERM). A frozen environment
+ * simply exports on its next invocation. OTEL_BSP_SCHEDULE_DELAY=0 instead exports each
+ * invocation's spans before it returns, which costs every invocation an export.
+ * Without an endpoint: no tracer at all and spans switched off, so that tracing costs nothing.
  */
 export const tracingLayer = (
   env: Readonly<Record<string, string | undefined>>,
@@ -51,18 +62,20 @@ export const tracingLayer = (
 ): Layer.Layer<never> => {
   const url = otlpTracesUrl(env)
   if (url === undefined) return Layer.succeed(References.TracerEnabled, false)
+  const delayMs = millis(env.OTEL_BSP_SCHEDULE_DELAY, 5_000)
   const exporter = OtlpTracer.layer({
     url,
     headers: otlpHeaders(env),
     resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName } },
-    // Nothing is exported on a timer: each invocation flushes its own spans.
-    exportInterval: Duration.minutes(10),
+    exportInterval: Duration.millis(delayMs === 0 ? 600_000 : delayMs),
+    maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
     shutdownTimeout: Duration.seconds(1)
   }).pipe(Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer)))
   const flush = Layer.effect(
     TraceExport,
     Effect.map(OtlpExporter.Flusher, (flusher) => ({
       flush: flusher.flush,
+      flushEachInvocation: delayMs === 0,
       alwaysSample: env.OTEL_TRACES_SAMPLER?.toLowerCase() === "always_on"
     }))
   )
@@ -82,7 +95,8 @@ const FLUSH_LIMIT_MS = 250
 
 /**
  * Runs the invocation as the span "invocation", a child of Lambda's span when the X-Ray header
- * names one, then exports its spans (waiting at most 250 ms and half the time left).
+ * names one. With OTEL_BSP_SCHEDULE_DELAY=0, exports its spans before returning (waiting at most
+ * 250 ms and half the time left).
  */
 export const traceInvocation = <A, E, R>(effect: Effect.Effect<A, E, R>, invocation: TracedInvocation): Effect.Effect<A, E, R> =>
   Effect.flatMap(TraceExport, (exporter): Effect.Effect<A, E, R> => {
@@ -95,6 +109,7 @@ export const traceInvocation = <A, E, R>(effect: Effect.Effect<A, E, R>, invocat
         ...(lambda ? { parent: lambdaParentSpan(lambda, exporter.alwaysSample) } : { root: true })
       })
     )
+    if (!exporter.flushEachInvocation) return spanned
     const flush = Effect.suspend(() =>
       exporter.flush.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, Math.min(FLUSH_LIMIT_MS, invocation.remainingMs() / 2)))))
     )

@@ -28,8 +28,20 @@ describe("OTLP endpoint from the OpenTelemetry variables", () => {
 })
 
 describe("tracing an invocation", () => {
-  test("spans reach the receiver before the invocation returns, under Lambda's trace and span", async () => {
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, "products-handler"))
+  test("by default spans are batched: none is sent during invocations, all of them when the environment shuts down", async () => {
+    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, "batched"))
+    const before = receiver.requests()
+    const header = (i: number) => `Root=1-8759e988-bd862e3fe1be46a99427279${i};Parent=53995c3f42cd8ad8;Sampled=1`
+    for (let i = 0; i < 3; i++) await runtime.runPromise(invocation(`batched-${i}`, header(i)))
+    expect(receiver.requests()).toBe(before)
+    await runtime.dispose()
+    expect(receiver.requests()).toBe(before + 1)
+    const roots = receiver.spans().filter((s) => s.name === "invocation" && String(s.attributes["faas.invocation_id"]).startsWith("batched-"))
+    expect(roots.map((s) => s.traceId).sort()).toEqual([0, 1, 2].map((i) => `8759e988bd862e3fe1be46a99427279${i}`))
+  })
+
+  test("with OTEL_BSP_SCHEDULE_DELAY=0 spans reach the receiver before the invocation returns, under Lambda's trace and span", async () => {
+    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "products-handler"))
     try {
       await runtime.runPromise(invocation("req-1", HEADER))
       const spans = receiver.spans().filter((s) => s.traceId === "5759e988bd862e3fe1be46a994272793")
@@ -50,7 +62,7 @@ describe("tracing an invocation", () => {
   })
 
   test("the trace id is read per invocation: two invocations, two traces", async () => {
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, "fn"))
+    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn"))
     try {
       const other = "Root=1-6759e988-0d862e3fe1be46a994272793;Parent=63995c3f42cd8ad8;Sampled=1"
       await Promise.all([runtime.runPromise(invocation("a", HEADER)), runtime.runPromise(invocation("b", other))])
@@ -65,8 +77,8 @@ describe("tracing an invocation", () => {
 
   test("Sampled=0 exports nothing, unless OTEL_TRACES_SAMPLER=always_on; no header starts a trace of its own", async () => {
     const unsampled = "Root=1-7759e988-bd862e3fe1be46a994272793;Parent=73995c3f42cd8ad8;Sampled=0"
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, "fn"))
-    const always = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" }, "fn"))
+    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn"))
+    const always = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0", OTEL_TRACES_SAMPLER: "always_on" }, "fn"))
     try {
       await runtime.runPromise(invocation("unsampled", unsampled))
       expect(receiver.spans().filter((s) => s.traceId === "7759e988bd862e3fe1be46a994272793")).toEqual([])
@@ -96,7 +108,7 @@ describe("tracing an invocation", () => {
   })
 
   test("an unreachable collector delays the invocation by the flush limit at most, and never fails it", async () => {
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" }, "fn"))
+    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn"))
     try {
       const started = performance.now()
       await runtime.runPromise(traceInvocation(Effect.succeed(1), { requestId: "x", traceHeader: HEADER, remainingMs: () => 200 }))
