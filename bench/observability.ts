@@ -8,7 +8,7 @@
  *   metrics          one EMF line per invocation
  *   metrics+traces   EMF, and every invocation's spans exported to a local OTLP receiver, batched
  *                    (the default: every 5 s or 512 spans)
- *   traces each inv. the same, each invocation's spans exported before it returns
+ *   traces per invocation  the same, each invocation's spans exported before it returns
  *                    (OTEL_BSP_SCHEDULE_DELAY=0), for comparison
  * Each round sends `--messages` (half adds, half reads of seeded products) to each variant in turn,
  * the order rotating every round so that drift and noise from other processes fall on all of them;
@@ -56,7 +56,7 @@ const variants = [
   { key: "metrics", env: { METRICS_ENABLED: "true" } },
   { key: "metrics+traces", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" } },
   // Not the default: every invocation's spans exported before it returns.
-  { key: "traces each inv.", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" } }
+  { key: "traces per invocation", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" } }
 ] as const
 
 /** CPU time (ns) of the processes' threads so far, from the scheduler's statistics. */
@@ -94,7 +94,7 @@ for (const v of variants) {
   const emf = emfCollector()
   const pids = new Set<number>()
   const session = await startSession({
-    prefix: `obs-${v.key.replace("+", "-")}-${Date.now()}`,
+    prefix: `obs-${v.key.replace(/[^a-z]+/g, "-")}-${Date.now()}`,
     memoryMb, concurrency, batchSize: 10, batchingWindowSeconds: 0, timeoutSeconds: 30,
     function: shipped,
     functionEnv: v.env,
@@ -131,7 +131,7 @@ try {
         r.durations.push(...durations)
         r.cpuPerRound.push(cpuUs)
       }
-      process.stderr.write(`round ${round}${round === 0 ? " (warm-up)" : ""} ${r.key.padEnd(15)} ${durations.length} invocations, average ${fmt(mean(durations), 2)} ms, CPU ${fmt(cpuUs, 0)} µs each\n`)
+      process.stderr.write(`round ${round}${round === 0 ? " (warm-up)" : ""} ${r.key.padEnd(22)} ${durations.length} invocations, average ${fmt(mean(durations), 2)} ms, CPU ${fmt(cpuUs, 0)} µs each\n`)
     }
   }
 } finally {
