@@ -18,7 +18,7 @@ export interface InvocationContext {
 export const handleEvent = Effect.fn("handleEvent")(
   function*(event: unknown, context: InvocationContext) {
     const started = performance.now()
-    const records = yield* decodeSqsEvent(event).pipe(Effect.withSpan("decode"))
+    const records = yield* decodeSqsEvent(event).pipe(step("decode"))
     const remaining = context.getRemainingTimeInMillis()
     const budgetMs = remaining - safetyMarginMs(remaining)
     const result = yield* processBatch(records, handleProductWave, budgetMs).pipe(withRequestPermits)

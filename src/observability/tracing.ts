@@ -107,7 +107,7 @@ export const traceInvocation = <A, E, R>(effect: Effect.Effect<A, E, R>, invocat
         kind: "server",
         attributes: { "faas.invocation_id": invocation.requestId, "faas.trigger": "pubsub" },
         ...(lambda ? { parent: lambdaParentSpan(lambda, exporter.alwaysSample) } : { root: true })
-      })
+      }, { captureStackTrace: false })
     )
     if (!exporter.flushEachInvocation) return spanned
     const flush = Effect.suspend(() =>
