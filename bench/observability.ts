@@ -1,15 +1,17 @@
 /**
  * bun run bench:observability [--memory 128] [--messages 1000] [--rounds 7] [--latency 4] [--concurrency 10]
+ *                             [--per-invocation]
  *
  * What metrics and traces cost an invocation, measured side by side: the same packaged function in
  * three variants, each with its own local stack and warm environments, held to the memory and CPU
  * Lambda gives the memory size, every AWS call delayed by a simulated round trip:
  *   off              METRICS_ENABLED=false, no OTLP endpoint (no tracer at all)
+ *   off (again)      the same, in a stack and environments of its own: the noise floor
  *   metrics          one EMF line per invocation
  *   metrics+traces   EMF, and every invocation's spans exported to a local OTLP receiver, batched
  *                    (the default: every 5 s or 512 spans)
- *   traces per invocation  the same, each invocation's spans exported before it returns
- *                    (OTEL_BSP_SCHEDULE_DELAY=0), for comparison
+ *   traces per invocation  (with --per-invocation) the same, each invocation's spans exported
+ *                    before it returns (OTEL_BSP_SCHEDULE_DELAY=0), for comparison
  * Each round sends `--messages` (half adds, half reads of seeded products) to each variant in turn,
  * the order rotating every round so that drift and noise from other processes fall on all of them;
  * round 0 is a warm-up (cold starts) and is not counted. Prints the average REPORT duration per
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "7" },
     latency: { type: "string", default: "4" },
     concurrency: { type: "string", default: "10" },
+    "per-invocation": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
 })
@@ -51,13 +54,15 @@ const concurrency = Number(args.concurrency)
 
 const shipped = await packagedFunction()
 const receiver = startOtlpReceiver()
-const variants = [
+const variants: Array<{ readonly key: string; readonly env: Record<string, string> }> = [
   { key: "off", env: { METRICS_ENABLED: "false" } },
+  // The same as "off" in a stack and environments of its own: how far apart two identical variants land.
+  { key: "off (again)", env: { METRICS_ENABLED: "false" } },
   { key: "metrics", env: { METRICS_ENABLED: "true" } },
   { key: "metrics+traces", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" } },
   // Not the default: every invocation's spans exported before it returns.
-  { key: "traces per invocation", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" } }
-] as const
+  ...(args["per-invocation"] ? [{ key: "traces per invocation", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" } }] : [])
+]
 
 /** CPU time (ns) of the processes' threads so far, from the scheduler's statistics. */
 const cpuNs = (pids: Iterable<number>) => {
