@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     latency: { type: "string", default: "4" },
     concurrency: { type: "string", default: "10" },
     "per-invocation": { type: "boolean", default: false },
+    "no-collector": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
 })
@@ -60,6 +61,8 @@ const variants: Array<{ readonly key: string; readonly env: Record<string, strin
   { key: "off (again)", env: { METRICS_ENABLED: "false" } },
   { key: "metrics", env: { METRICS_ENABLED: "true" } },
   { key: "metrics+traces", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" } },
+  // Diagnostic: spans made and converted, but the exporter finds no collector (it then drops them).
+  ...(args["no-collector"] ? [{ key: "traces, no collector", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_TRACES_SAMPLER: "always_on" } }] : []),
   // Not the default: every invocation's spans exported before it returns.
   ...(args["per-invocation"] ? [{ key: "traces per invocation", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" } }] : [])
 ]
