@@ -1,4 +1,5 @@
 import { Config, Context, Schema } from "effect"
+import { METRICS_ENV } from "./observability/metrics-config.ts"
 
 export interface AppConfigShape {
   readonly tableName: string

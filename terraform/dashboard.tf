@@ -5,7 +5,7 @@
 locals {
   # Every dashboard value that comes from a resource, in one place (the rest derives from names).
   dashboard_region = split(":", aws_sqs_queue.input.arn)[3]
-  dashboard_alarms = [aws_cloudwatch_metric_alarm.dead_letters.arn]
+  dashboard_alarms = [for alarm in aws_cloudwatch_metric_alarm.this : alarm.arn]
 
   # The EMF metrics' full identity: FunctionName plus the configured dimensions.
   emf_dimensions = concat(

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs"
 import { startOtlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts"
 import { timelineSvg } from "./timeline-svg.ts"
 
-/** The spans of one invocation: its "invocation" span and everything under it. */
+/** The spans of one invocation: its root span (the handler's, named by its request id) and everything under it. */
 export interface InvocationTrace {
   readonly root: ReceivedSpan
   readonly spans: ReadonlyArray<ReceivedSpan>
@@ -12,7 +12,7 @@ export interface InvocationTrace {
 export const invocationTraces = (spans: ReadonlyArray<ReceivedSpan>): Array<InvocationTrace> => {
   const children = new Map<string, Array<ReceivedSpan>>()
   for (const s of spans) if (s.parentSpanId) children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s])
-  return spans.filter((s) => s.name === "invocation").map((root) => {
+  return spans.filter((s) => s.attributes["faas.invocation_id"] !== undefined).map((root) => {
     const all: Array<ReceivedSpan> = []
     const visit = (s: ReceivedSpan) => {
       all.push(s)

@@ -45,12 +45,12 @@ const colorOf = (span: ReceivedSpan): string => {
   const name = span.name.toLowerCase()
   const operation = text(span.attributes["aws.operation"]) || span.name
   if (span.status === 2 || (typeof span.attributes.failed === "number" && span.attributes.failed > 0)) return COLORS.failed
-  if (name === "invocation") return COLORS.invocation
+  if (span.attributes["faas.invocation_id"] !== undefined) return COLORS.invocation
   if (name.includes("backoff")) return COLORS.backoff
   if (name.includes("attempt")) return COLORS.attempt
   if (name.includes("decode")) return COLORS.decode
   if (name.includes("wave") || name.includes("round")) return COLORS.wave
-  if (name.includes("dead") || name.includes("dlq")) return COLORS.deadLetter
+  if (name.includes("dead") || name.includes("dlq") || name === "park") return COLORS.deadLetter
   if (name === "add" || name.startsWith("read")) return COLORS.step
   if (/batchwrite|batchget|dynamo|store/i.test(operation)) return COLORS.dynamodb
   if (/sendmessage|sqs|queue/i.test(operation)) return COLORS.sqs
@@ -125,7 +125,8 @@ export const timelineSvg = (spans: ReadonlyArray<ReceivedSpan>, options: Timelin
     const y = TOP + row * ROW
     const x0 = x(span.startMs - start)
     const w = Math.max(1.5, x(span.endMs - start) - x0)
-    const label = `${"  ".repeat(depth)}${span.name}`
+    // deliverAll spans are named by their operation (BatchWriteItem, SendMessageBatch...).
+    const label = `${"  ".repeat(depth)}${span.name === "deliverAll" ? text(span.attributes["aws.operation"]) || span.name : span.name}`
     const failed = typeof span.attributes.failed === "number" && span.attributes.failed > 0 ? `${span.attributes.failed} failed` : ""
     const count = span.attributes.items ?? span.attributes.records ?? span.attributes.retrying
     const detail = [count === undefined ? "" : `${text(count)} ${span.attributes.retrying === undefined ? (span.attributes.items === undefined ? "records" : "items") : "to retry"}`, failed]

@@ -3,6 +3,7 @@ import { Effect, type Layer, ManagedRuntime } from "effect"
 import type { DeadLetterQueue, OutputQueue } from "../services/message-queue.ts"
 import type { ProductStore } from "../services/product-store.ts"
 import { invocationTraceHeader } from "../observability/invocation.ts"
+import { traceInvocation } from "../observability/tracing.ts"
 import { handleEvent, type InvocationContext } from "./handle-event.ts"
 
 export type AppServices = ProductStore | OutputQueue | DeadLetterQueue
@@ -16,9 +17,11 @@ export const makeHandler = <E>(layer: Layer.Layer<AppServices, E>) => {
   let coldStart = true
   const handler = (event: SQSEvent, context: LambdaContext | InvocationContext): Promise<SQSBatchResponse> => {
     // Read as the invocation starts: the trace header is this invocation's, the cold start the environment's first.
-    const observed = { traceHeader: invocationTraceHeader(), coldStart }
+    const traceHeader = invocationTraceHeader()
+    const observed = { coldStart }
     coldStart = false
-    return runtime.runPromise(handleEvent(event, context, observed).pipe(
+    const traced = { traceHeader, remainingMs: () => context.getRemainingTimeInMillis() }
+    return runtime.runPromise(traceInvocation(handleEvent(event, context, observed), traced).pipe(
       // An invalid event fails the invocation: it surfaces as a rejected promise with a plain Error.
       Effect.mapError((e) => Object.assign(new Error(e.reason), { name: e._tag }))
     ))

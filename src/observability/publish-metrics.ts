@@ -34,14 +34,13 @@ export interface InvocationSummary {
   readonly found: number
   readonly notFound: number
   readonly deadLettered: number
-  readonly retried: number
   readonly handedBack: number
   readonly deadlineHit: boolean
   readonly coldStart: boolean
   readonly durationMs: number
 }
 
-/** Counts the invocation's outcome into its metrics (AWS requests are counted where they are sent). */
+/** Counts the invocation's outcome into its metrics (AWS requests and retries are counted where they happen). */
 export const recordInvocation = (s: InvocationSummary): Effect.Effect<void> =>
   Effect.all([
     Metric.update(M.recordsReceived, s.received),
@@ -49,7 +48,8 @@ export const recordInvocation = (s: InvocationSummary): Effect.Effect<void> =>
     Metric.update(M.readsFound, s.found),
     Metric.update(M.readsNotFound, s.notFound),
     Metric.update(M.recordsDeadLettered, s.deadLettered),
-    Metric.update(M.recordsRetried, s.retried),
+    // Registers the counter at 0 when nothing was retried: a metric per invocation, never a gap.
+    Metric.update(M.recordsRetried, 0),
     Metric.update(M.recordsHandedBack, s.handedBack),
     Metric.update(M.deadlineHits, s.deadlineHit ? 1 : 0),
     Metric.update(M.coldStarts, s.coldStart ? 1 : 0),

@@ -84,7 +84,6 @@ export const tracingLayer = (
 
 /** The slice of an invocation tracing needs. */
 export interface TracedInvocation {
-  readonly requestId: string
   /** The invocation's X-Ray header, read when it starts (never once per cold start). */
   readonly traceHeader: string | undefined
   /** Time left before Lambda's timeout, to bound the flush. */
@@ -94,24 +93,18 @@ export interface TracedInvocation {
 const FLUSH_LIMIT_MS = 250
 
 /**
- * Runs the invocation as the span "invocation", a child of Lambda's span when the X-Ray header
- * names one. With OTEL_BSP_SCHEDULE_DELAY=0, exports its spans before returning (waiting at most
- * 250 ms and half the time left).
+ * Places the invocation's spans under Lambda's, when the X-Ray header names one (the invocation's
+ * own root span is its handler's, `handleEvent`). With OTEL_BSP_SCHEDULE_DELAY=0, exports its spans
+ * before returning, waiting at most 250 ms and half the time left.
  */
 export const traceInvocation = <A, E, R>(effect: Effect.Effect<A, E, R>, invocation: TracedInvocation): Effect.Effect<A, E, R> =>
   Effect.flatMap(TraceExport, (exporter): Effect.Effect<A, E, R> => {
     if (exporter === undefined) return effect
     const lambda = parseTraceHeader(invocation.traceHeader)
-    const spanned = effect.pipe(
-      Effect.withSpan("invocation", {
-        kind: "server",
-        attributes: { "faas.invocation_id": invocation.requestId, "faas.trigger": "pubsub" },
-        ...(lambda ? { parent: lambdaParentSpan(lambda, exporter.alwaysSample) } : { root: true })
-      }, { captureStackTrace: false })
-    )
-    if (!exporter.flushEachInvocation) return spanned
+    const linked = lambda ? Effect.withParentSpan(effect, lambdaParentSpan(lambda, exporter.alwaysSample)) : effect
+    if (!exporter.flushEachInvocation) return linked
     const flush = Effect.suspend(() =>
       exporter.flush.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, Math.min(FLUSH_LIMIT_MS, invocation.remainingMs() / 2)))))
     )
-    return Effect.ensuring(spanned, flush)
+    return Effect.ensuring(linked, flush)
   })

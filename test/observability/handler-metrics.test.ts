@@ -2,7 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { Effect, Metric } from "effect"
 import { deliverAll } from "../../src/aws/deliver.ts"
 import { AwsTransientError } from "../../src/domain/errors.ts"
-import { metricValues, withInvocationMetrics } from "../../src/observability/metrics.ts"
+import { withInvocationMetrics } from "../../src/aws/metrics.ts"
+import { metricValues } from "../../src/observability/metrics.ts"
 import { metricsLayer } from "../../src/observability/publish-metrics.ts"
 import { Result } from "effect"
 import { FAST_RETRIES, memoryApp } from "../support/memory-app.ts"
@@ -81,12 +82,14 @@ describe("AWS requests and retries", () => {
   test("every attempt counts as a request of its operation; retried entries are counted", async () => {
     let calls = 0
     const values = await Effect.runPromise(withInvocationMetrics(Effect.gen(function*() {
+      const settled = () => Effect.void
       yield* deliverAll("BatchWriteItem", [1, 2, 3], (items) =>
-        Effect.sync(() => items.map((i) => (calls++ < 2 && i === 2 ? Result.fail(throttled) : Result.void))))
-      yield* deliverAll("SendMessageBatch", [1], (items) => Effect.succeed(items.map(() => Result.void)))
+        Effect.sync(() => items.map((i) => (calls++ < 2 && i === 2 ? Result.fail(throttled) : Result.void))), settled)
+      yield* deliverAll("SendMessageBatch", [1], (items) => Effect.succeed(items.map(() => Result.void)), settled)
       return metricValues(yield* Metric.snapshot)
     })).pipe(Effect.provide(FAST_RETRIES)))
     expect(values).toContainEqual({ name: "AwsRequests.BatchWriteItem", unit: "Count", value: 2 })
     expect(values).toContainEqual({ name: "AwsRequests.SendMessageBatch", unit: "Count", value: 1 })
+    expect(values).toContainEqual({ name: "RecordsRetried", unit: "Count", value: 1 })
   })
 })

@@ -14,7 +14,7 @@ const span = (spanId: string, parentSpanId: string | undefined, name: string, st
 })
 
 const invocation = (id: string, extra: Array<ReceivedSpan> = [], stopAt = 2_700) => [
-  span(`${id}-root`, "lambda0000000000", "invocation", 0, 40, { "faas.invocation_id": id, records: 10, "batch.stop_unix_ms": T0 + stopAt, "lambda.deadline_unix_ms": T0 + stopAt + 300 }),
+  span(`${id}-root`, "lambda0000000000", "handleEvent", 0, 40, { "faas.invocation_id": id, records: 10, "batch.stop_unix_ms": T0 + stopAt, "lambda.deadline_unix_ms": T0 + stopAt + 300 }),
   span(`${id}-decode`, `${id}-root`, "decode", 0.1, 0.2),
   span(`${id}-wave`, `${id}-root`, "wave", 0.3, 39, { records: 10 }),
   ...extra
@@ -35,7 +35,7 @@ describe("timeline picture", () => {
   test("rows in call order: each parent followed by its children, earliest first", () => {
     const spans = invocation("a", [span("w2", "a-wave", "BatchGetItem", 2, 10), span("w1", "a-wave", "BatchWriteItem", 1, 30), span("w1a", "w1", "attempt 1", 1, 29)])
     expect(callOrder(spans).map(({ span, depth }) => `${depth}:${span.name}`)).toEqual([
-      "0:invocation", "1:decode", "1:wave", "2:BatchWriteItem", "3:attempt 1", "2:BatchGetItem"
+      "0:handleEvent", "1:decode", "1:wave", "2:BatchWriteItem", "3:attempt 1", "2:BatchGetItem"
     ])
   })
 
