@@ -52,6 +52,11 @@ export const OPTIONS = {
   },
   dist: { type: "string", value: "DIR", default: "dist", help: "where `bun run build` writes and caches what ships" },
   verbose: { type: "boolean", help: "also print the function's own log lines" },
+  trace: {
+    type: "boolean",
+    help: "collect the function's spans in an embedded OTLP receiver and draw one invocation's timeline\n" +
+      "(waves, requests side by side, retries, the deadline) as SVG in .cache/trace/"
+  },
   json: { type: "boolean", help: "machine-readable output (one JSON document on stdout)" },
   help: { type: "boolean", help: "this text" }
 } as const satisfies Record<string, OptionSpec>
@@ -88,6 +93,7 @@ export interface InvokeSettings {
   readonly source: boolean
   readonly dist: string
   readonly verbose: boolean
+  readonly trace: boolean
   readonly json: boolean
   readonly help: boolean
 }
@@ -128,6 +134,7 @@ export const parseInvokeArgs = (args: ReadonlyArray<string>): InvokeSettings => 
     source: values.source === true,
     dist: text("dist")!,
     verbose: values.verbose === true,
+    trace: values.trace === true,
     json: values.json === true,
     help: values.help === true
   }

@@ -26,7 +26,6 @@ const COLORS = {
   invocation: "#8d99ae",
   decode: "#9b5de5",
   wave: "#4361ee",
-  step: "#4cc9f0",
   dynamodb: "#f28c28",
   sqs: "#2a9d8f",
   deadLetter: "#b5179e",
@@ -47,19 +46,19 @@ const colorOf = (span: ReceivedSpan): string => {
   if (span.status === 2 || (typeof span.attributes.failed === "number" && span.attributes.failed > 0)) return COLORS.failed
   if (span.attributes["faas.invocation_id"] !== undefined) return COLORS.invocation
   if (name.includes("backoff")) return COLORS.backoff
-  if (name.includes("attempt")) return COLORS.attempt
+  // An attempt: a retry's own span, or the function that makes one HTTP request (writeChunk, readChunk, sendChunk).
+  if (name.includes("attempt") || name.endsWith("chunk")) return COLORS.attempt
   if (name.includes("decode")) return COLORS.decode
   if (name.includes("wave") || name.includes("round")) return COLORS.wave
   if (name.includes("dead") || name.includes("dlq") || name === "park") return COLORS.deadLetter
-  if (name === "add" || name.startsWith("read")) return COLORS.step
   if (/batchwrite|batchget|dynamo|store/i.test(operation)) return COLORS.dynamodb
   if (/sendmessage|sqs|queue/i.test(operation)) return COLORS.sqs
   return COLORS.other
 }
 
 const LEGEND: Array<[string, string]> = [
-  ["invocation", COLORS.invocation], ["decode", COLORS.decode], ["wave", COLORS.wave], ["add / read", COLORS.step], ["DynamoDB", COLORS.dynamodb],
-  ["SQS", COLORS.sqs], ["DLQ", COLORS.deadLetter], ["attempt", COLORS.attempt], ["back-off", COLORS.backoff], ["failed", COLORS.failed]
+  ["invocation", COLORS.invocation], ["decode", COLORS.decode], ["wave", COLORS.wave], ["DynamoDB", COLORS.dynamodb],
+  ["SQS", COLORS.sqs], ["DLQ", COLORS.deadLetter], ["HTTP attempt", COLORS.attempt], ["back-off", COLORS.backoff], ["failed", COLORS.failed]
 ]
 
 /** Spans in call order: each parent followed by its children, earliest first. */

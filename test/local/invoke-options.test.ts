@@ -16,6 +16,7 @@ describe("bun run invoke options", () => {
       source: false,
       dist: "dist",
       verbose: false,
+      trace: false,
       json: false,
       help: false
     })
