@@ -25,9 +25,9 @@ import { seedProducts } from "../local/aws/seed.ts"
 import type { InvocationRecord } from "../local/event-source/event-source-mapping.ts"
 import { packagedFunction } from "../local/invoke/packaged.ts"
 import { sendBodies } from "../local/invoke/send.ts"
-import { startSession, type Session } from "../local/invoke/session.ts"
+import { type Session, startSession } from "../local/invoke/session.ts"
 import { emfCollector, summaryLines } from "../local/metrics/emf-summary.ts"
-import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
+import { type AwsProxy, startAwsProxy } from "../local/proxy/aws-proxy.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 
@@ -60,11 +60,33 @@ const variants: Array<{ readonly key: string; readonly env: Record<string, strin
   // The same as "off" in a stack and environments of its own: how far apart two identical variants land.
   { key: "off (again)", env: { METRICS_ENABLED: "false" } },
   { key: "metrics", env: { METRICS_ENABLED: "true" } },
-  { key: "metrics+traces", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" } },
+  {
+    key: "metrics+traces",
+    env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" }
+  },
   // Diagnostic: spans made and converted, but the exporter finds no collector (it then drops them).
-  ...(args["no-collector"] ? [{ key: "traces, no collector", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_TRACES_SAMPLER: "always_on" } }] : []),
+  ...(args["no-collector"]
+    ? [{
+      key: "traces, no collector",
+      env: {
+        METRICS_ENABLED: "true",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+        OTEL_TRACES_SAMPLER: "always_on"
+      }
+    }]
+    : []),
   // Not the default: every invocation's spans exported before it returns.
-  ...(args["per-invocation"] ? [{ key: "traces per invocation", env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" } }] : [])
+  ...(args["per-invocation"]
+    ? [{
+      key: "traces per invocation",
+      env: {
+        METRICS_ENABLED: "true",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_TRACES_SAMPLER: "always_on",
+        OTEL_BSP_SCHEDULE_DELAY: "0"
+      }
+    }]
+    : [])
 ]
 
 /** CPU time (ns) of the processes' threads so far, from the scheduler's statistics. */
@@ -72,7 +94,9 @@ const cpuNs = (pids: Iterable<number>) => {
   let total = 0
   for (const pid of pids) {
     try {
-      for (const task of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0])
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0])
+      }
     } catch {
       // the environment is gone
     }
@@ -103,7 +127,11 @@ for (const v of variants) {
   const pids = new Set<number>()
   const session = await startSession({
     prefix: `obs-${v.key.replace(/[^a-z]+/g, "-")}-${Date.now()}`,
-    memoryMb, concurrency, batchSize: 10, batchingWindowSeconds: 0, timeoutSeconds: 30,
+    memoryMb,
+    concurrency,
+    batchSize: 10,
+    batchingWindowSeconds: 0,
+    timeoutSeconds: 30,
     function: shipped,
     functionEnv: v.env,
     onInvocation: (r) => void invocations.push(r),
@@ -116,12 +144,22 @@ for (const v of variants) {
       return { dynamodb: dynamodb.url, sqs: sqs.url }
     }
   })
-  await seedProducts(session.stack.endpoints.dynamodb, session.stack.tableName, Array.from({ length: SEEDED }, (_, i) => ({ pk: `seed-${i}`, name: `seeded ${i}`, price: i })))
+  await seedProducts(
+    session.stack.endpoints.dynamodb,
+    session.stack.tableName,
+    Array.from({ length: SEEDED }, (_, i) => ({ pk: `seed-${i}`, name: `seeded ${i}`, price: i }))
+  )
   running.push({ key: v.key, session, proxies, invocations, emf, perRound: [], durations: [], pids, cpuPerRound: [] })
 }
 
-const bodies = (round: number) => Array.from({ length: messages }, (_, i) =>
-  i % 2 === 0 ? JSON.stringify({ name: `r${round} product ${i}`, price: i % 100 }) : JSON.stringify({ pk: `seed-${i % SEEDED}` }))
+const bodies = (round: number) =>
+  Array.from(
+    { length: messages },
+    (_, i) =>
+      i % 2 === 0
+        ? JSON.stringify({ name: `r${round} product ${i}`, price: i % 100 })
+        : JSON.stringify({ pk: `seed-${i % SEEDED}` })
+  )
 
 try {
   for (let round = 0; round <= rounds; round++) {
@@ -139,7 +177,11 @@ try {
         r.durations.push(...durations)
         r.cpuPerRound.push(cpuUs)
       }
-      process.stderr.write(`round ${round}${round === 0 ? " (warm-up)" : ""} ${r.key.padEnd(22)} ${durations.length} invocations, average ${fmt(mean(durations), 2)} ms, CPU ${fmt(cpuUs, 0)} µs each\n`)
+      process.stderr.write(
+        `round ${round}${round === 0 ? " (warm-up)" : ""} ${
+          r.key.padEnd(22)
+        } ${durations.length} invocations, average ${fmt(mean(durations), 2)} ms, CPU ${fmt(cpuUs, 0)} µs each\n`
+      )
     }
   }
 } finally {
@@ -154,12 +196,34 @@ const off = running[0]!
 const rows = running.map((r) => {
   const ratios = r.perRound.map((avg, i) => avg / off.perRound[i]!)
   return [
-    r.key, String(r.durations.length), fmt(mean(r.durations), 2), fmt(percentile(r.durations, 50), 2), fmt(percentile(r.durations, 99), 2),
-    fmt(mean(r.durations) / mean(off.durations), 3), `${fmt(Math.min(...ratios), 3)} – ${fmt(Math.max(...ratios), 3)}`,
-    fmt(mean(r.cpuPerRound), 0), fmt(mean(r.cpuPerRound) / mean(off.cpuPerRound), 3)
+    r.key,
+    String(r.durations.length),
+    fmt(mean(r.durations), 2),
+    fmt(percentile(r.durations, 50), 2),
+    fmt(percentile(r.durations, 99), 2),
+    fmt(mean(r.durations) / mean(off.durations), 3),
+    `${fmt(Math.min(...ratios), 3)} – ${fmt(Math.max(...ratios), 3)}`,
+    fmt(mean(r.cpuPerRound), 0),
+    fmt(mean(r.cpuPerRound) / mean(off.cpuPerRound), 3)
   ]
 })
-console.log(`\nObservability overhead at ${memoryMb} MB: ${rounds} rounds of ${messages} messages per variant (half adds, half reads), ` +
-  `${latencyMs} ms per AWS call, packaged function, warm-up round not counted; ${receiver.spans().length} spans received.\n`)
-console.log(table(["variant", "invocations", "avg ms", "p50 ms", "p99 ms", "avg / off", "per-round avg / off (min – max)", "CPU µs / inv", "CPU / off"], rows))
-for (const r of running.slice(1)) console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
+console.log(
+  `\nObservability overhead at ${memoryMb} MB: ${rounds} rounds of ${messages} messages per variant (half adds, half reads), ` +
+    `${latencyMs} ms per AWS call, packaged function, warm-up round not counted; ${receiver.spans().length} spans received.\n`
+)
+console.log(
+  table([
+    "variant",
+    "invocations",
+    "avg ms",
+    "p50 ms",
+    "p99 ms",
+    "avg / off",
+    "per-round avg / off (min – max)",
+    "CPU µs / inv",
+    "CPU / off"
+  ], rows)
+)
+for (const r of running.slice(1)) {
+  console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
+}

@@ -19,7 +19,7 @@ interface EmfLike {
 
 /** The EMF document in a log line, or undefined for any other line. */
 export const emfDocument = (line: string): EmfLike | undefined => {
-  if (!line.startsWith("{") || !line.includes('"_aws"')) return undefined
+  if (!line.startsWith("{") || !line.includes("\"_aws\"")) return undefined
   try {
     const doc = JSON.parse(line) as EmfLike
     return Array.isArray(doc._aws?.CloudWatchMetrics) ? doc : undefined
@@ -65,15 +65,24 @@ const n = (v: number | undefined) => (v ?? 0).toLocaleString("en")
 export const summaryLines = (t: EmfTotals): Array<string> => {
   if (t.invocations === 0) return ["no metrics (METRICS_ENABLED=false, or no invocation finished)"]
   const s = t.sums
-  const requests = Object.entries(s).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) => `${k.slice("AwsRequests.".length)} ${n(v)}`)
+  const requests = Object.entries(s).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) =>
+    `${k.slice("AwsRequests.".length)} ${n(v)}`
+  )
   const timing = (name: string, label: string) => {
     const v = t.timings[name]
     return v ? `${label} avg ${v.average.toFixed(1)} ms, max ${v.max.toFixed(1)} ms` : undefined
   }
   return [
-    `${n(t.invocations)} invocations, ${n(s.ColdStart)} cold starts; records: ${n(s.RecordsReceived)} received, ${n(s.RecordsAdded)} added, ` +
-    `${n(s.ReadsFound)} found, ${n(s.ReadsNotFound)} not found, ${n(s.RecordsDeadLettered)} to the DLQ, ${n(s.RecordsHandedBack)} handed back`,
-    `retried inside invocations: ${n(s.RecordsRetried)}; cut at the deadline: ${n(s.DeadlineHit)}; AWS requests: ${requests.join(", ") || "none"}`,
-    [timing("InvocationDuration", "duration"), timing("OldestRecordAge", "oldest record at start")].filter(Boolean).join("; ")
+    `${n(t.invocations)} invocations, ${n(s.ColdStart)} cold starts; records: ${n(s.RecordsReceived)} received, ${
+      n(s.RecordsAdded)
+    } added, ` +
+    `${n(s.ReadsFound)} found, ${n(s.ReadsNotFound)} not found, ${n(s.RecordsDeadLettered)} to the DLQ, ${
+      n(s.RecordsHandedBack)
+    } handed back`,
+    `retried inside invocations: ${n(s.RecordsRetried)}; cut at the deadline: ${n(s.DeadlineHit)}; AWS requests: ${
+      requests.join(", ") || "none"
+    }`,
+    [timing("InvocationDuration", "duration"), timing("OldestRecordAge", "oldest record at start")].filter(Boolean)
+      .join("; ")
   ]
 }

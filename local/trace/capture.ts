@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs"
-import { startOtlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts"
+import { type ReceivedSpan, startOtlpReceiver } from "./otlp-receiver.ts"
 import { timelineSvg } from "./timeline-svg.ts"
 
 /** The spans of one invocation: its root span (the handler's, named by its request id) and everything under it. */
@@ -28,15 +28,20 @@ const retries = (t: InvocationTrace) => t.spans.filter((s) => s.name === "backof
 /** The invocation worth a picture: the one with the most retries, then the most spans, then the longest. */
 export const mostEventful = (traces: ReadonlyArray<InvocationTrace>): InvocationTrace | undefined =>
   [...traces].sort((a, b) =>
-    retries(b) - retries(a) || b.spans.length - a.spans.length || (b.root.endMs - b.root.startMs) - (a.root.endMs - a.root.startMs)
+    retries(b) - retries(a) || b.spans.length - a.spans.length ||
+    (b.root.endMs - b.root.startMs) - (a.root.endMs - a.root.startMs)
   )[0]
 
 export const renderInvocation = (trace: InvocationTrace): string => {
-  const attr = (k: string) => (typeof trace.root.attributes[k] === "number" ? trace.root.attributes[k] as number : undefined)
+  const attr = (
+    k: string
+  ) => (typeof trace.root.attributes[k] === "number" ? trace.root.attributes[k] as number : undefined)
   const stop = attr("batch.stop_unix_ms")
   const timeout = attr("lambda.deadline_unix_ms")
   return timelineSvg(trace.spans, {
-    title: `invocation ${String(trace.root.attributes["faas.invocation_id"] ?? "")}: ${String(trace.root.attributes.records ?? "?")} records`,
+    title: `invocation ${String(trace.root.attributes["faas.invocation_id"] ?? "")}: ${
+      String(trace.root.attributes.records ?? "?")
+    } records`,
     ...(stop === undefined ? {} : { deadlineMs: stop }),
     ...(timeout === undefined ? {} : { timeoutMs: timeout })
   })

@@ -3,8 +3,17 @@
  * the function, kept in memory for `bun run invoke --trace` and the tests.
  */
 
-type AnyValue = { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number; arrayValue?: { values?: Array<AnyValue> } }
-interface KeyValue { key: string; value: AnyValue }
+type AnyValue = {
+  stringValue?: string
+  boolValue?: boolean
+  intValue?: string | number
+  doubleValue?: number
+  arrayValue?: { values?: Array<AnyValue> }
+}
+interface KeyValue {
+  key: string
+  value: AnyValue
+}
 interface OtlpJsonSpan {
   traceId: string
   spanId: string
@@ -18,7 +27,9 @@ interface OtlpJsonSpan {
   status?: { code?: number; message?: string }
 }
 interface OtlpJsonTraces {
-  resourceSpans?: Array<{ resource?: { attributes?: Array<KeyValue> }; scopeSpans?: Array<{ spans?: Array<OtlpJsonSpan> }> }>
+  resourceSpans?: Array<
+    { resource?: { attributes?: Array<KeyValue> }; scopeSpans?: Array<{ spans?: Array<OtlpJsonSpan> }> }
+  >
 }
 
 export interface ReceivedSpan {
@@ -31,7 +42,9 @@ export interface ReceivedSpan {
   readonly startMs: number
   readonly endMs: number
   readonly attributes: Readonly<Record<string, unknown>>
-  readonly events: ReadonlyArray<{ readonly name: string; readonly timeMs: number; readonly attributes: Readonly<Record<string, unknown>> }>
+  readonly events: ReadonlyArray<
+    { readonly name: string; readonly timeMs: number; readonly attributes: Readonly<Record<string, unknown>> }
+  >
   /** 0 unset, 1 ok, 2 error. */
   readonly status: number
   readonly resource: Readonly<Record<string, unknown>>
@@ -70,7 +83,11 @@ export const spansOf = (body: OtlpJsonTraces): Array<ReceivedSpan> =>
         startMs: nanosToMs(s.startTimeUnixNano),
         endMs: nanosToMs(s.endTimeUnixNano),
         attributes: attributesOf(s.attributes),
-        events: (s.events ?? []).map((e) => ({ name: e.name, timeMs: nanosToMs(e.timeUnixNano), attributes: attributesOf(e.attributes) })),
+        events: (s.events ?? []).map((e) => ({
+          name: e.name,
+          timeMs: nanosToMs(e.timeUnixNano),
+          attributes: attributesOf(e.attributes)
+        })),
         status: s.status?.code ?? 0,
         resource
       }))

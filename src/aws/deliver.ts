@@ -74,7 +74,9 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
           }),
           withRequestPermit,
           // The request's span is its first attempt's; each retry gets a span of its own.
-          n === 1 ? identity : step(`attempt ${n}`, { kind: "client", attributes: { "aws.operation": operation, items: pending.length } }),
+          n === 1
+            ? identity
+            : step(`attempt ${n}`, { kind: "client", attributes: { "aws.operation": operation, items: pending.length } }),
           Effect.result
         )
         if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
@@ -100,7 +102,9 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
         pending = again
         if (pending.length > 0) {
           yield* Metric.update(recordsRetried, pending.length)
-          yield* Effect.sleep(Duration.millis(backoffMs(policy, n))).pipe(step("backoff", { attributes: { retrying: pending.length } }))
+          yield* Effect.sleep(Duration.millis(backoffMs(policy, n))).pipe(
+            step("backoff", { attributes: { retrying: pending.length } })
+          )
         }
       }
     })

@@ -1,5 +1,7 @@
 // Lambda's invoke store (Node.js runtimes with concurrent invocations): the trace header per invocation.
-type WithInvokeStore = { readonly awslambda?: { readonly InvokeStore?: { readonly getXRayTraceId?: () => string | undefined } } }
+type WithInvokeStore = {
+  readonly awslambda?: { readonly InvokeStore?: { readonly getXRayTraceId?: () => string | undefined } }
+}
 
 /**
  * This invocation's X-Ray header, read when it starts: from Lambda's invoke store where a runtime

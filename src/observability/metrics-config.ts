@@ -20,7 +20,9 @@ export interface MetricsConfigShape {
 
 // CloudWatch: namespaces are 1-255 printable ASCII characters and may not start with "AWS/" or ":".
 const Namespace = Schema.String.check(
-  Schema.isPattern(/^(?!AWS\/)(?!:)[\x20-\x7e]{1,255}$/, { message: "must be 1-255 printable ASCII characters, not starting with AWS/ or :" })
+  Schema.isPattern(/^(?!AWS\/)(?!:)[\x20-\x7e]{1,255}$/, {
+    message: "must be 1-255 printable ASCII characters, not starting with AWS/ or :"
+  })
 )
 
 // Dimension names: 1-255 ASCII characters, not starting with ":"; values: 1-1024 ASCII characters,
@@ -31,7 +33,9 @@ const invalidPair = (pair: string): string | undefined => {
   const name = pair.slice(0, at).trim()
   const value = pair.slice(at + 1).trim()
   if (at < 0 || value.includes("=")) return `"${pair}" is not Name=value`
-  if (!PRINTABLE.test(name) || name.length > 255 || name.startsWith(":")) return `dimension name "${name}" must be 1-255 ASCII characters, not starting with ":"`
+  if (!PRINTABLE.test(name) || name.length > 255 || name.startsWith(":")) {
+    return `dimension name "${name}" must be 1-255 ASCII characters, not starting with ":"`
+  }
   if (!PRINTABLE.test(value) || value.length > 1024) return `dimension value of ${name} must be 1-1024 ASCII characters`
   if (name === "FunctionName") return "FunctionName is always the function's name"
   return undefined
@@ -42,7 +46,9 @@ const pairsOf = (text: string) => text.split(",").map((p) => p.trim()).filter((p
 const Dimensions = Schema.String.check(
   Schema.makeFilter((text: string) => {
     const pairs = pairsOf(text)
-    if (pairs.length > MAX_DIMENSIONS_PER_SET - 1) return `at most ${MAX_DIMENSIONS_PER_SET - 1} dimensions besides FunctionName`
+    if (pairs.length > MAX_DIMENSIONS_PER_SET - 1) {
+      return `at most ${MAX_DIMENSIONS_PER_SET - 1} dimensions besides FunctionName`
+    }
     return pairs.map(invalidPair).find((e) => e !== undefined) ?? true
   })
 )
@@ -54,5 +60,8 @@ const parseDimensions = (text: string): Record<string, string> =>
 export const metricsConfig: Config.Config<MetricsConfigShape> = Config.all({
   enabled: Config.Boolean(METRICS_ENV.metricsEnabled).pipe(Config.withDefault(true)),
   namespace: Config.schema(Namespace, METRICS_ENV.metricsNamespace).pipe(Config.withDefault(DEFAULT_METRICS_NAMESPACE)),
-  dimensions: Config.schema(Dimensions, METRICS_ENV.metricsDimensions).pipe(Config.withDefault(""), Config.map(parseDimensions))
+  dimensions: Config.schema(Dimensions, METRICS_ENV.metricsDimensions).pipe(
+    Config.withDefault(""),
+    Config.map(parseDimensions)
+  )
 })

@@ -19,9 +19,17 @@ export const MetricsOutput = Context.Reference<MetricsOutputShape | undefined>("
 const stdoutLine = (line: string) => void process.stdout.write(`${line}\n`)
 
 /** EMF on stdout as configured, FunctionName first; nothing when METRICS_ENABLED=false. */
-export const metricsLayer = (config: MetricsConfigShape, functionName: string, write: (line: string) => void = stdoutLine) =>
+export const metricsLayer = (
+  config: MetricsConfigShape,
+  functionName: string,
+  write: (line: string) => void = stdoutLine
+) =>
   config.enabled
-    ? Layer.succeed(MetricsOutput, { namespace: config.namespace, dimensions: { FunctionName: functionName, ...config.dimensions }, write })
+    ? Layer.succeed(MetricsOutput, {
+      namespace: config.namespace,
+      dimensions: { FunctionName: functionName, ...config.dimensions },
+      write
+    })
     : Layer.empty
 
 /** What the handler knows at the end of an invocation. */
@@ -54,7 +62,9 @@ export const recordInvocation = (s: InvocationSummary): Effect.Effect<void> =>
     Metric.update(M.deadlineHits, s.deadlineHit ? 1 : 0),
     Metric.update(M.coldStarts, s.coldStart ? 1 : 0),
     Metric.update(M.invocationDuration, s.durationMs),
-    ...(s.oldestSentTimestamp === undefined ? [] : [Metric.update(M.oldestRecordAge, Math.max(0, s.startedAt - s.oldestSentTimestamp))])
+    ...(s.oldestSentTimestamp === undefined
+      ? []
+      : [Metric.update(M.oldestRecordAge, Math.max(0, s.startedAt - s.oldestSentTimestamp))])
   ], { discard: true })
 
 /** Writes what this invocation counted as EMF: one line (100 metrics per line), the request id alongside. */

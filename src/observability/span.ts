@@ -5,5 +5,7 @@ import { Effect, type Tracer } from "effect"
  * with the JIT tiers this runtime switches off costs more than the span. Steps are named, so the
  * name says where a span comes from.
  */
-export const step = (name: string, options: { readonly attributes?: Record<string, unknown>; readonly kind?: Tracer.SpanKind } = {}) =>
-  Effect.withSpan(name, options, { captureStackTrace: false })
+export const step = (
+  name: string,
+  options: { readonly attributes?: Record<string, unknown>; readonly kind?: Tracer.SpanKind } = {}
+) => Effect.withSpan(name, options, { captureStackTrace: false })

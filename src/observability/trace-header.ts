@@ -40,4 +40,8 @@ export const parseTraceHeader = (header: string | undefined): LambdaTraceContext
  * sample; by default Lambda's decision is followed (parent-based sampling).
  */
 export const lambdaParentSpan = (context: LambdaTraceContext, alwaysSample = false): Tracer.ExternalSpan =>
-  Tracer.externalSpan({ traceId: context.traceId, spanId: context.parentSpanId, sampled: alwaysSample || context.sampled })
+  Tracer.externalSpan({
+    traceId: context.traceId,
+    spanId: context.parentSpanId,
+    sampled: alwaysSample || context.sampled
+  })

@@ -7,7 +7,9 @@ import { lambdaParentSpan, parseTraceHeader } from "./trace-header.ts"
 
 /** Where spans go, from the standard OpenTelemetry variables; undefined: tracing is off. */
 export const otlpTracesUrl = (env: Readonly<Record<string, string | undefined>>): string | undefined => {
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true" || env.OTEL_TRACES_EXPORTER?.toLowerCase() === "none") return undefined
+  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true" || env.OTEL_TRACES_EXPORTER?.toLowerCase() === "none") {
+    return undefined
+  }
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim()
   if (traces) return traces
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()
@@ -18,15 +20,17 @@ export const otlpTracesUrl = (env: Readonly<Record<string, string | undefined>>)
 /** OTEL_EXPORTER_OTLP_(TRACES_)HEADERS: `key=value,key=value`, values percent-encoded. */
 export const otlpHeaders = (env: Readonly<Record<string, string | undefined>>): Record<string, string> => {
   const text = env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS ?? ""
-  return Object.fromEntries(text.split(",").flatMap((pair) => {
-    const at = pair.indexOf("=")
-    if (at <= 0) return []
-    try {
-      return [[pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())]]
-    } catch {
-      return []
-    }
-  }))
+  return Object.fromEntries(
+    text.split(",").flatMap((pair) => {
+      const at = pair.indexOf("=")
+      if (at <= 0) return []
+      try {
+        return [[pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())]]
+      } catch {
+        return []
+      }
+    })
+  )
 }
 
 /** Present only when spans are exported. */
@@ -66,7 +70,10 @@ export const tracingLayer = (
   const exporter = OtlpTracer.layer({
     url,
     headers: otlpHeaders(env),
-    resource: { serviceName, attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName } },
+    resource: {
+      serviceName,
+      attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName }
+    },
     exportInterval: Duration.millis(delayMs === 0 ? 600_000 : delayMs),
     maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
     shutdownTimeout: Duration.seconds(1)
@@ -97,14 +104,19 @@ const FLUSH_LIMIT_MS = 250
  * own root span is its handler's, `handleEvent`). With OTEL_BSP_SCHEDULE_DELAY=0, exports its spans
  * before returning, waiting at most 250 ms and half the time left.
  */
-export const traceInvocation = <A, E, R>(effect: Effect.Effect<A, E, R>, invocation: TracedInvocation): Effect.Effect<A, E, R> =>
+export const traceInvocation = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  invocation: TracedInvocation
+): Effect.Effect<A, E, R> =>
   Effect.flatMap(TraceExport, (exporter): Effect.Effect<A, E, R> => {
     if (exporter === undefined) return effect
     const lambda = parseTraceHeader(invocation.traceHeader)
     const linked = lambda ? Effect.withParentSpan(effect, lambdaParentSpan(lambda, exporter.alwaysSample)) : effect
     if (!exporter.flushEachInvocation) return linked
     const flush = Effect.suspend(() =>
-      exporter.flush.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, Math.min(FLUSH_LIMIT_MS, invocation.remainingMs() / 2)))))
+      exporter.flush.pipe(
+        Effect.timeoutOption(Duration.millis(Math.max(0, Math.min(FLUSH_LIMIT_MS, invocation.remainingMs() / 2))))
+      )
     )
     return Effect.ensuring(linked, flush)
   })

@@ -8,11 +8,17 @@ import type { CgroupSupport, ResourceLimit } from "../../local/limits/cgroups.ts
 test("pools in one process name their environments' cgroups apart", async () => {
   const names: Array<string> = []
   const limit: ResourceLimit = {
-    description: "fake", wrap: (c) => c, peakMemoryMb: () => 0, oomKills: () => 0, setCpuPhase: () => {},
-    applied: () => ({ memoryBytes: 0, cpus: Infinity }), remove: () => {}
+    description: "fake",
+    wrap: (c) => c,
+    peakMemoryMb: () => 0,
+    oomKills: () => 0,
+    setCpuPhase: () => {},
+    applied: () => ({ memoryBytes: 0, cpus: Infinity }),
+    remove: () => {}
   }
   const cgroups: CgroupSupport = {
-    available: true, reason: "fake",
+    available: true,
+    reason: "fake",
     create: (name) => {
       if (names.includes(name)) throw new Error(`EEXIST: ${name}`)
       names.push(name)

@@ -2,13 +2,21 @@ import { describe, expect, test } from "bun:test"
 import { EMF_UNITS, emfDocuments, type MetricValue } from "../../src/observability/emf.ts"
 import { emfViolations } from "./emf-spec.ts"
 
-const base = { namespace: "BunSqsLambda", dimensions: { FunctionName: "products-handler" }, timestamp: 1_764_000_000_000.4 }
+const base = {
+  namespace: "BunSqsLambda",
+  dimensions: { FunctionName: "products-handler" },
+  timestamp: 1_764_000_000_000.4
+}
 
 describe("EMF documents", () => {
   test("one document per invocation, valid against the specification, values as root members", () => {
     const [doc, ...rest] = emfDocuments({
       ...base,
-      metrics: [{ name: "RecordsReceived", unit: "Count", value: 10 }, { name: "InvocationDuration", unit: "Milliseconds", value: 12.5 }],
+      metrics: [{ name: "RecordsReceived", unit: "Count", value: 10 }, {
+        name: "InvocationDuration",
+        unit: "Milliseconds",
+        value: 12.5
+      }],
       properties: { requestId: "req-1" }
     })
     expect(rest).toEqual([])
@@ -31,16 +39,25 @@ describe("EMF documents", () => {
   })
 
   test("more than 100 metrics are split into documents of at most 100, each valid", () => {
-    const metrics: Array<MetricValue> = Array.from({ length: 250 }, (_, i) => ({ name: `M${i}`, unit: EMF_UNITS[i % EMF_UNITS.length]!, value: i }))
+    const metrics: Array<MetricValue> = Array.from(
+      { length: 250 },
+      (_, i) => ({ name: `M${i}`, unit: EMF_UNITS[i % EMF_UNITS.length]!, value: i })
+    )
     const docs = emfDocuments({ ...base, metrics })
     expect(docs.map((d) => d._aws.CloudWatchMetrics[0]!.Metrics.length)).toEqual([100, 100, 50])
     for (const d of docs) expect(emfViolations(JSON.stringify(d))).toEqual([])
-    expect(docs.flatMap((d) => d._aws.CloudWatchMetrics[0]!.Metrics.map((m) => d[m.Name]))).toEqual(metrics.map((m) => m.value))
+    expect(docs.flatMap((d) => d._aws.CloudWatchMetrics[0]!.Metrics.map((m) => d[m.Name]))).toEqual(
+      metrics.map((m) => m.value)
+    )
   })
 
   test("a dimension set of 30 dimensions is valid; non-finite values are left out rather than break the document", () => {
     const dimensions = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`D${i}`, `v${i}`]))
-    const [doc] = emfDocuments({ ...base, dimensions, metrics: [{ name: "A", unit: "Count", value: Number.NaN }, { name: "B", unit: "Count", value: 1 }] })
+    const [doc] = emfDocuments({
+      ...base,
+      dimensions,
+      metrics: [{ name: "A", unit: "Count", value: Number.NaN }, { name: "B", unit: "Count", value: 1 }]
+    })
     expect(emfViolations(JSON.stringify(doc))).toEqual([])
     expect(doc!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name)).toEqual(["B"])
   })

@@ -9,12 +9,35 @@ import { callOrder, timelineSvg } from "../../local/trace/timeline-svg.ts"
 import { emfDocuments } from "../../src/observability/emf.ts"
 
 const T0 = 1_790_000_000_000
-const span = (spanId: string, parentSpanId: string | undefined, name: string, start: number, end: number, attributes: Record<string, unknown> = {}, status = 1): ReceivedSpan => ({
-  traceId: "t".repeat(32), spanId, parentSpanId, name, kind: 1, startMs: T0 + start, endMs: T0 + end, attributes, events: [], status, resource: {}
+const span = (
+  spanId: string,
+  parentSpanId: string | undefined,
+  name: string,
+  start: number,
+  end: number,
+  attributes: Record<string, unknown> = {},
+  status = 1
+): ReceivedSpan => ({
+  traceId: "t".repeat(32),
+  spanId,
+  parentSpanId,
+  name,
+  kind: 1,
+  startMs: T0 + start,
+  endMs: T0 + end,
+  attributes,
+  events: [],
+  status,
+  resource: {}
 })
 
 const invocation = (id: string, extra: Array<ReceivedSpan> = [], stopAt = 2_700) => [
-  span(`${id}-root`, "lambda0000000000", "handleEvent", 0, 40, { "faas.invocation_id": id, records: 10, "batch.stop_unix_ms": T0 + stopAt, "lambda.deadline_unix_ms": T0 + stopAt + 300 }),
+  span(`${id}-root`, "lambda0000000000", "handleEvent", 0, 40, {
+    "faas.invocation_id": id,
+    records: 10,
+    "batch.stop_unix_ms": T0 + stopAt,
+    "lambda.deadline_unix_ms": T0 + stopAt + 300
+  }),
   span(`${id}-decode`, `${id}-root`, "decode", 0.1, 0.2),
   span(`${id}-wave`, `${id}-root`, "wave", 0.3, 39, { records: 10 }),
   ...extra
@@ -23,7 +46,9 @@ const invocation = (id: string, extra: Array<ReceivedSpan> = [], stopAt = 2_700)
 /** The SVG drawn by librsvg, a renderer we did not write; loudly skipped where it is not installed. */
 const renders = (svg: string): boolean => {
   if (Bun.which("rsvg-convert") === null) {
-    console.warn("SKIPPED: rsvg-convert is not installed (apt-get install librsvg2-bin): the timeline SVG was not rendered")
+    console.warn(
+      "SKIPPED: rsvg-convert is not installed (apt-get install librsvg2-bin): the timeline SVG was not rendered"
+    )
     return true
   }
   const out = join(mkdtempSync(join(tmpdir(), "timeline-")), "t.png")
@@ -33,9 +58,18 @@ const renders = (svg: string): boolean => {
 
 describe("timeline picture", () => {
   test("rows in call order: each parent followed by its children, earliest first", () => {
-    const spans = invocation("a", [span("w2", "a-wave", "BatchGetItem", 2, 10), span("w1", "a-wave", "BatchWriteItem", 1, 30), span("w1a", "w1", "attempt 1", 1, 29)])
+    const spans = invocation("a", [
+      span("w2", "a-wave", "BatchGetItem", 2, 10),
+      span("w1", "a-wave", "BatchWriteItem", 1, 30),
+      span("w1a", "w1", "attempt 1", 1, 29)
+    ])
     expect(callOrder(spans).map(({ span, depth }) => `${depth}:${span.name}`)).toEqual([
-      "0:handleEvent", "1:decode", "1:wave", "2:BatchWriteItem", "3:attempt 1", "2:BatchGetItem"
+      "0:handleEvent",
+      "1:decode",
+      "1:wave",
+      "2:BatchWriteItem",
+      "3:attempt 1",
+      "2:BatchGetItem"
     ])
   })
 
@@ -72,23 +106,50 @@ describe("timeline picture", () => {
 })
 
 describe("metrics summary from the EMF lines", () => {
-  const line = (metrics: Record<string, number>, ms: Record<string, number> = {}) => JSON.stringify(emfDocuments({
-    namespace: "N", dimensions: { FunctionName: "f" }, timestamp: Date.now(),
-    metrics: [
-      ...Object.entries(metrics).map(([name, value]) => ({ name, unit: "Count" as const, value })),
-      ...Object.entries(ms).map(([name, value]) => ({ name, unit: "Milliseconds" as const, value }))
-    ]
-  })[0])
+  const line = (metrics: Record<string, number>, ms: Record<string, number> = {}) =>
+    JSON.stringify(
+      emfDocuments({
+        namespace: "N",
+        dimensions: { FunctionName: "f" },
+        timestamp: Date.now(),
+        metrics: [
+          ...Object.entries(metrics).map(([name, value]) => ({ name, unit: "Count" as const, value })),
+          ...Object.entries(ms).map(([name, value]) => ({ name, unit: "Milliseconds" as const, value }))
+        ]
+      })[0]
+    )
 
   test("sums counts over the run, averages and maxima of times; other lines are ignored", () => {
     const c = emfCollector()
-    expect(c.add(line({ RecordsReceived: 10, RecordsAdded: 10, ColdStart: 1, "AwsRequests.BatchWriteItem": 1 }, { InvocationDuration: 30 }))).toBe(true)
-    expect(c.add(line({ RecordsReceived: 4, RecordsAdded: 2, RecordsHandedBack: 2, ColdStart: 0, "AwsRequests.BatchWriteItem": 3 }, { InvocationDuration: 50 }))).toBe(true)
+    expect(
+      c.add(
+        line({ RecordsReceived: 10, RecordsAdded: 10, ColdStart: 1, "AwsRequests.BatchWriteItem": 1 }, {
+          InvocationDuration: 30
+        })
+      )
+    ).toBe(true)
+    expect(
+      c.add(
+        line({
+          RecordsReceived: 4,
+          RecordsAdded: 2,
+          RecordsHandedBack: 2,
+          ColdStart: 0,
+          "AwsRequests.BatchWriteItem": 3
+        }, { InvocationDuration: 50 })
+      )
+    ).toBe(true)
     expect(c.add(`{"level":"INFO","message":"batch processed"}`)).toBe(false)
     expect(c.add("REPORT RequestId: x")).toBe(false)
     expect(c.totals()).toEqual({
       invocations: 2,
-      sums: { RecordsReceived: 14, RecordsAdded: 12, ColdStart: 1, "AwsRequests.BatchWriteItem": 4, RecordsHandedBack: 2 },
+      sums: {
+        RecordsReceived: 14,
+        RecordsAdded: 12,
+        ColdStart: 1,
+        "AwsRequests.BatchWriteItem": 4,
+        RecordsHandedBack: 2
+      },
       timings: { InvocationDuration: { average: 40, max: 50 } }
     })
     const text = summaryLines(c.totals()).join("\n")

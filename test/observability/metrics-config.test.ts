@@ -3,9 +3,13 @@ import { ConfigProvider, Effect, Exit } from "effect"
 import { metricsConfig } from "../../src/observability/metrics-config.ts"
 
 const load = (env: Record<string, string>) =>
-  Effect.runSyncExit(Effect.provideService(Effect.gen(function*() {
-    return yield* metricsConfig
-  }), ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
+  Effect.runSyncExit(Effect.provideService(
+    Effect.gen(function*() {
+      return yield* metricsConfig
+    }),
+    ConfigProvider.ConfigProvider,
+    ConfigProvider.fromEnv({ env })
+  ))
 
 const errorText = (env: Record<string, string>) => {
   const exit = load(env)
@@ -19,8 +23,16 @@ describe("metric settings", () => {
   })
 
   test("reads METRICS_ENABLED, METRICS_NAMESPACE and Name=value METRICS_DIMENSIONS", () => {
-    expect(load({ METRICS_ENABLED: "false", METRICS_NAMESPACE: "Shop/Orders", METRICS_DIMENSIONS: "Stage=prod, Team=shop floor" }))
-      .toEqual(Exit.succeed({ enabled: false, namespace: "Shop/Orders", dimensions: { Stage: "prod", Team: "shop floor" } }))
+    expect(
+      load({
+        METRICS_ENABLED: "false",
+        METRICS_NAMESPACE: "Shop/Orders",
+        METRICS_DIMENSIONS: "Stage=prod, Team=shop floor"
+      })
+    )
+      .toEqual(
+        Exit.succeed({ enabled: false, namespace: "Shop/Orders", dimensions: { Stage: "prod", Team: "shop floor" } })
+      )
     expect(load({ METRICS_DIMENSIONS: "" })).toMatchObject({ value: { dimensions: {} } })
   })
 

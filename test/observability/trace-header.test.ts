@@ -10,7 +10,11 @@ describe("_X_AMZN_TRACE_ID", () => {
   })
 
   test("keys in any order and case, extra keys (Lineage) ignored", () => {
-    expect(parseTraceHeader(`Sampled=0;Lineage=a87bd80c:1|68fd508a:5;parent=53995C3F42CD8AD8;Root=${ROOT.toUpperCase().replace("1-", "1-")}`))
+    expect(
+      parseTraceHeader(
+        `Sampled=0;Lineage=a87bd80c:1|68fd508a:5;parent=53995C3F42CD8AD8;Root=${ROOT.toUpperCase().replace("1-", "1-")}`
+      )
+    )
       .toEqual({ traceId: "5759e988bd862e3fe1be46a994272793", parentSpanId: "53995c3f42cd8ad8", sampled: false })
   })
 
@@ -35,7 +39,12 @@ describe("_X_AMZN_TRACE_ID", () => {
 
   test("the parent span carries Lambda's ids; always_on samples what Lambda did not", () => {
     const context = parseTraceHeader(`Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=0`)!
-    expect(lambdaParentSpan(context)).toMatchObject({ _tag: "ExternalSpan", traceId: context.traceId, spanId: "53995c3f42cd8ad8", sampled: false })
+    expect(lambdaParentSpan(context)).toMatchObject({
+      _tag: "ExternalSpan",
+      traceId: context.traceId,
+      spanId: "53995c3f42cd8ad8",
+      sampled: false
+    })
     expect(lambdaParentSpan(context, true).sampled).toBe(true)
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test"
 import { Effect, ManagedRuntime, References } from "effect"
-import { otlpTracesUrl, traceInvocation, tracingLayer } from "../../src/observability/tracing.ts"
 import { startOtlpReceiver } from "../../local/trace/otlp-receiver.ts"
+import { otlpTracesUrl, traceInvocation, tracingLayer } from "../../src/observability/tracing.ts"
 
 const receiver = startOtlpReceiver()
 afterAll(() => receiver.stop())
@@ -13,18 +13,32 @@ const decode = Effect.fn("decode")(function*(n: number) {
 })
 // As handleEvent does: the invocation's root span, named by its request id.
 const invocation = (requestId: string, traceHeader: string | undefined) =>
-  traceInvocation(Effect.gen(function*() {
-    yield* Effect.all([decode(1), decode(2)], { concurrency: 2 })
-  }).pipe(Effect.withSpan("invocation", { attributes: { "faas.invocation_id": requestId } })), { traceHeader, remainingMs: () => 3_000 })
+  traceInvocation(
+    Effect.gen(function*() {
+      yield* Effect.all([decode(1), decode(2)], { concurrency: 2 })
+    }).pipe(Effect.withSpan("invocation", { attributes: { "faas.invocation_id": requestId } })),
+    { traceHeader, remainingMs: () => 3_000 }
+  )
 
 describe("OTLP endpoint from the OpenTelemetry variables", () => {
   test("the traces endpoint as given, the base endpoint with /v1/traces, none when unset or disabled", () => {
-    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://localhost:4318/custom" })).toBe("http://localhost:4318/custom")
-    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318/" })).toBe("http://localhost:4318/v1/traces")
-    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c:1/t" })).toBe("http://c:1/t")
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://localhost:4318/custom" })).toBe(
+      "http://localhost:4318/custom"
+    )
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318/" })).toBe(
+      "http://localhost:4318/v1/traces"
+    )
+    expect(
+      otlpTracesUrl({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318",
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c:1/t"
+      })
+    ).toBe("http://c:1/t")
     expect(otlpTracesUrl({})).toBeUndefined()
-    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_SDK_DISABLED: "true" })).toBeUndefined()
-    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_TRACES_EXPORTER: "none" })).toBeUndefined()
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_SDK_DISABLED: "true" }))
+      .toBeUndefined()
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_TRACES_EXPORTER: "none" }))
+      .toBeUndefined()
   })
 })
 
@@ -37,12 +51,16 @@ describe("tracing an invocation", () => {
     expect(receiver.requests()).toBe(before)
     await runtime.dispose()
     expect(receiver.requests()).toBe(before + 1)
-    const roots = receiver.spans().filter((s) => s.name === "invocation" && String(s.attributes["faas.invocation_id"]).startsWith("batched-"))
+    const roots = receiver.spans().filter((s) =>
+      s.name === "invocation" && String(s.attributes["faas.invocation_id"]).startsWith("batched-")
+    )
     expect(roots.map((s) => s.traceId).sort()).toEqual([0, 1, 2].map((i) => `8759e988bd862e3fe1be46a99427279${i}`))
   })
 
   test("with OTEL_BSP_SCHEDULE_DELAY=0 spans reach the receiver before the invocation returns, under Lambda's trace and span", async () => {
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "products-handler"))
+    const runtime = ManagedRuntime.make(
+      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "products-handler")
+    )
     try {
       await runtime.runPromise(invocation("req-1", HEADER))
       const spans = receiver.spans().filter((s) => s.traceId === "5759e988bd862e3fe1be46a994272793")
@@ -63,11 +81,14 @@ describe("tracing an invocation", () => {
   })
 
   test("the trace id is read per invocation: two invocations, two traces", async () => {
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn"))
+    const runtime = ManagedRuntime.make(
+      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
+    )
     try {
       const other = "Root=1-6759e988-0d862e3fe1be46a994272793;Parent=63995c3f42cd8ad8;Sampled=1"
       await Promise.all([runtime.runPromise(invocation("a", HEADER)), runtime.runPromise(invocation("b", other))])
-      const rootOf = (id: string) => receiver.spans().find((s) => s.name === "invocation" && s.attributes["faas.invocation_id"] === id)!
+      const rootOf = (id: string) =>
+        receiver.spans().find((s) => s.name === "invocation" && s.attributes["faas.invocation_id"] === id)!
       expect(rootOf("a").traceId).toBe("5759e988bd862e3fe1be46a994272793")
       expect(rootOf("b").traceId).toBe("6759e9880d862e3fe1be46a994272793")
       expect(rootOf("b").parentSpanId).toBe("63995c3f42cd8ad8")
@@ -78,13 +99,22 @@ describe("tracing an invocation", () => {
 
   test("Sampled=0 exports nothing, unless OTEL_TRACES_SAMPLER=always_on; no header starts a trace of its own", async () => {
     const unsampled = "Root=1-7759e988-bd862e3fe1be46a994272793;Parent=73995c3f42cd8ad8;Sampled=0"
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn"))
-    const always = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0", OTEL_TRACES_SAMPLER: "always_on" }, "fn"))
+    const runtime = ManagedRuntime.make(
+      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
+    )
+    const always = ManagedRuntime.make(
+      tracingLayer({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: "0",
+        OTEL_TRACES_SAMPLER: "always_on"
+      }, "fn")
+    )
     try {
       await runtime.runPromise(invocation("unsampled", unsampled))
       expect(receiver.spans().filter((s) => s.traceId === "7759e988bd862e3fe1be46a994272793")).toEqual([])
       await always.runPromise(invocation("always", unsampled))
-      expect(receiver.spans().filter((s) => s.traceId === "7759e988bd862e3fe1be46a994272793").map((s) => s.name).sort()).toEqual(["decode", "decode", "invocation"])
+      expect(receiver.spans().filter((s) => s.traceId === "7759e988bd862e3fe1be46a994272793").map((s) => s.name).sort())
+        .toEqual(["decode", "decode", "invocation"])
       await runtime.runPromise(invocation("no-header", undefined))
       const root = receiver.spans().find((s) => s.attributes["faas.invocation_id"] === "no-header")!
       expect(root.parentSpanId).toBeUndefined()
@@ -98,10 +128,12 @@ describe("tracing an invocation", () => {
     const before = receiver.requests()
     const runtime = ManagedRuntime.make(tracingLayer({}, "fn"))
     try {
-      expect(await runtime.runPromise(Effect.gen(function*() {
-        yield* invocation("off", HEADER)
-        return yield* References.TracerEnabled
-      }))).toBe(false)
+      expect(
+        await runtime.runPromise(Effect.gen(function*() {
+          yield* invocation("off", HEADER)
+          return yield* References.TracerEnabled
+        }))
+      ).toBe(false)
       expect(receiver.requests()).toBe(before)
     } finally {
       await runtime.dispose()
@@ -109,7 +141,9 @@ describe("tracing an invocation", () => {
   })
 
   test("an unreachable collector delays the invocation by the flush limit at most, and never fails it", async () => {
-    const runtime = ManagedRuntime.make(tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn"))
+    const runtime = ManagedRuntime.make(
+      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
+    )
     try {
       const started = performance.now()
       await runtime.runPromise(traceInvocation(Effect.succeed(1), { traceHeader: HEADER, remainingMs: () => 200 }))
