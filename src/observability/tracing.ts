@@ -1,9 +1,10 @@
-import { Context, Duration, Effect, Layer, References } from "effect"
+import { Context, Duration, Effect, Layer, References, Tracer } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import * as OtlpTracer from "effect/observability/OtlpTracer"
 import { lambdaParentSpan, parseTraceHeader } from "./trace-header.ts"
+import { withoutSteps } from "./transparent-steps.ts"
 
 /** Where spans go, from the standard OpenTelemetry variables; undefined: tracing is off. */
 export const otlpTracesUrl = (env: Readonly<Record<string, string | undefined>>): string | undefined => {
@@ -67,17 +68,27 @@ export const tracingLayer = (
   const url = otlpTracesUrl(env)
   if (url === undefined) return Layer.succeed(References.TracerEnabled, false)
   const delayMs = millis(env.OTEL_BSP_SCHEDULE_DELAY, 5_000)
-  const exporter = OtlpTracer.layer({
-    url,
-    headers: otlpHeaders(env),
-    resource: {
-      serviceName,
-      attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName }
-    },
-    exportInterval: Duration.millis(delayMs === 0 ? 600_000 : delayMs),
-    maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
-    shutdownTimeout: Duration.seconds(1)
-  }).pipe(Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer)))
+  // OtlpTracer.layer's own composition, with the tracer wrapped to leave out the steps that say nothing.
+  const exporter = Layer.effect(
+    Tracer.Tracer,
+    Effect.map(
+      OtlpTracer.make({
+        url,
+        headers: otlpHeaders(env),
+        resource: {
+          serviceName,
+          attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName }
+        },
+        exportInterval: Duration.millis(delayMs === 0 ? 600_000 : delayMs),
+        maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
+        shutdownTimeout: Duration.seconds(1)
+      }),
+      (tracer) => withoutSteps(tracer)
+    )
+  ).pipe(
+    Layer.provideMerge(OtlpExporter.layerFlusher),
+    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer))
+  )
   const flush = Layer.effect(
     TraceExport,
     Effect.map(OtlpExporter.Flusher, (flusher) => ({
