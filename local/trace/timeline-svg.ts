@@ -132,7 +132,7 @@ export const timelineSvg = (spans: ReadonlyArray<ReceivedSpan>, options: Timelin
     }</text>`
   )
   LEGEND.forEach(([label, color], i) => {
-    const lx = 12 + i * 96
+    const lx = 12 + i * 110
     out.push(
       `<rect x="${lx}" y="52" width="10" height="10" fill="${color}"/><text x="${
         lx + 14
