@@ -1,10 +1,5 @@
-import { Context, Duration, Effect, Layer, References, Tracer } from "effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import * as OtlpExporter from "effect/observability/OtlpExporter"
-import * as OtlpSerialization from "effect/observability/OtlpSerialization"
-import * as OtlpTracer from "effect/observability/OtlpTracer"
+import { Context, Duration, Effect, Layer, References } from "effect"
 import { lambdaParentSpan, parseTraceHeader } from "./trace-header.ts"
-import { withoutSteps } from "./transparent-steps.ts"
 
 /** Where spans go, from the standard OpenTelemetry variables; undefined: tracing is off. */
 export const otlpTracesUrl = (env: Readonly<Record<string, string | undefined>>): string | undefined => {
@@ -47,7 +42,7 @@ export const TraceExport = Context.Reference<TraceExportShape | undefined>("obse
   defaultValue: () => undefined
 })
 
-const millis = (value: string | undefined, fallback: number) => {
+export const millis = (value: string | undefined, fallback: number) => {
   const n = Number(value)
   return value !== undefined && value.trim() !== "" && Number.isInteger(n) && n >= 0 ? n : fallback
 }
@@ -67,37 +62,10 @@ export const tracingLayer = (
 ): Layer.Layer<never> => {
   const url = otlpTracesUrl(env)
   if (url === undefined) return Layer.succeed(References.TracerEnabled, false)
-  const delayMs = millis(env.OTEL_BSP_SCHEDULE_DELAY, 5_000)
-  // OtlpTracer.layer's own composition, with the tracer wrapped to leave out the steps that say nothing.
-  const exporter = Layer.effect(
-    Tracer.Tracer,
-    Effect.map(
-      OtlpTracer.make({
-        url,
-        headers: otlpHeaders(env),
-        resource: {
-          serviceName,
-          attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName }
-        },
-        exportInterval: Duration.millis(delayMs === 0 ? 600_000 : delayMs),
-        maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
-        shutdownTimeout: Duration.seconds(1)
-      }),
-      (tracer) => withoutSteps(tracer)
-    )
-  ).pipe(
-    Layer.provideMerge(OtlpExporter.layerFlusher),
-    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer))
+  // Loaded only when traces are exported: a function without an endpoint neither reads nor evaluates it.
+  return Layer.unwrap(
+    Effect.promise(() => import("./otlp-export.ts")).pipe(Effect.map((m) => m.otlpLayer(env, url, serviceName)))
   )
-  const flush = Layer.effect(
-    TraceExport,
-    Effect.map(OtlpExporter.Flusher, (flusher) => ({
-      flush: flusher.flush,
-      flushEachInvocation: delayMs === 0,
-      alwaysSample: env.OTEL_TRACES_SAMPLER?.toLowerCase() === "always_on"
-    }))
-  )
-  return flush.pipe(Layer.provideMerge(exporter))
 }
 
 /** The slice of an invocation tracing needs. */
