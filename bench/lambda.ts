@@ -25,6 +25,7 @@ import { progressBar } from "../local/invoke/render.ts"
 import { sendBodies } from "../local/invoke/send.ts"
 import { startSession } from "../local/invoke/session.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
+import { emfCollector, type EmfTotals } from "../local/metrics/emf-summary.ts"
 import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { packagedFunction } from "../local/invoke/packaged.ts"
 import { durationChart } from "./chart.ts"
@@ -125,11 +126,14 @@ interface RunResult {
   readonly deadLetters: number
   readonly failedInvocations: number
   readonly durations: ReadonlyArray<number>
+  /** The function's own metrics (its EMF lines) summed over the run; none for the baselines. */
+  readonly metrics: EmfTotals
 }
 
 const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, count = messages): Promise<RunResult> => {
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
+  const emf = emfCollector()
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
     memoryMb, concurrency: variant.environments ?? concurrency, batchSize, batchingWindowSeconds: 0, timeoutSeconds: 30,
@@ -137,6 +141,7 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
     ...(variant.fn ? { function: variant.fn } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),
     onInvocation: (r) => void invocations.push(r),
+    onLog: (line) => void emf.add(line),
     functionEndpoints: (stack) => {
       const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs })
       const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs })
@@ -194,7 +199,8 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
       awsRequests: proxies.reduce((n, p) => n + p.total(), 0),
       lost, duplicated, deadLetters,
       failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
-      durations
+      durations,
+      metrics: emf.totals()
     }
   } finally {
     await session.close()
@@ -243,7 +249,20 @@ for (const kind of cases) {
     fmt(r.durationMs.p50, 2), fmt(r.durationMs.p99, 2), `${r.coldStarts} / ${fmt(r.initDurationMs.average, 0)}`, String(r.maxMemoryUsedMb), fmt(r.messagesPerSecond, 0),
     fmt(r.cost.gbSeconds, 3), usd(r.cost.totalUsd.arm64), usd(r.cost.totalUsd.x86_64), `${r.lost} / ${r.duplicated}`
   ])
-  lines.push(table(["MB", "variant", "invocations", "records/inv", "AWS calls", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "")
+  // Per run, what the function itself counted (its EMF lines): the same numbers CloudWatch would show.
+  const measured = results.filter((r) => r.case === kind && r.metrics.invocations > 0)
+  const sum = (r: RunResult, name: string) => String(r.metrics.sums[name] ?? 0)
+  const requests = (r: RunResult) => Object.entries(r.metrics.sums).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) => `${k.slice(12)} ${v}`).join(", ")
+  const metricRows = measured.map((r) => [
+    `${r.memoryMb}`, r.variant, String(r.metrics.invocations), sum(r, "ColdStart"), sum(r, "RecordsReceived"), sum(r, "RecordsAdded"),
+    sum(r, "ReadsFound"), sum(r, "ReadsNotFound"), sum(r, "RecordsDeadLettered"), sum(r, "RecordsRetried"), sum(r, "RecordsHandedBack"),
+    requests(r), fmt(r.metrics.timings.OldestRecordAge?.max ?? Number.NaN, 0)
+  ])
+  const metricsTable = metricRows.length === 0 ? [] : [
+    "The function's own metrics per run (its EMF lines, as CloudWatch would count them):", "",
+    table(["MB", "variant", "invocations", "cold starts", "received", "added", "found", "not found", "to DLQ", "retried", "handed back", "AWS requests", "oldest record max ms"], metricRows), ""
+  ]
+  lines.push(table(["MB", "variant", "invocations", "records/inv", "AWS calls", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "", ...metricsTable)
   const ours = results.filter((r) => r.case === kind && r.variantKey === "batched")
   for (const r of ours) {
     const base = resultOf(kind, "baseline", r.memoryMb)

@@ -1,4 +1,5 @@
 import { Config, Context, Schema } from "effect"
+import { METRICS_ENV } from "./observability/metrics-config.ts"
 
 export interface AppConfigShape {
   readonly tableName: string
@@ -19,7 +20,8 @@ export const ENV = {
   tableName: "TABLE_NAME",
   outputQueueUrl: "OUTPUT_QUEUE_URL",
   deadLetterQueueUrl: "DEAD_LETTER_QUEUE_URL",
-  maxConcurrency: "MAX_CONCURRENCY"
+  maxConcurrency: "MAX_CONCURRENCY",
+  ...METRICS_ENV
 } as const
 
 const QueueUrl = Schema.String.check(Schema.isPattern(/^https?:\/\/\S+$/, { message: "must be an http(s) queue URL" }))

@@ -1,18 +1,27 @@
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { liveLayer } from "./app/live-layer.ts"
 import { makeHandler } from "./app/make-handler.ts"
 import { appConfig } from "./config.ts"
 import { levelFromEnv } from "./log/lambda-logger.ts"
+import { metricsConfig } from "./observability/metrics-config.ts"
+import { metricsLayer } from "./observability/publish-metrics.ts"
+import { tracingLayer } from "./observability/tracing.ts"
 
 // Cold start: a missing or invalid setting throws here, naming the variable, so the runtime
 // reports an init error instead of failing every invocation later.
-const config = Effect.runSync(
+const { config, metrics } = Effect.runSync(
   Effect.gen(function*() {
-    return yield* appConfig
+    return { config: yield* appConfig, metrics: yield* metricsConfig }
   }).pipe(Effect.mapError((e) => new Error(`invalid configuration: ${e.message.replace(/\n\s*/g, " ")}`)))
 )
 
-const app = makeHandler(liveLayer(config, levelFromEnv(process.env.AWS_LAMBDA_LOG_LEVEL)))
+// Metrics as one EMF line per invocation; traces only when an OTLP endpoint is configured.
+const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local"
+const app = makeHandler(Layer.mergeAll(
+  liveLayer(config, levelFromEnv(process.env.AWS_LAMBDA_LOG_LEVEL)),
+  metricsLayer(metrics, functionName),
+  tracingLayer(process.env, functionName)
+))
 
 /**
  * Awaited by the runtime before the first invocation (a CommonJS bundle has no top-level await):

@@ -43,6 +43,9 @@ resource "aws_lambda_function" "handler" {
       OUTPUT_QUEUE_URL      = aws_sqs_queue.output.url
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letter.url
       MAX_CONCURRENCY       = tostring(var.function_max_concurrency)
+      METRICS_ENABLED       = tostring(var.metrics_enabled)
+      METRICS_NAMESPACE     = var.metrics_namespace
+      METRICS_DIMENSIONS    = join(",", [for k in sort(keys(var.metrics_dimensions)) : "${k}=${var.metrics_dimensions[k]}"])
     }
   }
 

@@ -261,3 +261,36 @@ variable "live_version" {
     error_message = "live_version must be a published version number (1, 2, ...) or null."
   }
 }
+
+variable "metrics_enabled" {
+  description = "Write the function's metrics (one EMF log line per invocation); false saves their custom-metric cost."
+  type        = bool
+  default     = true
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the function's metrics (shown on the dashboard)."
+  type        = string
+  default     = "BunSqsLambda"
+
+  validation {
+    condition     = can(regex("^[ -~]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/") && !startswith(var.metrics_namespace, ":")
+    error_message = "metrics_namespace must be 1-255 printable ASCII characters, not starting with AWS/ or :."
+  }
+}
+
+variable "metrics_dimensions" {
+  description = "Dimensions added to FunctionName on every function metric, e.g. { Stage = \"prod\" }."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    # As the function parses METRICS_DIMENSIONS: "," and "=" separate, blanks around them are trimmed.
+    condition = length(var.metrics_dimensions) <= 29 && alltrue([
+      for k, v in var.metrics_dimensions :
+      can(regex("^[ -~]{1,255}$", k)) && can(regex("^[ -~]+$", v)) && length(v) <= 1024 && trimspace(k) == k && trimspace(v) == v &&
+      length(regexall("[,=]", "${k}${v}")) == 0 && !startswith(k, ":") && k != "FunctionName"
+    ])
+    error_message = "metrics_dimensions: at most 29 entries besides FunctionName; names 1-255 and values 1-1024 printable ASCII characters without \",\" or \"=\", names not starting with \":\"."
+  }
+}

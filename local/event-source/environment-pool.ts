@@ -1,6 +1,9 @@
 import { ExecutionEnvironment, type EnvironmentOptions } from "../runtime-api/environment.ts"
 import type { CgroupSupport } from "../limits/cgroups.ts"
 
+// Process-wide: several pools in one process (one per session) must never name the same cgroup.
+let groupsCreated = 0
+
 /**
  * Execution environments scaled out on demand up to a maximum, as Lambda does: a busy pool starts
  * a new environment (a cold start) while below the maximum; otherwise callers wait for one. With
@@ -13,7 +16,6 @@ export class EnvironmentPool {
   // Environments the pool hands out (the ones create() makes for callers are only stopped with it).
   private readonly pooled: Array<ExecutionEnvironment> = []
   private readonly waiters: Array<(env: ExecutionEnvironment) => void> = []
-  private nextId = 0
   private readonly environments: Array<ExecutionEnvironment> = []
 
   constructor(
@@ -33,8 +35,7 @@ export class EnvironmentPool {
 
   /** A new environment with the pool's settings and its own resource limit; stopped with the pool. */
   create(): ExecutionEnvironment {
-    const id = ++this.nextId
-    const limit = this.cgroups?.available ? this.cgroups.create!(`bun-lambda-${process.pid}-${id}`, this.options.memorySizeMb ?? 128) : undefined
+    const limit = this.cgroups?.available ? this.cgroups.create!(`bun-lambda-${process.pid}-${++groupsCreated}`, this.options.memorySizeMb ?? 128) : undefined
     const env = new ExecutionEnvironment({ ...this.options, ...(limit ? { limit } : {}) })
     this.environments.push(env)
     return env

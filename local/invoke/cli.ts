@@ -2,9 +2,11 @@
  * bun run invoke — the whole SQS → Lambda → DynamoDB/SQS flow on this machine.
  * Run with --help for the options.
  */
-import { readFileSync } from "node:fs"
+import { mkdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { drainQueue, scanAll } from "../aws/inspect.ts"
 import { acknowledgedRecords, type InvocationRecord } from "../event-source/event-source-mapping.ts"
+import { emfCollector, summaryLines } from "../metrics/emf-summary.ts"
 import { reportLine } from "../runtime-api/report.ts"
 import { STACK_DEFAULTS } from "../stack/defaults.ts"
 import { HELP, parseInvokeArgs, UsageError, type InvokeSettings } from "./options.ts"
@@ -12,6 +14,7 @@ import { packagedFunction } from "./packaged.ts"
 import { attributesOf, bold, dim, heading, invocationLines, progressBar } from "./render.ts"
 import { sendBodies } from "./send.ts"
 import { startSession, type Session } from "./session.ts"
+import { startTraceCapture } from "../trace/capture.ts"
 
 const args = ((): InvokeSettings => {
   try {
@@ -30,6 +33,9 @@ const { memoryMb, concurrency, perEnvironment, batchSize, batchingWindowSeconds,
 const say = (...lines: Array<string>) => void (!json && console.log(lines.join("\n")))
 
 const invocations: Array<InvocationRecord> = []
+// The function's EMF lines, summed per run; with --trace, its spans in a receiver of our own.
+const metrics = emfCollector()
+const capture = args.trace ? startTraceCapture() : undefined
 if (!args.source) say(dim(`Building what ships into ${args.dist}/ (bun run build: a while the first time, then only what changed)`))
 const fn = args.source ? undefined : await packagedFunction({}, {
   dist: args.dist,
@@ -48,7 +54,11 @@ const session: Session = await startSession({
     invocations.push(r)
     if (!args.messages) say(...invocationLines(r))
   },
-  ...(args.verbose && !json ? { onLog: (line: string) => console.log(dim(`  │ ${line}`)) } : {})
+  ...(capture ? { functionEnv: capture.env } : {}),
+  onLog: (line: string) => {
+    metrics.add(line)
+    if (args.verbose && !json) console.log(dim(`  │ ${line}`))
+  }
 })
 const { stack } = session
 
@@ -139,6 +149,16 @@ try {
       say(heading(`Dead-letter queue (${deadLetters.length})`), ...deadLetters.map((m) => `  ${m.Body}\n    attributes ${JSON.stringify(attributesOf(m))}`))
     }
   }
+  say(heading("Metrics (from the function's EMF lines, as CloudWatch would count them)"), ...summaryLines(metrics.totals()).map((l) => `  ${l}`))
+  if (capture) {
+    const dir = join(".cache", "trace")
+    mkdirSync(dir, { recursive: true })
+    const written = capture.write(join(dir, `invocation-${new Date().toISOString().replace(/[:.]/g, "-")}.svg`))
+    say(heading("Trace"), written
+      ? `  ${written.invocations} invocations traced; the timeline of the one with the most retries and spans: ${written.path}`
+      : "  no span arrived")
+  }
 } finally {
   await session.close()
+  await capture?.stop()
 }

@@ -57,6 +57,11 @@ export const OPTIONS = {
       "other architecture's Bun runs under qemu-user: right results, but SLOW (seconds per cold start)"
   },
   verbose: { type: "boolean", help: "also print the function's own log lines" },
+  trace: {
+    type: "boolean",
+    help: "collect the function's spans in an embedded OTLP receiver and draw one invocation's timeline\n" +
+      "(waves, requests side by side, retries, the deadline) as SVG in .cache/trace/"
+  },
   json: { type: "boolean", help: "machine-readable output (one JSON document on stdout)" },
   help: { type: "boolean", help: "this text" }
 } as const satisfies Record<string, OptionSpec>
@@ -95,6 +100,7 @@ export interface InvokeSettings {
   /** The packaged layer's architecture; undefined means this machine's. */
   readonly arch: "arm64" | "x86_64" | undefined
   readonly verbose: boolean
+  readonly trace: boolean
   readonly json: boolean
   readonly help: boolean
 }
@@ -143,6 +149,7 @@ export const parseInvokeArgs = (args: ReadonlyArray<string>): InvokeSettings => 
     dist: text("dist")!,
     arch,
     verbose: values.verbose === true,
+    trace: values.trace === true,
     json: values.json === true,
     help: values.help === true
   }

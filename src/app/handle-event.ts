@@ -3,6 +3,7 @@ import { invocationCounts, withInvocationMetrics } from "../aws/metrics.ts"
 import { withRequestPermits } from "../aws/request-permits.ts"
 import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
 import { decodeSqsEvent } from "../batch/sqs-event.ts"
+import { publishMetrics, recordInvocation } from "../observability/publish-metrics.ts"
 import { handleProductWave } from "../products/handle-wave.ts"
 import { countOutcomes, describeFailure } from "../products/outcome.ts"
 
@@ -14,13 +15,29 @@ export interface InvocationContext {
   getRemainingTimeInMillis(): number
 }
 
-/** One invocation: validate the event, process the batch within the deadline, report failures. */
+/** What the entry point knows about the invocation beyond Lambda's context. */
+export interface Observed {
+  /** The environment's first invocation. */
+  readonly coldStart: boolean
+}
+
+/**
+ * One invocation: validate the event, process the batch within the deadline, report failures, and
+ * write the invocation's metrics (one EMF line). Its span is the invocation's root span.
+ */
 export const handleEvent = Effect.fn("handleEvent")(
-  function*(event: unknown, context: InvocationContext) {
+  function*(event: unknown, context: InvocationContext, observed: Observed = { coldStart: false }) {
+    const startedAt = Date.now()
     const started = performance.now()
     const records = yield* decodeSqsEvent(event)
     const remaining = context.getRemainingTimeInMillis()
     const budgetMs = remaining - safetyMarginMs(remaining)
+    yield* Effect.annotateCurrentSpan({
+      "faas.invocation_id": context.awsRequestId,
+      records: records.length,
+      "lambda.deadline_unix_ms": startedAt + remaining,
+      "batch.stop_unix_ms": startedAt + budgetMs
+    })
     const result = yield* processBatch(records, handleProductWave, budgetMs).pipe(withRequestPermits)
     const counts = countOutcomes(result.outcomes.map(([, outcome]) => outcome))
     const failed = result.outcomes.flatMap(([record, o]) =>
@@ -43,8 +60,23 @@ export const handleEvent = Effect.fn("handleEvent")(
         durationMs: Math.round(performance.now() - started)
       })
     )
+    const oldest = records.reduce((min, r) => Math.min(min, r.sentTimestamp ?? Infinity), Infinity)
+    yield* recordInvocation({
+      received: records.length,
+      oldestSentTimestamp: Number.isFinite(oldest) ? oldest : undefined,
+      startedAt,
+      added: counts.added,
+      found: counts.sent,
+      notFound: counts.notFound,
+      deadLettered: counts.invalid,
+      handedBack: result.batchItemFailures.length,
+      deadlineHit: result.deadlineHit,
+      coldStart: observed.coldStart,
+      durationMs: performance.now() - started
+    })
+    yield* publishMetrics(context.awsRequestId)
     return { batchItemFailures: result.batchItemFailures.map((f) => ({ ...f })) }
   },
   withInvocationMetrics,
-  (effect, _event, context) => Effect.annotateLogs(effect, { requestId: context.awsRequestId })
+  (effect, _event, context, _observed?: Observed) => Effect.annotateLogs(effect, { requestId: context.awsRequestId })
 )

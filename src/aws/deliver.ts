@@ -1,7 +1,8 @@
-import { Context, Duration, Effect, Metric, Result } from "effect"
+import { Context, Duration, Effect, identity, Metric, Result } from "effect"
 import { AwsItemRejected, AwsTransientError, type AwsError } from "../domain/errors.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { mayBlameItems } from "./aws-error.ts"
+import { step } from "../observability/span.ts"
 import { countRequest, recordsRetried } from "./metrics.ts"
 import { withRequestPermit } from "./request-permits.ts"
 
@@ -51,6 +52,7 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
   settled: Settled<I, A>
 ) {
   const policy = yield* RetryPolicy
+  yield* Effect.annotateCurrentSpan({ "aws.operation": operation, items: items.length })
 
   const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
     Effect.gen(function*() {
@@ -71,6 +73,10 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
               )
           }),
           withRequestPermit,
+          // The request's span is its first attempt's; each retry gets a span of its own.
+          n === 1
+            ? identity
+            : step(`attempt ${n}`, { kind: "client", attributes: { "aws.operation": operation, items: pending.length } }),
           Effect.result
         )
         if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
@@ -96,7 +102,9 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
         pending = again
         if (pending.length > 0) {
           yield* Metric.update(recordsRetried, pending.length)
-          yield* Effect.sleep(Duration.millis(backoffMs(policy, n)))
+          yield* Effect.sleep(Duration.millis(backoffMs(policy, n))).pipe(
+            step("backoff", { attributes: { retrying: pending.length } })
+          )
         }
       }
     })

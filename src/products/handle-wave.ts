@@ -54,6 +54,7 @@ type Services = ProductStore | OutputQueue | DeadLetterQueue
  */
 export const handleProductWave: WaveHandler<ProductOutcome, AwsError, Services> = Effect.fn("handleProductWave")(
   function*(records, settle) {
+    yield* Effect.annotateCurrentSpan("records", records.length)
     const store = yield* ProductStore
     const output = yield* OutputQueue
     const deadLetter = yield* DeadLetterQueue

@@ -17,6 +17,7 @@ describe("bun run invoke options", () => {
       dist: "dist",
       arch: undefined,
       verbose: false,
+      trace: false,
       json: false,
       help: false
     })

@@ -280,7 +280,10 @@ describe("terraform/: resources and their settings", () => {
       TABLE_NAME: "${aws_dynamodb_table.products.name}",
       OUTPUT_QUEUE_URL: "${aws_sqs_queue.output.url}",
       DEAD_LETTER_QUEUE_URL: "${aws_sqs_queue.dead_letter.url}",
-      MAX_CONCURRENCY: "${tostring(var.function_max_concurrency)}"
+      MAX_CONCURRENCY: "${tostring(var.function_max_concurrency)}",
+      METRICS_ENABLED: "${tostring(var.metrics_enabled)}",
+      METRICS_NAMESPACE: "${var.metrics_namespace}",
+      METRICS_DIMENSIONS: '${join(",", [for k in sort(keys(var.metrics_dimensions)) : "${k}=${var.metrics_dimensions[k]}"])}'
     })
     // Other variables the function code reads are Lambda's own (set through logging_config) or local-only overrides.
     const src = resolve(import.meta.dir, "../../src")
@@ -294,7 +297,7 @@ describe("terraform/: resources and their settings", () => {
       }
     }
     walk(src)
-    expect([...read].sort()).toEqual(["AWS_ENDPOINT_URL_SQS", "AWS_LAMBDA_LOG_LEVEL"])
+    expect([...read].sort()).toEqual(["AWS_ENDPOINT_URL_SQS", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_LOG_LEVEL", "_X_AMZN_TRACE_ID"])
   })
 
   test("the event source mapping: batch size and window, partial batch responses, maximum concurrency", () => {

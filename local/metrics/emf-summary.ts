@@ -1,0 +1,88 @@
+/**
+ * Reads the function's EMF lines back out of its log output, as CloudWatch would, and sums them up
+ * per run: what `bun run invoke` and `bun run bench` print.
+ */
+
+export interface EmfTotals {
+  /** EMF documents read (one per invocation). */
+  readonly invocations: number
+  /** Count metrics summed over the run. */
+  readonly sums: Readonly<Record<string, number>>
+  /** Millisecond metrics: average and maximum over the run. */
+  readonly timings: Readonly<Record<string, { readonly average: number; readonly max: number }>>
+}
+
+interface EmfLike {
+  _aws?: { CloudWatchMetrics?: Array<{ Metrics?: Array<{ Name?: string; Unit?: string }> }> }
+  [member: string]: unknown
+}
+
+/** The EMF document in a log line, or undefined for any other line. */
+export const emfDocument = (line: string): EmfLike | undefined => {
+  if (!line.startsWith("{") || !line.includes("\"_aws\"")) return undefined
+  try {
+    const doc = JSON.parse(line) as EmfLike
+    return Array.isArray(doc._aws?.CloudWatchMetrics) ? doc : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Collects EMF lines as they are printed; `totals()` sums what came so far. */
+export const emfCollector = () => {
+  const sums = new Map<string, number>()
+  const timings = new Map<string, { total: number; count: number; max: number }>()
+  let invocations = 0
+  return {
+    /** Feeds one log line; true when it was an EMF line. */
+    add: (line: string): boolean => {
+      const doc = emfDocument(line)
+      if (!doc) return false
+      invocations++
+      for (const directive of doc._aws!.CloudWatchMetrics!) {
+        for (const { Name, Unit } of directive.Metrics ?? []) {
+          const value = Name === undefined ? undefined : doc[Name]
+          if (typeof value !== "number") continue
+          if (Unit === "Milliseconds") {
+            const t = timings.get(Name!) ?? { total: 0, count: 0, max: -Infinity }
+            timings.set(Name!, { total: t.total + value, count: t.count + 1, max: Math.max(t.max, value) })
+          } else sums.set(Name!, (sums.get(Name!) ?? 0) + value)
+        }
+      }
+      return true
+    },
+    totals: (): EmfTotals => ({
+      invocations,
+      sums: Object.fromEntries(sums),
+      timings: Object.fromEntries([...timings].map(([k, t]) => [k, { average: t.total / t.count, max: t.max }]))
+    })
+  }
+}
+
+const n = (v: number | undefined) => (v ?? 0).toLocaleString("en")
+
+/** A few lines for a terminal: records by outcome, retries, cold starts, requests per operation, times. */
+export const summaryLines = (t: EmfTotals): Array<string> => {
+  if (t.invocations === 0) return ["no metrics (METRICS_ENABLED=false, or no invocation finished)"]
+  const s = t.sums
+  const requests = Object.entries(s).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) =>
+    `${k.slice("AwsRequests.".length)} ${n(v)}`
+  )
+  const timing = (name: string, label: string) => {
+    const v = t.timings[name]
+    return v ? `${label} avg ${v.average.toFixed(1)} ms, max ${v.max.toFixed(1)} ms` : undefined
+  }
+  return [
+    `${n(t.invocations)} invocations, ${n(s.ColdStart)} cold starts; records: ${n(s.RecordsReceived)} received, ${
+      n(s.RecordsAdded)
+    } added, ` +
+    `${n(s.ReadsFound)} found, ${n(s.ReadsNotFound)} not found, ${n(s.RecordsDeadLettered)} to the DLQ, ${
+      n(s.RecordsHandedBack)
+    } handed back`,
+    `retried inside invocations: ${n(s.RecordsRetried)}; cut at the deadline: ${n(s.DeadlineHit)}; AWS requests: ${
+      requests.join(", ") || "none"
+    }`,
+    [timing("InvocationDuration", "duration"), timing("OldestRecordAge", "oldest record at start")].filter(Boolean)
+      .join("; ")
+  ]
+}
