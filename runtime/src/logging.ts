@@ -1,6 +1,16 @@
 import { writeSync } from "node:fs"
-import { format } from "node:util"
 import { errorBody, isErrorLike, MAX_ERROR_MESSAGE_CHARS, safeString } from "./error-body.ts"
+
+let util: typeof import("node:util") | undefined
+
+/**
+ * util.format, as Node's console: node:util is loaded on the first line that needs it (~2 ms of a
+ * cold start otherwise). Plain strings with no % in the first need no formatting, only spaces.
+ */
+export const format = (...args: ReadonlyArray<unknown>): string => {
+  const plain = args.every((a) => typeof a === "string") && !(args[0] as string | undefined)?.includes("%")
+  return plain ? args.join(" ") : (util ??= require("node:util") as typeof import("node:util")).format(...args)
+}
 
 export type Level = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL"
 const ORDER: Record<Level, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 }

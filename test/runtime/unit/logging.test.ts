@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { formatLogLine, logSettingsFromEnv, makeLogger } from "../../../runtime/src/logging.ts"
+import { format as utilFormat } from "node:util"
+import { format, formatLogLine, logSettingsFromEnv, makeLogger } from "../../../runtime/src/logging.ts"
 
 const at = new Date("2026-11-27T10:00:00.000Z")
 const text = { format: "Text", minimum: "TRACE" } as const
@@ -10,6 +11,16 @@ describe("logSettingsFromEnv", () => {
     expect(logSettingsFromEnv({})).toEqual({ format: "Text", minimum: "TRACE" })
     expect(logSettingsFromEnv({ AWS_LAMBDA_LOG_LEVEL: "warn", AWS_LAMBDA_LOG_FORMAT: "json" })).toEqual({ format: "JSON", minimum: "WARN" })
     expect(logSettingsFromEnv({ AWS_LAMBDA_LOG_LEVEL: "nonsense" }).minimum).toBe("TRACE")
+  })
+})
+
+describe("format", () => {
+  test("is util.format: plain strings joined without loading node:util, everything else through it", () => {
+    const cases: Array<Array<unknown>> = [
+      [], [""], ["a"], ["a", "b c", ""], ["a\nb", "%s"], ["100%", "x"], ["%s=%d", "n", 42], ["%%", "x"],
+      ["%o", { a: 1 }], [1, "a"], ["a", 1, null, undefined, { b: [1, 2] }], [new Error("boom")], [Symbol("s")]
+    ]
+    for (const args of cases) expect(format(...args)).toBe(utilFormat(...args))
   })
 })
 
