@@ -38,6 +38,18 @@ export const STAND_INS: ReadonlyArray<StandIn> = [
   },
   // The SDK's hashing on Bun.CryptoHasher, without node:crypto.
   { specifier: "node:crypto", importer: smithyCore(CRYPTO_IMPORTERS), shim: shim("node-crypto-hash.ts") },
+  // The retry middleware's `body instanceof Readable`, without loading node:stream for bodies that are strings.
+  {
+    specifier: "node:stream",
+    importer: smithyCore(["retry/middleware-retry/isStreamingPayload/isStreamingPayload.js"]),
+    shim: shim("streaming-payload-readable.ts")
+  },
+  // The stream collector's Collector (for Node.js stream bodies), node:stream loaded when one is first collected.
+  {
+    specifier: "node:stream",
+    importer: smithyCore(["serde/util-stream/stream-collector.js"]),
+    shim: shim("stream-collector-writable.ts")
+  },
   // The SDK's CRC-32 on Bun's, without node:zlib.
   { specifier: "node:zlib", importer: smithyCore(["checksum/crc32/Crc32Node.js"]), shim: shim("zlib-crc32.ts") }
 ]

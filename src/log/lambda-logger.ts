@@ -1,4 +1,5 @@
 import { Cause, Layer, Logger, References, type LogLevel } from "effect"
+import { writeStdoutLine } from "./stdout-line.ts"
 
 const LAMBDA_LEVELS: Record<string, LogLevel.LogLevel> = {
   TRACE: "Trace",
@@ -37,5 +38,5 @@ export const lambdaJsonLogger = (write: (line: string) => void) =>
 
 export const LambdaLoggerLayer = (
   level: LogLevel.LogLevel,
-  write: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)
+  write: (line: string) => void = writeStdoutLine
 ) => Layer.mergeAll(Logger.layer([lambdaJsonLogger(write)]), Layer.succeed(References.MinimumLogLevel, level))

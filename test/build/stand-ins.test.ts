@@ -13,6 +13,10 @@ import * as shimCredentials from "../../scripts/build/shims/credential-provider-
 import * as iniFileRead from "../../scripts/build/shims/ini-file-read.ts"
 import * as zlibCrc32 from "../../scripts/build/shims/zlib-crc32.ts"
 import * as cryptoHash from "../../scripts/build/shims/node-crypto-hash.ts"
+import * as streamingPayload from "../../scripts/build/shims/streaming-payload-readable.ts"
+import * as collectorWritable from "../../scripts/build/shims/stream-collector-writable.ts"
+import { PassThrough, Readable, Writable } from "node:stream"
+import { streamCollector as realStreamCollector } from "@smithy/core/serde"
 import { SignatureV4 } from "@smithy/signature-v4"
 import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
 import { bundleConfig } from "../../scripts/build/bundle.ts"
@@ -307,6 +311,62 @@ describe("the SDK's hashing as bundled (its own classes on the stand-ins)", () =
       expect(crc.digestSync()).toBe(zlib.crc32(utf8))
     }), { numRuns: 300 })
   })
+})
+
+describe("node:stream stand-ins", () => {
+  test("the retry middleware's Readable answers instanceof as node:stream's does", () => {
+    const values: Array<unknown> = [
+      undefined, null, "body", 42, new Uint8Array(3), Buffer.from("x"), new ArrayBuffer(2), {}, { pipe() {} },
+      Readable.from(["a"]), new PassThrough(), new Writable(), new ReadableStream(), new Blob(["b"])
+    ]
+    for (const v of values) expect(v instanceof streamingPayload.Readable).toBe(v instanceof Readable)
+  })
+
+  test("the stream collector's Writable is extended as the real one: piped Node.js streams are collected", async () => {
+    class Collector extends (collectorWritable.Writable as unknown as typeof Writable) {
+      chunks: Array<Buffer> = []
+      override _write(chunk: Buffer, _encoding: string, callback: () => void) {
+        this.chunks.push(chunk)
+        callback()
+      }
+    }
+    const collected = await new Promise<Buffer>((done, fail) => {
+      const collector = new Collector()
+      expect(collector).toBeInstanceOf(Writable)
+      Readable.from([Buffer.from("ab"), Buffer.from("cd")]).pipe(collector)
+        .on("finish", () => done(Buffer.concat(collector.chunks)))
+        .on("error", fail)
+    })
+    expect(collected.toString()).toBe("abcd")
+    expect(new Collector().chunks).toEqual([])
+    expect(() => (collectorWritable.Writable as unknown as () => void)()).toThrow(TypeError)
+  })
+
+  test("the SDK's stream collector as bundled collects Node.js streams, web streams and blobs as the real one",
+    async () => {
+    const entry = resolve(import.meta.dir, "../fixtures/sdk-streams.ts")
+    const result = await Bun.build({ ...bundleConfig(entry, "sdk-streams.js"), bytecode: false, metafile: true })
+    expect(result.success).toBe(true)
+    const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs).map((p) => resolve(p))
+    expect(inputs).toContain(resolve(SHIMS, "stream-collector-writable.ts"))
+    const file = join(tmpdir(), `sdk-streams-${process.pid}.cjs`)
+    writeFileSync(file, await result.outputs[0]!.text())
+    let bundled: { streamCollector: typeof realStreamCollector }
+    try {
+      bundled = require(file)
+    } finally {
+      rmSync(file)
+    }
+    const bodies = () => [
+      Readable.from([Buffer.from("node "), Buffer.from("stream")]),
+      new Response("web stream").body!,
+      new Blob(["blob"])
+    ]
+    const real = await Promise.all(bodies().map((b) => realStreamCollector(b)))
+    const ours = await Promise.all(bodies().map((b) => bundled.streamCollector(b)))
+    expect(ours.map((u) => Buffer.from(u).toString())).toEqual(["node stream", "web stream", "blob"])
+    expect(ours.map((u) => Buffer.from(u).toString())).toEqual(real.map((u) => Buffer.from(u).toString()))
+  }, 30_000)
 })
 
 describe("the handler bundle", () => {
