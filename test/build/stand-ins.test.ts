@@ -344,29 +344,31 @@ describe("node:stream stand-ins", () => {
 
   test("the SDK's stream collector as bundled collects Node.js streams, web streams and blobs as the real one",
     async () => {
-    const entry = resolve(import.meta.dir, "../fixtures/sdk-streams.ts")
-    const result = await Bun.build({ ...bundleConfig(entry, "sdk-streams.js"), bytecode: false, metafile: true })
-    expect(result.success).toBe(true)
-    const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs).map((p) => resolve(p))
-    expect(inputs).toContain(resolve(SHIMS, "stream-collector-writable.ts"))
-    const file = join(tmpdir(), `sdk-streams-${process.pid}.cjs`)
-    writeFileSync(file, await result.outputs[0]!.text())
-    let bundled: { streamCollector: typeof realStreamCollector }
-    try {
-      bundled = require(file)
-    } finally {
-      rmSync(file)
-    }
-    const bodies = () => [
-      Readable.from([Buffer.from("node "), Buffer.from("stream")]),
-      new Response("web stream").body!,
-      new Blob(["blob"])
-    ]
-    const real = await Promise.all(bodies().map((b) => realStreamCollector(b)))
-    const ours = await Promise.all(bodies().map((b) => bundled.streamCollector(b)))
-    expect(ours.map((u) => Buffer.from(u).toString())).toEqual(["node stream", "web stream", "blob"])
-    expect(ours.map((u) => Buffer.from(u).toString())).toEqual(real.map((u) => Buffer.from(u).toString()))
-  }, 30_000)
+      const entry = resolve(import.meta.dir, "../fixtures/sdk-streams.ts")
+      const result = await Bun.build({ ...bundleConfig(entry, "sdk-streams.js"), bytecode: false, metafile: true })
+      expect(result.success).toBe(true)
+      const inputs = Object.keys(Object.values(result.metafile!.outputs)[0]!.inputs).map((p) => resolve(p))
+      expect(inputs).toContain(resolve(SHIMS, "stream-collector-writable.ts"))
+      const file = join(tmpdir(), `sdk-streams-${process.pid}.cjs`)
+      writeFileSync(file, await result.outputs[0]!.text())
+      let bundled: { streamCollector: typeof realStreamCollector }
+      try {
+        bundled = require(file)
+      } finally {
+        rmSync(file)
+      }
+      const bodies = () => [
+        Readable.from([Buffer.from("node "), Buffer.from("stream")]),
+        new Response("web stream").body!,
+        new Blob(["blob"])
+      ]
+      const real = await Promise.all(bodies().map((b) => realStreamCollector(b)))
+      const ours = await Promise.all(bodies().map((b) => bundled.streamCollector(b)))
+      expect(ours.map((u) => Buffer.from(u).toString())).toEqual(["node stream", "web stream", "blob"])
+      expect(ours.map((u) => Buffer.from(u).toString())).toEqual(real.map((u) => Buffer.from(u).toString()))
+    },
+    30_000
+  )
 })
 
 describe("the handler bundle", () => {
