@@ -1,4 +1,5 @@
 import { Context, Effect, Layer, Metric } from "effect"
+import { writeStdoutLine } from "../log/stdout-line.ts"
 import { emfDocuments } from "./emf.ts"
 import type { MetricsConfigShape } from "./metrics-config.ts"
 import * as M from "./metrics.ts"
@@ -16,13 +17,12 @@ export const MetricsOutput = Context.Reference<MetricsOutputShape | undefined>("
   defaultValue: () => undefined
 })
 
-const stdoutLine = (line: string) => void process.stdout.write(`${line}\n`)
-
 /** EMF on stdout as configured, FunctionName first; nothing when METRICS_ENABLED=false. */
 export const metricsLayer = (
   config: MetricsConfigShape,
   functionName: string,
-  write: (line: string) => void = stdoutLine
+  // Synchronous, as the log lines: no node:stream (process.stdout) loaded by the first invocation.
+  write: (line: string) => void = writeStdoutLine
 ) =>
   config.enabled
     ? Layer.succeed(MetricsOutput, {
