@@ -3,6 +3,8 @@ export interface Series {
   readonly label: string
   readonly durations: ReadonlyArray<number>
   readonly baselineAverage?: number
+  /** Each invocation's own time (duration − wait on AWS), drawn as its average per bucket. */
+  readonly own?: ReadonlyArray<number>
 }
 
 const W = 520
@@ -35,8 +37,11 @@ const panel = (series: Series, dx: number, dy: number): string => {
   }).join("")
   const baseline = series.baselineAverage === undefined ? "" :
     `<line x1="${dx + PAD.left}" x2="${dx + W - PAD.right}" y1="${y(series.baselineAverage)}" y2="${y(series.baselineAverage)}" stroke="#999" stroke-dasharray="4 3"/><text x="${dx + W - PAD.right}" y="${y(series.baselineAverage) - 4}" text-anchor="end" font-size="10" fill="#777">one-at-a-time average ${series.baselineAverage.toFixed(1)} ms</text>`
-  return `<g><text x="${dx + PAD.left}" y="${dy + 16}" font-size="12" font-weight="bold">${escape(series.label)}</text>${ticks}${baseline}${line("max", "#d62728")}${line("avg", "#1f77b4")}${line("min", "#2ca02c")}
-<text x="${dx + PAD.left}" y="${dy + H - 8}" font-size="10" fill="#555">invocations in order → (ms; red Max, blue Average, green Minimum)</text></g>`
+  const own = series.own === undefined ? "" :
+    `<polyline fill="none" stroke="#9467bd" stroke-width="1.5" stroke-dasharray="5 2" points="${bucketed(series.own).map((p, i) => `${x(i).toFixed(1)},${y(p.avg).toFixed(1)}`).join(" ")}"/>`
+  const legend = `red Max, blue Average, green Minimum${series.own === undefined ? "" : ", purple dashed own time (Average)"}`
+  return `<g><text x="${dx + PAD.left}" y="${dy + 16}" font-size="12" font-weight="bold">${escape(series.label)}</text>${ticks}${baseline}${line("max", "#d62728")}${line("avg", "#1f77b4")}${line("min", "#2ca02c")}${own}
+<text x="${dx + PAD.left}" y="${dy + H - 8}" font-size="10" fill="#555">invocations in order → (ms; ${legend})</text></g>`
 }
 
 export const durationChart = (title: string, series: ReadonlyArray<Series>): string => {

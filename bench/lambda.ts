@@ -1,7 +1,7 @@
 /**
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
- *               [--node 24.21.0]
+ *               [--node 24.21.0] [--pin]
  *               [--per-environment 5] [--no-managed]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
@@ -14,6 +14,10 @@
  * (--per-environment invocations at once in each environment, as many in flight in all), reported per
  * environment beside one invocation at a time. Then it checks that nothing
  * was lost or duplicated, and writes bench/results/<date>-<case>.json / .svg and <date>-report.md.
+ * Each environment has its own latency proxies, which time its AWS calls: the report splits every
+ * duration into the wait on AWS and the function's own time (bench/own-time.ts). With --pin, the
+ * environments run on CPU 0 and the emulators and proxies on the others (bench/pinning.ts): on a
+ * 2-core machine that leaves ten environments one core, which measured slower (see README).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
@@ -29,6 +33,8 @@ import { emfCollector, type EmfTotals } from "../local/metrics/emf-summary.ts"
 import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { packagedFunction } from "../local/invoke/packaged.ts"
 import { durationChart } from "./chart.ts"
+import { AwsWaits, ownTimeTable, summarizeOwnTime, type OwnTimeSummary } from "./own-time.ts"
+import { pinBenchmark } from "./pinning.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { costOf, PRICES_AS_OF, type Cost } from "./pricing.ts"
@@ -49,6 +55,7 @@ const { values: args } = parseArgs({
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
     "per-environment": { type: "string", default: "5" },
     "no-managed": { type: "boolean", default: false },
+    pin: { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
 })
@@ -63,6 +70,7 @@ const concurrency = Number(args.concurrency)
 const batchSize = Number(args["batch-size"])
 const cases = args.cases!.split(",") as Array<"add" | "read">
 const perEnvironment = Number(args["per-environment"])
+const pinning = pinBenchmark(args.pin!, detectCgroups().available)
 // What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold
 // starts and durations are those of the deployed artefacts.
 const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a-time.ts" })
@@ -128,26 +136,37 @@ interface RunResult {
   readonly durations: ReadonlyArray<number>
   /** The function's own metrics (its EMF lines) summed over the run; none for the baselines. */
   readonly metrics: EmfTotals
+  /** Undefined with several invocations per environment: its calls cannot be told apart by environment. */
+  readonly ownTime: OwnTimeSummary | undefined
+  readonly ownDurations: ReadonlyArray<number>
 }
 
 const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, count = messages): Promise<RunResult> => {
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
   const emf = emfCollector()
+  const waits = new AwsWaits()
+  const waited: Array<number> = []
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
     memoryMb, concurrency: variant.environments ?? concurrency, batchSize, batchingWindowSeconds: 0, timeoutSeconds: 30,
     ...(variant.perEnvironment ? { perEnvironment: variant.perEnvironment } : {}),
     ...(variant.fn ? { function: variant.fn } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),
-    onInvocation: (r) => void invocations.push(r),
     onLog: (line) => void emf.add(line),
-    functionEndpoints: (stack) => {
-      const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs })
-      const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs })
+    onInvocation: (r) => {
+      invocations.push(r)
+      waited.push(waits.waited(r.environmentId, r.startedAt, r.endedAt))
+    },
+    // Proxies per environment: each call is timed and belongs to that environment's invocation.
+    environmentEndpoints: (stack, id) => {
+      const onTiming = (start: number, end: number) => waits.record(id, start, end)
+      const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs, onTiming })
+      const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs, onTiming })
       proxies.push(dynamodb, sqs)
       return { dynamodb: dynamodb.url, sqs: sqs.url }
-    }
+    },
+    ...(pinning.environmentCpus ? { environmentCpus: pinning.environmentCpus } : {})
   })
   const { stack } = session
   try {
@@ -200,7 +219,10 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
       lost, duplicated, deadLetters,
       failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
       durations,
-      metrics: emf.totals()
+      metrics: emf.totals(),
+      ...((variant.perEnvironment ?? 1) > 1
+        ? { ownTime: undefined, ownDurations: [] }
+        : { ownTime: summarizeOwnTime(kind, latencyMs, durations, waited), ownDurations: durations.map((d, i) => d - waited[i]!) })
     }
   } finally {
     await session.close()
@@ -236,7 +258,7 @@ const lines: Array<string> = [
   `# Load benchmark, ${date}`,
   "",
   `${messages.toLocaleString("en")} messages per case and memory size, batch size ${batchSize}, up to ${concurrency} environments, ${latencyMs} ms simulated round trip per AWS call; ` +
-  `the packaged Bun ${Bun.version} layer and function bundle (bun run build), ${cgroupNote}; emulators dynalite and local-aws-sqs on one 2-core machine. Durations are the function's own REPORT durations. ` +
+  `the packaged Bun ${Bun.version} layer and function bundle (bun run build), ${cgroupNote}; ${pinning.note}; emulators dynalite and local-aws-sqs on one 2-core machine. Durations are the function's own REPORT durations. ` +
   `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults (its node:http transport); this product uses the SDK's fetch transport on Bun. ` +
   `Prices: ${PRICES_AS_OF}.`,
   ""
@@ -263,6 +285,8 @@ for (const kind of cases) {
     table(["MB", "variant", "invocations", "cold starts", "received", "added", "found", "not found", "to DLQ", "retried", "handed back", "AWS requests", "oldest record max ms"], metricRows), ""
   ]
   lines.push(table(["MB", "variant", "invocations", "records/inv", "AWS calls", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "", ...metricsTable)
+  lines.push(`Where the time goes: own time = duration − wait on AWS (the union of the environment's calls as its proxies timed them); the floor is ${kind === "add" ? "one round trip" : "two round trips"} of ${latencyMs} ms.`, "")
+  lines.push(ownTimeTable(results.filter((r) => r.case === kind).flatMap((r) => (r.ownTime ? [{ ...r, ownTime: r.ownTime }] : []))), "")
   const ours = results.filter((r) => r.case === kind && r.variantKey === "batched")
   for (const r of ours) {
     const base = resultOf(kind, "baseline", r.memoryMb)
@@ -270,7 +294,7 @@ for (const kind of cases) {
     const sameTransport = resultOf(kind, "baseline-fetch", r.memoryMb)
     if (sameTransport) verdicts.push(`${kind} @ ${r.memoryMb} MB vs one at a time on the same fetch transport: ${fmt(r.durationMs.average / sameTransport.durationMs.average, 3)}x (batching alone)`)
     const node = resultOf(kind, "node", r.memoryMb)
-    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js ${args.node} + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
+    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js ${args.node} + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x (target ≤ 0.8x), own time ${fmt((r.ownTime?.ownMs.average ?? NaN) / (node.ownTime?.ownMs.average ?? NaN), 3)}x (target ≤ 0.7x), init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
     const managed = resultOf(kind, "managed", r.memoryMb)
     if (managed) {
       const perEnv = (x: RunResult) => x.messagesPerSecond / x.environments
@@ -278,7 +302,6 @@ for (const kind of cases) {
         `${fmt(perEnv(managed), 0)} vs ${fmt(perEnv(r), 0)} msg/s per environment (${fmt(perEnv(managed) / perEnv(r), 2)}x) on ${managed.environments} vs ${r.environments} environments, ` +
         `max memory ${managed.maxMemoryUsedMb} vs ${r.maxMemoryUsedMb} MB per environment, average duration ${fmt(managed.durationMs.average, 2)} vs ${fmt(r.durationMs.average, 2)} ms`)
     }
-    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x, init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
   }
   const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
   if (cheapest) {
@@ -288,7 +311,7 @@ for (const kind of cases) {
   writeFileSync(join(outDir, `${date}-${kind}.json`), JSON.stringify({ date, settings: { messages, latencyMs, concurrency, batchSize, memories }, results: results.filter((r) => r.case === kind) }, null, 2))
   writeFileSync(join(outDir, `${date}-${kind}.svg`), durationChart(`${kind}: duration per invocation (ms) by memory size`, ours.map((r) => {
     const base = resultOf(kind, "baseline", r.memoryMb)
-    return { label: `${r.memoryMb} MB`, durations: r.durations, ...(base ? { baselineAverage: base.durationMs.average } : {}) }
+    return { label: `${r.memoryMb} MB`, durations: r.durations, ...(r.ownTime ? { own: r.ownDurations } : {}), ...(base ? { baselineAverage: base.durationMs.average } : {}) }
   })))
 }
 const totalLost = results.reduce((n, r) => n + r.lost, 0)

@@ -4,6 +4,13 @@ import type { CgroupSupport } from "../limits/cgroups.ts"
 // Process-wide: several pools in one process (one per session) must never name the same cgroup.
 let groupsCreated = 0
 
+/** Per-environment settings (benchmarks): own environment variables, and the CPUs its runtime may run on. */
+export interface EnvironmentSettings {
+  readonly env?: (id: number) => Record<string, string>
+  /** A taskset CPU list (e.g. "0"); applied only where the environment runs in a resource group. */
+  readonly cpus?: string
+}
+
 /**
  * Execution environments scaled out on demand up to a maximum, as Lambda does: a busy pool starts
  * a new environment (a cold start) while below the maximum; otherwise callers wait for one. With
@@ -18,11 +25,20 @@ export class EnvironmentPool {
   private readonly waiters: Array<(env: ExecutionEnvironment) => void> = []
   private readonly environments: Array<ExecutionEnvironment> = []
 
+  private readonly ids = new Map<ExecutionEnvironment, number>()
+  private nextId = 0
+
   constructor(
     readonly options: EnvironmentOptions,
     readonly maxConcurrency: number,
-    private readonly cgroups?: CgroupSupport
+    private readonly cgroups?: CgroupSupport,
+    private readonly each: EnvironmentSettings = {}
   ) {}
+
+  /** The environment's number in this pool (1, 2, ...), as given to EnvironmentSettings.env. */
+  idOf(env: ExecutionEnvironment): number | undefined {
+    return this.ids.get(env)
+  }
 
   get size(): number {
     return this.pooled.length
@@ -35,8 +51,20 @@ export class EnvironmentPool {
 
   /** A new environment with the pool's settings and its own resource limit; stopped with the pool. */
   create(): ExecutionEnvironment {
+    const id = ++this.nextId
     const limit = this.cgroups?.available ? this.cgroups.create!(`bun-lambda-${process.pid}-${++groupsCreated}`, this.options.memorySizeMb ?? 128) : undefined
-    const env = new ExecutionEnvironment({ ...this.options, ...(limit ? { limit } : {}) })
+    const cpus = this.each.cpus
+    // taskset inside the group's wrapper: the runtime is confined from its first instruction.
+    const pinned = limit && cpus
+      ? { ...limit, wrap: (c: Array<string>) => limit.wrap(["taskset", "-c", cpus, ...c]) }
+      : limit
+    const own = this.each.env?.(id)
+    const env = new ExecutionEnvironment({
+      ...this.options,
+      ...(own ? { env: { ...this.options.env, ...own } } : {}),
+      ...(pinned ? { limit: pinned } : {})
+    })
+    this.ids.set(env, id)
     this.environments.push(env)
     return env
   }

@@ -11,6 +11,11 @@ export interface InvocationRecord {
   readonly result: InvokeResult
   readonly settlement: Settlement
   readonly coldStart: boolean
+  /** The environment's number in the pool. */
+  readonly environmentId: number
+  /** performance.now() as the batch was handed to the environment and as its answer came back. */
+  readonly startedAt: number
+  readonly endedAt: number
 }
 
 /** Records the mapping has deleted from the queue so far (the progress of a drain). */
@@ -130,10 +135,13 @@ export class EventSourceMapping {
     const event = lambdaEvent(batch, this.options.queueArn)
     const coldBefore = env.coldStarts
     let result: InvokeResult
+    const startedAt = performance.now()
+    let endedAt = startedAt
     try {
       const invoked = env.invoke(event)
       this.options.onDispatch?.(env)
       result = await invoked
+      endedAt = performance.now()
     } finally {
       this.options.pool.release(env)
     }
@@ -151,6 +159,7 @@ export class EventSourceMapping {
         }))
       }
     }
-    this.options.onInvocation?.({ event, result, settlement, coldStart: env.coldStarts > coldBefore })
+    const environmentId = this.options.pool.idOf(env) ?? 0
+    this.options.onInvocation?.({ event, result, settlement, coldStart: env.coldStarts > coldBefore, environmentId, startedAt, endedAt })
   }
 }

@@ -30,6 +30,9 @@ export interface SessionOptions {
   readonly visibilityTimeoutSeconds?: number
   /** Where the stack's emulators are reached by the function (e.g. a fault proxy); defaults to the emulators. */
   readonly functionEndpoints?: (stack: LocalStack) => { dynamodb: string; sqs: string }
+  /** Benchmarks: endpoints per environment (its own proxies), and the CPUs environments run on. */
+  readonly environmentEndpoints?: (stack: LocalStack, id: number) => { dynamodb: string; sqs: string }
+  readonly environmentCpus?: string
 }
 
 export interface Session {
@@ -74,7 +77,13 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
     },
     ...(options.onLog ? { onLog: options.onLog } : {}),
     ...(options.runtimeApiIntercept ? { server: { intercept: options.runtimeApiIntercept } } : {})
-  }, options.concurrency, cgroups)
+  }, options.concurrency, cgroups, {
+    ...(options.environmentCpus ? { cpus: options.environmentCpus } : {}),
+    ...(options.environmentEndpoints ? { env: (id: number) => {
+      const own = options.environmentEndpoints!(stack, id)
+      return { AWS_ENDPOINT_URL_DYNAMODB: own.dynamodb, AWS_ENDPOINT_URL_SQS: own.sqs }
+    } } : {})
+  })
   const mapping = new EventSourceMapping({
     sqsEndpoint: stack.endpoints.sqs,
     queueUrl: stack.inputQueueUrl,

@@ -40,6 +40,8 @@ export interface ProxyOptions {
   readonly intercept?: (call: ProxiedCall) => Promise<Response | undefined> | Response | undefined
   /** Counts calls from their arrival to the end of their answer (or a dropped connection). */
   readonly inFlight?: InFlight
+  /** Each call's arrival and the end of its answer (performance.now()): the time a client waited on it. */
+  readonly onTiming?: (startMs: number, endMs: number) => void
 }
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: a proxy never
@@ -117,6 +119,7 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
   }
 
   const server = createServer((req, res) => {
+    const arrived = performance.now()
     const inFlight = options.inFlight
     if (inFlight) {
       inFlight.peak = Math.max(inFlight.peak, ++inFlight.now)
@@ -126,6 +129,8 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", async () => {
       try {
+        const onTiming = options.onTiming
+        if (onTiming) res.once("close", () => onTiming(arrived, performance.now()))
         const response = await handle(req, Buffer.concat(chunks).toString("utf8"))
         if (response.headers.get("x-proxy-action") === "reset") {
           res.socket?.destroy()
