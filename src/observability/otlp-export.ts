@@ -2,7 +2,7 @@ import { Duration, Effect, Layer, Tracer } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
-import * as OtlpTracer from "effect/observability/OtlpTracer"
+import { makeBatchedOtlpTracer } from "./otlp-tracer.ts"
 import { millis, otlpHeaders, TraceExport } from "./tracing.ts"
 import { withoutSteps } from "./transparent-steps.ts"
 
@@ -13,11 +13,12 @@ export const otlpLayer = (
   serviceName: string
 ): Layer.Layer<never> => {
   const delayMs = millis(env.OTEL_BSP_SCHEDULE_DELAY, 5_000)
-  // OtlpTracer.layer's own composition, with the tracer wrapped to leave out the steps that say nothing.
+  // OtlpTracer.layer's own composition, with spans converted when sent (see otlp-tracer.ts) and the
+  // tracer wrapped to leave out the steps that say nothing.
   const exporter = Layer.effect(
     Tracer.Tracer,
     Effect.map(
-      OtlpTracer.make({
+      makeBatchedOtlpTracer({
         url,
         headers: otlpHeaders(env),
         resource: {
