@@ -15,6 +15,13 @@ import * as Version from "effect/Version"
  * keeps no result value), and converts the whole batch when it is sent. Same OTLP JSON, same exporter.
  */
 
+interface OtlpEvent {
+  readonly name: string
+  readonly timeUnixNano: string
+  readonly attributes: Array<KeyValue>
+  readonly droppedAttributesCount: 0
+}
+
 const KIND: Record<Tracer.SpanKind, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 }
 // What an ended span needs of a success: that it succeeded (not the value, which the batch would keep alive).
 const SUCCESS: Exit.Exit<unknown, unknown> = Exit.void
@@ -89,13 +96,12 @@ class BatchedSpan implements Tracer.Span {
   toOtlp() {
     const status = this.status as Extract<Tracer.SpanStatus, { _tag: "Ended" }>
     const attributes: Array<KeyValue> = this.attrs === undefined ? [] : entriesToAttributes(this.attrs)
-    const events: Array<{ name: string; timeUnixNano: string; attributes: Array<KeyValue>; droppedAttributesCount: 0 }> =
-      (this.evts ?? []).map(([name, time, attrs]) => ({
-        name,
-        timeUnixNano: String(time),
-        attributes: attrs ? entriesToAttributes(Object.entries(attrs)) : [],
-        droppedAttributesCount: 0
-      }))
+    const events: Array<OtlpEvent> = (this.evts ?? []).map(([name, time, attrs]) => ({
+      name,
+      timeUnixNano: String(time),
+      attributes: attrs ? entriesToAttributes(Object.entries(attrs)) : [],
+      droppedAttributesCount: 0
+    }))
     let code = 1
     let message: string | undefined
     if (status.exit._tag === "Failure") {

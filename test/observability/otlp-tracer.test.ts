@@ -73,7 +73,7 @@ const exported = async (tracer: MakeTracer, service: string) => {
 }
 
 describe("the batched OTLP tracer", () => {
-  test("exports the same spans as Effect's own OtlpTracer: names, kinds, parents, attributes, status, events", async () => {
+  test("exports what Effect's own OtlpTracer does: names, kinds, parents, attributes, status, events", async () => {
     const ours = await exported(makeBatchedOtlpTracer(options("ours")), "ours")
     const effects = await exported(OtlpTracer.make(options("effect's")), "effect's")
     expect(ours.map((s) => s.name).sort()).toEqual(
