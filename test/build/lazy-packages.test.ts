@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
-import { drainQueue } from "../../local/aws/inspect.ts"
 import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
 import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import { bundle } from "../../scripts/build/bundle.ts"
 import { LAZY_PACKAGES } from "../../scripts/build/stand-ins.ts"
+import { expectMissingReadAnswered } from "../support/missing-read.ts"
 
 // The packages the bundle loads only when needed ship beside it (node_modules/<package>/index.js):
 // they must load from there and work, as on Lambda, when the stand-ins hand over to them.
@@ -56,13 +56,7 @@ describe("lazily loaded packages", () => {
       }
     })
     try {
-      const record = { messageId: "lazy-1", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }
-      const event = { Records: [record] }
-      const result = await env.invoke(event)
-      expect(result.status).toBe("success")
-      expect(result.status === "success" && JSON.parse(result.payload)).toEqual({ batchItemFailures: [] })
-      const out = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
-      expect(out.map((m) => m.MessageAttributes?.outcome?.StringValue)).toEqual(["not_found"])
+      await expectMissingReadAnswered(env, stack, "lazy-1")
     } finally {
       await env.stop()
     }
@@ -94,13 +88,9 @@ describe("lazily loaded packages", () => {
       }
     })
     try {
-      const record = { messageId: "lazy-2", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }
-      const result = await env.invoke({ Records: [record] })
-      expect(result.status === "success" && JSON.parse(result.payload)).toEqual({ batchItemFailures: [] })
+      await expectMissingReadAnswered(env, stack, "lazy-2")
       expect(asked.length).toBeGreaterThan(0)
       expect(asked.every((a) => a === "container-token")).toBe(true)
-      const out = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
-      expect(out.map((m) => m.MessageAttributes?.outcome?.StringValue)).toEqual(["not_found"])
     } finally {
       await env.stop()
       await server.stop(true)

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { drainQueue } from "../../local/aws/inspect.ts"
 import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
 import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import { assertElfArch, locateBunBinary } from "../../scripts/build/bun-binary.ts"
@@ -9,6 +8,7 @@ import { bundleForArch } from "../../scripts/build/bundle-for-arch.ts"
 import { LAZY_PACKAGES } from "../../scripts/build/stand-ins.ts"
 import { unpackArtefacts } from "../../scripts/build/unpack.ts"
 import { reproducibleZip, zipMembers } from "../../scripts/build/zip.ts"
+import { expectMissingReadAnswered } from "../support/missing-read.ts"
 import { artefacts, build, ROOT, scratch } from "./artefacts.ts"
 
 // Builds the real artefacts (shared with bytecode.test.ts) and runs the packaged x86_64 layer and
@@ -71,12 +71,7 @@ describe("bun run build", () => {
     const fn = unpackArtefacts(artefacts().dist, "x86_64", join(work, "run-x86_64"))
     const env = new ExecutionEnvironment({ ...fn, timeoutMs: 10_000, env: stack.functionEnv })
     try {
-      const event = { Records: [{ messageId: "pkg-1", body: `{"pk":"none"}`, attributes: { SentTimestamp: "1700000000000" } }] }
-      const result = await env.invoke(event)
-      expect(result.status).toBe("success")
-      expect(result.status === "success" && JSON.parse(result.payload)).toEqual({ batchItemFailures: [] })
-      const out = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
-      expect(out.map((m) => m.MessageAttributes?.outcome?.StringValue)).toEqual(["not_found"])
+      await expectMissingReadAnswered(env, stack, "pkg-1")
     } finally {
       await env.stop()
     }

@@ -8,6 +8,30 @@ import { transport } from "../../src/aws/clients.ts"
 import { classifyAwsError, entryError, mayBlameItems } from "../../src/aws/aws-error.ts"
 import { backoffMs } from "../../src/aws/deliver.ts"
 
+/**
+ * What the function's SQS client (its SDK set-up and transport) rejects a one-entry SendMessageBatch with,
+ * against a server answering `answer`.
+ */
+const sendBatchAgainst = async (answer: () => Response, body: string): Promise<unknown> => {
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: answer })
+  try {
+    const client = new SQSClient({
+      endpoint: `http://127.0.0.1:${server.port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "y" },
+      maxAttempts: 1,
+      ...transport()
+    })
+    const send = new SendMessageBatchCommand({
+      QueueUrl: `http://127.0.0.1:${server.port}/000000000000/q`,
+      Entries: [{ Id: "0", MessageBody: body }]
+    })
+    return await client.send(send).then(() => undefined, (e: unknown) => e)
+  } finally {
+    await server.stop(true)
+  }
+}
+
 const sdkError = (name: string, status?: number, extra: object = {}) =>
   Object.assign(new Error(`${name} happened`), { name, ...(status === undefined ? {} : { $metadata: { httpStatusCode: status } }), ...extra })
 
@@ -133,27 +157,11 @@ describe("failures no item causes are never blamed on the items (no halving, no 
 
   test("SendMessageBatch's MD5 check failing (an answer damaged on the way) is transient", async () => {
     const answer = { Successful: [{ Id: "0", MessageId: "m-0", MD5OfMessageBody: "0".repeat(32) }], Failed: [] }
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => Response.json(answer) })
-    try {
-      const client = new SQSClient({
-        endpoint: `http://127.0.0.1:${server.port}`,
-        region: "us-east-1",
-        credentials: { accessKeyId: "x", secretAccessKey: "y" },
-        maxAttempts: 1,
-        ...transport()
-      })
-      const send = new SendMessageBatchCommand({
-        QueueUrl: `http://127.0.0.1:${server.port}/000000000000/q`,
-        Entries: [{ Id: "0", MessageBody: "€ body" }]
-      })
-      const error = await client.send(send).then(() => undefined, (e: unknown) => e)
-      expect(String(error)).toContain("MD5")
-      const classified = classifyAwsError("SendMessageBatch", error)
-      expect(classified._tag).toBe("AwsTransientError")
-      expect(mayBlameItems(classified)).toBe(false)
-    } finally {
-      await server.stop(true)
-    }
+    const error = await sendBatchAgainst(() => Response.json(answer), "€ body")
+    expect(String(error)).toContain("MD5")
+    const classified = classifyAwsError("SendMessageBatch", error)
+    expect(classified._tag).toBe("AwsTransientError")
+    expect(mayBlameItems(classified)).toBe(false)
   })
 })
 
@@ -164,25 +172,8 @@ describe("SQS's KMS throttling", () => {
       "content-type": "application/x-amz-json-1.0",
       "x-amzn-query-error": "KMS.ThrottlingException;Sender"
     }
-    const answer = () => new Response(refusal, { status: 400, headers })
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: answer })
-    try {
-      const client = new SQSClient({
-        endpoint: `http://127.0.0.1:${server.port}`,
-        region: "us-east-1",
-        credentials: { accessKeyId: "x", secretAccessKey: "y" },
-        maxAttempts: 1,
-        ...transport()
-      })
-      const send = new SendMessageBatchCommand({
-        QueueUrl: `http://127.0.0.1:${server.port}/000000000000/q`,
-        Entries: [{ Id: "0", MessageBody: "body" }]
-      })
-      const error = await client.send(send).then(() => undefined, (e: unknown) => e)
-      expect((error as Error).name).toBe("KmsThrottled")
-      expect(classifyAwsError("SendMessageBatch", error)._tag).toBe("AwsTransientError")
-    } finally {
-      await server.stop(true)
-    }
+    const error = await sendBatchAgainst(() => new Response(refusal, { status: 400, headers }), "body")
+    expect((error as Error).name).toBe("KmsThrottled")
+    expect(classifyAwsError("SendMessageBatch", error)._tag).toBe("AwsTransientError")
   })
 })
