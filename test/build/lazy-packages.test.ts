@@ -31,6 +31,22 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
+/** The bundled function on the real bootstrap, with no keys in its environment: `credentials` says where from. */
+const functionWithoutKeys = (credentials: Record<string, string>) =>
+  new ExecutionEnvironment({
+    bootstrap: join(root, "runtime/bootstrap"),
+    taskRoot: task,
+    handler: "handler.handler",
+    timeoutMs: 10_000,
+    env: {
+      ...stack.functionEnv,
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_SESSION_TOKEN: "",
+      ...credentials
+    }
+  })
+
 describe("lazily loaded packages", () => {
   test("ship beside the handler bundle, one file each", () => {
     const lazy = LAZY_PACKAGES.map((p) => `node_modules/${p}/index.js`)
@@ -40,20 +56,10 @@ describe("lazily loaded packages", () => {
   test("a profile instead of keys: the function's credentials come from the real chain", async () => {
     const credentials = join(work, "credentials")
     writeFileSync(credentials, "[lazy]\naws_access_key_id = AKIDLAZY\naws_secret_access_key = lazysecret\n")
-    const env = new ExecutionEnvironment({
-      bootstrap: join(root, "runtime/bootstrap"),
-      taskRoot: task,
-      handler: "handler.handler",
-      timeoutMs: 10_000,
-      env: {
-        ...stack.functionEnv,
-        AWS_ACCESS_KEY_ID: "",
-        AWS_SECRET_ACCESS_KEY: "",
-        AWS_SESSION_TOKEN: "",
-        AWS_PROFILE: "lazy",
-        AWS_SHARED_CREDENTIALS_FILE: credentials,
-        AWS_CONFIG_FILE: join(work, "no-config")
-      }
+    const env = functionWithoutKeys({
+      AWS_PROFILE: "lazy",
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_CONFIG_FILE: join(work, "no-config")
     })
     try {
       await expectMissingReadAnswered(env, stack, "lazy-1")
@@ -71,21 +77,11 @@ describe("lazily loaded packages", () => {
       port: 0,
       fetch: (r) => (asked.push(r.headers.get("authorization")), Response.json(credentials))
     })
-    const env = new ExecutionEnvironment({
-      bootstrap: join(root, "runtime/bootstrap"),
-      taskRoot: task,
-      handler: "handler.handler",
-      timeoutMs: 10_000,
-      env: {
-        ...stack.functionEnv,
-        AWS_ACCESS_KEY_ID: "",
-        AWS_SECRET_ACCESS_KEY: "",
-        AWS_SESSION_TOKEN: "",
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${server.port}/credentials`,
-        AWS_CONTAINER_AUTHORIZATION_TOKEN: "container-token",
-        AWS_SHARED_CREDENTIALS_FILE: join(work, "no-credentials"),
-        AWS_CONFIG_FILE: join(work, "no-config")
-      }
+    const env = functionWithoutKeys({
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${server.port}/credentials`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: "container-token",
+      AWS_SHARED_CREDENTIALS_FILE: join(work, "no-credentials"),
+      AWS_CONFIG_FILE: join(work, "no-config")
     })
     try {
       await expectMissingReadAnswered(env, stack, "lazy-2")
