@@ -13,7 +13,11 @@ import { makeHandler } from "../src/app/make-handler.ts"
 import { fmt, median, percentile, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
-  options: { latency: { type: "string", default: "4" }, sizes: { type: "string", default: "10,100,1000" }, help: { type: "boolean" } }
+  options: {
+    latency: { type: "string", default: "4" },
+    sizes: { type: "string", default: "10,100,1000" },
+    help: { type: "boolean" }
+  }
 })
 if (args.help) {
   console.log("bun run bench:handler [--latency MS (default 4)] [--sizes 10,100,1000]")
@@ -29,11 +33,22 @@ process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url
 process.env.AWS_ENDPOINT_URL_SQS = sqs.url
 for (const [k, v] of Object.entries(stack.functionEnv)) if (!k.startsWith("AWS_ENDPOINT_URL")) process.env[k] = v
 
-const app = makeHandler(liveLayer({ tableName: stack.tableName, outputQueueUrl: stack.outputQueueUrl, deadLetterQueueUrl: stack.deadLetterQueueUrl, maxConcurrency: 32 }, "Error"))
+const app = makeHandler(
+  liveLayer({
+    tableName: stack.tableName,
+    outputQueueUrl: stack.outputQueueUrl,
+    deadLetterQueueUrl: stack.deadLetterQueueUrl,
+    maxConcurrency: 32
+  }, "Error")
+)
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 60_000 }
 
 let seq = 0
-const record = (body: string, messageId = `b-${++seq}`) => ({ messageId, body, attributes: { SentTimestamp: String(Date.now()) } })
+const record = (body: string, messageId = `b-${++seq}`) => ({
+  messageId,
+  body,
+  attributes: { SentTimestamp: String(Date.now()) }
+})
 const addBody = () => JSON.stringify({ name: `product ${seq}`, price: seq % 100 })
 const existing: Array<string> = []
 
@@ -45,7 +60,9 @@ const invoke = async (records: Array<ReturnType<typeof record>>, into: Measure) 
   const result = await app.handler({ Records: records } as never, context as never)
   into.ms.push(performance.now() - t0)
   into.requests.push(dynamo.total() + sqs.total())
-  if (result.batchItemFailures.length > 0) throw new Error(`benchmark batch had ${result.batchItemFailures.length} failures`)
+  if (result.batchItemFailures.length > 0) {
+    throw new Error(`benchmark batch had ${result.batchItemFailures.length} failures`)
+  }
 }
 
 // Warm up: connections, JIT, table.
@@ -83,14 +100,44 @@ for (const kind of ["add", "read"] as const) {
     }
     if (kind === "add" && Number.isNaN(roundTrip)) roundTrip = median(sequential.ms) / size
     const speedup = median(sequential.ms) / median(batched.ms)
-    rows.push([kind, String(size), String(iterations), fmt(median(batched.ms)), fmt(percentile(batched.ms, 99)), fmt(median(batched.requests), 0), fmt(median(sequential.ms)), fmt(median(sequential.requests), 0), `${fmt(speedup)}x`])
-    if (size === 10) summary.push(`${kind} x10: ${fmt(median(batched.requests), 0)} AWS requests, ${fmt(median(batched.ms) / roundTrip, 2)}x one round trip (${fmt(roundTrip)} ms, a one-record add)`)
+    rows.push([
+      kind,
+      String(size),
+      String(iterations),
+      fmt(median(batched.ms)),
+      fmt(percentile(batched.ms, 99)),
+      fmt(median(batched.requests), 0),
+      fmt(median(sequential.ms)),
+      fmt(median(sequential.requests), 0),
+      `${fmt(speedup)}x`
+    ])
+    if (size === 10) {
+      summary.push(
+        `${kind} x10: ${fmt(median(batched.requests), 0)} AWS requests, ${
+          fmt(median(batched.ms) / roundTrip, 2)
+        }x one round trip (${fmt(roundTrip)} ms, a one-record add)`
+      )
+    }
     if (size === 1000) summary.push(`${kind} x1000: ${fmt(speedup)}x faster than sequential`)
   }
 }
 
-console.log(`\nHandler benchmark: ${latencyMs} ms simulated latency per AWS call, emulators in-process, bun ${Bun.version}\n`)
-console.log(table(["case", "records", "runs", "batch p50 ms", "batch p99 ms", "AWS req", "sequential p50 ms", "seq AWS req", "speed-up"], rows))
+console.log(
+  `\nHandler benchmark: ${latencyMs} ms simulated latency per AWS call, emulators in-process, bun ${Bun.version}\n`
+)
+console.log(
+  table([
+    "case",
+    "records",
+    "runs",
+    "batch p50 ms",
+    "batch p99 ms",
+    "AWS req",
+    "sequential p50 ms",
+    "seq AWS req",
+    "speed-up"
+  ], rows)
+)
 console.log(`\n${summary.join("\n")}`)
 
 await app.dispose()

@@ -25,19 +25,19 @@ import { parseArgs } from "node:util"
 import { drainQueue, scanAll } from "../local/aws/inspect.ts"
 import { seedProducts } from "../local/aws/seed.ts"
 import type { InvocationRecord } from "../local/event-source/event-source-mapping.ts"
+import { packagedFunction } from "../local/invoke/packaged.ts"
 import { progressBar } from "../local/invoke/render.ts"
 import { sendBodies } from "../local/invoke/send.ts"
 import { startSession } from "../local/invoke/session.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
 import { emfCollector, type EmfTotals } from "../local/metrics/emf-summary.ts"
-import { startAwsProxy, type AwsProxy } from "../local/proxy/aws-proxy.ts"
-import { packagedFunction } from "../local/invoke/packaged.ts"
+import { type AwsProxy, startAwsProxy } from "../local/proxy/aws-proxy.ts"
 import { durationChart } from "./chart.ts"
-import { AwsWaits, ownTimeTable, summarizeOwnTime, type OwnTimeSummary } from "./own-time.ts"
-import { pinBenchmark } from "./pinning.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
-import { costOf, PRICES_AS_OF, type Cost } from "./pricing.ts"
+import { AwsWaits, type OwnTimeSummary, ownTimeTable, summarizeOwnTime } from "./own-time.ts"
+import { pinBenchmark } from "./pinning.ts"
+import { type Cost, costOf, PRICES_AS_OF } from "./pricing.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -96,9 +96,18 @@ type Variant = {
 }
 const variants: Array<Variant> = [
   { name: "batched (this product)", key: "batched", fn: { ...shipped, handler: "handler.handler" } },
-  ...(args["no-baseline"] ? [] : [{ name: "one at a time (baseline)", key: "baseline", fn: { ...shipped, handler: "baseline.handler" } }]),
+  ...(args["no-baseline"]
+    ? []
+    : [{ name: "one at a time (baseline)", key: "baseline", fn: { ...shipped, handler: "baseline.handler" } }]),
   // How much of the gap is the transport rather than batching: the baseline on this product's transport.
-  ...(args["no-baseline"] || args.quick ? [] : [{ name: "one at a time, fetch transport", key: "baseline-fetch", fn: { ...shipped, handler: "baseline.handler" }, env: { BASELINE_TRANSPORT: "fetch" } }]),
+  ...(args["no-baseline"] || args.quick
+    ? []
+    : [{
+      name: "one at a time, fetch transport",
+      key: "baseline-fetch",
+      fn: { ...shipped, handler: "baseline.handler" },
+      env: { BASELINE_TRANSPORT: "fetch" }
+    }]),
   ...(args["no-node"] ? [] : [nodeVariant()]),
   // The same bundle with several invocations per environment, as many in flight in all as above.
   ...(args["no-managed"] || perEnvironment <= 1 ? [] : [{
@@ -122,7 +131,13 @@ interface RunResult {
   readonly environments: number
   readonly perEnvironment: number
   readonly recordsPerInvocation: number
-  readonly durationMs: { readonly max: number; readonly average: number; readonly min: number; readonly p50: number; readonly p99: number }
+  readonly durationMs: {
+    readonly max: number
+    readonly average: number
+    readonly min: number
+    readonly p50: number
+    readonly p99: number
+  }
   readonly coldStarts: number
   readonly initDurationMs: { readonly average: number; readonly max: number }
   readonly maxMemoryUsedMb: number
@@ -141,7 +156,12 @@ interface RunResult {
   readonly ownDurations: ReadonlyArray<number>
 }
 
-const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, count = messages): Promise<RunResult> => {
+const runOne = async (
+  kind: "add" | "read",
+  variant: Variant,
+  memoryMb: number,
+  count = messages
+): Promise<RunResult> => {
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
   const emf = emfCollector()
@@ -149,7 +169,11 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
   const waited: Array<number> = []
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
-    memoryMb, concurrency: variant.environments ?? concurrency, batchSize, batchingWindowSeconds: 0, timeoutSeconds: 30,
+    memoryMb,
+    concurrency: variant.environments ?? concurrency,
+    batchSize,
+    batchingWindowSeconds: 0,
+    timeoutSeconds: 30,
     ...(variant.perEnvironment ? { perEnvironment: variant.perEnvironment } : {}),
     ...(variant.fn ? { function: variant.fn } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),
@@ -171,12 +195,29 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
   const { stack } = session
   try {
     const seeded = kind === "read" ? Array.from({ length: Math.min(count, 1_000) }, (_, i) => `seed-${i}`) : []
-    await seedProducts(stack.endpoints.dynamodb, stack.tableName, seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i % 100, createdAt: "2026-01-01T00:00:00.000Z" })))
-    const bodies = Array.from({ length: count }, (_, i) =>
-      kind === "add" ? JSON.stringify({ name: `bench product ${i}`, price: i % 100 }) : JSON.stringify({ pk: seeded[i % seeded.length] }))
+    await seedProducts(
+      stack.endpoints.dynamodb,
+      stack.tableName,
+      seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i % 100, createdAt: "2026-01-01T00:00:00.000Z" }))
+    )
+    const bodies = Array.from(
+      { length: count },
+      (_, i) =>
+        kind === "add"
+          ? JSON.stringify({ name: `bench product ${i}`, price: i % 100 })
+          : JSON.stringify({ pk: seeded[i % seeded.length] })
+    )
     const sentIds = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
     const label = `${kind} ${memoryMb} MB ${variant.key}`.padEnd(28)
-    const ticker = setInterval(() => progressBar(invocations.reduce((n, r) => n + r.event.Records.length, 0), count, `${label} invocations ${invocations.length}`), 250)
+    const ticker = setInterval(
+      () =>
+        progressBar(
+          invocations.reduce((n, r) => n + r.event.Records.length, 0),
+          count,
+          `${label} invocations ${invocations.length}`
+        ),
+      250
+    )
     const started = performance.now()
     await session.mapping.drain()
     const seconds = (performance.now() - started) / 1000
@@ -204,25 +245,41 @@ const runOne = async (kind: "add" | "read", variant: Variant, memoryMb: number, 
     const durations = reports.map((r) => r.durationMs)
     const inits = reports.flatMap((r) => (r.initDurationMs === undefined ? [] : [r.initDurationMs]))
     return {
-      case: kind, variant: variant.name, variantKey: variant.key, memoryMb, messages: count, seconds,
+      case: kind,
+      variant: variant.name,
+      variantKey: variant.key,
+      memoryMb,
+      messages: count,
+      seconds,
       invocations: invocations.length,
       environments: session.pool.size,
       perEnvironment: variant.perEnvironment ?? 1,
       recordsPerInvocation: count / invocations.length,
-      durationMs: { max: Math.max(...durations), average: mean(durations), min: Math.min(...durations), p50: percentile(durations, 50), p99: percentile(durations, 99) },
+      durationMs: {
+        max: Math.max(...durations),
+        average: mean(durations),
+        min: Math.min(...durations),
+        p50: percentile(durations, 50),
+        p99: percentile(durations, 99)
+      },
       coldStarts: inits.length,
       initDurationMs: { average: inits.length ? mean(inits) : 0, max: inits.length ? Math.max(...inits) : 0 },
       maxMemoryUsedMb: Math.max(...reports.map((r) => r.maxMemoryUsedMb)),
       messagesPerSecond: count / seconds,
       cost: costOf(memoryMb, reports.map((r) => r.billedDurationMs)),
       awsRequests: proxies.reduce((n, p) => n + p.total(), 0),
-      lost, duplicated, deadLetters,
+      lost,
+      duplicated,
+      deadLetters,
       failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
       durations,
       metrics: emf.totals(),
       ...((variant.perEnvironment ?? 1) > 1
         ? { ownTime: undefined, ownDurations: [] }
-        : { ownTime: summarizeOwnTime(kind, latencyMs, durations, waited), ownDurations: durations.map((d, i) => d - waited[i]!) })
+        : {
+          ownTime: summarizeOwnTime(kind, latencyMs, durations, waited),
+          ownDurations: durations.map((d, i) => d - waited[i]!)
+        })
     }
   } finally {
     await session.close()
@@ -244,7 +301,9 @@ for (const kind of cases) {
 }
 {
   const cg = detectCgroups()
-  cgroupNote = cg.available ? `memory and CPU limited per environment (${cg.reason.split(" (")[0]})` : `NOT limited (${cg.reason})`
+  cgroupNote = cg.available
+    ? `memory and CPU limited per environment (${cg.reason.split(" (")[0]})`
+    : `NOT limited (${cg.reason})`
 }
 const resultOf = (kind: string, key: string, memoryMb: number) =>
   results.find((r) => r.case === kind && r.variantKey === key && r.memoryMb === memoryMb)
@@ -257,7 +316,9 @@ const usd = (n: number) => `$${n.toFixed(n < 0.01 ? 6 : 4)}`
 const lines: Array<string> = [
   `# Load benchmark, ${date}`,
   "",
-  `${messages.toLocaleString("en")} messages per case and memory size, batch size ${batchSize}, up to ${concurrency} environments, ${latencyMs} ms simulated round trip per AWS call; ` +
+  `${
+    messages.toLocaleString("en")
+  } messages per case and memory size, batch size ${batchSize}, up to ${concurrency} environments, ${latencyMs} ms simulated round trip per AWS call; ` +
   `the packaged Bun ${Bun.version} layer and function bundle (bun run build), ${cgroupNote}; ${pinning.note}; emulators dynalite and local-aws-sqs on one 2-core machine. Durations are the function's own REPORT durations. ` +
   `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults (its node:http transport); this product uses the SDK's fetch transport on Bun. ` +
   `Prices: ${PRICES_AS_OF}.`,
@@ -267,57 +328,190 @@ const verdicts: Array<string> = []
 for (const kind of cases) {
   lines.push(`## ${kind === "add" ? "Add to DynamoDB" : "Read and send to a queue"}`, "")
   const rows = results.filter((r) => r.case === kind).map((r) => [
-    `${r.memoryMb}`, r.variant, String(r.invocations), fmt(r.recordsPerInvocation), String(r.awsRequests), fmt(r.durationMs.max, 2), fmt(r.durationMs.average, 2), fmt(r.durationMs.min, 2),
-    fmt(r.durationMs.p50, 2), fmt(r.durationMs.p99, 2), `${r.coldStarts} / ${fmt(r.initDurationMs.average, 0)}`, String(r.maxMemoryUsedMb), fmt(r.messagesPerSecond, 0),
-    fmt(r.cost.gbSeconds, 3), usd(r.cost.totalUsd.arm64), usd(r.cost.totalUsd.x86_64), `${r.lost} / ${r.duplicated}`
+    `${r.memoryMb}`,
+    r.variant,
+    String(r.invocations),
+    fmt(r.recordsPerInvocation),
+    String(r.awsRequests),
+    fmt(r.durationMs.max, 2),
+    fmt(r.durationMs.average, 2),
+    fmt(r.durationMs.min, 2),
+    fmt(r.durationMs.p50, 2),
+    fmt(r.durationMs.p99, 2),
+    `${r.coldStarts} / ${fmt(r.initDurationMs.average, 0)}`,
+    String(r.maxMemoryUsedMb),
+    fmt(r.messagesPerSecond, 0),
+    fmt(r.cost.gbSeconds, 3),
+    usd(r.cost.totalUsd.arm64),
+    usd(r.cost.totalUsd.x86_64),
+    `${r.lost} / ${r.duplicated}`
   ])
   // Per run, what the function itself counted (its EMF lines): the same numbers CloudWatch would show.
   const measured = results.filter((r) => r.case === kind && r.metrics.invocations > 0)
   const sum = (r: RunResult, name: string) => String(r.metrics.sums[name] ?? 0)
-  const requests = (r: RunResult) => Object.entries(r.metrics.sums).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) => `${k.slice(12)} ${v}`).join(", ")
+  const requests = (r: RunResult) =>
+    Object.entries(r.metrics.sums).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) => `${k.slice(12)} ${v}`)
+      .join(", ")
   const metricRows = measured.map((r) => [
-    `${r.memoryMb}`, r.variant, String(r.metrics.invocations), sum(r, "ColdStart"), sum(r, "RecordsReceived"), sum(r, "RecordsAdded"),
-    sum(r, "ReadsFound"), sum(r, "ReadsNotFound"), sum(r, "RecordsDeadLettered"), sum(r, "RecordsRetried"), sum(r, "RecordsHandedBack"),
-    requests(r), fmt(r.metrics.timings.OldestRecordAge?.max ?? Number.NaN, 0)
+    `${r.memoryMb}`,
+    r.variant,
+    String(r.metrics.invocations),
+    sum(r, "ColdStart"),
+    sum(r, "RecordsReceived"),
+    sum(r, "RecordsAdded"),
+    sum(r, "ReadsFound"),
+    sum(r, "ReadsNotFound"),
+    sum(r, "RecordsDeadLettered"),
+    sum(r, "RecordsRetried"),
+    sum(r, "RecordsHandedBack"),
+    requests(r),
+    fmt(r.metrics.timings.OldestRecordAge?.max ?? Number.NaN, 0)
   ])
   const metricsTable = metricRows.length === 0 ? [] : [
-    "The function's own metrics per run (its EMF lines, as CloudWatch would count them):", "",
-    table(["MB", "variant", "invocations", "cold starts", "received", "added", "found", "not found", "to DLQ", "retried", "handed back", "AWS requests", "oldest record max ms"], metricRows), ""
+    "The function's own metrics per run (its EMF lines, as CloudWatch would count them):",
+    "",
+    table([
+      "MB",
+      "variant",
+      "invocations",
+      "cold starts",
+      "received",
+      "added",
+      "found",
+      "not found",
+      "to DLQ",
+      "retried",
+      "handed back",
+      "AWS requests",
+      "oldest record max ms"
+    ], metricRows),
+    ""
   ]
-  lines.push(table(["MB", "variant", "invocations", "records/inv", "AWS calls", "max ms", "avg ms", "min ms", "p50 ms", "p99 ms", "cold starts / init ms", "max mem MB", "msg/s", "GB-s", "cost arm64", "cost x86_64", "lost / dup"], rows), "", ...metricsTable)
-  lines.push(`Where the time goes: own time = duration − wait on AWS (the union of the environment's calls as its proxies timed them); the floor is ${kind === "add" ? "one round trip" : "two round trips"} of ${latencyMs} ms.`, "")
-  lines.push(ownTimeTable(results.filter((r) => r.case === kind).flatMap((r) => (r.ownTime ? [{ ...r, ownTime: r.ownTime }] : []))), "")
+  lines.push(
+    table([
+      "MB",
+      "variant",
+      "invocations",
+      "records/inv",
+      "AWS calls",
+      "max ms",
+      "avg ms",
+      "min ms",
+      "p50 ms",
+      "p99 ms",
+      "cold starts / init ms",
+      "max mem MB",
+      "msg/s",
+      "GB-s",
+      "cost arm64",
+      "cost x86_64",
+      "lost / dup"
+    ], rows),
+    "",
+    ...metricsTable
+  )
+  lines.push(
+    `Where the time goes: own time = duration − wait on AWS (the union of the environment's calls as its proxies timed them); the floor is ${
+      kind === "add" ? "one round trip" : "two round trips"
+    } of ${latencyMs} ms.`,
+    ""
+  )
+  lines.push(
+    ownTimeTable(
+      results.filter((r) => r.case === kind).flatMap((r) => (r.ownTime ? [{ ...r, ownTime: r.ownTime }] : []))
+    ),
+    ""
+  )
   const ours = results.filter((r) => r.case === kind && r.variantKey === "batched")
   for (const r of ours) {
     const base = resultOf(kind, "baseline", r.memoryMb)
-    if (base) verdicts.push(`${kind} @ ${r.memoryMb} MB: average ${fmt(r.durationMs.average, 2)} ms vs ${fmt(base.durationMs.average, 2)} ms one at a time = ${fmt(r.durationMs.average / base.durationMs.average, 3)}x (target ≤ 0.2x)`)
+    if (base) {
+      verdicts.push(
+        `${kind} @ ${r.memoryMb} MB: average ${fmt(r.durationMs.average, 2)} ms vs ${
+          fmt(base.durationMs.average, 2)
+        } ms one at a time = ${fmt(r.durationMs.average / base.durationMs.average, 3)}x (target ≤ 0.2x)`
+      )
+    }
     const sameTransport = resultOf(kind, "baseline-fetch", r.memoryMb)
-    if (sameTransport) verdicts.push(`${kind} @ ${r.memoryMb} MB vs one at a time on the same fetch transport: ${fmt(r.durationMs.average / sameTransport.durationMs.average, 3)}x (batching alone)`)
+    if (sameTransport) {
+      verdicts.push(
+        `${kind} @ ${r.memoryMb} MB vs one at a time on the same fetch transport: ${
+          fmt(r.durationMs.average / sameTransport.durationMs.average, 3)
+        }x (batching alone)`
+      )
+    }
     const node = resultOf(kind, "node", r.memoryMb)
-    if (node) verdicts.push(`${kind} @ ${r.memoryMb} MB on Bun vs Node.js ${args.node} + aws-lambda-ric: average ${fmt(r.durationMs.average / node.durationMs.average, 3)}x (target ≤ 0.8x), own time ${fmt((r.ownTime?.ownMs.average ?? NaN) / (node.ownTime?.ownMs.average ?? NaN), 3)}x (target ≤ 0.7x), init ${fmt(r.initDurationMs.average / node.initDurationMs.average, 3)}x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)}x`)
+    if (node) {
+      verdicts.push(
+        `${kind} @ ${r.memoryMb} MB on Bun vs Node.js ${args.node} + aws-lambda-ric: average ${
+          fmt(r.durationMs.average / node.durationMs.average, 3)
+        }x (target ≤ 0.8x), own time ${
+          fmt((r.ownTime?.ownMs.average ?? NaN) / (node.ownTime?.ownMs.average ?? NaN), 3)
+        }x (target ≤ 0.7x), init ${
+          fmt(r.initDurationMs.average / node.initDurationMs.average, 3)
+        }x, max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, cost ${
+          fmt(r.cost.totalUsd.arm64 / node.cost.totalUsd.arm64, 3)
+        }x`
+      )
+    }
     const managed = resultOf(kind, "managed", r.memoryMb)
     if (managed) {
       const perEnv = (x: RunResult) => x.messagesPerSecond / x.environments
-      verdicts.push(`${kind} @ ${r.memoryMb} MB, ${managed.perEnvironment} invocations per environment (Managed Instances) vs 1: ` +
-        `${fmt(perEnv(managed), 0)} vs ${fmt(perEnv(r), 0)} msg/s per environment (${fmt(perEnv(managed) / perEnv(r), 2)}x) on ${managed.environments} vs ${r.environments} environments, ` +
-        `max memory ${managed.maxMemoryUsedMb} vs ${r.maxMemoryUsedMb} MB per environment, average duration ${fmt(managed.durationMs.average, 2)} vs ${fmt(r.durationMs.average, 2)} ms`)
+      verdicts.push(
+        `${kind} @ ${r.memoryMb} MB, ${managed.perEnvironment} invocations per environment (Managed Instances) vs 1: ` +
+          `${fmt(perEnv(managed), 0)} vs ${fmt(perEnv(r), 0)} msg/s per environment (${
+            fmt(perEnv(managed) / perEnv(r), 2)
+          }x) on ${managed.environments} vs ${r.environments} environments, ` +
+          `max memory ${managed.maxMemoryUsedMb} vs ${r.maxMemoryUsedMb} MB per environment, average duration ${
+            fmt(managed.durationMs.average, 2)
+          } vs ${fmt(r.durationMs.average, 2)} ms`
+      )
     }
   }
   const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
   if (cheapest) {
-    lines.push(`Cheapest memory size for this case: **${cheapest.memoryMb} MB** (${usd(cheapest.cost.totalUsd.arm64)} on arm64, ${usd(cheapest.cost.totalUsd.x86_64)} on x86_64 for ${messages.toLocaleString("en")} messages).`, "")
+    lines.push(
+      `Cheapest memory size for this case: **${cheapest.memoryMb} MB** (${
+        usd(cheapest.cost.totalUsd.arm64)
+      } on arm64, ${usd(cheapest.cost.totalUsd.x86_64)} on x86_64 for ${messages.toLocaleString("en")} messages).`,
+      ""
+    )
   }
   lines.push(`![duration per memory size](${date}-${kind}.svg)`, "")
-  writeFileSync(join(outDir, `${date}-${kind}.json`), JSON.stringify({ date, settings: { messages, latencyMs, concurrency, batchSize, memories }, results: results.filter((r) => r.case === kind) }, null, 2))
-  writeFileSync(join(outDir, `${date}-${kind}.svg`), durationChart(`${kind}: duration per invocation (ms) by memory size`, ours.map((r) => {
-    const base = resultOf(kind, "baseline", r.memoryMb)
-    return { label: `${r.memoryMb} MB`, durations: r.durations, ...(r.ownTime ? { own: r.ownDurations } : {}), ...(base ? { baselineAverage: base.durationMs.average } : {}) }
-  })))
+  writeFileSync(
+    join(outDir, `${date}-${kind}.json`),
+    JSON.stringify(
+      {
+        date,
+        settings: { messages, latencyMs, concurrency, batchSize, memories },
+        results: results.filter((r) => r.case === kind)
+      },
+      null,
+      2
+    )
+  )
+  writeFileSync(
+    join(outDir, `${date}-${kind}.svg`),
+    durationChart(
+      `${kind}: duration per invocation (ms) by memory size`,
+      ours.map((r) => {
+        const base = resultOf(kind, "baseline", r.memoryMb)
+        return {
+          label: `${r.memoryMb} MB`,
+          durations: r.durations,
+          ...(r.ownTime ? { own: r.ownDurations } : {}),
+          ...(base ? { baselineAverage: base.durationMs.average } : {})
+        }
+      })
+    )
+  )
 }
 const totalLost = results.reduce((n, r) => n + r.lost, 0)
 const totalDup = results.reduce((n, r) => n + r.duplicated, 0)
 const maxMemory = Math.max(...results.filter((r) => r.variantKey === "batched").map((r) => r.maxMemoryUsedMb))
-verdicts.push(`lost ${totalLost}, duplicated ${totalDup} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}`)
+verdicts.push(
+  `lost ${totalLost}, duplicated ${totalDup} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}`
+)
 verdicts.push(`max memory used ${maxMemory} MB (target < 64 MB)`)
 lines.push("## Verdict", "", ...verdicts.map((v) => `- ${v}`), "")
 const report = lines.join("\n")
@@ -330,7 +524,13 @@ const readme = readFileSync(readmePath, "utf8")
 const start = "<!-- bench:start -->"
 const end = "<!-- bench:end -->"
 if (readme.includes(start) && readme.includes(end)) {
-  const embedded = report.replace(/^# /m, "### ").replace(/^## /gm, "#### ").replace(/\]\((\d{4}-\d{2}-\d{2}-\w+\.svg)\)/g, "](bench/results/$1)")
-  writeFileSync(readmePath, `${readme.slice(0, readme.indexOf(start) + start.length)}\n${embedded}\n${readme.slice(readme.indexOf(end))}`)
+  const embedded = report.replace(/^# /m, "### ").replace(/^## /gm, "#### ").replace(
+    /\]\((\d{4}-\d{2}-\d{2}-\w+\.svg)\)/g,
+    "](bench/results/$1)"
+  )
+  writeFileSync(
+    readmePath,
+    `${readme.slice(0, readme.indexOf(start) + start.length)}\n${embedded}\n${readme.slice(readme.indexOf(end))}`
+  )
 }
 if (totalLost > 0 || totalDup > 0) process.exit(1)

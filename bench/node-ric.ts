@@ -11,8 +11,24 @@ export const bundleForNode = (root: string): string => {
   const taskRoot = mkdtempSync(join(tmpdir(), "node-task-"))
   const source = join(root, "src", "handler.ts")
   const entry = join(taskRoot, "entry.ts")
-  writeFileSync(entry, `import { __lambdaInit } from ${JSON.stringify(source)}\nexport { handler } from ${JSON.stringify(source)}\nawait __lambdaInit()\n`)
-  const built = Bun.spawnSync([process.execPath, "build", entry, "--target", "node", "--format", "esm", "--minify", "--outfile", join(taskRoot, "handler.mjs")], { cwd: root, stderr: "pipe" })
+  writeFileSync(
+    entry,
+    `import { __lambdaInit } from ${JSON.stringify(source)}\nexport { handler } from ${
+      JSON.stringify(source)
+    }\nawait __lambdaInit()\n`
+  )
+  const built = Bun.spawnSync([
+    process.execPath,
+    "build",
+    entry,
+    "--target",
+    "node",
+    "--format",
+    "esm",
+    "--minify",
+    "--outfile",
+    join(taskRoot, "handler.mjs")
+  ], { cwd: root, stderr: "pipe" })
   if (built.exitCode !== 0) throw new Error(`bundling for Node failed: ${built.stderr.toString()}`)
   return taskRoot
 }
@@ -32,16 +48,32 @@ export const setupNodeRic = (root: string, node = "node", version = "4.0.2"): st
   if (!existsSync(join(ric, "package.json"))) {
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true }))
-    const install = Bun.spawnSync(["npm", "install", "--no-audit", "--no-fund", `aws-lambda-ric@${version}`], { cwd: dir, stdout: "inherit", stderr: "inherit" })
+    const install = Bun.spawnSync(["npm", "install", "--no-audit", "--no-fund", `aws-lambda-ric@${version}`], {
+      cwd: dir,
+      stdout: "inherit",
+      stderr: "inherit"
+    })
     if (install.exitCode !== 0) throw new Error("npm install aws-lambda-ric failed")
   }
   if (!loads()) {
     // Build the addon from source: needs autoconf, automake, libtool and cmake.
     if (process.getuid?.() === 0) {
-      Bun.spawnSync(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq autoconf automake libtool cmake"], { stdout: "inherit", stderr: "inherit" })
+      Bun.spawnSync([
+        "sh",
+        "-c",
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq autoconf automake libtool cmake"
+      ], { stdout: "inherit", stderr: "inherit" })
     }
-    const rebuild = Bun.spawnSync(["npm", "rebuild", "aws-lambda-ric", "--foreground-scripts", "--allow-scripts=aws-lambda-ric"], { cwd: dir, stdout: "inherit", stderr: "inherit" })
-    if (rebuild.exitCode !== 0 || !loads()) throw new Error("aws-lambda-ric's native addon could not be built (needs autoconf automake libtool cmake)")
+    const rebuild = Bun.spawnSync([
+      "npm",
+      "rebuild",
+      "aws-lambda-ric",
+      "--foreground-scripts",
+      "--allow-scripts=aws-lambda-ric"
+    ], { cwd: dir, stdout: "inherit", stderr: "inherit" })
+    if (rebuild.exitCode !== 0 || !loads()) {
+      throw new Error("aws-lambda-ric's native addon could not be built (needs autoconf automake libtool cmake)")
+    }
   }
   const nodeVersion = Bun.spawnSync([node, "--version"]).stdout.toString().trim()
   const bootstrap = join(dir, `bootstrap-${nodeVersion}`)

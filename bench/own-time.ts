@@ -82,13 +82,27 @@ export const ownTimeTable = (
 ): string =>
   table(
     [
-      "MB", "variant", "avg ms", "AWS wait avg ms", "floor ms", "wait above floor ms",
-      "own avg ms", "own p50 ms", "own p99 ms", "avg above floor ms"
+      "MB",
+      "variant",
+      "avg ms",
+      "AWS wait avg ms",
+      "floor ms",
+      "wait above floor ms",
+      "own avg ms",
+      "own p50 ms",
+      "own p99 ms",
+      "avg above floor ms"
     ],
     rows.map((r) => [
-      `${r.memoryMb}`, r.variant, fmt(r.durationMs.average, 2), fmt(r.ownTime.awsWaitMs.average, 2),
-      fmt(r.ownTime.floorMs, 0), fmt(r.ownTime.awsWaitMs.average - r.ownTime.floorMs, 2),
-      fmt(r.ownTime.ownMs.average, 2), fmt(r.ownTime.ownMs.p50, 2),
-      fmt(r.ownTime.ownMs.p99, 2), fmt(r.durationMs.average - r.ownTime.floorMs, 2)
+      `${r.memoryMb}`,
+      r.variant,
+      fmt(r.durationMs.average, 2),
+      fmt(r.ownTime.awsWaitMs.average, 2),
+      fmt(r.ownTime.floorMs, 0),
+      fmt(r.ownTime.awsWaitMs.average - r.ownTime.floorMs, 2),
+      fmt(r.ownTime.ownMs.average, 2),
+      fmt(r.ownTime.ownMs.p50, 2),
+      fmt(r.ownTime.ownMs.p99, 2),
+      fmt(r.durationMs.average - r.ownTime.floorMs, 2)
     ])
   )

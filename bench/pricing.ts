@@ -18,5 +18,10 @@ export const costOf = (memoryMb: number, billedDurationsMs: ReadonlyArray<number
   const gbSeconds = billedDurationsMs.reduce((s, ms) => s + (memoryMb / 1024) * (ms / 1000), 0)
   const requestUsd = (billedDurationsMs.length / 1_000_000) * USD_PER_MILLION_REQUESTS
   const computeUsd = { arm64: gbSeconds * USD_PER_GB_SECOND.arm64, x86_64: gbSeconds * USD_PER_GB_SECOND.x86_64 }
-  return { gbSeconds, computeUsd, requestUsd, totalUsd: { arm64: computeUsd.arm64 + requestUsd, x86_64: computeUsd.x86_64 + requestUsd } }
+  return {
+    gbSeconds,
+    computeUsd,
+    requestUsd,
+    totalUsd: { arm64: computeUsd.arm64 + requestUsd, x86_64: computeUsd.x86_64 + requestUsd }
+  }
 }

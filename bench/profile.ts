@@ -120,8 +120,13 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
     let invocations = 0
     const session = await startSession({
       prefix: `profile-${kind}-${variant.key}-${Date.now()}`,
-      memoryMb, concurrency: 1, batchSize: 10, batchingWindowSeconds: 0, timeoutSeconds: 30,
-      function: variant.fn, functionEnv: variant.env(dir),
+      memoryMb,
+      concurrency: 1,
+      batchSize: 10,
+      batchingWindowSeconds: 0,
+      timeoutSeconds: 30,
+      function: variant.fn,
+      functionEnv: variant.env(dir),
       onInvocation: () => void invocations++,
       ...(args.verbose ? { onLog: (line: string) => console.error(line) } : {}),
       functionEndpoints: (stack) => ({
@@ -134,8 +139,11 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
     const createdAt = "2026-01-01T00:00:00.000Z"
     const products = seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i, createdAt }))
     await seedProducts(stack.endpoints.dynamodb, stack.tableName, products)
-    const bodies = Array.from({ length: messages }, (_, i) =>
-      JSON.stringify(kind === "add" ? { name: `product ${i}`, price: i % 100 } : { pk: seeded[i % seeded.length] }))
+    const bodies = Array.from(
+      { length: messages },
+      (_, i) =>
+        JSON.stringify(kind === "add" ? { name: `product ${i}`, price: i % 100 } : { pk: seeded[i % seeded.length] })
+    )
     await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
     await session.mapping.drain()
     if (variant.key === "node") {

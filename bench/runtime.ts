@@ -14,9 +14,9 @@
 import { readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
+import { packagedFunction } from "../local/invoke/packaged.ts"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
 import { processMemoryKb } from "../local/runtime-api/report.ts"
-import { packagedFunction } from "../local/invoke/packaged.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { evict, mappedBytes, pageCacheToolsAvailable, readAheadKb, residentBytes } from "./page-cache.ts"
@@ -193,8 +193,13 @@ if (measureColdCache) {
   console.log(`\nCold page cache: ${starts} (${readAhead})\n`)
   console.log(table(
     [
-      "runtime", "cold-cache start p50 ms", "binary MiB", "read: binary MiB", "read: runtime + bundles MiB",
-      "read: total MiB", "binary mapped by the process MiB"
+      "runtime",
+      "cold-cache start p50 ms",
+      "binary MiB",
+      "read: binary MiB",
+      "read: runtime + bundles MiB",
+      "read: total MiB",
+      "binary mapped by the process MiB"
     ],
     runtimes.map((r) => {
       const c = coldCache.get(r)!
@@ -203,8 +208,10 @@ if (measureColdCache) {
       return [r.name, fmt(median(c.startMs)), fmt(binaryMb), ...read, fmt(c.binaryMappedMb)]
     })
   ))
-  console.log("read: resident after the start (fincore), read-ahead included; " +
-    "mapped: the process's own resident pages of its binary (smaps)")
+  console.log(
+    "read: resident after the start (fincore), read-ahead included; " +
+      "mapped: the process's own resident pages of its binary (smaps)"
+  )
 } else if (coldCacheStarts > 0) {
   console.log("\nCold page cache: NOT MEASURED (needs fincore from util-linux and GNU dd)")
 }

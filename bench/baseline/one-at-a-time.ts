@@ -20,23 +20,46 @@ const sqs = new SQSClient({ ...chosen, ...sqsEndpointOptions() })
 const table = process.env.TABLE_NAME!
 
 const send = (queueUrl: string, m: { body: string; attributes: Readonly<Record<string, string>> }) =>
-  sqs.send(new SendMessageCommand({
-    QueueUrl: queueUrl,
-    MessageBody: m.body,
-    MessageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }]))
-  }))
+  sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: m.body,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])
+      )
+    })
+  )
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failures: Array<{ itemIdentifier: string }> = []
   for (const r of event.Records) {
-    const record = { messageId: r.messageId, body: r.body, ...(r.attributes.SentTimestamp ? { sentTimestamp: Number(r.attributes.SentTimestamp) } : {}) }
+    const record = {
+      messageId: r.messageId,
+      body: r.body,
+      ...(r.attributes.SentTimestamp ? { sentTimestamp: Number(r.attributes.SentTimestamp) } : {})
+    }
     try {
       const command = decodeMessage(r.body)
-      if (Result.isFailure(command)) await send(process.env.DEAD_LETTER_QUEUE_URL!, deadLetterMessage(record, "InvalidMessage", command.failure.reason))
-      else if (command.success._tag === "AddProduct") await dynamo.send(new PutCommand({ TableName: table, Item: productFromAdd(record, command.success.name, command.success.price) }))
-      else {
-        const { Item } = await dynamo.send(new GetCommand({ TableName: table, Key: { pk: command.success.pk }, ConsistentRead: true }))
-        await send(process.env.OUTPUT_QUEUE_URL!, outputMessage(record, lookupResult(command.success.pk, Item as Product | undefined)))
+      if (Result.isFailure(command)) {
+        await send(
+          process.env.DEAD_LETTER_QUEUE_URL!,
+          deadLetterMessage(record, "InvalidMessage", command.failure.reason)
+        )
+      } else if (command.success._tag === "AddProduct") {
+        await dynamo.send(
+          new PutCommand({
+            TableName: table,
+            Item: productFromAdd(record, command.success.name, command.success.price)
+          })
+        )
+      } else {
+        const { Item } = await dynamo.send(
+          new GetCommand({ TableName: table, Key: { pk: command.success.pk }, ConsistentRead: true })
+        )
+        await send(
+          process.env.OUTPUT_QUEUE_URL!,
+          outputMessage(record, lookupResult(command.success.pk, Item as Product | undefined))
+        )
       }
     } catch {
       failures.push({ itemIdentifier: r.messageId })

@@ -1,6 +1,6 @@
-import type { AddressInfo, Server } from "node:net"
 import dynalite from "dynalite"
 import { createSqsServer } from "local-aws-sqs"
+import type { AddressInfo, Server } from "node:net"
 
 export interface Endpoint {
   readonly url: string

@@ -1,5 +1,5 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb"
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs"
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { localDynamoDbClient, localSqsClient } from "./local-clients.ts"
 
@@ -21,27 +21,38 @@ export const scanAll = async (endpoint: string, tableName: string): Promise<Arra
 }
 
 /** Receives (and, with `remove`, deletes) everything visible on a queue, with all attributes. */
-export const drainQueue = async (endpoint: string, queueUrl: string, options: { remove?: boolean; waitEmptyPolls?: number } = {}): Promise<Array<Message>> => {
+export const drainQueue = async (
+  endpoint: string,
+  queueUrl: string,
+  options: { remove?: boolean; waitEmptyPolls?: number } = {}
+): Promise<Array<Message>> => {
   const client = localSqsClient(endpoint)
   try {
     const out: Array<Message> = []
     let empty = 0
     while (empty < (options.waitEmptyPolls ?? 1)) {
-      const { Messages = [] } = await client.send(new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ["All"],
-        MessageSystemAttributeNames: ["All"],
-        VisibilityTimeout: 300,
-        WaitTimeSeconds: 0
-      }))
+      const { Messages = [] } = await client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["All"],
+          VisibilityTimeout: 300,
+          WaitTimeSeconds: 0
+        })
+      )
       if (Messages.length === 0) {
         empty++
         continue
       }
       out.push(...Messages)
       if (options.remove) {
-        await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }))
+        await client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }))
+          })
+        )
       }
     }
     return out

@@ -33,4 +33,5 @@ export const localClientConfig = (endpoint: string) => {
 export const localDynamoDbClient = (endpoint: string) => new DynamoDBClient(localClientConfig(endpoint))
 
 // Always the given endpoint, never the host in a queue URL (which may be behind a proxy or elsewhere).
-export const localSqsClient = (endpoint: string) => new SQSClient({ ...localClientConfig(endpoint), useQueueUrlAsEndpoint: false })
+export const localSqsClient = (endpoint: string) =>
+  new SQSClient({ ...localClientConfig(endpoint), useQueueUrlAsEndpoint: false })

@@ -1,6 +1,6 @@
 import { startDynamoDb, startSqs } from "./emulators.ts"
 import { localIdentityEnv } from "./local-clients.ts"
-import { provisionStack, type ProvisionedStack, type StackSettings } from "./provision.ts"
+import { type ProvisionedStack, provisionStack, type StackSettings } from "./provision.ts"
 
 export interface LocalStack extends ProvisionedStack {
   readonly endpoints: { readonly dynamodb: string; readonly sqs: string }

@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from "@aws-sdk/client-dynamodb"
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs"
-import { localDynamoDbClient, localSqsClient } from "./local-clients.ts"
 import { resourceNames, STACK_DEFAULTS, visibilityTimeoutSeconds } from "../stack/defaults.ts"
+import { localDynamoDbClient, localSqsClient } from "./local-clients.ts"
 
 export interface StackSettings {
   readonly prefix: string
@@ -44,12 +44,14 @@ export const provisionStack = async (
   const sqs = localSqsClient(endpoints.sqs)
   try {
     try {
-      await dynamo.send(new CreateTableCommand({
-        TableName: names.table,
-        AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-        BillingMode: "PAY_PER_REQUEST"
-      }))
+      await dynamo.send(
+        new CreateTableCommand({
+          TableName: names.table,
+          AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+          BillingMode: "PAY_PER_REQUEST"
+        })
+      )
     } catch (e) {
       if (!(e instanceof ResourceInUseException)) throw e
     }
@@ -58,21 +60,26 @@ export const provisionStack = async (
       if (Table?.TableStatus === "ACTIVE") break
       await Bun.sleep(50)
     }
-    const dlq = await sqs.send(new CreateQueueCommand({
-      QueueName: names.deadLetterQueue,
-      Attributes: { MessageRetentionPeriod: String(STACK_DEFAULTS.deadLetterRetentionSeconds) }
-    }))
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: names.deadLetterQueue,
+        Attributes: { MessageRetentionPeriod: String(STACK_DEFAULTS.deadLetterRetentionSeconds) }
+      })
+    )
     const deadLetterQueueUrl = dlq.QueueUrl!
     const deadLetterQueueArn = await queueArn(sqs, deadLetterQueueUrl)
-    const visibility = settings.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds(s.functionTimeoutSeconds, s.batchingWindowSeconds)
-    const input = await sqs.send(new CreateQueueCommand({
-      QueueName: names.inputQueue,
-      Attributes: {
-        VisibilityTimeout: String(visibility),
-        MessageRetentionPeriod: String(STACK_DEFAULTS.messageRetentionSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: s.maxReceiveCount })
-      }
-    }))
+    const visibility = settings.visibilityTimeoutSeconds ??
+      visibilityTimeoutSeconds(s.functionTimeoutSeconds, s.batchingWindowSeconds)
+    const input = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: names.inputQueue,
+        Attributes: {
+          VisibilityTimeout: String(visibility),
+          MessageRetentionPeriod: String(STACK_DEFAULTS.messageRetentionSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: s.maxReceiveCount })
+        }
+      })
+    )
     const output = await sqs.send(new CreateQueueCommand({ QueueName: names.outputQueue }))
     return {
       tableName: names.table,

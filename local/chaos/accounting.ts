@@ -27,7 +27,11 @@ export interface Accounting {
   readonly lost: ReadonlyArray<string>
   readonly wrongContent: ReadonlyArray<string>
   /** Extra copies (output or DLQ) and how many of them a forced resend explains. */
-  readonly duplicates: { readonly total: number; readonly explained: number; readonly unexplained: ReadonlyArray<string> }
+  readonly duplicates: {
+    readonly total: number
+    readonly explained: number
+    readonly unexplained: ReadonlyArray<string>
+  }
   readonly unexpectedProducts: number
   readonly accounted: number
   readonly ok: boolean
@@ -82,7 +86,11 @@ export const account = (plan: ReadonlyMap<string, PlannedMessage>, evidence: Evi
       const copiesOf = parked.get(id) ?? []
       if (copiesOf.length > 0) {
         done = true
-        if (copiesOf.some((c) => attr(c, "errorType") !== "InvalidMessage" || !attr(c, "errorMessage") || c.Body !== m.body)) wrongContent.push(id)
+        if (
+          copiesOf.some((c) =>
+            attr(c, "errorType") !== "InvalidMessage" || !attr(c, "errorMessage") || c.Body !== m.body
+          )
+        ) wrongContent.push(id)
         copies(id, copiesOf.length)
       }
     } else {
@@ -93,7 +101,8 @@ export const account = (plan: ReadonlyMap<string, PlannedMessage>, evidence: Evi
         for (const a of got) {
           const body = JSON.parse(a.Body ?? "null")
           const right = m.kind === "read-existing"
-            ? attr(a, "outcome") === "found" && body.pk === m.pk && body.name === expected?.name && body.price === expected?.price
+            ? attr(a, "outcome") === "found" && body.pk === m.pk && body.name === expected?.name &&
+              body.price === expected?.price
             : attr(a, "outcome") === "not_found" && body.pk === m.pk && body.error === "ProductNotFound"
           if (!right) wrongContent.push(id)
         }
@@ -105,7 +114,8 @@ export const account = (plan: ReadonlyMap<string, PlannedMessage>, evidence: Evi
     else lost.push(id)
   }
   const expectedPks = new Set([...plan].filter(([, m]) => m.kind === "add").map(([id]) => id))
-  const unexpectedProducts = evidence.products.filter((p) => !expectedPks.has(String(p.pk)) && !evidence.seeded.has(String(p.pk))).length
+  const unexpectedProducts =
+    evidence.products.filter((p) => !expectedPks.has(String(p.pk)) && !evidence.seeded.has(String(p.pk))).length
   const accounted = processed + redriven
   return {
     sent: plan.size,
@@ -117,6 +127,7 @@ export const account = (plan: ReadonlyMap<string, PlannedMessage>, evidence: Evi
     duplicates: { total: duplicates, explained, unexplained },
     unexpectedProducts,
     accounted,
-    ok: lost.length === 0 && wrongContent.length === 0 && unexplained.length === 0 && unexpectedProducts === 0 && accounted === plan.size
+    ok: lost.length === 0 && wrongContent.length === 0 && unexplained.length === 0 && unexpectedProducts === 0 &&
+      accounted === plan.size
   }
 }

@@ -38,18 +38,48 @@ const report = await runChaos({
   memoryMb: Number(a.memory),
   timeoutSeconds: Number(a.timeout),
   seed: Number(a.seed),
-  ...(a.json ? {} : { onProgress: (done: number, total: number, inv: number) => void progressBar(done, total, `invocations ${inv}`) })
+  ...(a.json
+    ? {}
+    : { onProgress: (done: number, total: number, inv: number) => void progressBar(done, total, `invocations ${inv}`) })
 })
 const acc = report.accounting
 if (a.json) console.log(JSON.stringify(report, null, 2))
 else {
   process.stderr.write("\n")
-  console.log(`Chaos run (seed ${report.options.seed}): ${acc.sent} messages (${acc.byKind.add} adds, ${acc.byKind["read-existing"]} reads of existing products, ${acc.byKind["read-missing"]} of missing ones, ${acc.byKind.poison} poison) in ${report.seconds.toFixed(1)} s`)
-  console.log(`faults injected: DynamoDB ${JSON.stringify(report.faults.dynamodb)}, SQS ${JSON.stringify(report.faults.sqs)}; ${report.killedInvocations} environments killed mid-batch, ${report.runtimeApiErrors} Runtime API 500s`)
-  console.log(`${report.invocations} invocations (${report.failedInvocations} failed), ${report.redeliveredMessages} messages delivered more than once, ${report.hiddenSends} sends that reached SQS behind a dropped connection`)
-  console.log(`adds: one product each with the right content; reads: answered; poison: parked with its reason — processed ${acc.processed}, redriven to the DLQ after retries ${acc.redriven}`)
-  console.log(`duplicates: ${acc.duplicates.total} (${acc.duplicates.explained} explained by a redelivery or a resend after a dropped connection, ${acc.duplicates.unexplained.length} unexplained)`)
-  console.log(`lost ${acc.lost.length}, wrong content ${acc.wrongContent.length}, unexpected products ${acc.unexpectedProducts}; accounted ${acc.accounted} of ${acc.sent} sent`)
-  console.log(acc.ok ? "OK: nothing lost, nothing duplicated without cause" : `FAILED: ${JSON.stringify({ lost: acc.lost.slice(0, 10), wrong: acc.wrongContent.slice(0, 10), unexplained: acc.duplicates.unexplained.slice(0, 10) })}`)
+  console.log(
+    `Chaos run (seed ${report.options.seed}): ${acc.sent} messages (${acc.byKind.add} adds, ${
+      acc.byKind["read-existing"]
+    } reads of existing products, ${acc.byKind["read-missing"]} of missing ones, ${acc.byKind.poison} poison) in ${
+      report.seconds.toFixed(1)
+    } s`
+  )
+  console.log(
+    `faults injected: DynamoDB ${JSON.stringify(report.faults.dynamodb)}, SQS ${
+      JSON.stringify(report.faults.sqs)
+    }; ${report.killedInvocations} environments killed mid-batch, ${report.runtimeApiErrors} Runtime API 500s`
+  )
+  console.log(
+    `${report.invocations} invocations (${report.failedInvocations} failed), ${report.redeliveredMessages} messages delivered more than once, ${report.hiddenSends} sends that reached SQS behind a dropped connection`
+  )
+  console.log(
+    `adds: one product each with the right content; reads: answered; poison: parked with its reason — processed ${acc.processed}, redriven to the DLQ after retries ${acc.redriven}`
+  )
+  console.log(
+    `duplicates: ${acc.duplicates.total} (${acc.duplicates.explained} explained by a redelivery or a resend after a dropped connection, ${acc.duplicates.unexplained.length} unexplained)`
+  )
+  console.log(
+    `lost ${acc.lost.length}, wrong content ${acc.wrongContent.length}, unexpected products ${acc.unexpectedProducts}; accounted ${acc.accounted} of ${acc.sent} sent`
+  )
+  console.log(
+    acc.ok
+      ? "OK: nothing lost, nothing duplicated without cause"
+      : `FAILED: ${
+        JSON.stringify({
+          lost: acc.lost.slice(0, 10),
+          wrong: acc.wrongContent.slice(0, 10),
+          unexplained: acc.duplicates.unexplained.slice(0, 10)
+        })
+      }`
+  )
 }
 process.exit(acc.ok ? 0 : 1)

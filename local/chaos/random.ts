@@ -1,5 +1,5 @@
 /** A small seeded PRNG (mulberry32), so a chaos run can be replayed with --seed. */
-export const seededRandom = (seed: number): (() => number) => {
+export const seededRandom = (seed: number): () => number => {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

@@ -7,8 +7,8 @@ import { seedProducts } from "../aws/seed.ts"
 import { acknowledgedRecords, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { sendBodies } from "../invoke/send.ts"
 import { startSession } from "../invoke/session.ts"
-import { startAwsProxy, type AwsProxy } from "../proxy/aws-proxy.ts"
-import { faultInjector, uniformFaults, type FaultStats } from "../proxy/faults.ts"
+import { type AwsProxy, startAwsProxy } from "../proxy/aws-proxy.ts"
+import { faultInjector, type FaultStats, uniformFaults } from "../proxy/faults.ts"
 import { account, type Accounting, type PlannedMessage } from "./accounting.ts"
 import { seededRandom } from "./random.ts"
 
@@ -49,7 +49,10 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   const random = seededRandom(options.seed)
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
-  const faultStats = { dynamodb: { errors: 0, resets: 0, partials: 0, spikes: 0 }, sqs: { errors: 0, resets: 0, partials: 0, spikes: 0 } }
+  const faultStats = {
+    dynamodb: { errors: 0, resets: 0, partials: 0, spikes: 0 },
+    sqs: { errors: 0, resets: 0, partials: 0, spikes: 0 }
+  }
   let killed = 0
   // A send that reached SQS but whose answer was dropped is resent by the function: a forced duplicate.
   const hiddenSends = new Map<string, number>()
@@ -82,8 +85,17 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       return new Response("injected Runtime API failure", { status: 500 })
     },
     functionEndpoints: (stack) => {
-      const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, intercept: faultInjector(uniformFaults("dynamodb", options.faultRate, random), faultStats.dynamodb).interceptor })
-      const sqs = startAwsProxy({ target: stack.endpoints.sqs, intercept: faultInjector({ ...uniformFaults("sqs", options.faultRate, random), onHiddenSuccess: noteHiddenSend }, faultStats.sqs).interceptor })
+      const dynamodb = startAwsProxy({
+        target: stack.endpoints.dynamodb,
+        intercept: faultInjector(uniformFaults("dynamodb", options.faultRate, random), faultStats.dynamodb).interceptor
+      })
+      const sqs = startAwsProxy({
+        target: stack.endpoints.sqs,
+        intercept: faultInjector(
+          { ...uniformFaults("sqs", options.faultRate, random), onHiddenSuccess: noteHiddenSend },
+          faultStats.sqs
+        ).interceptor
+      })
       proxies.push(dynamodb, sqs)
       return { dynamodb: dynamodb.url, sqs: sqs.url }
     }
@@ -91,7 +103,15 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
   const { stack } = session
   try {
     // Products that reads find, written directly (no faults): the reads' expected answers.
-    const seeded = new Map(Array.from({ length: SEEDED }, (_, i) => [`seed-${i}`, { pk: `seed-${i}`, name: `seeded ${i}`, price: i, createdAt: "2026-01-01T00:00:00.000Z" }]))
+    const seeded = new Map(
+      Array.from(
+        { length: SEEDED },
+        (
+          _,
+          i
+        ) => [`seed-${i}`, { pk: `seed-${i}`, name: `seeded ${i}`, price: i, createdAt: "2026-01-01T00:00:00.000Z" }]
+      )
+    )
     await seedProducts(stack.endpoints.dynamodb, stack.tableName, [...seeded.values()])
 
     const poisonCount = Math.max(1, Math.ceil(options.messages * options.poisonRate))
@@ -104,7 +124,12 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       const roll = random()
       if (roll < 0.6) {
         const price = Math.round(random() * 10_000) / 100
-        planned.push({ kind: "add", body: JSON.stringify({ name: `chaos product ${i}`, price }), name: `chaos product ${i}`, price })
+        planned.push({
+          kind: "add",
+          body: JSON.stringify({ name: `chaos product ${i}`, price }),
+          name: `chaos product ${i}`,
+          price
+        })
       } else if (roll < 0.9) {
         const pk = `seed-${Math.floor(random() * SEEDED)}`
         planned.push({ kind: "read-existing", body: JSON.stringify({ pk }), pk })
@@ -121,14 +146,19 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     const ids = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, planned.map((p) => p.body))
     const plan = new Map(ids.map((id, i) => [id, planned[i]!]))
 
-    const ticker = setInterval(() => options.onProgress?.(acknowledgedRecords(invocations), options.messages, invocations.length), 250)
+    const ticker = setInterval(
+      () => options.onProgress?.(acknowledgedRecords(invocations), options.messages, invocations.length),
+      250
+    )
     const started = performance.now()
     await session.mapping.drain()
     const seconds = (performance.now() - started) / 1000
     clearInterval(ticker)
 
     const deliveries = new Map<string, number>()
-    for (const r of invocations) for (const rec of r.event.Records) deliveries.set(rec.messageId, (deliveries.get(rec.messageId) ?? 0) + 1)
+    for (const r of invocations) {
+      for (const rec of r.event.Records) deliveries.set(rec.messageId, (deliveries.get(rec.messageId) ?? 0) + 1)
+    }
     const accounting = account(plan, {
       products: await scanAll(stack.endpoints.dynamodb, stack.tableName),
       output: await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true }),

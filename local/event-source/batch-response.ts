@@ -19,7 +19,9 @@ export const settleBatch = (
   } catch {
     return { kind: "whole-batch-failed", reason: "response is not valid JSON" }
   }
-  const failures = response !== null && typeof response === "object" ? (response as { batchItemFailures?: unknown }).batchItemFailures : undefined
+  const failures = response !== null && typeof response === "object"
+    ? (response as { batchItemFailures?: unknown }).batchItemFailures
+    : undefined
   if (failures === undefined || failures === null) return { kind: "partial", succeeded: messageIds, failed: [] }
   if (!Array.isArray(failures)) return { kind: "whole-batch-failed", reason: "batchItemFailures is not a list" }
   const ids = new Set(messageIds)

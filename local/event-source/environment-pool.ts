@@ -1,5 +1,5 @@
-import { ExecutionEnvironment, type EnvironmentOptions } from "../runtime-api/environment.ts"
 import type { CgroupSupport } from "../limits/cgroups.ts"
+import { type EnvironmentOptions, ExecutionEnvironment } from "../runtime-api/environment.ts"
 
 // Process-wide: several pools in one process (one per session) must never name the same cgroup.
 let groupsCreated = 0
@@ -52,7 +52,9 @@ export class EnvironmentPool {
   /** A new environment with the pool's settings and its own resource limit; stopped with the pool. */
   create(): ExecutionEnvironment {
     const id = ++this.nextId
-    const limit = this.cgroups?.available ? this.cgroups.create!(`bun-lambda-${process.pid}-${++groupsCreated}`, this.options.memorySizeMb ?? 128) : undefined
+    const limit = this.cgroups?.available
+      ? this.cgroups.create!(`bun-lambda-${process.pid}-${++groupsCreated}`, this.options.memorySizeMb ?? 128)
+      : undefined
     const cpus = this.each.cpus
     // taskset inside the group's wrapper: the runtime is confined from its first instruction.
     const pinned = limit && cpus

@@ -1,4 +1,10 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs"
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient
+} from "@aws-sdk/client-sqs"
 import type { SQSEvent } from "aws-lambda"
 import { localSqsClient } from "../aws/local-clients.ts"
 import type { ExecutionEnvironment, InvokeResult } from "../runtime-api/environment.ts"
@@ -63,11 +69,19 @@ export class EventSourceMapping {
   async drain(): Promise<void> {
     this.start()
     for (;;) {
-      const { Attributes = {} } = await this.sqs.send(new GetQueueAttributesCommand({
-        QueueUrl: this.options.queueUrl,
-        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
-      }))
-      const waiting = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
+      const { Attributes = {} } = await this.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.options.queueUrl,
+          AttributeNames: [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed"
+          ]
+        })
+      )
+      const waiting = Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+        Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
       if (waiting === 0 && this.inflight.size === 0) return
       await Bun.sleep(100)
     }
@@ -106,22 +120,27 @@ export class EventSourceMapping {
     if (messages.length === 0) return []
     while (messages.length < batchSize && Date.now() < deadline && !this.stopped) {
       const remaining = deadline - Date.now()
-      messages.push(...await this.receive(batchSize - messages.length, Math.min(1, Math.max(0, Math.ceil(remaining / 1000)))))
+      messages.push(
+        ...await this.receive(batchSize - messages.length, Math.min(1, Math.max(0, Math.ceil(remaining / 1000))))
+      )
     }
     return messages
   }
 
   private async receive(max: number, waitSeconds: number): Promise<Array<Message>> {
     try {
-      const { Messages = [] } = await this.sqs.send(new ReceiveMessageCommand({
-        QueueUrl: this.options.queueUrl,
-        MaxNumberOfMessages: Math.min(10, max),
-        WaitTimeSeconds: waitSeconds,
-        // Both spellings: local-aws-sqs answers the older AttributeNames, AWS the newer one.
-        MessageSystemAttributeNames: ["All"],
-        AttributeNames: ["All"] as never,
-        MessageAttributeNames: ["All"]
-      }), { abortSignal: this.stopping.signal })
+      const { Messages = [] } = await this.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitSeconds,
+          // Both spellings: local-aws-sqs answers the older AttributeNames, AWS the newer one.
+          MessageSystemAttributeNames: ["All"],
+          AttributeNames: ["All"] as never,
+          MessageAttributeNames: ["All"]
+        }),
+        { abortSignal: this.stopping.signal }
+      )
       return Messages
     } catch (e) {
       // stop() aborts the poll in flight rather than waiting for it to end.
@@ -153,13 +172,23 @@ export class EventSourceMapping {
       const succeeded = new Set(settlement.succeeded)
       const handles = batch.filter((m) => succeeded.has(m.MessageId!)).map((m) => m.ReceiptHandle!)
       for (let i = 0; i < handles.length; i += 10) {
-        await this.sqs.send(new DeleteMessageBatchCommand({
-          QueueUrl: this.options.queueUrl,
-          Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h }))
-        }))
+        await this.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h }))
+          })
+        )
       }
     }
     const environmentId = this.options.pool.idOf(env) ?? 0
-    this.options.onInvocation?.({ event, result, settlement, coldStart: env.coldStarts > coldBefore, environmentId, startedAt, endedAt })
+    this.options.onInvocation?.({
+      event,
+      result,
+      settlement,
+      coldStart: env.coldStarts > coldBefore,
+      environmentId,
+      startedAt,
+      endedAt
+    })
   }
 }

@@ -15,34 +15,50 @@ interface OptionSpec {
 
 export const OPTIONS = {
   event: {
-    type: "string", value: "FILE", help: "invoke the function once with a raw event (samples in local/events/)"
+    type: "string",
+    value: "FILE",
+    help: "invoke the function once with a raw event (samples in local/events/)"
   },
   messages: {
-    type: "string", value: "N", help: "send N generated messages (half adds, then reads of them) and drain them"
+    type: "string",
+    value: "N",
+    help: "send N generated messages (half adds, then reads of them) and drain them"
   },
   memory: {
-    type: "string", value: "MB", default: String(STACK_DEFAULTS.memorySizeMb),
+    type: "string",
+    value: "MB",
+    default: String(STACK_DEFAULTS.memorySizeMb),
     help: "memory size: limits memory and CPU (1 vCPU at 1,769 MB) with cgroups when possible"
   },
   concurrency: {
-    type: "string", value: "N", default: String(STACK_DEFAULTS.maximumConcurrency),
+    type: "string",
+    value: "N",
+    default: String(STACK_DEFAULTS.maximumConcurrency),
     help: "most execution environments at once"
   },
   "per-environment": {
-    type: "string", value: "N", default: "1",
+    type: "string",
+    value: "N",
+    default: "1",
     help: "Lambda Managed Instances mode: up to N invocations at once in each environment\n" +
       "(AWS_LAMBDA_MAX_CONCURRENCY; 1 is classic Lambda)"
   },
   "batch-size": {
-    type: "string", value: "N", default: String(STACK_DEFAULTS.batchSize),
+    type: "string",
+    value: "N",
+    default: String(STACK_DEFAULTS.batchSize),
     help: "records per invocation, 1-10 (1-10000 with a batching window)"
   },
   "batching-window": {
-    type: "string", value: "S", default: String(STACK_DEFAULTS.batchingWindowSeconds),
+    type: "string",
+    value: "S",
+    default: String(STACK_DEFAULTS.batchingWindowSeconds),
     help: "seconds to gather a batch, 0-300"
   },
   timeout: {
-    type: "string", value: "S", default: String(STACK_DEFAULTS.functionTimeoutSeconds),
+    type: "string",
+    value: "S",
+    default: String(STACK_DEFAULTS.functionTimeoutSeconds),
     help: "function timeout in seconds"
   },
   source: {
@@ -52,7 +68,8 @@ export const OPTIONS = {
   },
   dist: { type: "string", value: "DIR", default: "dist", help: "where `bun run build` writes and caches what ships" },
   arch: {
-    type: "string", value: "A",
+    type: "string",
+    value: "A",
     help: "the layer and function of arm64 (Terraform's default) or x86_64; default this machine's. The\n" +
       "other architecture's Bun runs under qemu-user: right results, but SLOW (seconds per cold start)"
   },

@@ -12,9 +12,14 @@ export const heading = (s: string) => `\n${bold(s)}`
 export const invocationLines = (r: InvocationRecord): Array<string> => {
   const n = r.event.Records.length
   const outcome = r.result.status === "success"
-    ? r.settlement.kind === "partial" ? `${r.settlement.succeeded.length}/${n} deleted, ${r.settlement.failed.length} left for retry` : `whole batch failed (${r.settlement.reason})`
+    ? r.settlement.kind === "partial"
+      ? `${r.settlement.succeeded.length}/${n} deleted, ${r.settlement.failed.length} left for retry`
+      : `whole batch failed (${r.settlement.reason})`
     : `${r.result.status}: ${r.result.error.errorType} ${r.result.error.errorMessage}`
-  return [`${r.coldStart ? "cold" : "warm"} invocation, ${n} record${n === 1 ? "" : "s"}: ${outcome}`, dim(reportLine(r.result.report))]
+  return [
+    `${r.coldStart ? "cold" : "warm"} invocation, ${n} record${n === 1 ? "" : "s"}: ${outcome}`,
+    dim(reportLine(r.result.report))
+  ]
 }
 
 export const attributesOf = (m: Message) =>
@@ -24,7 +29,9 @@ export const attributesOf = (m: Message) =>
 export const progressBar = (done: number, total: number, extra: string) => {
   const width = 30
   const filled = total === 0 ? width : Math.round((done / total) * width)
-  const line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor((done / Math.max(1, total)) * 100)).padStart(3)}% ${done}/${total} ${extra}`
+  const line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
+    String(Math.floor((done / Math.max(1, total)) * 100)).padStart(3)
+  }% ${done}/${total} ${extra}`
   if (process.stderr.isTTY) process.stderr.write(`\r${line}`)
   return line
 }

@@ -2,7 +2,12 @@ import { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
 import { localSqsClient } from "../aws/local-clients.ts"
 
 /** Sends bodies to a queue in batches of 10; returns the MessageIds in order. */
-export const sendBodies = async (endpoint: string, queueUrl: string, bodies: ReadonlyArray<string>, concurrency = 8): Promise<Array<string>> => {
+export const sendBodies = async (
+  endpoint: string,
+  queueUrl: string,
+  bodies: ReadonlyArray<string>,
+  concurrency = 8
+): Promise<Array<string>> => {
   const client = localSqsClient(endpoint)
   const ids = new Array<string>(bodies.length)
   const chunks: Array<number> = []
@@ -11,10 +16,12 @@ export const sendBodies = async (endpoint: string, queueUrl: string, bodies: Rea
     const worker = async () => {
       for (let start = chunks.shift(); start !== undefined; start = chunks.shift()) {
         const slice = bodies.slice(start, start + 10)
-        const { Successful = [], Failed = [] } = await client.send(new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: slice.map((body, j) => ({ Id: String(j), MessageBody: body }))
-        }))
+        const { Successful = [], Failed = [] } = await client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: slice.map((body, j) => ({ Id: String(j), MessageBody: body }))
+          })
+        )
         if (Failed.length > 0) throw new Error(`SendMessageBatch failed: ${JSON.stringify(Failed)}`)
         for (const s of Successful) ids[start + Number(s.Id)] = s.MessageId!
       }

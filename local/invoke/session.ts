@@ -1,8 +1,8 @@
 import { resolve } from "node:path"
-import { startLocalStack, type LocalStack } from "../aws/local-stack.ts"
+import { type LocalStack, startLocalStack } from "../aws/local-stack.ts"
 import { EnvironmentPool } from "../event-source/environment-pool.ts"
 import { EventSourceMapping, type InvocationRecord } from "../event-source/event-source-mapping.ts"
-import { detectCgroups, type CgroupSupport } from "../limits/cgroups.ts"
+import { type CgroupSupport, detectCgroups } from "../limits/cgroups.ts"
 import type { ExecutionEnvironment } from "../runtime-api/environment.ts"
 import { STACK_DEFAULTS } from "../stack/defaults.ts"
 
@@ -60,30 +60,39 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
   })
   const cgroups = detectCgroups()
   const endpoints = options.functionEndpoints?.(stack) ?? stack.endpoints
-  const pool = new EnvironmentPool({
-    bootstrap: options.function?.bootstrap ?? resolve(ROOT, "runtime/bootstrap"),
-    taskRoot: options.function?.taskRoot ?? ROOT,
-    handler: options.function?.handler ?? "src/handler.handler",
-    functionName: `${options.prefix ?? STACK_DEFAULTS.prefix}-handler`,
-    memorySizeMb: options.memoryMb,
-    timeoutMs: options.timeoutSeconds * 1000,
-    ...(options.perEnvironment ? { maxConcurrency: options.perEnvironment } : {}),
-    env: {
-      ...stack.functionEnv,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-      MAX_CONCURRENCY: String(STACK_DEFAULTS.maxConcurrencyInFunction),
-      ...options.functionEnv
+  const pool = new EnvironmentPool(
+    {
+      bootstrap: options.function?.bootstrap ?? resolve(ROOT, "runtime/bootstrap"),
+      taskRoot: options.function?.taskRoot ?? ROOT,
+      handler: options.function?.handler ?? "src/handler.handler",
+      functionName: `${options.prefix ?? STACK_DEFAULTS.prefix}-handler`,
+      memorySizeMb: options.memoryMb,
+      timeoutMs: options.timeoutSeconds * 1000,
+      ...(options.perEnvironment ? { maxConcurrency: options.perEnvironment } : {}),
+      env: {
+        ...stack.functionEnv,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+        MAX_CONCURRENCY: String(STACK_DEFAULTS.maxConcurrencyInFunction),
+        ...options.functionEnv
+      },
+      ...(options.onLog ? { onLog: options.onLog } : {}),
+      ...(options.runtimeApiIntercept ? { server: { intercept: options.runtimeApiIntercept } } : {})
     },
-    ...(options.onLog ? { onLog: options.onLog } : {}),
-    ...(options.runtimeApiIntercept ? { server: { intercept: options.runtimeApiIntercept } } : {})
-  }, options.concurrency, cgroups, {
-    ...(options.environmentCpus ? { cpus: options.environmentCpus } : {}),
-    ...(options.environmentEndpoints ? { env: (id: number) => {
-      const own = options.environmentEndpoints!(stack, id)
-      return { AWS_ENDPOINT_URL_DYNAMODB: own.dynamodb, AWS_ENDPOINT_URL_SQS: own.sqs }
-    } } : {})
-  })
+    options.concurrency,
+    cgroups,
+    {
+      ...(options.environmentCpus ? { cpus: options.environmentCpus } : {}),
+      ...(options.environmentEndpoints ?
+        {
+          env: (id: number) => {
+            const own = options.environmentEndpoints!(stack, id)
+            return { AWS_ENDPOINT_URL_DYNAMODB: own.dynamodb, AWS_ENDPOINT_URL_SQS: own.sqs }
+          }
+        } :
+        {})
+    }
+  )
   const mapping = new EventSourceMapping({
     sqsEndpoint: stack.endpoints.sqs,
     queueUrl: stack.inputQueueUrl,

@@ -51,7 +51,10 @@ const enterAndExec = (procsFiles: Array<string>) => (command: Array<string>) => 
 const ownPath = (controller: string): string => {
   for (const line of read("/proc/self/cgroup").split("\n")) {
     const [, controllers, path] = line.split(":")
-    if (controllers !== undefined && (controller === "" ? controllers === "" : controllers.split(",").includes(controller))) return path ?? "/"
+    if (
+      controllers !== undefined &&
+      (controller === "" ? controllers === "" : controllers.split(",").includes(controller))
+    ) return path ?? "/"
   }
   return "/"
 }
@@ -59,8 +62,12 @@ const ownPath = (controller: string): string => {
 /** cgroup v2: memory.max, memory.swap.max, cpu.max; memory.peak and memory.events. */
 const v2 = (mount: string): CgroupSupport => {
   const parent = join(mount, ownPath(""))
-  const controllers = existsSync(join(parent, "cgroup.controllers")) ? read(join(parent, "cgroup.controllers")).split(/\s+/) : []
-  if (!controllers.includes("memory") || !controllers.includes("cpu")) return { available: false, reason: `cgroup v2 at ${parent} does not delegate the memory and cpu controllers` }
+  const controllers = existsSync(join(parent, "cgroup.controllers"))
+    ? read(join(parent, "cgroup.controllers")).split(/\s+/)
+    : []
+  if (!controllers.includes("memory") || !controllers.includes("cpu")) {
+    return { available: false, reason: `cgroup v2 at ${parent} does not delegate the memory and cpu controllers` }
+  }
   // Children can only use controllers the parent enables for its subtree.
   tryWrite(join(parent, "cgroup.subtree_control"), "+memory +cpu")
   return {
@@ -73,17 +80,25 @@ const v2 = (mount: string): CgroupSupport => {
       writeFileSync(join(dir, "memory.max"), String(memoryMb * 1024 * 1024))
       tryWrite(join(dir, "memory.swap.max"), "0")
       const setCpuPhase = (phase: "init" | "invoke") =>
-        writeFileSync(join(dir, "cpu.max"), `${phase === "init" ? "max" : cpuQuotaMicros(memoryMb)} ${CPU_PERIOD_MICROS}`)
+        writeFileSync(
+          join(dir, "cpu.max"),
+          `${phase === "init" ? "max" : cpuQuotaMicros(memoryMb)} ${CPU_PERIOD_MICROS}`
+        )
       setCpuPhase("invoke")
       return {
         description: `cgroup v2 ${dir}`,
         setCpuPhase,
         wrap: enterAndExec([join(dir, "cgroup.procs")]),
-        peakMemoryMb: () => (existsSync(join(dir, "memory.peak")) ? Math.ceil(Number(read(join(dir, "memory.peak"))) / 1024 / 1024) : 0),
+        peakMemoryMb: () => (existsSync(join(dir, "memory.peak"))
+          ? Math.ceil(Number(read(join(dir, "memory.peak"))) / 1024 / 1024)
+          : 0),
         oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(dir, "memory.events")))?.[1] ?? 0),
         applied: () => {
           const [quota, period] = read(join(dir, "cpu.max")).split(" ") as [string, string]
-          return { memoryBytes: Number(read(join(dir, "memory.max"))), cpus: quota === "max" ? Infinity : Number(quota) / Number(period) }
+          return {
+            memoryBytes: Number(read(join(dir, "memory.max"))),
+            cpus: quota === "max" ? Infinity : Number(quota) / Number(period)
+          }
         },
         remove: () => void (existsSync(dir) && rmdirSync(dir))
       }
@@ -124,7 +139,9 @@ const v1 = (root: string): CgroupSupport => {
         oomKills: () => Number(/oom_kill (\d+)/.exec(read(join(memory, "memory.oom_control")))?.[1] ?? 0),
         applied: () => ({
           memoryBytes: Number(read(join(memory, "memory.limit_in_bytes"))),
-          cpus: read(join(cpu, "cpu.cfs_quota_us")) === "-1" ? Infinity : Number(read(join(cpu, "cpu.cfs_quota_us"))) / Number(read(join(cpu, "cpu.cfs_period_us")))
+          cpus: read(join(cpu, "cpu.cfs_quota_us")) === "-1"
+            ? Infinity
+            : Number(read(join(cpu, "cpu.cfs_quota_us"))) / Number(read(join(cpu, "cpu.cfs_period_us")))
         }),
         remove: () => {
           for (const dir of [memory, cpu]) if (existsSync(dir)) rmdirSync(dir)
@@ -160,11 +177,17 @@ export const detectCgroups = (): CgroupSupport => {
   if (process.platform !== "linux") return { available: false, reason: "cgroups need Linux" }
   if (process.getuid?.() !== 0) return { available: false, reason: "cgroups need root" }
   const attempts: Array<string> = []
-  for (const candidate of [
-    () => (existsSync("/sys/fs/cgroup/cgroup.controllers") ? v2("/sys/fs/cgroup") : { available: false, reason: "no cgroup v2 at /sys/fs/cgroup" }),
-    () => (existsSync("/sys/fs/cgroup/unified/cgroup.controllers") ? v2("/sys/fs/cgroup/unified") : { available: false, reason: "no cgroup v2 at /sys/fs/cgroup/unified" }),
-    () => v1("/sys/fs/cgroup")
-  ]) {
+  for (
+    const candidate of [
+      () => (existsSync("/sys/fs/cgroup/cgroup.controllers")
+        ? v2("/sys/fs/cgroup")
+        : { available: false, reason: "no cgroup v2 at /sys/fs/cgroup" }),
+      () => (existsSync("/sys/fs/cgroup/unified/cgroup.controllers")
+        ? v2("/sys/fs/cgroup/unified")
+        : { available: false, reason: "no cgroup v2 at /sys/fs/cgroup/unified" }),
+      () => v1("/sys/fs/cgroup")
+    ]
+  ) {
     try {
       const support = candidate()
       if (!support.available) {

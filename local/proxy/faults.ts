@@ -1,5 +1,5 @@
 import { crc32 } from "node:zlib"
-import { connectionReset, replaceBody, type ProxiedCall } from "./aws-proxy.ts"
+import { connectionReset, type ProxiedCall, replaceBody } from "./aws-proxy.ts"
 
 /** What can go wrong with one call, as probabilities (0..1) and durations. */
 export interface FaultRule {
@@ -33,17 +33,49 @@ export interface FaultStats {
 // The error responses AWS sends for throttling and server faults (JSON protocols).
 const ERRORS = {
   dynamodb: [
-    { status: 400, type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException", message: "The level of configured provisioned throughput for the table was exceeded." },
-    { status: 400, type: "com.amazonaws.dynamodb.v20120810#ThrottlingException", message: "Rate of requests exceeds the allowed throughput." },
-    { status: 400, type: "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded", message: "Throughput exceeds the current throughput limit for your account." },
+    {
+      status: 400,
+      type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+      message: "The level of configured provisioned throughput for the table was exceeded."
+    },
+    {
+      status: 400,
+      type: "com.amazonaws.dynamodb.v20120810#ThrottlingException",
+      message: "Rate of requests exceeds the allowed throughput."
+    },
+    {
+      status: 400,
+      type: "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded",
+      message: "Throughput exceeds the current throughput limit for your account."
+    },
     { status: 500, type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "Internal server error" },
     { status: 503, type: "com.amazonaws.dynamodb.v20120810#ServiceUnavailable", message: "Service unavailable" }
   ],
   sqs: [
-    { status: 400, type: "com.amazonaws.sqs#ThrottlingException", message: "Rate exceeded", query: "Throttling;Sender" },
-    { status: 400, type: "com.amazonaws.sqs#RequestThrottled", message: "Request is throttled.", query: "RequestThrottled;Sender" },
-    { status: 500, type: "com.amazonaws.sqs#InternalError", message: "We encountered an internal error. Please try again.", query: "InternalError;Receiver" },
-    { status: 503, type: "com.amazonaws.sqs#ServiceUnavailable", message: "The request has failed due to a temporary failure of the server.", query: "ServiceUnavailable;Receiver" }
+    {
+      status: 400,
+      type: "com.amazonaws.sqs#ThrottlingException",
+      message: "Rate exceeded",
+      query: "Throttling;Sender"
+    },
+    {
+      status: 400,
+      type: "com.amazonaws.sqs#RequestThrottled",
+      message: "Request is throttled.",
+      query: "RequestThrottled;Sender"
+    },
+    {
+      status: 500,
+      type: "com.amazonaws.sqs#InternalError",
+      message: "We encountered an internal error. Please try again.",
+      query: "InternalError;Receiver"
+    },
+    {
+      status: 503,
+      type: "com.amazonaws.sqs#ServiceUnavailable",
+      message: "The request has failed due to a temporary failure of the server.",
+      query: "ServiceUnavailable;Receiver"
+    }
   ]
 } as const
 
@@ -78,7 +110,9 @@ const partial = async (call: ProxiedCall, random: () => number): Promise<Respons
     const items = write ? body.RequestItems[table] : body.RequestItems[table].Keys
     const [sent, held] = split(items, random)
     if (held.length === 0 || sent.length === 0) return undefined
-    const altered = write ? { ...body, RequestItems: { [table]: sent } } : { ...body, RequestItems: { [table]: { ...body.RequestItems[table], Keys: sent } } }
+    const altered = write
+      ? { ...body, RequestItems: { [table]: sent } }
+      : { ...body, RequestItems: { [table]: { ...body.RequestItems[table], Keys: sent } } }
     const upstream = await call.forward(JSON.stringify(altered))
     if (!upstream.ok) return upstream
     const answer = await upstream.json() as Record<string, any>
@@ -92,14 +126,25 @@ const partial = async (call: ProxiedCall, random: () => number): Promise<Respons
     const upstream = await call.forward(JSON.stringify({ ...body, Entries: sent }))
     if (!upstream.ok) return upstream
     const answer = await upstream.json() as Record<string, any>
-    answer.Failed = [...(answer.Failed ?? []), ...held.map((e: { Id: string }) => ({ Id: e.Id, Code: "InternalError", SenderFault: false, Message: "injected partial failure" }))]
+    answer.Failed = [
+      ...(answer.Failed ?? []),
+      ...held.map((e: { Id: string }) => ({
+        Id: e.Id,
+        Code: "InternalError",
+        SenderFault: false,
+        Message: "injected partial failure"
+      }))
+    ]
     return replaceBody(upstream, JSON.stringify(answer))
   }
   return undefined
 }
 
 /** Builds the proxy interceptor for a fault plan; `stats` counts what was injected. */
-export const faultInjector = (plan: FaultPlan, stats: FaultStats = { errors: 0, resets: 0, partials: 0, spikes: 0 }) => {
+export const faultInjector = (
+  plan: FaultPlan,
+  stats: FaultStats = { errors: 0, resets: 0, partials: 0, spikes: 0 }
+) => {
   const random = plan.random ?? Math.random
   const interceptor = async (call: ProxiedCall): Promise<Response | undefined> => {
     const rule = { ...plan.default, ...plan.operations?.[call.operation] }
@@ -134,6 +179,12 @@ export const faultInjector = (plan: FaultPlan, stats: FaultStats = { errors: 0, 
 /** A fault plan where `rate` of all calls fail, split across AWS errors, resets and partial batches. */
 export const uniformFaults = (service: "dynamodb" | "sqs", rate: number, random?: () => number): FaultPlan => ({
   service,
-  default: { errorRate: rate * 0.5, resetRate: rate * 0.2, partialRate: rate * 0.3 / (1 - rate * 0.7), spikeRate: rate * 0.1, spikeMs: 300 },
+  default: {
+    errorRate: rate * 0.5,
+    resetRate: rate * 0.2,
+    partialRate: rate * 0.3 / (1 - rate * 0.7),
+    spikeRate: rate * 0.1,
+    spikeMs: 300
+  },
   ...(random ? { random } : {})
 })

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto"
 import { dirname, resolve } from "node:path"
 import { localIdentity, localIdentityEnv } from "../aws/local-clients.ts"
 import type { ResourceLimit } from "../limits/cgroups.ts"
-import { peakMemoryMb, billedDuration, type InvocationReport } from "./report.ts"
-import { startRuntimeApiServer, type RuntimeApiServer, type ServerOptions } from "./server.ts"
+import { billedDuration, type InvocationReport, peakMemoryMb } from "./report.ts"
+import { type RuntimeApiServer, type ServerOptions, startRuntimeApiServer } from "./server.ts"
 
 export interface EnvironmentOptions {
   /** The `bootstrap` to start: runtime/bootstrap in a checkout, or an unpacked layer's. */
@@ -65,7 +65,11 @@ const jsonHeader = (name: string, value: unknown, raw: string | undefined): Reco
 const parseError = (body: string): ErrorPayload => {
   try {
     const e = JSON.parse(body) as Partial<ErrorPayload>
-    return { errorType: String(e.errorType ?? "Unknown"), errorMessage: String(e.errorMessage ?? ""), stackTrace: Array.isArray(e.stackTrace) ? e.stackTrace.map(String) : [] }
+    return {
+      errorType: String(e.errorType ?? "Unknown"),
+      errorMessage: String(e.errorMessage ?? ""),
+      stackTrace: Array.isArray(e.stackTrace) ? e.stackTrace.map(String) : []
+    }
   } catch {
     return { errorType: "Runtime.InvalidErrorBody", errorMessage: body }
   }
@@ -89,7 +93,11 @@ export class ExecutionEnvironment {
   readonly maxConcurrency: number
 
   constructor(private readonly options: EnvironmentOptions) {
-    this.server = startRuntimeApiServer({ functionName: options.functionName, handler: options.handler, ...options.server })
+    this.server = startRuntimeApiServer({
+      functionName: options.functionName,
+      handler: options.handler,
+      ...options.server
+    })
     this.memorySizeMb = options.memorySizeMb ?? 128
     this.timeoutMs = options.timeoutMs ?? 3_000
     this.functionName = options.functionName ?? "local-function"
@@ -166,7 +174,9 @@ export class ExecutionEnvironment {
       const init = this.server.initError()
       const report = await this.finishReport(requestId, 0, "error")
       this.reset()
-      const error = init ? parseError(init.body) : { errorType: "Runtime.ExitError", errorMessage: "Runtime exited without providing a reason" }
+      const error = init
+        ? parseError(init.body)
+        : { errorType: "Runtime.ExitError", errorMessage: "Runtime exited without providing a reason" }
       return { status: "init-error", error, errorTypeHeader: init?.errorTypeHeader ?? null, report }
     }
     const body = typeof event === "string" ? event : JSON.stringify(event)
@@ -179,7 +189,8 @@ export class ExecutionEnvironment {
         event: body,
         deadlineMs,
         headers: {
-          "lambda-runtime-invoked-function-arn": options.invokedFunctionArn ?? `arn:aws:lambda:${localIdentity().region}:123456789012:function:${this.functionName}`,
+          "lambda-runtime-invoked-function-arn": options.invokedFunctionArn ??
+            `arn:aws:lambda:${localIdentity().region}:123456789012:function:${this.functionName}`,
           ...(options.traceId ? { "lambda-runtime-trace-id": options.traceId } : {}),
           ...(options.tenantId ? { "lambda-runtime-aws-tenant-id": options.tenantId } : {}),
           ...jsonHeader("lambda-runtime-client-context", options.clientContext, options.rawClientContext),
@@ -203,7 +214,10 @@ export class ExecutionEnvironment {
       // Managed Instances: the other invocations go on; a late answer to this one gets a 4xx.
       const report = await this.finishReport(requestId, this.timeoutMs, "timeout")
       this.server.abandon(requestId)
-      const error = { errorType: "Sandbox.Timedout", errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds` }
+      const error = {
+        errorType: "Sandbox.Timedout",
+        errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`
+      }
       return { status: "timeout", error, errorTypeHeader: null, report }
     }
     if (outcome !== "timeout" && "crash" in outcome && !delivered) {
@@ -214,21 +228,40 @@ export class ExecutionEnvironment {
       return this.invoke(event, options)
     }
     if (outcome === "timeout" || "crash" in outcome) {
-      const report = await this.finishReport(requestId, outcome === "timeout" ? this.timeoutMs : duration, outcome === "timeout" ? "timeout" : "error")
+      const report = await this.finishReport(
+        requestId,
+        outcome === "timeout" ? this.timeoutMs : duration,
+        outcome === "timeout" ? "timeout" : "error"
+      )
       this.server.abandon(requestId)
       await this.kill()
       const outOfMemory = outcome !== "timeout" && (this.options.limit?.oomKills() ?? 0) > oomBefore
       const error = outcome === "timeout"
-        ? { errorType: "Sandbox.Timedout", errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds` }
+        ? {
+          errorType: "Sandbox.Timedout",
+          errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`
+        }
         : outOfMemory
-        ? { errorType: "Runtime.OutOfMemory", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed` }
-        : { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.crash}` }
+        ? {
+          errorType: "Runtime.OutOfMemory",
+          errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`
+        }
+        : {
+          errorType: "Runtime.ExitError",
+          errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.crash}`
+        }
       return { status: outcome === "timeout" ? "timeout" : "crash", error, errorTypeHeader: null, report }
     }
     const report = await this.finishReport(requestId, duration, outcome.kind === "error" ? "error" : undefined)
     return outcome.kind === "response"
       ? { status: "success", payload: outcome.body, report }
-      : { status: "error", error: parseError(outcome.body), errorTypeHeader: outcome.errorTypeHeader, xrayErrorCause: outcome.xrayErrorCause ?? null, report }
+      : {
+        status: "error",
+        error: parseError(outcome.body),
+        errorTypeHeader: outcome.errorTypeHeader,
+        xrayErrorCause: outcome.xrayErrorCause ?? null,
+        report
+      }
   }
 
   /** Resolves when the running runtime process exits (at once when none is running). */
@@ -281,7 +314,11 @@ export class ExecutionEnvironment {
     this.server.abandon()
   }
 
-  private async finishReport(requestId: string, durationMs: number, status?: "timeout" | "error"): Promise<InvocationReport> {
+  private async finishReport(
+    requestId: string,
+    durationMs: number,
+    status?: "timeout" | "error"
+  ): Promise<InvocationReport> {
     const init = this.initDurationMs
     this.initDurationMs = undefined
     const limit = this.options.limit

@@ -26,7 +26,10 @@ export const reportLine = (r: InvocationReport): string =>
   ].join("\t")
 
 /** A memory figure of a process from /proc (VmHWM: peak resident, VmRSS: resident now), in kB. */
-export const processMemoryKb = async (pid: number | undefined, field: "VmHWM" | "VmRSS"): Promise<number | undefined> => {
+export const processMemoryKb = async (
+  pid: number | undefined,
+  field: "VmHWM" | "VmRSS"
+): Promise<number | undefined> => {
   if (pid === undefined) return undefined
   try {
     const status = await Bun.file(`/proc/${pid}/status`).text()

@@ -14,7 +14,12 @@ export interface PendingInvocation {
 
 export type RuntimeAnswer =
   | { readonly kind: "response"; readonly body: string }
-  | { readonly kind: "error"; readonly body: string; readonly errorTypeHeader: string | null; readonly xrayErrorCause?: string | null }
+  | {
+    readonly kind: "error"
+    readonly body: string
+    readonly errorTypeHeader: string | null
+    readonly xrayErrorCause?: string | null
+  }
 
 export interface RegisteredExtension {
   readonly name: string
@@ -82,24 +87,39 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
   const extensionApi = async (request: Request, path: string): Promise<Response> => {
     if (request.method === "POST" && path === `${EXTENSION_PREFIX}/register`) {
       const name = request.headers.get("lambda-extension-name")
-      if (!name) return Response.json({ errorType: "Extension.InvalidExtensionName", errorMessage: "missing Lambda-Extension-Name" }, { status: 400 })
+      if (!name) {
+        return Response.json({
+          errorType: "Extension.InvalidExtensionName",
+          errorMessage: "missing Lambda-Extension-Name"
+        }, { status: 400 })
+      }
       let events: Array<string> = []
       try {
         const body = (await request.json()) as { events?: unknown }
         if (Array.isArray(body.events)) events = body.events.map(String)
       } catch {
-        return Response.json({ errorType: "Extension.InvalidRequest", errorMessage: "body must be JSON" }, { status: 400 })
+        return Response.json({ errorType: "Extension.InvalidRequest", errorMessage: "body must be JSON" }, {
+          status: 400
+        })
       }
       const id = randomUUID()
       extensions.push({ name, id, events })
       return Response.json(
-        { functionName: options.functionName ?? "local-function", functionVersion: "$LATEST", handler: options.handler ?? "" },
+        {
+          functionName: options.functionName ?? "local-function",
+          functionVersion: "$LATEST",
+          handler: options.handler ?? ""
+        },
         { headers: { "lambda-extension-identifier": id } }
       )
     }
     if (request.method === "GET" && path === `${EXTENSION_PREFIX}/event/next`) {
       const id = request.headers.get("lambda-extension-identifier")
-      if (!id || !extensions.some((e) => e.id === id)) return Response.json({ errorType: "Extension.UnknownExtensionIdentifier", errorMessage: "unknown extension" }, { status: 403 })
+      if (!id || !extensions.some((e) => e.id === id)) {
+        return Response.json({ errorType: "Extension.UnknownExtensionIdentifier", errorMessage: "unknown extension" }, {
+          status: 403
+        })
+      }
       // No INVOKE or SHUTDOWN events are delivered locally: the poll stays open, as for an
       // extension subscribed to none (the runtime is told to shut down by SIGTERM).
       return new Promise<Response>(() => {})
@@ -126,26 +146,39 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
       if (request.method === "POST" && match) {
         const requestId = decodeURIComponent(match[1]!)
         const answer = answers.get(requestId)
-        if (!answer) return Response.json({ errorMessage: `unknown request id ${requestId}`, errorType: "InvalidRequestID" }, { status: 400 })
+        if (!answer) {
+          return Response.json({ errorMessage: `unknown request id ${requestId}`, errorType: "InvalidRequestID" }, {
+            status: 400
+          })
+        }
         const body = await request.text()
         answers.delete(requestId)
         if (match[2] === "response" && Buffer.byteLength(body) > MAX_RESPONSE_BYTES) {
           // As Lambda: the invocation fails with this error, and the runtime is told with a 413.
-          answer({ kind: "error", body: JSON.stringify({ ...tooLarge, stackTrace: [] }), errorTypeHeader: tooLarge.errorType })
+          answer({
+            kind: "error",
+            body: JSON.stringify({ ...tooLarge, stackTrace: [] }),
+            errorTypeHeader: tooLarge.errorType
+          })
           return Response.json(tooLarge, { status: 413 })
         }
-        answer(match[2] === "response"
-          ? { kind: "response", body }
-          : {
-            kind: "error",
-            body,
-            errorTypeHeader: request.headers.get("lambda-runtime-function-error-type"),
-            xrayErrorCause: request.headers.get("lambda-runtime-function-xray-error-cause")
-          })
+        answer(
+          match[2] === "response"
+            ? { kind: "response", body }
+            : {
+              kind: "error",
+              body,
+              errorTypeHeader: request.headers.get("lambda-runtime-function-error-type"),
+              xrayErrorCause: request.headers.get("lambda-runtime-function-xray-error-cause")
+            }
+        )
         return Response.json({ status: "OK" }, { status: 202 })
       }
       if (request.method === "POST" && path === `${PREFIX}/init/error`) {
-        initError = { body: await request.text(), errorTypeHeader: request.headers.get("lambda-runtime-function-error-type") }
+        initError = {
+          body: await request.text(),
+          errorTypeHeader: request.headers.get("lambda-runtime-function-error-type")
+        }
         return Response.json({ status: "OK" }, { status: 202 })
       }
       return Response.json({ errorMessage: `no route ${request.method} ${path}` }, { status: 404 })

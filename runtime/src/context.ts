@@ -37,7 +37,11 @@ const parseJsonHeader = (value: string | undefined, name: string): unknown => {
 }
 
 /** Throws when the client context or the Cognito identity is not JSON (reported on the invocation). */
-export const makeContext = (invocation: Invocation, completion: Completion, env: Record<string, string | undefined> = process.env) => {
+export const makeContext = (
+  invocation: Invocation,
+  completion: Completion,
+  env: Record<string, string | undefined> = process.env
+) => {
   const clientContext = parseJsonHeader(invocation.clientContext, "ClientContext")
   const identity = parseJsonHeader(invocation.cognitoIdentity, "CognitoIdentity")
   let controller: AbortController | undefined

@@ -44,7 +44,8 @@ export const isErrorLike = (value: unknown): value is Error => {
     return false // a Proxy whose getPrototypeOf trap throws
   }
   if (typeof value !== "object" || value === null) return false
-  return typeof read(value, "name") === "string" && typeof read(value, "message") === "string" && typeof read(value, "stack") === "string"
+  return typeof read(value, "name") === "string" && typeof read(value, "message") === "string" &&
+    typeof read(value, "stack") === "string"
 }
 
 /** The stack lines after the first (which repeats name and message), trimmed. */
@@ -64,7 +65,11 @@ export const errorBody = (thrown: unknown, typeOverride?: string): ErrorBody => 
     return describe(thrown, typeOverride)
   } catch {
     // Only reachable through values built to defeat every guard above; the report must still go out.
-    return { errorType: typeOverride ?? "Runtime.UnprintableError", errorMessage: "the thrown value could not be described", stackTrace: [] }
+    return {
+      errorType: typeOverride ?? "Runtime.UnprintableError",
+      errorMessage: "the thrown value could not be described",
+      stackTrace: []
+    }
   }
 }
 
@@ -73,7 +78,10 @@ const describe = (thrown: unknown, typeOverride?: string): ErrorBody => {
     const name = read(thrown, "name")
     const message = read(thrown, "message")
     return {
-      errorType: truncate(typeOverride ?? (typeof name === "string" && name.length > 0 ? name : "Error"), MAX_TYPE_CHARS),
+      errorType: truncate(
+        typeOverride ?? (typeof name === "string" && name.length > 0 ? name : "Error"),
+        MAX_TYPE_CHARS
+      ),
       errorMessage: truncate(typeof message === "string" ? message : safeString(message), MAX_ERROR_MESSAGE_CHARS),
       stackTrace: stackLines(thrown)
     }
@@ -82,7 +90,9 @@ const describe = (thrown: unknown, typeOverride?: string): ErrorBody => {
   if (typeof thrown === "string") message = thrown
   else {
     try {
-      message = typeof thrown === "object" && thrown !== null ? JSON.stringify(thrown) ?? safeString(thrown) : safeString(thrown)
+      message = typeof thrown === "object" && thrown !== null
+        ? JSON.stringify(thrown) ?? safeString(thrown)
+        : safeString(thrown)
     } catch {
       message = safeString(thrown) // circular, BigInt inside, throwing toJSON...
     }

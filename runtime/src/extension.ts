@@ -23,6 +23,8 @@ export const registerShutdownExtension = async (host: string): Promise<void> => 
     port: Number(host.slice(colon + 1)),
     socket: { data() {}, error() {}, close() {} }
   })
-  socket.write(`GET /2020-01-01/extension/event/next HTTP/1.1\r\nHost: ${host}\r\nLambda-Extension-Identifier: ${id}\r\n\r\n`)
+  socket.write(
+    `GET /2020-01-01/extension/event/next HTTP/1.1\r\nHost: ${host}\r\nLambda-Extension-Identifier: ${id}\r\n\r\n`
+  )
   socket.unref()
 }

@@ -2,7 +2,11 @@ import { statSync } from "node:fs"
 import { resolve } from "node:path"
 import { RuntimeError } from "./error-body.ts"
 
-export type Handler = (event: unknown, context: unknown, callback?: (error?: unknown, result?: unknown) => void) => unknown
+export type Handler = (
+  event: unknown,
+  context: unknown,
+  callback?: (error?: unknown, result?: unknown) => void
+) => unknown
 
 /**
  * Lifecycle hooks are exports under reserved names that a function's own exports cannot collide
@@ -33,9 +37,14 @@ const isFile = (path: string) => {
 }
 
 /** "dir/sub/module.a.b" → ["dir/sub/", "module", "a.b"]: the module name ends at the first dot of the last segment. */
-export const splitHandler = (spec: string): { readonly moduleRoot: string; readonly module: string; readonly path: string } => {
+export const splitHandler = (
+  spec: string
+): { readonly moduleRoot: string; readonly module: string; readonly path: string } => {
   if (spec.includes("..")) {
-    throw new RuntimeError("Runtime.MalformedHandlerName", `'${spec}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`)
+    throw new RuntimeError(
+      "Runtime.MalformedHandlerName",
+      `'${spec}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`
+    )
   }
   const slash = spec.lastIndexOf("/")
   const moduleRoot = spec.slice(0, slash + 1)
@@ -46,7 +55,12 @@ export const splitHandler = (spec: string): { readonly moduleRoot: string; reado
 }
 
 const findIn = (root: unknown, path: string): unknown =>
-  path.split(".").reduce<unknown>((nested, key) => (nested !== null && (typeof nested === "object" || typeof nested === "function") ? (nested as Record<string, unknown>)[key] : undefined), root)
+  path.split(".").reduce<unknown>(
+    (nested, key) => (nested !== null && (typeof nested === "object" || typeof nested === "function")
+      ? (nested as Record<string, unknown>)[key]
+      : undefined),
+    root
+  )
 
 const isModuleNotFound = (e: unknown) => {
   const code = (e as { code?: unknown } | null)?.code
@@ -66,7 +80,9 @@ export const loadHandler = async (spec: string | undefined, taskRoot: string): P
   try {
     loaded = (await import(file)) as Record<string, unknown>
   } catch (e) {
-    if (e instanceof SyntaxError) throw Object.assign(new RuntimeError("Runtime.UserCodeSyntaxError", String(e)), { stack: e.stack })
+    if (e instanceof SyntaxError) {
+      throw Object.assign(new RuntimeError("Runtime.UserCodeSyntaxError", String(e)), { stack: e.stack })
+    }
     // Bun reports a module it cannot parse as a BuildMessage, not a SyntaxError.
     if ((e as { name?: unknown } | null)?.name === "BuildMessage") {
       throw new RuntimeError("Runtime.UserCodeSyntaxError", `SyntaxError: ${(e as { message?: unknown }).message}`)
@@ -76,7 +92,9 @@ export const loadHandler = async (spec: string | undefined, taskRoot: string): P
   }
   const lookup = (p: string) => findIn(loaded, p) ?? findIn(loaded.default, p)
   const handler = lookup(path)
-  if (handler === undefined || handler === null) throw new RuntimeError("Runtime.HandlerNotFound", `${spec} is undefined or not exported`)
+  if (handler === undefined || handler === null) {
+    throw new RuntimeError("Runtime.HandlerNotFound", `${spec} is undefined or not exported`)
+  }
   if (typeof handler !== "function") throw new RuntimeError("Runtime.HandlerNotFound", `${spec} is not a function`)
   const hook = (name: string) => {
     const f = lookup(name)

@@ -1,7 +1,7 @@
 import { makeContext } from "./context.ts"
 import { errorBody, RuntimeError, safeString } from "./error-body.ts"
 import type { LoadedHandler } from "./handler-loader.ts"
-import { MalformedInvocation, parseInvocation, type Invocation } from "./invocation.ts"
+import { type Invocation, MalformedInvocation, parseInvocation } from "./invocation.ts"
 import type { Logger } from "./logging.ts"
 import { serializeResponse } from "./response.ts"
 import type { RuntimeApi } from "./runtime-api.ts"
@@ -11,7 +11,8 @@ type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: f
 
 const isPromiseLike = (u: unknown): u is PromiseLike<unknown> => {
   try {
-    return (typeof u === "object" || typeof u === "function") && u !== null && typeof (u as { then?: unknown }).then === "function"
+    return (typeof u === "object" || typeof u === "function") && u !== null &&
+      typeof (u as { then?: unknown }).then === "function"
   } catch {
     return false
   }
@@ -130,7 +131,9 @@ export class InvocationLoop {
       }
     }
     const done = (error?: unknown, result?: unknown) =>
-      void finish(error === undefined || error === null ? { ok: true, value: result } : { ok: false, error }).catch(this.onFatal)
+      void finish(error === undefined || error === null ? { ok: true, value: result } : { ok: false, error }).catch(
+        this.onFatal
+      )
     this.inflight.set(invocation.requestId, { invocation, fail: (error) => finish({ ok: false, error }), answered })
     try {
       const made = makeContext(invocation, { done })
@@ -147,7 +150,14 @@ export class InvocationLoop {
       if (isPromiseLike(returned)) {
         Promise.resolve(returned).then(
           (value) => done(null, value),
-          (error) => done(error ?? new RuntimeError("Runtime.RejectedWithNothing", `the handler's promise rejected with ${safeString(error)}`))
+          (error) =>
+            done(
+              error ??
+                new RuntimeError(
+                  "Runtime.RejectedWithNothing",
+                  `the handler's promise rejected with ${safeString(error)}`
+                )
+            )
         )
       } else if (!this.loaded.callbackStyle) done(null, returned)
     } catch (error) {
@@ -175,7 +185,12 @@ export class InvocationLoop {
     } else error = outcome.error
     this.scope.run(invocation, () => this.logger.logError("Invoke Error", error))
     const answer = await this.api.error(id, errorBody(error))
-    if (!answer.ok) this.scope.run(invocation, () => console.error(`Runtime API refused the error report of ${id}: ${answer.status} ${answer.body}`))
+    if (!answer.ok) {
+      this.scope.run(
+        invocation,
+        () => console.error(`Runtime API refused the error report of ${id}: ${answer.status} ${answer.body}`)
+      )
+    }
   }
 }
 
@@ -186,7 +201,9 @@ const refused = (status: number, body: string): Error => {
   try {
     const parsed = JSON.parse(body) as { errorType?: unknown; errorMessage?: unknown }
     if (typeof parsed.errorType === "string" && parsed.errorType) type = parsed.errorType
-    if (typeof parsed.errorMessage === "string" && parsed.errorMessage) message = `${parsed.errorMessage} (HTTP ${status})`
+    if (typeof parsed.errorMessage === "string" && parsed.errorMessage) {
+      message = `${parsed.errorMessage} (HTTP ${status})`
+    }
   } catch {
     // not JSON: keep the raw body
   }

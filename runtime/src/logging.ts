@@ -46,7 +46,12 @@ const constructorName = (error: Error): string => {
 /** Errors as the Node.js runtime writes them in JSON lines: by constructor name, with their own fields. */
 const jsonErrorReplacer = (_key: string, value: unknown) =>
   value instanceof Error
-    ? { errorType: constructorName(value), errorMessage: value.message, stackTrace: typeof value.stack === "string" ? value.stack.split("\n") : value.stack, ...value }
+    ? {
+      errorType: constructorName(value),
+      errorMessage: value.message,
+      stackTrace: typeof value.stack === "string" ? value.stack.split("\n") : value.stack,
+      ...value
+    }
     : value
 
 const jsonLine = (time: string, level: Level, scope: LogScope | undefined, args: ReadonlyArray<unknown>): string => {
@@ -73,7 +78,13 @@ const jsonLine = (time: string, level: Level, scope: LogScope | undefined, args:
 }
 
 /** Formats one console call as the Node.js managed runtime does, as a single line (\n becomes \r). */
-export const formatLogLine = (settings: LogSettings, level: Level, scope: LogScope | undefined, args: ReadonlyArray<unknown>, now = new Date()): string => {
+export const formatLogLine = (
+  settings: LogSettings,
+  level: Level,
+  scope: LogScope | undefined,
+  args: ReadonlyArray<unknown>,
+  now = new Date()
+): string => {
   const time = now.toISOString()
   let line: string
   try {
@@ -85,7 +96,13 @@ export const formatLogLine = (settings: LogSettings, level: Level, scope: LogSco
     const described = args.map((a) => errorBody(a).errorMessage).join(" ")
     line = settings.format === "Text"
       ? `${time}\t${scope?.requestId ?? "undefined"}\t${level}\t${described}`
-      : JSON.stringify({ timestamp: time, level, requestId: scope?.requestId, message: described, formatError: safeString(e) })
+      : JSON.stringify({
+        timestamp: time,
+        level,
+        requestId: scope?.requestId,
+        message: described,
+        formatError: safeString(e)
+      })
   }
   return `${line.replace(/\n/g, "\r")}\n`
 }
@@ -93,7 +110,17 @@ export const formatLogLine = (settings: LogSettings, level: Level, scope: LogSco
 /** Node's `Errors.toFormatted`: a tab, then the error as JSON with its enumerable fields and stack lines. */
 const formattedError = (error: Error): string => {
   try {
-    return `\t${JSON.stringify(error, (_k, v) => (v instanceof Error ? { errorType: v.name, errorMessage: v.message, code: (v as { code?: unknown }).code, ...v, ...(typeof v.stack === "string" ? { stack: v.stack.split("\n") } : {}) } : v))}`
+    return `\t${
+      JSON.stringify(error, (_k, v) => (v instanceof Error
+        ? {
+          errorType: v.name,
+          errorMessage: v.message,
+          code: (v as { code?: unknown }).code,
+          ...v,
+          ...(typeof v.stack === "string" ? { stack: v.stack.split("\n") } : {})
+        }
+        : v))
+    }`
   } catch {
     return `\t${JSON.stringify(errorBody(error))}`
   }
@@ -117,7 +144,10 @@ const intoError = (thrown: unknown): Error => {
   }
   const tooLong = (v: unknown) => typeof v === "string" && v.length > MAX_ERROR_MESSAGE_CHARS
   if (!tooLong(message) && !tooLong(stack)) return thrown
-  return Object.assign(new Error(body.errorMessage), { name: body.errorType, stack: `${body.errorType}: ${body.errorMessage.slice(0, 1024)}\n    ${body.stackTrace.join("\n    ")}` })
+  return Object.assign(new Error(body.errorMessage), {
+    name: body.errorType,
+    stack: `${body.errorType}: ${body.errorMessage.slice(0, 1024)}\n    ${body.stackTrace.join("\n    ")}`
+  })
 }
 
 /**
@@ -144,7 +174,11 @@ export interface Logger {
   logError(title: string, error: unknown): void
 }
 
-export const makeLogger = (settings: LogSettings, scope: () => LogScope | undefined, write: (line: string) => void = writeLineSync): Logger => {
+export const makeLogger = (
+  settings: LogSettings,
+  scope: () => LogScope | undefined,
+  write: (line: string) => void = writeLineSync
+): Logger => {
   const log = (level: Level, args: ReadonlyArray<unknown>) => {
     if (ORDER[level] < ORDER[settings.minimum]) return
     write(formatLogLine(settings, level, scope(), args))

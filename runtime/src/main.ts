@@ -1,5 +1,5 @@
 import { errorBody, safeString } from "./error-body.ts"
-import { loadHandler, type LoadedHandler } from "./handler-loader.ts"
+import { type LoadedHandler, loadHandler } from "./handler-loader.ts"
 import { InvocationLoop } from "./invocation-loop.ts"
 import { installConsole, logSettingsFromEnv, makeLogger, writeLineSync } from "./logging.ts"
 import { RuntimeApi } from "./runtime-api.ts"
@@ -26,7 +26,9 @@ const concurrencyFromEnv = () => {
 
 const main = async () => {
   const host = process.env.AWS_LAMBDA_RUNTIME_API
-  if (!host) fatal("AWS_LAMBDA_RUNTIME_API is not set: this runtime must be started by Lambda (or the local Runtime API)")
+  if (!host) {
+    fatal("AWS_LAMBDA_RUNTIME_API is not set: this runtime must be started by Lambda (or the local Runtime API)")
+  }
   const api = new RuntimeApi(host!)
   const concurrency = concurrencyFromEnv()
   const scope = concurrency > 1 ? concurrentScope() : singleScope()
@@ -53,14 +55,21 @@ const main = async () => {
     }
   }
   process.on("uncaughtException", (error) => void crash("Uncaught Exception", error, 129).catch(fatal))
-  process.on("unhandledRejection", (reason) => void crash("Unhandled Promise Rejection", new UnhandledPromiseRejection(safeString(reason)), 128).catch(fatal))
+  process.on(
+    "unhandledRejection",
+    (reason) =>
+      void crash("Unhandled Promise Rejection", new UnhandledPromiseRejection(safeString(reason)), 128).catch(fatal)
+  )
 
   let loaded: LoadedHandler
   try {
     loaded = await loadHandler(process.env._HANDLER, process.env.LAMBDA_TASK_ROOT ?? process.cwd())
     // Node.js 22 on Managed Instances refuses callback handlers: their "empty event loop" has no meaning there.
     if (loaded.callbackStyle && concurrency > 1) {
-      throw Object.assign(new Error("callback-based function handlers cannot serve concurrent invocations: use an async handler"), { name: "Runtime.CallbackHandlerDeprecated" })
+      throw Object.assign(
+        new Error("callback-based function handlers cannot serve concurrent invocations: use an async handler"),
+        { name: "Runtime.CallbackHandlerDeprecated" }
+      )
     }
     // The extension registers while the function's own init runs: its round trip costs no init time.
     const armed = loaded.shutdown

@@ -9,12 +9,18 @@ export const serializeResponse = (result: unknown): string => {
   try {
     body = JSON.stringify(result === undefined ? null : result)
   } catch (e) {
-    throw new RuntimeError("Runtime.SerializationError", `Unable to serialise the response: ${errorBody(e).errorMessage}`)
+    throw new RuntimeError(
+      "Runtime.SerializationError",
+      `Unable to serialise the response: ${errorBody(e).errorMessage}`
+    )
   }
   if (body === undefined) body = "null" // functions and symbols serialise to nothing
   const size = Buffer.byteLength(body, "utf8")
   if (size > MAX_RESPONSE_BYTES) {
-    throw new RuntimeError("Runtime.ResponseSizeTooLarge", `Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`)
+    throw new RuntimeError(
+      "Runtime.ResponseSizeTooLarge",
+      `Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`
+    )
   }
   return body
 }

@@ -1,4 +1,4 @@
-import { headerSafe, type ErrorBody } from "./error-body.ts"
+import { type ErrorBody, headerSafe } from "./error-body.ts"
 import { XRAY_ERROR_CAUSE_HEADER, xrayErrorCause } from "./xray-cause.ts"
 
 const VERSION = "2018-06-01"
@@ -40,7 +40,9 @@ export class RuntimeApi {
   }
 
   respond(requestId: string, body: string): Promise<PostAnswer> {
-    return this.post(`/invocation/${encodeURIComponent(requestId)}/response`, body, { "content-type": "application/json" })
+    return this.post(`/invocation/${encodeURIComponent(requestId)}/response`, body, {
+      "content-type": "application/json"
+    })
   }
 
   error(requestId: string, error: ErrorBody): Promise<PostAnswer> {
@@ -60,7 +62,12 @@ export class RuntimeApi {
     return { ok: response.ok, status: response.status, body: await response.text() }
   }
 
-  private async send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body: string | undefined,
+    headers: Record<string, string>
+  ): Promise<Response> {
     let last: unknown
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       try {
@@ -71,12 +78,16 @@ export class RuntimeApi {
       if (attempt < this.retry.attempts) await Bun.sleep(this.retry.baseDelayMs * 2 ** (attempt - 1))
     }
     const reason = last instanceof Error ? last.message : String(last)
-    throw new RuntimeApiFatal(`Runtime API ${method} ${path} unreachable after ${this.retry.attempts} attempts: ${reason}`)
+    throw new RuntimeApiFatal(
+      `Runtime API ${method} ${path} unreachable after ${this.retry.attempts} attempts: ${reason}`
+    )
   }
 }
 
 const fatal = async (call: string, response: Response) =>
-  new RuntimeApiFatal(`Runtime API ${call} answered ${response.status}: ${(await response.text().catch(() => "")).slice(0, 1024)}`)
+  new RuntimeApiFatal(
+    `Runtime API ${call} answered ${response.status}: ${(await response.text().catch(() => "")).slice(0, 1024)}`
+  )
 
 const errorHeaders = (error: ErrorBody) => ({
   "content-type": "application/json",

@@ -70,7 +70,12 @@ export const concurrentScope = (publishInvokeStore = true): InvocationScope => {
   }
   return {
     run: (invocation, fn) =>
-      storage.run({ [INVOCATION]: invocation, [KEYS.REQUEST_ID]: invocation.requestId, [KEYS.X_RAY_TRACE_ID]: invocation.traceId, [KEYS.TENANT_ID]: invocation.tenantId }, fn),
+      storage.run({
+        [INVOCATION]: invocation,
+        [KEYS.REQUEST_ID]: invocation.requestId,
+        [KEYS.X_RAY_TRACE_ID]: invocation.traceId,
+        [KEYS.TENANT_ID]: invocation.tenantId
+      }, fn),
     current: () => storage.getStore()?.[INVOCATION] as Invocation | undefined,
     end: () => {}
   }

@@ -13,7 +13,9 @@ export const assertElfArch = (binary: Uint8Array, arch: Arch, what: string) => {
   if (!magic) throw new Error(`${what} is not an ELF binary`)
   if (binary[4] !== 2) throw new Error(`${what} is not a 64-bit ELF binary`)
   const machine = binary[18]! | (binary[19]! << 8)
-  if (machine !== ELF_MACHINE[arch]) throw new Error(`${what} is built for ELF machine 0x${machine.toString(16)}, not ${arch}`)
+  if (machine !== ELF_MACHINE[arch]) {
+    throw new Error(`${what} is built for ELF machine 0x${machine.toString(16)}, not ${arch}`)
+  }
 }
 
 /**
@@ -30,7 +32,10 @@ export const locateBunBinary = async (
 ): Promise<{ readonly path: string; readonly data: Uint8Array }> => {
   const pkg = PACKAGE[arch]
   const installed = [
-    { binary: join(root, "node_modules", pkg, "bin", "bun"), manifest: join(root, "node_modules", pkg, "package.json") },
+    {
+      binary: join(root, "node_modules", pkg, "bin", "bun"),
+      manifest: join(root, "node_modules", pkg, "package.json")
+    },
     // bun's postinstall moves this machine's binary out of its platform package, to here.
     { binary: join(root, "node_modules/bun/bin/bun.exe"), manifest: join(root, "node_modules/bun/package.json") }
   ]
@@ -49,7 +54,9 @@ export const locateBunBinary = async (
   const binaryPath = join(dir, "package", "bin", "bun")
   if (!existsSync(binaryPath)) {
     mkdirSync(dir, { recursive: true })
-    const pack = Bun.spawnSync(["npm", "pack", `${pkg}@${version}`, "--pack-destination", dir, "--silent"], { stderr: "pipe" })
+    const pack = Bun.spawnSync(["npm", "pack", `${pkg}@${version}`, "--pack-destination", dir, "--silent"], {
+      stderr: "pipe"
+    })
     if (pack.exitCode !== 0) throw new Error(`npm pack ${pkg}@${version} failed: ${pack.stderr.toString()}`)
     const tarball = join(dir, pack.stdout.toString().trim().split("\n").pop()!)
     const untar = Bun.spawnSync(["tar", "-xzf", tarball, "-C", dir], { stderr: "pipe" })

@@ -1,7 +1,7 @@
+import { type ZipAttributes, zipSync } from "fflate"
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { inflateRawSync } from "node:zlib"
-import { zipSync, type ZipAttributes } from "fflate"
 
 export interface ZipEntry {
   readonly name: string

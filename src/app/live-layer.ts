@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import type { LogLevel } from "effect"
 import { DynamoDocumentClient, SqsClient } from "../aws/clients.ts"
 import { DynamoProductStore } from "../aws/dynamo-product-store.ts"
 import { primeAwsClients } from "../aws/prime-clients.ts"
@@ -6,7 +7,6 @@ import { MaxRequestsInFlight } from "../aws/request-permits.ts"
 import { SqsDeadLetterQueue, SqsOutputQueue } from "../aws/sqs-queue.ts"
 import { AppConfig, type AppConfigShape } from "../config.ts"
 import { LambdaLoggerLayer } from "../log/lambda-logger.ts"
-import type { LogLevel } from "effect"
 
 /**
  * Everything the function needs on AWS (or on the endpoints AWS_ENDPOINT_URL_* point to). Building

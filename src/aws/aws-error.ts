@@ -1,4 +1,4 @@
-import { AwsPermanentError, AwsTransientError, type AwsError } from "../domain/errors.ts"
+import { type AwsError, AwsPermanentError, AwsTransientError } from "../domain/errors.ts"
 
 // Error codes AWS documents as retryable for DynamoDB and SQS (throttling and server-side faults).
 const TRANSIENT_CODES = new Set([
@@ -134,7 +134,10 @@ export const classifyAwsError = (operation: string, cause: unknown): AwsError =>
 }
 
 /** SQS reports per-entry failures with SenderFault: true for the caller's fault (permanent). */
-export const entryError = (operation: string, entry: { Code?: string; Message?: string; SenderFault?: boolean }): AwsError => {
+export const entryError = (
+  operation: string,
+  entry: { Code?: string; Message?: string; SenderFault?: boolean }
+): AwsError => {
   const fields = { operation, code: entry.Code ?? "UnknownError", message: entry.Message ?? "entry failed" }
   const transient = entry.SenderFault === false || (entry.SenderFault === undefined && TRANSIENT_CODES.has(fields.code))
   return transient ? new AwsTransientError(fields) : new AwsPermanentError(fields)

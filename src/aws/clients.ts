@@ -16,7 +16,8 @@ import { checkCrc32 } from "./crc32-check.ts"
  * keepAlive: true because Bun's fetch opens a connection per request when told keepalive: false,
  * the handler's default, should a later Bun expose Request.keepalive (1.4 does not).
  */
-export const transport = () => (process.versions.bun ? { requestHandler: new FetchHttpHandler({ keepAlive: true }) } : {})
+export const transport =
+  () => (process.versions.bun ? { requestHandler: new FetchHttpHandler({ keepAlive: true }) } : {})
 
 /**
  * With an explicit endpoint (emulator, proxy), send there rather than to the host in the queue URL,
@@ -24,7 +25,9 @@ export const transport = () => (process.versions.bun ? { requestHandler: new Fet
  */
 export const sqsEndpointOptions = () => (process.env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {})
 
-export class DynamoDocumentClient extends Context.Service<DynamoDocumentClient, DynamoDBDocumentClient>()("DynamoDocumentClient") {
+export class DynamoDocumentClient
+  extends Context.Service<DynamoDocumentClient, DynamoDBDocumentClient>()("DynamoDocumentClient")
+{
   static readonly layer = Layer.effect(
     DynamoDocumentClient,
     Effect.acquireRelease(

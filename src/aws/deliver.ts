@@ -1,8 +1,8 @@
 import { Context, Duration, Effect, identity, Metric, Result } from "effect"
-import { AwsItemRejected, AwsTransientError, type AwsError } from "../domain/errors.ts"
+import { type AwsError, AwsItemRejected, AwsTransientError } from "../domain/errors.ts"
+import { step } from "../observability/span.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { mayBlameItems } from "./aws-error.ts"
-import { step } from "../observability/span.ts"
 import { countRequest, recordsRetried } from "./metrics.ts"
 import { withRequestPermit } from "./request-permits.ts"
 
@@ -76,7 +76,10 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
           // The request's span is its first attempt's; each retry gets a span of its own.
           n === 1
             ? identity
-            : step(`attempt ${n}`, { kind: "client", attributes: { "aws.operation": operation, items: pending.length } }),
+            : step(`attempt ${n}`, {
+              kind: "client",
+              attributes: { "aws.operation": operation, items: pending.length }
+            }),
           Effect.result
         )
         if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {

@@ -1,10 +1,10 @@
 import { execute as executeBatchGet } from "dynamodb-toolbox/table/actions/batchGet"
 import { execute as executeBatchWrite } from "dynamodb-toolbox/table/actions/batchWrite"
 import { Effect, Layer, Result } from "effect"
-import { AwsTransientError, type AwsError } from "../domain/errors.ts"
-import type { Product } from "../domain/product.ts"
 import { AppConfig } from "../config.ts"
-import { ProductStore, type ItemOutcome, type Settled } from "../services/product-store.ts"
+import { type AwsError, AwsTransientError } from "../domain/errors.ts"
+import type { Product } from "../domain/product.ts"
+import { type ItemOutcome, ProductStore, type Settled } from "../services/product-store.ts"
 import { classifyAwsError } from "./aws-error.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
@@ -15,8 +15,10 @@ import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.
 export const BATCH_WRITE_LIMIT = 25
 export const BATCH_GET_LIMIT = 100
 
-const keysOf = (requests: ReadonlyArray<Record<string, unknown>> | undefined, pick: (r: Record<string, unknown>) => unknown) =>
-  new Set((requests ?? []).map((r) => String(pick(r))))
+const keysOf = (
+  requests: ReadonlyArray<Record<string, unknown>> | undefined,
+  pick: (r: Record<string, unknown>) => unknown
+) => new Set((requests ?? []).map((r) => String(pick(r))))
 
 /**
  * Groups items by key: BatchWriteItem and BatchGetItem reject duplicate keys in one request, so

@@ -20,7 +20,10 @@ interface StoppableCommand {
 // The innermost middleware of the deserialize step wraps the transport call itself. Unnamed: a
 // document client command lends its stack to the command it wraps, which adds it a second time.
 const neverSent = <C extends StoppableCommand>(command: C): C => {
-  command.middlewareStack.add(() => () => Promise.reject(new PrimingStop("priming request, not sent")), { step: "deserialize", priority: "low" })
+  command.middlewareStack.add(() => () => Promise.reject(new PrimingStop("priming request, not sent")), {
+    step: "deserialize",
+    priority: "low"
+  })
   return command
 }
 
@@ -40,13 +43,16 @@ export const primeAwsClients = Effect.gen(function*() {
   const product = { pk: "priming", name: "priming", price: 0, createdAt: "1970-01-01T00:00:00.000Z" }
   const writes = batchPut(model, [product]).params()
   const reads = batchGetConsistent(model, [product.pk]).params()
-  const entries = [toEntry({ body: "priming", attributes: { outcome: "priming" } }, "0", isFifoQueue(config.outputQueueUrl))]
+  const entries = [
+    toEntry({ body: "priming", attributes: { outcome: "priming" } }, "0", isFifoQueue(config.outputQueueUrl))
+  ]
   // Thunks, so that a synchronous throw is a settled rejection too: priming never fails init.
   const results = yield* Effect.promise(() =>
     Promise.allSettled([
       async () => dynamo.send(neverSent(new DocumentBatchWrite({ RequestItems: writes }))),
       async () => dynamo.send(neverSent(new DocumentBatchGet({ RequestItems: reads }))),
-      async () => sqs.send(neverSent(new SendMessageBatchCommand({ QueueUrl: config.outputQueueUrl, Entries: entries })))
+      async () =>
+        sqs.send(neverSent(new SendMessageBatchCommand({ QueueUrl: config.outputQueueUrl, Entries: entries })))
     ].map((send) => send()))
   )
   // Anything but the stop (e.g. missing credentials) is left for the first real call to report.

@@ -36,4 +36,6 @@ export const batchPut = ({ table, entity }: ProductTable, products: ReadonlyArra
 
 /** One strongly consistent BatchGetItem request for `pks` (at most 100). */
 export const batchGetConsistent = ({ table, entity }: ProductTable, pks: ReadonlyArray<string>) =>
-  table.build(BatchGetCommand).requests(...pks.map((pk) => entity.build(BatchGetRequest).key({ pk }))).options({ consistent: true })
+  table.build(BatchGetCommand).requests(...pks.map((pk) => entity.build(BatchGetRequest).key({ pk }))).options({
+    consistent: true
+  })

@@ -3,7 +3,12 @@ import { Effect, Layer, Result } from "effect"
 import { AppConfig } from "../config.ts"
 import { AwsTransientError } from "../domain/errors.ts"
 import { sqsMessageBytes } from "../domain/limits.ts"
-import { DeadLetterQueue, OutputQueue, type MessageQueueShape, type OutgoingMessage } from "../services/message-queue.ts"
+import {
+  DeadLetterQueue,
+  type MessageQueueShape,
+  type OutgoingMessage,
+  OutputQueue
+} from "../services/message-queue.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { classifyAwsError, entryError } from "./aws-error.ts"
 import { chunksByWeight } from "./chunk.ts"
@@ -20,8 +25,15 @@ export const isFifoQueue = (queueUrl: string) => queueUrl.endsWith(".fifo")
 export const toEntry = (m: OutgoingMessage, id: string, fifo: boolean): SendMessageBatchRequestEntry => ({
   Id: id,
   MessageBody: m.body,
-  MessageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])),
-  ...(fifo ? { MessageGroupId: m.groupId ?? "default", ...(m.deduplicationId ? { MessageDeduplicationId: m.deduplicationId } : {}) } : {})
+  MessageAttributes: Object.fromEntries(
+    Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])
+  ),
+  ...(fifo
+    ? {
+      MessageGroupId: m.groupId ?? "default",
+      ...(m.deduplicationId ? { MessageDeduplicationId: m.deduplicationId } : {})
+    }
+    : {})
 })
 
 const sqsQueue = (queueUrl: string) =>
@@ -70,4 +82,7 @@ const sqsQueue = (queueUrl: string) =>
   })
 
 export const SqsOutputQueue = Layer.effect(OutputQueue, Effect.flatMap(AppConfig, (c) => sqsQueue(c.outputQueueUrl)))
-export const SqsDeadLetterQueue = Layer.effect(DeadLetterQueue, Effect.flatMap(AppConfig, (c) => sqsQueue(c.deadLetterQueueUrl)))
+export const SqsDeadLetterQueue = Layer.effect(
+  DeadLetterQueue,
+  Effect.flatMap(AppConfig, (c) => sqsQueue(c.deadLetterQueueUrl))
+)

@@ -67,7 +67,11 @@ export const decodeMessage = (body: string): Result.Result<Command, InvalidMessa
   const parsed = parseJson(body)
   if (Result.isFailure(parsed)) return invalid("body is not valid JSON")
   const value = parsed.success
-  if (!isRecord(value)) return invalid(`body must be a JSON object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`)
+  if (!isRecord(value)) {
+    return invalid(
+      `body must be a JSON object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`
+    )
+  }
   const has = (key: string) => Object.hasOwn(value, key)
   if (has("pk")) {
     if (has("name") || has("price")) return invalid("ambiguous body: pk cannot be combined with name or price")

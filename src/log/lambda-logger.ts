@@ -1,4 +1,4 @@
-import { Cause, Layer, Logger, References, type LogLevel } from "effect"
+import { Cause, Layer, Logger, type LogLevel, References } from "effect"
 import { writeStdoutLine } from "./stdout-line.ts"
 
 const LAMBDA_LEVELS: Record<string, LogLevel.LogLevel> = {
@@ -11,7 +11,8 @@ const LAMBDA_LEVELS: Record<string, LogLevel.LogLevel> = {
 }
 
 /** Lambda's AWS_LAMBDA_LOG_LEVEL names mapped to Effect's; unknown or unset means INFO. */
-export const levelFromEnv = (value: string | undefined): LogLevel.LogLevel => LAMBDA_LEVELS[value?.toUpperCase() ?? ""] ?? "Info"
+export const levelFromEnv = (value: string | undefined): LogLevel.LogLevel =>
+  LAMBDA_LEVELS[value?.toUpperCase() ?? ""] ?? "Info"
 
 const text = (message: unknown): string =>
   (Array.isArray(message) ? message : [message])
@@ -32,7 +33,11 @@ export const lambdaJsonLogger = (write: (line: string) => void) =>
       requestId,
       message: text(message),
       ...annotations,
-      ...(error instanceof Error ? { errorType: error.name, errorMessage: error.message } : error === undefined ? {} : { errorMessage: String(error) })
+      ...(error instanceof Error
+        ? { errorType: error.name, errorMessage: error.message }
+        : error === undefined
+        ? {}
+        : { errorMessage: String(error) })
     }))
   })
 

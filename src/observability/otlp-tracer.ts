@@ -183,4 +183,3 @@ export const makeBatchedOtlpTracer = Effect.fnUntraced(function*(options: {
     span: (o) => new BatchedSpan(o.name, o.parent, o.annotations, o.links, o.startTime, o.kind, o.sampled, push)
   })
 })
-

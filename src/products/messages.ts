@@ -1,9 +1,9 @@
 import { Result } from "effect"
 import type { BatchRecord } from "../batch/sqs-event.ts"
 import { ProductNotFound } from "../domain/errors.ts"
-import type { Product } from "../domain/product.ts"
 import { fifoId } from "../domain/fifo-id.ts"
 import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes, utf8Bytes } from "../domain/limits.ts"
+import type { Product } from "../domain/product.ts"
 import { cutToBytes, isSqsSafe, toSqsText, truncate } from "../domain/sqs-text.ts"
 import type { OutgoingMessage } from "../services/message-queue.ts"
 

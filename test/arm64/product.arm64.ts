@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
-import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
+import { type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
 import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import { sqsEvent, sqsRecord } from "../support/records.ts"
 

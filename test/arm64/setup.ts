@@ -35,5 +35,7 @@ const fn = unpackArtefacts(dist, "arm64", join(work, "lambda"))
 process.env.RUNTIME_BOOTSTRAP = fn.bootstrap
 process.env.ARM64_TASK_ROOT = fn.taskRoot
 const seconds = ((performance.now() - started) / 1000).toFixed(1)
-console.log(`arm64 suite: built and unpacked the arm64 layer and function in ${seconds} s` +
-  (fn.emulated ? "; its Bun runs under qemu-user, so every cold start takes seconds" : ""))
+console.log(
+  `arm64 suite: built and unpacked the arm64 layer and function in ${seconds} s` +
+    (fn.emulated ? "; its Bun runs under qemu-user, so every cold start takes seconds" : "")
+)

@@ -2,8 +2,8 @@ import { afterEach, expect, test } from "bun:test"
 import { AwsWaits } from "../../bench/own-time.ts"
 import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
 import { sendBodies } from "../../local/invoke/send.ts"
-import { startSession, type Session } from "../../local/invoke/session.ts"
-import { startAwsProxy, type AwsProxy } from "../../local/proxy/aws-proxy.ts"
+import { type Session, startSession } from "../../local/invoke/session.ts"
+import { type AwsProxy, startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 
 let session: Session | undefined
 const proxies: Array<AwsProxy> = []
@@ -19,7 +19,11 @@ test("each environment's AWS calls go through its own proxies and fall inside it
   const invocations: Array<InvocationRecord & { waited: number }> = []
   session = await startSession({
     prefix: `own-time-${process.pid}-${Date.now()}`,
-    memoryMb: 1024, concurrency: 2, batchSize: 10, batchingWindowSeconds: 0, timeoutSeconds: 10,
+    memoryMb: 1024,
+    concurrency: 2,
+    batchSize: 10,
+    batchingWindowSeconds: 0,
+    timeoutSeconds: 10,
     onInvocation: (r) => void invocations.push({ ...r, waited: waits.waited(r.environmentId, r.startedAt, r.endedAt) }),
     environmentEndpoints: (stack, id) => {
       const onTiming = (start: number, end: number) => {

@@ -45,7 +45,9 @@ const unpacked = (arch: Arch) => {
 
 afterAll(() => {
   for (const arch of ["x86_64", "arm64"]) {
-    for (const dir of [`bytecode-${arch}`, `spoiled-${arch}`]) rmSync(join(scratch(), dir), { recursive: true, force: true })
+    for (const dir of [`bytecode-${arch}`, `spoiled-${arch}`]) {
+      rmSync(join(scratch(), dir), { recursive: true, force: true })
+    }
   }
 })
 

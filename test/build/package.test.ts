@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { startLocalStack, type LocalStack } from "../../local/aws/local-stack.ts"
+import { type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
 import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import { assertElfArch, locateBunBinary } from "../../scripts/build/bun-binary.ts"
 import { bundleForArch } from "../../scripts/build/bundle-for-arch.ts"

@@ -1,25 +1,25 @@
+import * as realCredentials from "@aws-sdk/credential-provider-node"
+import { streamCollector as realStreamCollector } from "@smithy/core/serde"
+import { FetchHttpHandler } from "@smithy/fetch-http-handler"
+import * as realHttp from "@smithy/node-http-handler"
+import { SignatureV4 } from "@smithy/signature-v4"
 import { afterEach, beforeAll, describe, expect, test } from "bun:test"
+import fc from "fast-check"
+import * as nodeCrypto from "node:crypto"
 import { rmSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
-import * as zlib from "node:zlib"
-import * as nodeCrypto from "node:crypto"
-import fc from "fast-check"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import * as realHttp from "@smithy/node-http-handler"
-import { FetchHttpHandler } from "@smithy/fetch-http-handler"
-import * as realCredentials from "@aws-sdk/credential-provider-node"
+import { PassThrough, Readable, Writable } from "node:stream"
+import * as zlib from "node:zlib"
+import { bundleConfig } from "../../scripts/build/bundle.ts"
 import * as shimCredentials from "../../scripts/build/shims/credential-provider-node.ts"
 import * as iniFileRead from "../../scripts/build/shims/ini-file-read.ts"
-import * as zlibCrc32 from "../../scripts/build/shims/zlib-crc32.ts"
 import * as cryptoHash from "../../scripts/build/shims/node-crypto-hash.ts"
-import * as streamingPayload from "../../scripts/build/shims/streaming-payload-readable.ts"
-import * as collectorWritable from "../../scripts/build/shims/stream-collector-writable.ts"
-import { PassThrough, Readable, Writable } from "node:stream"
-import { streamCollector as realStreamCollector } from "@smithy/core/serde"
-import { SignatureV4 } from "@smithy/signature-v4"
 import * as shimHttp from "../../scripts/build/shims/node-http-handler.ts"
-import { bundleConfig } from "../../scripts/build/bundle.ts"
+import * as collectorWritable from "../../scripts/build/shims/stream-collector-writable.ts"
+import * as streamingPayload from "../../scripts/build/shims/streaming-payload-readable.ts"
+import * as zlibCrc32 from "../../scripts/build/shims/zlib-crc32.ts"
 import { STAND_INS } from "../../scripts/build/stand-ins.ts"
 
 const SHIMS = resolve(import.meta.dir, "../../scripts/build/shims")
@@ -129,11 +129,14 @@ describe("ini file read stand-in", () => {
 describe("zlib CRC-32 stand-in", () => {
   test("the same values as zlib.crc32, whole or continued from a previous value, for bytes and strings", () => {
     const bytes = fc.uint8Array({ maxLength: 2048 })
-    fc.assert(fc.property(bytes, bytes, fc.string(), (a, b, s) => {
-      expect(zlibCrc32.crc32(a)).toBe(zlib.crc32(a))
-      expect(zlibCrc32.crc32(b, zlibCrc32.crc32(a))).toBe(zlib.crc32(b, zlib.crc32(a)))
-      expect(zlibCrc32.crc32(s)).toBe(zlib.crc32(s))
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(bytes, bytes, fc.string(), (a, b, s) => {
+        expect(zlibCrc32.crc32(a)).toBe(zlib.crc32(a))
+        expect(zlibCrc32.crc32(b, zlibCrc32.crc32(a))).toBe(zlib.crc32(b, zlib.crc32(a)))
+        expect(zlibCrc32.crc32(s)).toBe(zlib.crc32(s))
+      }),
+      { numRuns: 300 }
+    )
     expect(zlibCrc32.crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926) // the CRC-32 check value
   })
 })
@@ -146,21 +149,24 @@ describe("node:crypto hashing stand-in", () => {
 
   test("createHash and createHmac digest as node:crypto's do, chunk by chunk, copies included", () => {
     const algorithm = fc.constantFrom("sha256", "md5", "sha1")
-    fc.assert(fc.property(algorithm, fc.array(data, { maxLength: 4 }), key, (algorithm, chunks, key) => {
-      const ours = cryptoHash.createHash(algorithm)
-      const theirs = nodeCrypto.createHash(algorithm)
-      const oursMac = cryptoHash.createHmac(algorithm, key)
-      const theirsMac = nodeCrypto.createHmac(algorithm, key)
-      for (const chunk of chunks) {
-        ours.update(chunk)
-        theirs.update(chunk)
-        oursMac.update(chunk)
-        theirsMac.update(chunk)
-      }
-      expect(Buffer.from(ours.copy().digest()).equals(theirs.copy().digest())).toBe(true)
-      expect(ours.digest("hex")).toBe(theirs.digest("hex"))
-      expect(Buffer.from(oursMac.digest()).equals(theirsMac.digest())).toBe(true)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(algorithm, fc.array(data, { maxLength: 4 }), key, (algorithm, chunks, key) => {
+        const ours = cryptoHash.createHash(algorithm)
+        const theirs = nodeCrypto.createHash(algorithm)
+        const oursMac = cryptoHash.createHmac(algorithm, key)
+        const theirsMac = nodeCrypto.createHmac(algorithm, key)
+        for (const chunk of chunks) {
+          ours.update(chunk)
+          theirs.update(chunk)
+          oursMac.update(chunk)
+          theirsMac.update(chunk)
+        }
+        expect(Buffer.from(ours.copy().digest()).equals(theirs.copy().digest())).toBe(true)
+        expect(ours.digest("hex")).toBe(theirs.digest("hex"))
+        expect(Buffer.from(oursMac.digest()).equals(theirsMac.digest())).toBe(true)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   test("a SigV4 signature over the stand-in equals the one over node:crypto", async () => {
@@ -206,17 +212,20 @@ describe("node:crypto hashing stand-in", () => {
     const chunk = fc.oneof(text, view)
     const anyKey = fc.oneof(text, view, fc.constant(new Uint8Array(0)))
     const algorithm = fc.constantFrom("sha256", "md5", "sha1")
-    fc.assert(fc.property(algorithm, fc.array(chunk, { maxLength: 4 }), anyKey, (algorithm, chunks, key) => {
-      const ours = cryptoHash.createHash(algorithm)
-      const theirs = nodeCrypto.createHash(algorithm)
-      const oursMac = cryptoHash.createHmac(algorithm, key)
-      const theirsMac = nodeCrypto.createHmac(algorithm, key)
-      for (const c of chunks) [ours, theirs, oursMac, theirsMac].forEach((h) => h.update(c))
-      expect(ours.digest("hex")).toBe(theirs.digest("hex"))
-      expect(oursMac.digest("hex")).toBe(theirsMac.digest("hex"))
-      const crc = chunks.reduce((v: number, c) => zlibCrc32.crc32(c, v), 0)
-      expect(crc).toBe(chunks.reduce((v: number, c) => zlib.crc32(c, v), 0))
-    }), { numRuns: 500 })
+    fc.assert(
+      fc.property(algorithm, fc.array(chunk, { maxLength: 4 }), anyKey, (algorithm, chunks, key) => {
+        const ours = cryptoHash.createHash(algorithm)
+        const theirs = nodeCrypto.createHash(algorithm)
+        const oursMac = cryptoHash.createHmac(algorithm, key)
+        const theirsMac = nodeCrypto.createHmac(algorithm, key)
+        for (const c of chunks) [ours, theirs, oursMac, theirsMac].forEach((h) => h.update(c))
+        expect(ours.digest("hex")).toBe(theirs.digest("hex"))
+        expect(oursMac.digest("hex")).toBe(theirsMac.digest("hex"))
+        const crc = chunks.reduce((v: number, c) => zlibCrc32.crc32(c, v), 0)
+        expect(crc).toBe(chunks.reduce((v: number, c) => zlib.crc32(c, v), 0))
+      }),
+      { numRuns: 500 }
+    )
   })
 
   test("getRandomValues fills the array it is given", () => {
@@ -289,35 +298,50 @@ describe("the SDK's hashing as bundled (its own classes on the stand-ins)", () =
     const text = fc.string({ unit: "binary", maxLength: 200 })
     const bytes = fc.uint8Array({ maxLength: 300 })
     const hex = (u: Uint8Array) => Buffer.from(u).toString("hex")
-    return fc.assert(fc.asyncProperty(fc.oneof(text, bytes), fc.oneof(text, bytes), async (data, key) => {
-      const utf8 = typeof data === "string" ? new TextEncoder().encode(data) : data
-      const secret = typeof key === "string" ? key : key.length === 0 ? undefined : key
-      const sha = new bundled.Sha256()
-      sha.update(data)
-      expect(hex(await sha.digest())).toBe(nodeCrypto.createHash("sha256").update(data).digest("hex"))
-      if (secret !== undefined && secret !== "") {
-        const mac = new bundled.Sha256(secret)
-        mac.update(data)
-        expect(hex(await mac.digest())).toBe(nodeCrypto.createHmac("sha256", secret).update(data).digest("hex"))
-        const hashMac = new bundled.Hash("sha256", secret)
-        hashMac.update(data)
-        expect(hex(await hashMac.digest())).toBe(nodeCrypto.createHmac("sha256", secret).update(data).digest("hex"))
-      }
-      const md5 = new bundled.Md5()
-      md5.update(utf8)
-      expect(hex(await md5.digest())).toBe(nodeCrypto.createHash("md5").update(utf8).digest("hex"))
-      const crc = new bundled.Crc32()
-      crc.update(utf8)
-      expect(crc.digestSync()).toBe(zlib.crc32(utf8))
-    }), { numRuns: 300 })
+    return fc.assert(
+      fc.asyncProperty(fc.oneof(text, bytes), fc.oneof(text, bytes), async (data, key) => {
+        const utf8 = typeof data === "string" ? new TextEncoder().encode(data) : data
+        const secret = typeof key === "string" ? key : key.length === 0 ? undefined : key
+        const sha = new bundled.Sha256()
+        sha.update(data)
+        expect(hex(await sha.digest())).toBe(nodeCrypto.createHash("sha256").update(data).digest("hex"))
+        if (secret !== undefined && secret !== "") {
+          const mac = new bundled.Sha256(secret)
+          mac.update(data)
+          expect(hex(await mac.digest())).toBe(nodeCrypto.createHmac("sha256", secret).update(data).digest("hex"))
+          const hashMac = new bundled.Hash("sha256", secret)
+          hashMac.update(data)
+          expect(hex(await hashMac.digest())).toBe(nodeCrypto.createHmac("sha256", secret).update(data).digest("hex"))
+        }
+        const md5 = new bundled.Md5()
+        md5.update(utf8)
+        expect(hex(await md5.digest())).toBe(nodeCrypto.createHash("md5").update(utf8).digest("hex"))
+        const crc = new bundled.Crc32()
+        crc.update(utf8)
+        expect(crc.digestSync()).toBe(zlib.crc32(utf8))
+      }),
+      { numRuns: 300 }
+    )
   })
 })
 
 describe("node:stream stand-ins", () => {
   test("the retry middleware's Readable answers instanceof as node:stream's does", () => {
     const values: Array<unknown> = [
-      undefined, null, "body", 42, new Uint8Array(3), Buffer.from("x"), new ArrayBuffer(2), {}, { pipe() {} },
-      Readable.from(["a"]), new PassThrough(), new Writable(), new ReadableStream(), new Blob(["b"])
+      undefined,
+      null,
+      "body",
+      42,
+      new Uint8Array(3),
+      Buffer.from("x"),
+      new ArrayBuffer(2),
+      {},
+      { pipe() {} },
+      Readable.from(["a"]),
+      new PassThrough(),
+      new Writable(),
+      new ReadableStream(),
+      new Blob(["b"])
     ]
     for (const v of values) expect(v instanceof streamingPayload.Readable).toBe(v instanceof Readable)
   })
@@ -342,7 +366,8 @@ describe("node:stream stand-ins", () => {
     expect(() => (collectorWritable.Writable as unknown as () => void)()).toThrow(TypeError)
   })
 
-  test("the SDK's stream collector as bundled collects Node.js streams, web streams and blobs as the real one",
+  test(
+    "the SDK's stream collector as bundled collects Node.js streams, web streams and blobs as the real one",
     async () => {
       const entry = resolve(import.meta.dir, "../fixtures/sdk-streams.ts")
       const result = await Bun.build({ ...bundleConfig(entry, "sdk-streams.js"), bytecode: false, metafile: true })

@@ -16,7 +16,12 @@ describe("ReportBatchItemFailures, as Lambda applies it", () => {
   })
 
   test("listed records fail, the others succeed; duplicates count once", () => {
-    expect(settleBatch(ids, { functionError: false, payload: `{"batchItemFailures":[{"itemIdentifier":"b"},{"itemIdentifier":"b"}]}` }))
+    expect(
+      settleBatch(ids, {
+        functionError: false,
+        payload: `{"batchItemFailures":[{"itemIdentifier":"b"},{"itemIdentifier":"b"}]}`
+      })
+    )
       .toEqual({ kind: "partial", succeeded: ["a", "c"], failed: ["b"] })
   })
 
@@ -43,14 +48,33 @@ describe("the SQS event record Lambda builds", () => {
       ReceiptHandle: "rh",
       Body: "{}",
       MD5OfBody: "99914b932bd37a50b983c5e7c90ae93b",
-      Attributes: { ApproximateReceiveCount: "2", SentTimestamp: "1", SenderId: "S", ApproximateFirstReceiveTimestamp: "2", MessageGroupId: "g", SequenceNumber: "7", MessageDeduplicationId: "d" },
-      MessageAttributes: { trace: { DataType: "String", StringValue: "x" }, blob: { DataType: "Binary", BinaryValue: new Uint8Array([1, 2]) } }
+      Attributes: {
+        ApproximateReceiveCount: "2",
+        SentTimestamp: "1",
+        SenderId: "S",
+        ApproximateFirstReceiveTimestamp: "2",
+        MessageGroupId: "g",
+        SequenceNumber: "7",
+        MessageDeduplicationId: "d"
+      },
+      MessageAttributes: {
+        trace: { DataType: "String", StringValue: "x" },
+        blob: { DataType: "Binary", BinaryValue: new Uint8Array([1, 2]) }
+      }
     }, "arn:aws:sqs:eu-west-1:123456789012:input.fifo")
     expect(record).toEqual({
       messageId: "m-1",
       receiptHandle: "rh",
       body: "{}",
-      attributes: { ApproximateReceiveCount: "2", SentTimestamp: "1", SenderId: "S", ApproximateFirstReceiveTimestamp: "2", SequenceNumber: "7", MessageGroupId: "g", MessageDeduplicationId: "d" } as never,
+      attributes: {
+        ApproximateReceiveCount: "2",
+        SentTimestamp: "1",
+        SenderId: "S",
+        ApproximateFirstReceiveTimestamp: "2",
+        SequenceNumber: "7",
+        MessageGroupId: "g",
+        MessageDeduplicationId: "d"
+      } as never,
       messageAttributes: {
         trace: { stringValue: "x", stringListValues: [], binaryListValues: [], dataType: "String" },
         blob: { binaryValue: "AQI=", stringListValues: [], binaryListValues: [], dataType: "Binary" }

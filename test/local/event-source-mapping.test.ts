@@ -3,7 +3,7 @@ import { resolve } from "node:path"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
 import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
 import { sendBodies } from "../../local/invoke/send.ts"
-import { startSession, type Session, type SessionOptions } from "../../local/invoke/session.ts"
+import { type Session, type SessionOptions, startSession } from "../../local/invoke/session.ts"
 import type { ResourceLimit } from "../../local/limits/cgroups.ts"
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/functions")
@@ -39,11 +39,17 @@ const RETRY_FAST = { timeoutSeconds: 1, visibilityTimeoutSeconds: 2, maxReceiveC
 describe("the local SQS event source mapping and the real bootstrap", () => {
   test("the product function end to end: 60 messages, all processed once, in batches of at most 10", async () => {
     const { session, invocations } = await start({ concurrency: 3 })
-    const ids = await sendBodies(session.stack.endpoints.sqs, session.stack.inputQueueUrl, Array.from({ length: 30 }, (_, i) => JSON.stringify({ name: `p${i}`, price: i })))
+    const ids = await sendBodies(
+      session.stack.endpoints.sqs,
+      session.stack.inputQueueUrl,
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ name: `p${i}`, price: i }))
+    )
     await session.mapping.drain()
     await sendBodies(session.stack.endpoints.sqs, session.stack.inputQueueUrl, ids.map((pk) => JSON.stringify({ pk })))
     await session.mapping.drain()
-    expect((await scanAll(session.stack.endpoints.dynamodb, session.stack.tableName)).map((p) => p.pk).sort()).toEqual([...ids].sort())
+    expect((await scanAll(session.stack.endpoints.dynamodb, session.stack.tableName)).map((p) => p.pk).sort()).toEqual(
+      [...ids].sort()
+    )
     const output = await drainQueue(session.stack.endpoints.sqs, session.stack.outputQueueUrl, { remove: true })
     expect(output).toHaveLength(30)
     expect(invocations.every((r) => r.event.Records.length <= 10 && r.result.status === "success")).toBe(true)
@@ -56,27 +62,43 @@ describe("the local SQS event source mapping and the real bootstrap", () => {
     await sendBodies(session.stack.endpoints.sqs, session.stack.inputQueueUrl, ["hello"])
     await session.mapping.drain()
     const event = JSON.parse(logs.find((l) => l.includes("EVENT "))!.split("EVENT ")[1]!)
-    expect(event.Records[0]).toMatchObject({ body: "hello", eventSource: "aws:sqs", eventSourceARN: session.stack.inputQueueArn, awsRegion: "us-east-1" })
-    expect(Object.keys(event.Records[0].attributes).sort()).toEqual(["ApproximateFirstReceiveTimestamp", "ApproximateReceiveCount", "SenderId", "SentTimestamp"])
+    expect(event.Records[0]).toMatchObject({
+      body: "hello",
+      eventSource: "aws:sqs",
+      eventSourceARN: session.stack.inputQueueArn,
+      awsRegion: "us-east-1"
+    })
+    expect(Object.keys(event.Records[0].attributes).sort()).toEqual([
+      "ApproximateFirstReceiveTimestamp",
+      "ApproximateReceiveCount",
+      "SenderId",
+      "SentTimestamp"
+    ])
   }, 20_000)
 
-  test("records reported failed come back after the visibility timeout and reach the DLQ after maxReceiveCount", async () => {
-    const { session, invocations } = await start({ handler: "flaky.partial", ...RETRY_FAST })
-    await sendBodies(session.stack.endpoints.sqs, session.stack.inputQueueUrl, ["ok-1", "fail", "ok-2"])
-    await session.mapping.drain()
-    const dead = await drainQueue(session.stack.endpoints.sqs, session.stack.deadLetterQueueUrl, { remove: true })
-    expect(dead.map((m) => m.Body)).toEqual(["fail"])
-    const attempts = invocations.flatMap((r) => r.event.Records.map((rec) => rec.body))
-    expect(attempts.filter((b) => b === "fail")).toHaveLength(2)
-    expect(attempts.filter((b) => b === "ok-1")).toHaveLength(1)
-  }, 30_000)
+  test(
+    "records reported failed come back after the visibility timeout and reach the DLQ after maxReceiveCount",
+    async () => {
+      const { session, invocations } = await start({ handler: "flaky.partial", ...RETRY_FAST })
+      await sendBodies(session.stack.endpoints.sqs, session.stack.inputQueueUrl, ["ok-1", "fail", "ok-2"])
+      await session.mapping.drain()
+      const dead = await drainQueue(session.stack.endpoints.sqs, session.stack.deadLetterQueueUrl, { remove: true })
+      expect(dead.map((m) => m.Body)).toEqual(["fail"])
+      const attempts = invocations.flatMap((r) => r.event.Records.map((rec) => rec.body))
+      expect(attempts.filter((b) => b === "fail")).toHaveLength(2)
+      expect(attempts.filter((b) => b === "ok-1")).toHaveLength(1)
+    },
+    30_000
+  )
 
   test("a function error leaves the whole batch; an unknown itemIdentifier fails the whole batch", async () => {
     const thrown = await start({ handler: "flaky.throws", ...RETRY_FAST })
     await sendBodies(thrown.session.stack.endpoints.sqs, thrown.session.stack.inputQueueUrl, ["boom"])
     await thrown.session.mapping.drain()
     expect(thrown.invocations.map((r) => r.settlement.kind)).toEqual(["whole-batch-failed", "whole-batch-failed"])
-    expect(await drainQueue(thrown.session.stack.endpoints.sqs, thrown.session.stack.deadLetterQueueUrl)).toHaveLength(1)
+    expect(await drainQueue(thrown.session.stack.endpoints.sqs, thrown.session.stack.deadLetterQueueUrl)).toHaveLength(
+      1
+    )
     await thrown.session.close()
     session = undefined
 
@@ -85,35 +107,52 @@ describe("the local SQS event source mapping and the real bootstrap", () => {
     // Only the first settlement matters here: no need to wait for the redrive.
     unknown.session.mapping.start()
     while (unknown.invocations.length === 0) await Bun.sleep(20)
-    expect(unknown.invocations[0]!.settlement).toEqual({ kind: "whole-batch-failed", reason: `invalid itemIdentifier "not-in-this-batch"` })
+    expect(unknown.invocations[0]!.settlement).toEqual({
+      kind: "whole-batch-failed",
+      reason: `invalid itemIdentifier "not-in-this-batch"`
+    })
   }, 30_000)
 
   test("a batching window gathers more than 10 records into one invocation", async () => {
     const { session, invocations } = await start({ handler: "flaky.partial", batchSize: 25, batchingWindowSeconds: 1 })
-    await sendBodies(session.stack.endpoints.sqs, session.stack.inputQueueUrl, Array.from({ length: 25 }, (_, i) => `m${i}`))
+    await sendBodies(
+      session.stack.endpoints.sqs,
+      session.stack.inputQueueUrl,
+      Array.from({ length: 25 }, (_, i) => `m${i}`)
+    )
     await session.mapping.drain()
     expect(Math.max(...invocations.map((r) => r.event.Records.length))).toBeGreaterThan(10)
     expect(invocations.reduce((n, r) => n + r.event.Records.length, 0)).toBe(25)
   }, 20_000)
 
-  test("memory and CPU limits: a 128 MB environment gets 128 MB and its CPU share; exceeding memory is an OOM kill", async () => {
-    const { session, invocations } = await start({ handler: "flaky.hog", memoryMb: 128, timeoutSeconds: 10, maxReceiveCount: 2, concurrency: 1 })
-    if (!session.cgroups.available) {
-      // Where the machine cannot enforce limits the flow must say so and still run.
-      expect(session.cgroups.reason.length).toBeGreaterThan(0)
-      return
-    }
-    const env = session.pool.create()
-    const result = await env.invoke({ Records: [] })
-    expect(result).toMatchObject({ status: "crash", error: { errorType: "Runtime.OutOfMemory" } })
-    expect(result.report.maxMemoryUsedMb).toBeGreaterThanOrEqual(120)
-    expect(result.report.maxMemoryUsedMb).toBeLessThanOrEqual(129)
-    const applied = (env as unknown as { options: { limit: ResourceLimit } }).options.limit.applied()
-    expect(applied.memoryBytes).toBe(128 * 1024 * 1024)
-    expect(applied.cpus).toBeCloseTo(128 / 1769, 3)
-    await env.stop()
-    expect(invocations).toHaveLength(0)
-  }, 20_000)
+  test(
+    "memory and CPU limits: a 128 MB environment gets 128 MB and its CPU share; exceeding memory is an OOM kill",
+    async () => {
+      const { session, invocations } = await start({
+        handler: "flaky.hog",
+        memoryMb: 128,
+        timeoutSeconds: 10,
+        maxReceiveCount: 2,
+        concurrency: 1
+      })
+      if (!session.cgroups.available) {
+        // Where the machine cannot enforce limits the flow must say so and still run.
+        expect(session.cgroups.reason.length).toBeGreaterThan(0)
+        return
+      }
+      const env = session.pool.create()
+      const result = await env.invoke({ Records: [] })
+      expect(result).toMatchObject({ status: "crash", error: { errorType: "Runtime.OutOfMemory" } })
+      expect(result.report.maxMemoryUsedMb).toBeGreaterThanOrEqual(120)
+      expect(result.report.maxMemoryUsedMb).toBeLessThanOrEqual(129)
+      const applied = (env as unknown as { options: { limit: ResourceLimit } }).options.limit.applied()
+      expect(applied.memoryBytes).toBe(128 * 1024 * 1024)
+      expect(applied.cpus).toBeCloseTo(128 / 1769, 3)
+      await env.stop()
+      expect(invocations).toHaveLength(0)
+    },
+    20_000
+  )
 
   test("at 128 MB init runs unthrottled (as on AWS) and invocations get the memory size's CPU share", async () => {
     const { session } = await start({ handler: "busy.handler", memoryMb: 128, concurrency: 1 })

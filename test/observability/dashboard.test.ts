@@ -190,8 +190,10 @@ describe("the CloudWatch dashboard", () => {
       expect(widgets.length).toBeGreaterThanOrEqual(8)
       expect(widgets.flatMap(widgetProblems)).toEqual([])
       for (const [i, a] of widgets.entries()) {
-        for (const b of widgets.slice(i + 1)) {expect(overlap(a, b), `${a.properties.title} / ${b.properties.title}`)
-            .toBe(false)}
+        for (const b of widgets.slice(i + 1)) {
+          expect(overlap(a, b), `${a.properties.title} / ${b.properties.title}`)
+            .toBe(false)
+        }
       }
       for (const w of widgets.filter((w) => w.type === "metric")) expect(w.properties.region).toBe(REGION)
     },

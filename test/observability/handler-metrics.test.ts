@@ -112,12 +112,14 @@ describe("AWS requests and retries", () => {
     const values = await Effect.runPromise(
       withInvocationMetrics(Effect.gen(function*() {
         const settled = () => Effect.void
-        yield* deliverAll("BatchWriteItem", [1, 2, 3], (items) =>
-          Effect.sync(() =>
-            items.map((i) => (calls++ < 2 && i === 2 ? Result.fail(throttled) : Result.void))
-          ), settled)
-        yield* deliverAll("SendMessageBatch", [1], (items) =>
-          Effect.succeed(items.map(() => Result.void)), settled)
+        yield* deliverAll(
+          "BatchWriteItem",
+          [1, 2, 3],
+          (items) =>
+            Effect.sync(() => items.map((i) => (calls++ < 2 && i === 2 ? Result.fail(throttled) : Result.void))),
+          settled
+        )
+        yield* deliverAll("SendMessageBatch", [1], (items) => Effect.succeed(items.map(() => Result.void)), settled)
         return metricValues(yield* Metric.snapshot)
       })).pipe(Effect.provide(FAST_RETRIES))
     )

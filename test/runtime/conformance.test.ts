@@ -38,13 +38,15 @@ describe("bootstrap on the local Runtime API", () => {
 
   test("the context has every field of the Node.js runtime; headers and trace id come through", async () => {
     const { env } = start("handlers.context", { timeoutMs: 4_000 })
-    const result = payloadOf(await env.invoke({}, {
-      requestId: "req-ctx",
-      traceId: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-      clientContext: { client: { app_title: "t" }, env: { a: "b" } },
-      cognitoIdentity: { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" },
-      invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:conformance:live"
-    }))
+    const result = payloadOf(
+      await env.invoke({}, {
+        requestId: "req-ctx",
+        traceId: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        clientContext: { client: { app_title: "t" }, env: { a: "b" } },
+        cognitoIdentity: { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" },
+        invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:conformance:live"
+      })
+    )
     expect(result).toMatchObject({
       awsRequestId: "req-ctx",
       functionName: "conformance",
@@ -82,16 +84,26 @@ describe("bootstrap on the local Runtime API", () => {
     const sync = await start("handlers.throwsSync").env.invoke({})
     expect(sync).toMatchObject({ status: "error", error: { errorType: "RangeError", errorMessage: "sync failure" } })
     const str = await start("handlers.rejectsString").env.invoke({})
-    expect(str).toMatchObject({ status: "error", error: { errorType: "string", errorMessage: "just a string", stackTrace: [] }, errorTypeHeader: "string" })
+    expect(str).toMatchObject({
+      status: "error",
+      error: { errorType: "string", errorMessage: "just a string", stackTrace: [] },
+      errorTypeHeader: "string"
+    })
     const { env } = start("handlers.unhandled")
     const stray = await env.invoke({})
-    expect(stray).toMatchObject({ status: "error", error: { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: stray rejection" } })
+    expect(stray).toMatchObject({
+      status: "error",
+      error: { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: stray rejection" }
+    })
   })
 
   test("callback-style handlers answer through the callback", async () => {
     const { env } = start("handlers.callback")
     expect(payloadOf(await env.invoke({}))).toEqual({ via: "callback" })
-    expect(await env.invoke({ fail: true })).toMatchObject({ status: "error", error: { errorMessage: "callback failure" } })
+    expect(await env.invoke({ fail: true })).toMatchObject({
+      status: "error",
+      error: { errorMessage: "callback failure" }
+    })
   })
 
   test("responses over 6 MB and unserialisable responses are errors, not empty successes", async () => {
@@ -117,11 +129,18 @@ describe("bootstrap on the local Runtime API", () => {
 
   test("a missing module, a missing export and a throw at load are init errors; the process exits", async () => {
     const missingFile = await start("nope.handler").env.invoke({})
-    expect(missingFile).toMatchObject({ status: "init-error", error: { errorType: "Runtime.ImportModuleError" }, errorTypeHeader: "Runtime.ImportModuleError" })
+    expect(missingFile).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.ImportModuleError" },
+      errorTypeHeader: "Runtime.ImportModuleError"
+    })
     const missingExport = await start("handlers.missing").env.invoke({})
     expect(missingExport).toMatchObject({ status: "init-error", error: { errorType: "Runtime.HandlerNotFound" } })
     const throwsAtLoad = await start("init-throws.handler").env.invoke({})
-    expect(throwsAtLoad).toMatchObject({ status: "init-error", error: { errorType: "Runtime.UserCodeSyntaxError", errorMessage: "SyntaxError: broken module" } })
+    expect(throwsAtLoad).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.UserCodeSyntaxError", errorMessage: "SyntaxError: broken module" }
+    })
     const malformed = await start("nodot").env.invoke({})
     expect(malformed).toMatchObject({ status: "init-error", error: { errorType: "Runtime.MalformedHandlerName" } })
   })
@@ -132,7 +151,10 @@ describe("bootstrap on the local Runtime API", () => {
     expect(payloadOf(first)).toEqual({ initialised: true })
     expect(first.report.initDurationMs).toBeGreaterThanOrEqual(50)
     const failing = await start("with-init.handler", { env: { INIT_FAILS: "1" } }).env.invoke({})
-    expect(failing).toMatchObject({ status: "init-error", error: { errorType: "RangeError", errorMessage: "could not initialise" } })
+    expect(failing).toMatchObject({
+      status: "init-error",
+      error: { errorType: "RangeError", errorMessage: "could not initialise" }
+    })
   })
 
   test("a runtime that exits mid-invocation is reported as Runtime.ExitError", async () => {
@@ -145,24 +167,33 @@ describe("bootstrap on the local Runtime API", () => {
     const { env, lines } = start("handlers.logs", { env: { AWS_LAMBDA_LOG_LEVEL: "INFO" } })
     await env.invoke({}, { requestId: "req-log" })
     const ours = lines.filter((l) => l.includes("req-log"))
-    expect(ours.find((l) => l.includes("plain info"))).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z\treq-log\tINFO\tplain info$/)
+    expect(ours.find((l) => l.includes("plain info"))).toMatch(
+      /^\d{4}-\d{2}-\d{2}T[\d:.]+Z\treq-log\tINFO\tplain info$/
+    )
     expect(ours.find((l) => l.includes("careful"))).toContain("\tWARN\tcareful\rsecond line")
     expect(ours.some((l) => l.includes("\tERROR\t") && l.includes("logged error"))).toBe(true)
     expect(lines.some((l) => l.includes("debug detail"))).toBe(false)
   })
 
   test("JSON logs with AWS_LAMBDA_LOG_FORMAT=JSON; AWS_LAMBDA_LOG_LEVEL=DEBUG shows debug; errors carry their fields", async () => {
-    const { env, lines } = start("handlers.logs", { env: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "DEBUG" } })
+    const { env, lines } = start("handlers.logs", {
+      env: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "DEBUG" }
+    })
     await env.invoke({}, { requestId: "req-json" })
     const objects = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l))
     expect(objects.find((o) => o.message === "plain info")).toMatchObject({ level: "INFO", requestId: "req-json" })
     expect(objects.find((o) => o.message === "debug detail")).toMatchObject({ level: "DEBUG" })
     expect(objects.find((o) => o.level === "WARN").message).toBe("careful\nsecond line")
     // One argument is logged as a value, as the Node.js runtime does: an Error becomes an object.
-    expect(objects.find((o) => o.level === "ERROR").message).toMatchObject({ errorType: "Error", errorMessage: "logged error" })
+    expect(objects.find((o) => o.level === "ERROR").message).toMatchObject({
+      errorType: "Error",
+      errorMessage: "logged error"
+    })
     expect(typeof objects[0].timestamp).toBe("string")
 
-    const { env: warnOnly, lines: warnLines } = start("handlers.logs", { env: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "WARN" } })
+    const { env: warnOnly, lines: warnLines } = start("handlers.logs", {
+      env: { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: "WARN" }
+    })
     await warnOnly.invoke({})
     const levels = warnLines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l).level)
     expect(levels).toEqual(["WARN", "ERROR"])
@@ -180,24 +211,28 @@ describe("bootstrap on the local Runtime API", () => {
     expect(lines.some((l) => l.includes("shutdown hook ran for m-1"))).toBe(true)
   })
 
-  test("a Runtime API that answers 500 makes the runtime exit at once, without retrying (spec: exit promptly)", async () => {
-    let polls = 0
-    const down = start("handlers.echo", {
-      server: {
-        intercept: (req) => {
-          if (!req.url.endsWith("/invocation/next")) return undefined
-          polls++
-          return new Response("down", { status: 500 })
+  test(
+    "a Runtime API that answers 500 makes the runtime exit at once, without retrying (spec: exit promptly)",
+    async () => {
+      let polls = 0
+      const down = start("handlers.echo", {
+        server: {
+          intercept: (req) => {
+            if (!req.url.endsWith("/invocation/next")) return undefined
+            polls++
+            return new Response("down", { status: 500 })
+          }
         }
-      }
-    })
-    const started = Date.now()
-    const result = await down.env.invoke({})
-    expect(result.status).toBe("init-error")
-    expect(polls).toBe(1)
-    expect(Date.now() - started).toBeLessThan(2_000)
-    expect(down.lines.join("\n")).toContain("answered 500")
-  }, 20_000)
+      })
+      const started = Date.now()
+      const result = await down.env.invoke({})
+      expect(result.status).toBe("init-error")
+      expect(polls).toBe(1)
+      expect(Date.now() - started).toBeLessThan(2_000)
+      expect(down.lines.join("\n")).toContain("answered 500")
+    },
+    20_000
+  )
 
   test("an event that is not JSON is reported as an error on its invocation", async () => {
     const { env } = start("handlers.echo")
@@ -210,23 +245,46 @@ describe("bootstrap on the local Runtime API", () => {
     const { env } = start("handlers.echo", { memorySizeMb: 512 })
     const { report } = await env.invoke({})
     const line = reportLine(report)
-    expect(line).toMatch(/^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/)
+    expect(line).toMatch(
+      /^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/
+    )
     expect(report.maxMemoryUsedMb).toBeGreaterThan(10)
     expect(report.billedDurationMs).toBeGreaterThanOrEqual(Math.floor(report.durationMs + report.initDurationMs!))
   })
 
   test("JavaScriptCore is tuned: heap sized to the function's memory, no DFG or FTL tier; settings win", async () => {
     const { env: small } = start("handlers.runtimeEnv", { memorySizeMb: 256 })
-    expect(payloadOf(await small.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024), useDFGJIT: "false", useFTLJIT: "false" })
+    expect(payloadOf(await small.invoke({}))).toEqual({
+      forceRAMSize: String(256 * 1024 * 1024),
+      useDFGJIT: "false",
+      useFTLJIT: "false"
+    })
     const { env: large } = start("handlers.runtimeEnv", { memorySizeMb: 2048 })
-    expect(payloadOf(await large.invoke({}))).toEqual({ forceRAMSize: String(2048 * 1024 * 1024), useDFGJIT: "false", useFTLJIT: "false" })
-    const { env: chosen } = start("handlers.runtimeEnv", { memorySizeMb: 256, env: { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "true" } })
-    expect(payloadOf(await chosen.invoke({}))).toEqual({ forceRAMSize: String(256 * 1024 * 1024), useDFGJIT: "true", useFTLJIT: "true" })
+    expect(payloadOf(await large.invoke({}))).toEqual({
+      forceRAMSize: String(2048 * 1024 * 1024),
+      useDFGJIT: "false",
+      useFTLJIT: "false"
+    })
+    const { env: chosen } = start("handlers.runtimeEnv", {
+      memorySizeMb: 256,
+      env: { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "true" }
+    })
+    expect(payloadOf(await chosen.invoke({}))).toEqual({
+      forceRAMSize: String(256 * 1024 * 1024),
+      useDFGJIT: "true",
+      useFTLJIT: "true"
+    })
   })
 
   test("a /next answer without a request id is logged and skipped; the runtime keeps serving", async () => {
     let broken = 1
-    const { env, lines } = start("handlers.echo", { server: { intercept: (req) => (req.url.endsWith("/invocation/next") && broken-- > 0 ? new Response("{}", { status: 200 }) : undefined) } })
+    const { env, lines } = start("handlers.echo", {
+      server: {
+        intercept: (
+          req
+        ) => (req.url.endsWith("/invocation/next") && broken-- > 0 ? new Response("{}", { status: 200 }) : undefined)
+      }
+    })
     expect(payloadOf(await env.invoke({ after: "skip" }))).toEqual({ after: "skip" })
     expect(lines.join("\n")).toContain("without Lambda-Runtime-Aws-Request-Id")
   })
@@ -234,16 +292,27 @@ describe("bootstrap on the local Runtime API", () => {
   test("the product handler answers a malformed SQS event with a clear error, never a silent success", async () => {
     const { env } = start("src/handler.handler", {
       taskRoot: resolve(import.meta.dir, "../.."),
-      env: { TABLE_NAME: "t", OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq", AWS_REGION: "us-east-1" }
+      env: {
+        TABLE_NAME: "t",
+        OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out",
+        DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq",
+        AWS_REGION: "us-east-1"
+      }
     })
     const noId = await env.invoke({ Records: [{ body: "{}" }] })
     expect(noId).toMatchObject({ status: "error", error: { errorType: "InvalidEvent" } })
     expect(noId.status !== "success" && noId.error.errorMessage).toContain("messageId")
-    expect(await env.invoke({ detail: "not sqs" })).toMatchObject({ status: "error", error: { errorType: "InvalidEvent" } })
+    expect(await env.invoke({ detail: "not sqs" })).toMatchObject({
+      status: "error",
+      error: { errorType: "InvalidEvent" }
+    })
   })
 
   test("the product handler fails its cold start naming a missing setting", async () => {
-    const { env } = start("src/handler.handler", { taskRoot: resolve(import.meta.dir, "../.."), env: { OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq" } })
+    const { env } = start("src/handler.handler", {
+      taskRoot: resolve(import.meta.dir, "../.."),
+      env: { OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq" }
+    })
     const result = await env.invoke({ Records: [] })
     expect(result.status).toBe("init-error")
     expect(result.status !== "success" && result.error.errorMessage).toContain("TABLE_NAME")

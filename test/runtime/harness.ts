@@ -1,6 +1,6 @@
 import { afterEach } from "bun:test"
 import { resolve } from "node:path"
-import { ExecutionEnvironment, type EnvironmentOptions } from "../../local/runtime-api/environment.ts"
+import { type EnvironmentOptions, ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 
 // RUNTIME_BOOTSTRAP: an unpacked layer's bootstrap instead of the checkout's (npm run test:arm64: under qemu-user).
 export const BOOTSTRAP = process.env.RUNTIME_BOOTSTRAP ?? resolve(import.meta.dir, "../../runtime/bootstrap")

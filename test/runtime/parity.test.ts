@@ -19,7 +19,10 @@ describe("uncaught exceptions and unhandled rejections", () => {
   test("an unhandled rejection is posted as Runtime.UnhandledPromiseRejection, then the process exits", async () => {
     const { env, lines } = start("parity.unhandled")
     const first = await env.invoke({})
-    expect(first).toMatchObject({ status: "error", error: { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: nobody caught this" } })
+    expect(first).toMatchObject({
+      status: "error",
+      error: { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: nobody caught this" }
+    })
     expect(lines.some((l) => l.includes("Unhandled Promise Rejection"))).toBe(true)
     await env.invoke({})
     expect(env.coldStarts).toBe(2)
@@ -27,7 +30,10 @@ describe("uncaught exceptions and unhandled rejections", () => {
 
   test("a rejection nobody handles while the module loads is an init error", async () => {
     const result = await start("init-rejection.handler").env.invoke({})
-    expect(result).toMatchObject({ status: "init-error", error: { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: rejected during init" } })
+    expect(result).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: rejected during init" }
+    })
   })
 })
 
@@ -38,16 +44,38 @@ describe("handler resolution", () => {
   })
 
   test("'..' and a name without a dot are Runtime.MalformedHandlerName", async () => {
-    expect(await start("../fixtures/parity.plain").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.MalformedHandlerName" } })
-    expect(await start("nodot").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.MalformedHandlerName", errorMessage: "Bad handler" } })
+    expect(await start("../fixtures/parity.plain").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.MalformedHandlerName" }
+    })
+    expect(await start("nodot").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.MalformedHandlerName", errorMessage: "Bad handler" }
+    })
   })
 
   test("Runtime.ImportModuleError, Runtime.HandlerNotFound and Runtime.UserCodeSyntaxError", async () => {
-    expect(await start("absent.handler").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.ImportModuleError" }, errorTypeHeader: "Runtime.ImportModuleError" })
-    expect(await start("missing-dependency.handler").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.ImportModuleError" } })
-    expect(await start("parity.absent").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.HandlerNotFound", errorMessage: "parity.absent is undefined or not exported" } })
-    expect(await start("parity.notAFunction").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.HandlerNotFound", errorMessage: "parity.notAFunction is not a function" } })
-    expect(await start("syntax-error.handler").env.invoke({})).toMatchObject({ status: "init-error", error: { errorType: "Runtime.UserCodeSyntaxError" } })
+    expect(await start("absent.handler").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.ImportModuleError" },
+      errorTypeHeader: "Runtime.ImportModuleError"
+    })
+    expect(await start("missing-dependency.handler").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.ImportModuleError" }
+    })
+    expect(await start("parity.absent").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.HandlerNotFound", errorMessage: "parity.absent is undefined or not exported" }
+    })
+    expect(await start("parity.notAFunction").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.HandlerNotFound", errorMessage: "parity.notAFunction is not a function" }
+    })
+    expect(await start("syntax-error.handler").env.invoke({})).toMatchObject({
+      status: "init-error",
+      error: { errorType: "Runtime.UserCodeSyntaxError" }
+    })
   })
 
   test(".ts handlers run (transpiled at each cold start); a .js file of the same name wins", async () => {
@@ -73,10 +101,16 @@ describe("handler styles", () => {
 
   test("context.succeed, context.fail and context.done answer at once", async () => {
     expect(payloadOf(await start("parity.succeed").env.invoke({}))).toBe("via succeed")
-    expect(await start("parity.fail").env.invoke({})).toMatchObject({ status: "error", error: { errorMessage: "via fail" } })
+    expect(await start("parity.fail").env.invoke({})).toMatchObject({
+      status: "error",
+      error: { errorMessage: "via fail" }
+    })
     const { env } = start("parity.done")
     expect(payloadOf(await env.invoke({}))).toBe("via done")
-    expect(await env.invoke({ error: "done failed" })).toMatchObject({ status: "error", error: { errorMessage: "done failed" } })
+    expect(await env.invoke({ error: "done failed" })).toMatchObject({
+      status: "error",
+      error: { errorMessage: "done failed" }
+    })
   })
 
   test("a synchronous handler's plain return value is the response (as Node.js 24)", async () => {
@@ -93,7 +127,9 @@ describe("handler styles", () => {
 describe("context", () => {
   test("tenantId from Lambda-Runtime-Aws-Tenant-Id, also in JSON log lines", async () => {
     const { env, lines } = start("parity.context", { env: { AWS_LAMBDA_LOG_FORMAT: "JSON" } })
-    expect(payloadOf(await env.invoke({}, { requestId: "req-tenant", tenantId: "tenant-7" }))).toMatchObject({ tenantId: "tenant-7" })
+    expect(payloadOf(await env.invoke({}, { requestId: "req-tenant", tenantId: "tenant-7" }))).toMatchObject({
+      tenantId: "tenant-7"
+    })
     const line = lines.map((l) => JSON.parse(l)).find((o) => o.message === "tenant line")
     expect(line).toMatchObject({ requestId: "req-tenant", tenantId: "tenant-7" })
     expect(payloadOf(await env.invoke({})).tenantId).toBeNull()
@@ -101,7 +137,9 @@ describe("context", () => {
 
   test("client context and Cognito identity parsed; a malformed one fails that invocation only", async () => {
     const { env } = start("parity.context")
-    const parsed = payloadOf(await env.invoke({}, { clientContext: { env: { a: "b" } }, cognitoIdentity: { cognitoIdentityId: "i" } }))
+    const parsed = payloadOf(
+      await env.invoke({}, { clientContext: { env: { a: "b" } }, cognitoIdentity: { cognitoIdentityId: "i" } })
+    )
     expect(parsed).toMatchObject({ clientContext: { env: { a: "b" } }, identity: { cognitoIdentityId: "i" } })
     const bad = await env.invoke({}, { rawClientContext: "{not json" })
     expect(bad).toMatchObject({ status: "error", error: { errorType: "Error" } })
@@ -127,7 +165,10 @@ test("errors carry Lambda-Runtime-Function-XRay-Error-Cause in the Node.js runti
   const cause = JSON.parse(result.xrayErrorCause!)
   expect(cause.working_directory).toBe(RUNTIME_FIXTURES)
   expect(cause.exceptions[0]).toMatchObject({ type: "TypeError", message: "for x-ray" })
-  expect(cause.exceptions[0].stack[0]).toMatchObject({ path: expect.stringContaining("parity.ts"), line: expect.any(Number) })
+  expect(cause.exceptions[0].stack[0]).toMatchObject({
+    path: expect.stringContaining("parity.ts"),
+    line: expect.any(Number)
+  })
   expect(cause.paths.some((p: string) => p.endsWith("parity.ts"))).toBe(true)
 })
 

@@ -7,7 +7,12 @@ import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
 import type { OutgoingMessage } from "../../src/services/message-queue.ts"
 import { memoryProductStore, memoryQueues } from "./memory-services.ts"
 
-export const FAST_RETRIES = Layer.succeed(RetryPolicy, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, attemptTimeoutMs: 1_000 })
+export const FAST_RETRIES = Layer.succeed(RetryPolicy, {
+  maxAttempts: 3,
+  baseDelayMs: 1,
+  maxDelayMs: 2,
+  attemptTimeoutMs: 1_000
+})
 
 /** The real handler over in-memory services, with everything it did exposed for assertions. */
 export const memoryApp = (options: {
@@ -22,7 +27,12 @@ export const memoryApp = (options: {
   const logs: Array<Record<string, unknown>> = []
   const layer = Layer.mergeAll(
     memoryProductStore({ items, ...(options.productFault ? { fault: options.productFault } : {}) }),
-    memoryQueues({ output, deadLetter, ...(options.outputFault ? { outputFault: options.outputFault } : {}), ...(options.deadLetterFault ? { deadLetterFault: options.deadLetterFault } : {}) }),
+    memoryQueues({
+      output,
+      deadLetter,
+      ...(options.outputFault ? { outputFault: options.outputFault } : {}),
+      ...(options.deadLetterFault ? { deadLetterFault: options.deadLetterFault } : {})
+    }),
     LambdaLoggerLayer("Info", (line) => void logs.push(JSON.parse(line))),
     FAST_RETRIES,
     options.extra ?? Layer.empty

@@ -1,7 +1,12 @@
 import { Effect, Layer, Result } from "effect"
 import type { AwsError } from "../../src/domain/errors.ts"
 import type { Product } from "../../src/domain/product.ts"
-import { DeadLetterQueue, type MessageQueueShape, type OutgoingMessage, OutputQueue } from "../../src/services/message-queue.ts"
+import {
+  DeadLetterQueue,
+  type MessageQueueShape,
+  type OutgoingMessage,
+  OutputQueue
+} from "../../src/services/message-queue.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
 
 /** An in-memory product table; `fault` lets a test fail chosen items. */

@@ -3,7 +3,10 @@ import type { SQSEvent, SQSRecord } from "aws-lambda"
 let counter = 0
 
 /** An SQS record shaped as Lambda delivers it. */
-export const sqsRecord = (body: string, overrides: { messageId?: string; groupId?: string; sentTimestamp?: number } = {}): SQSRecord => {
+export const sqsRecord = (
+  body: string,
+  overrides: { messageId?: string; groupId?: string; sentTimestamp?: number } = {}
+): SQSRecord => {
   const messageId = overrides.messageId ?? `msg-${++counter}`
   return {
     messageId,
@@ -14,7 +17,9 @@ export const sqsRecord = (body: string, overrides: { messageId?: string; groupId
       SentTimestamp: String(overrides.sentTimestamp ?? 1_700_000_000_000),
       SenderId: "AIDAEXAMPLE",
       ApproximateFirstReceiveTimestamp: "1700000000100",
-      ...(overrides.groupId ? { MessageGroupId: overrides.groupId, MessageDeduplicationId: messageId, SequenceNumber: "1" } : {})
+      ...(overrides.groupId
+        ? { MessageGroupId: overrides.groupId, MessageDeduplicationId: messageId, SequenceNumber: "1" }
+        : {})
     },
     messageAttributes: {},
     md5OfBody: "",

@@ -1,7 +1,7 @@
 import { Effect } from "effect"
+import type { Product } from "../../src/domain/product.ts"
 import type { MessageQueueShape, OutgoingMessage } from "../../src/services/message-queue.ts"
 import type { ItemOutcome, ProductStore, Settled } from "../../src/services/product-store.ts"
-import type { Product } from "../../src/domain/product.ts"
 
 /** Runs a call that settles items through a callback; returns each item's outcome, in input order. */
 export const inOrder = <T, A>(items: ReadonlyArray<T>, call: (settled: Settled<T, A>) => Effect.Effect<void>) =>

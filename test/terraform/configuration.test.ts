@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 import { SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
-import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
 import { ENV } from "../../src/config.ts"
+import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
 import { SQS_MAX_MESSAGE_BYTES } from "./aws-rules.ts"
 import { type Engine, evaluateIn as evaluateWith, startEngine, type Vars } from "./engine.ts"
 import { block, type Configuration, loadConfiguration, resource } from "./load.ts"
@@ -283,7 +283,8 @@ describe("terraform/: resources and their settings", () => {
       MAX_CONCURRENCY: "${tostring(var.function_max_concurrency)}",
       METRICS_ENABLED: "${tostring(var.metrics_enabled)}",
       METRICS_NAMESPACE: "${var.metrics_namespace}",
-      METRICS_DIMENSIONS: '${join(",", [for k in sort(keys(var.metrics_dimensions)) : "${k}=${var.metrics_dimensions[k]}"])}'
+      METRICS_DIMENSIONS:
+        "${join(\",\", [for k in sort(keys(var.metrics_dimensions)) : \"${k}=${var.metrics_dimensions[k]}\"])}"
     })
     // Other variables the function code reads are Lambda's own (set through logging_config) or local-only overrides.
     const src = resolve(import.meta.dir, "../../src")
@@ -297,7 +298,12 @@ describe("terraform/: resources and their settings", () => {
       }
     }
     walk(src)
-    expect([...read].sort()).toEqual(["AWS_ENDPOINT_URL_SQS", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_LOG_LEVEL", "_X_AMZN_TRACE_ID"])
+    expect([...read].sort()).toEqual([
+      "AWS_ENDPOINT_URL_SQS",
+      "AWS_LAMBDA_FUNCTION_NAME",
+      "AWS_LAMBDA_LOG_LEVEL",
+      "_X_AMZN_TRACE_ID"
+    ])
   })
 
   test("the event source mapping: batch size and window, partial batch responses, maximum concurrency", () => {

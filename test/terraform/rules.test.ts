@@ -60,10 +60,24 @@ const BOUNDARIES: Record<string, { accept: Array<TfValue>; reject: Array<TfValue
   log_group_class: { accept: ["STANDARD", "INFREQUENT_ACCESS"], reject: ["DELIVERY", "standard"] },
   tracing_mode: { accept: ["PassThrough", "Active"], reject: ["Disabled", "active"] },
   // As the function's METRICS_NAMESPACE / METRICS_DIMENSIONS (test/observability/metrics-config.test.ts).
-  metrics_namespace: { accept: ["BunSqsLambda", "Shop/Products", "x".repeat(255)], reject: ["", "AWS/Lambda", ":x", "é", "x".repeat(256)] },
+  metrics_namespace: {
+    accept: ["BunSqsLambda", "Shop/Products", "x".repeat(255)],
+    reject: ["", "AWS/Lambda", ":x", "é", "x".repeat(256)]
+  },
   metrics_dimensions: {
-    accept: [{}, { Stage: "prod", "Team name": "shop floor" }, Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`D${i}`, "v"]))],
-    reject: [{ FunctionName: "x" }, { "a,b": "x" }, { Stage: "a=b" }, { Stage: " " }, { ":Stage": "x" }, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`D${i}`, "v"]))]
+    accept: [
+      {},
+      { Stage: "prod", "Team name": "shop floor" },
+      Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`D${i}`, "v"]))
+    ],
+    reject: [
+      { FunctionName: "x" },
+      { "a,b": "x" },
+      { Stage: "a=b" },
+      { Stage: " " },
+      { ":Stage": "x" },
+      Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`D${i}`, "v"]))
+    ]
   },
   event_source_metrics: {
     accept: [["EventCount"], []],

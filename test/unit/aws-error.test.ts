@@ -1,11 +1,11 @@
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { afterAll, describe, expect, test } from "bun:test"
 import { createServer, type Server } from "node:net"
 import { crc32 } from "node:zlib"
-import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
-import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
-import { checkCrc32 } from "../../src/aws/crc32-check.ts"
-import { transport } from "../../src/aws/clients.ts"
 import { classifyAwsError, entryError, mayBlameItems } from "../../src/aws/aws-error.ts"
+import { transport } from "../../src/aws/clients.ts"
+import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 import { backoffMs } from "../../src/aws/deliver.ts"
 
 /**
@@ -33,7 +33,11 @@ const sendBatchAgainst = async (answer: () => Response, body: string): Promise<u
 }
 
 const sdkError = (name: string, status?: number, extra: object = {}) =>
-  Object.assign(new Error(`${name} happened`), { name, ...(status === undefined ? {} : { $metadata: { httpStatusCode: status } }), ...extra })
+  Object.assign(new Error(`${name} happened`), {
+    name,
+    ...(status === undefined ? {} : { $metadata: { httpStatusCode: status } }),
+    ...extra
+  })
 
 describe("AWS error classification", () => {
   test.each([
@@ -58,15 +62,27 @@ describe("AWS error classification", () => {
   })
 
   test("SQS query-compatible codes are recognised (regression: AWS.SimpleQueueService.Throttling was permanent)", () => {
-    for (const name of ["AWS.SimpleQueueService.Throttling", "AWS.SimpleQueueService.RequestThrottled", "AWS.SimpleQueueService.ServiceUnavailable"]) {
+    for (
+      const name of [
+        "AWS.SimpleQueueService.Throttling",
+        "AWS.SimpleQueueService.RequestThrottled",
+        "AWS.SimpleQueueService.ServiceUnavailable"
+      ]
+    ) {
       expect(classifyAwsError("SendMessageBatch", sdkError(name, 400))._tag).toBe("AwsTransientError")
     }
-    expect(classifyAwsError("SendMessageBatch", sdkError("AWS.SimpleQueueService.NonExistentQueue", 400))._tag).toBe("AwsPermanentError")
+    expect(classifyAwsError("SendMessageBatch", sdkError("AWS.SimpleQueueService.NonExistentQueue", 400))._tag).toBe(
+      "AwsPermanentError"
+    )
   })
 
   test("socket errors are transient; the code and operation are kept", () => {
     const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
-    expect(classifyAwsError("BatchWriteItem", reset)).toMatchObject({ _tag: "AwsTransientError", operation: "BatchWriteItem", code: "ECONNRESET" })
+    expect(classifyAwsError("BatchWriteItem", reset)).toMatchObject({
+      _tag: "AwsTransientError",
+      operation: "BatchWriteItem",
+      code: "ECONNRESET"
+    })
     expect(classifyAwsError("Op", sdkError("TimeoutError"))._tag).toBe("AwsTransientError")
   })
 
@@ -89,12 +105,32 @@ describe("AWS error classification", () => {
 const listTables = `{"TableNames":[]}`
 const http = (head: string, body: string) => `HTTP/1.1 ${head}\r\n\r\n${body}`
 const BROKEN_ANSWERS: Array<[string, string]> = [
-  ["a body cut off before its content-length", http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 100", `{"TableNames":[`)],
-  ["a complete HTTP answer with a cut-off JSON body", http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 15", `{"TableNames":[`)],
+  [
+    "a body cut off before its content-length",
+    http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 100", `{"TableNames":[`)
+  ],
+  [
+    "a complete HTTP answer with a cut-off JSON body",
+    http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 15", `{"TableNames":[`)
+  ],
   ["a status line that is not HTTP", "HTTX/9 ??? nonsense\r\n\r\n"],
-  ["transfer-encoding and content-length together", http("200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 17", listTables)],
+  [
+    "transfer-encoding and content-length together",
+    http(
+      "200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 17",
+      listTables
+    )
+  ],
   ["headers cut off", "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"],
-  ["an x-amz-crc32 that does not match the body", http(`200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amz-crc32: ${crc32(Buffer.from(listTables)) ^ 1}\r\nContent-Length: 17`, listTables)]
+  [
+    "an x-amz-crc32 that does not match the body",
+    http(
+      `200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amz-crc32: ${
+        crc32(Buffer.from(listTables)) ^ 1
+      }\r\nContent-Length: 17`,
+      listTables
+    )
+  ]
 ]
 
 const servers: Array<Server> = []
@@ -107,7 +143,13 @@ const answering = async (text: string): Promise<string> => {
 }
 
 const listTablesVia = (endpoint: string, chosen: object) => {
-  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" }, maxAttempts: 1, ...chosen })
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "y" },
+    maxAttempts: 1,
+    ...chosen
+  })
   checkCrc32(client)
   return client.send(new ListTablesCommand({})).then(() => undefined, (e: unknown) => e)
 }
@@ -123,12 +165,22 @@ describe("a malformed, cut-off or damaged answer is a transient network failure"
   })
 
   test("a correct x-amz-crc32 passes; the answer is read normally", async () => {
-    const endpoint = await answering(http(`200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amz-crc32: ${crc32(Buffer.from(listTables))}\r\nContent-Length: 17`, listTables))
+    const endpoint = await answering(
+      http(
+        `200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amz-crc32: ${
+          crc32(Buffer.from(listTables))
+        }\r\nContent-Length: 17`,
+        listTables
+      )
+    )
     for (const chosen of [transport(), {}]) expect(await listTablesVia(endpoint, chosen)).toBeUndefined()
   })
 
   test("what the client refuses to serialise, and a service's refusal, stay permanent", () => {
-    expect(classifyAwsError("BatchWriteItem", new Error("Number 10000000000000000 is greater than Number.MAX_SAFE_INTEGER."))._tag).toBe("AwsPermanentError")
+    expect(
+      classifyAwsError("BatchWriteItem", new Error("Number 10000000000000000 is greater than Number.MAX_SAFE_INTEGER."))
+        ._tag
+    ).toBe("AwsPermanentError")
     expect(classifyAwsError("BatchWriteItem", new SyntaxError("Unexpected token"))._tag).toBe("AwsPermanentError")
     expect(classifyAwsError("BatchWriteItem", sdkError("ValidationException", 400))._tag).toBe("AwsPermanentError")
   })
@@ -137,8 +189,10 @@ describe("a malformed, cut-off or damaged answer is a transient network failure"
 describe("failures no item causes are never blamed on the items (no halving, no ItemRejected)", () => {
   test("no credentials to be had: the real default chain's error concerns the whole request", async () => {
     const keys = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] as const
-    const saved = Object.fromEntries(["AWS_EC2_METADATA_DISABLED", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", ...keys]
-      .map((k) => [k, process.env[k]]))
+    const saved = Object.fromEntries(
+      ["AWS_EC2_METADATA_DISABLED", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", ...keys]
+        .map((k) => [k, process.env[k]])
+    )
     for (const k of keys) delete process.env[k]
     Object.assign(process.env, {
       AWS_EC2_METADATA_DISABLED: "true",

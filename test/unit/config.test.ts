@@ -11,7 +11,11 @@ const load = (env: Record<string, string>) =>
     }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
   )
 
-const valid = { TABLE_NAME: "products", OUTPUT_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/out", DEAD_LETTER_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/dlq" }
+const valid = {
+  TABLE_NAME: "products",
+  OUTPUT_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/out",
+  DEAD_LETTER_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/dlq"
+}
 
 const errorText = (env: Record<string, string>) => {
   const exit = load(env)
@@ -21,7 +25,14 @@ const errorText = (env: Record<string, string>) => {
 
 describe("configuration", () => {
   test("reads the settings, MAX_CONCURRENCY defaulting to 32", () => {
-    expect(load(valid)).toEqual(Exit.succeed({ tableName: "products", outputQueueUrl: valid.OUTPUT_QUEUE_URL, deadLetterQueueUrl: valid.DEAD_LETTER_QUEUE_URL, maxConcurrency: 32 }))
+    expect(load(valid)).toEqual(
+      Exit.succeed({
+        tableName: "products",
+        outputQueueUrl: valid.OUTPUT_QUEUE_URL,
+        deadLetterQueueUrl: valid.DEAD_LETTER_QUEUE_URL,
+        maxConcurrency: 32
+      })
+    )
     expect(load({ ...valid, MAX_CONCURRENCY: "8" })).toMatchObject({ value: { maxConcurrency: 8 } })
   })
 

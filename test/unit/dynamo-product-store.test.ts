@@ -1,9 +1,9 @@
-import { describe, expect, test } from "bun:test"
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
 import { DynamoDocumentClient } from "../../src/aws/clients.ts"
-import { invocationCounts, withInvocationMetrics } from "../../src/aws/metrics.ts"
 import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
+import { invocationCounts, withInvocationMetrics } from "../../src/aws/metrics.ts"
 import { AppConfig } from "../../src/config.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
@@ -32,15 +32,28 @@ const run = <A>(client: DynamoDBDocumentClient, use: (store: ProductStore["Servi
   const layer = DynamoProductStore.pipe(
     Layer.provide(Layer.mergeAll(
       Layer.succeed(DynamoDocumentClient, client),
-      Layer.succeed(AppConfig, { tableName: "products", outputQueueUrl: "http://q/out", deadLetterQueueUrl: "http://q/dlq", maxConcurrency: 4 })
+      Layer.succeed(AppConfig, {
+        tableName: "products",
+        outputQueueUrl: "http://q/out",
+        deadLetterQueueUrl: "http://q/dlq",
+        maxConcurrency: 4
+      })
     ))
   )
   return Effect.runPromise(
-    Effect.all([ProductStore.use(use), invocationCounts]).pipe(withInvocationMetrics, Effect.provide(Layer.mergeAll(layer, FAST_RETRIES)))
+    Effect.all([ProductStore.use(use), invocationCounts]).pipe(
+      withInvocationMetrics,
+      Effect.provide(Layer.mergeAll(layer, FAST_RETRIES))
+    )
   ).then(([value, counts]) => ({ value, retried: counts.retried, requests: counts.requests }))
 }
 
-const product = (i: number): Product => ({ pk: `p-${i}`, name: `name ${i}`, price: i, createdAt: "2024-01-01T00:00:00.000Z" })
+const product = (i: number): Product => ({
+  pk: `p-${i}`,
+  name: `name ${i}`,
+  price: i,
+  createdAt: "2024-01-01T00:00:00.000Z"
+})
 const putKeys = (call: Call): Array<string> => call.input.RequestItems.products.map((r: any) => r.PutRequest.Item.pk)
 
 describe("DynamoProductStore", () => {
@@ -50,7 +63,12 @@ describe("DynamoProductStore", () => {
     expect(calls.map((c) => c.name)).toEqual(["BatchWriteCommand", "BatchWriteCommand", "BatchWriteCommand"])
     expect(calls.map((c) => putKeys(c).length).sort()).toEqual([10, 25, 25])
     expect(value.every(Result.isSuccess)).toBe(true)
-    expect(calls[0]!.input.RequestItems.products[0].PutRequest.Item).toMatchObject({ pk: "p-0", name: "name 0", price: 0, createdAt: "2024-01-01T00:00:00.000Z" })
+    expect(calls[0]!.input.RequestItems.products[0].PutRequest.Item).toMatchObject({
+      pk: "p-0",
+      name: "name 0",
+      price: 0,
+      createdAt: "2024-01-01T00:00:00.000Z"
+    })
   })
 
   test("UnprocessedItems are retried alone, and succeed on the retry", async () => {
@@ -58,7 +76,11 @@ describe("DynamoProductStore", () => {
     const { client, calls } = fakeClient((call) => {
       if (!first) return { UnprocessedItems: {} }
       first = false
-      return { UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2") } }
+      return {
+        UnprocessedItems: {
+          products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2")
+        }
+      }
     })
     const { value, retried, requests } = await run(client, (s) => putAll(s, [product(1), product(2), product(3)]))
     expect(calls.map(putKeys)).toEqual([["p-1", "p-2", "p-3"], ["p-2"]])
@@ -70,7 +92,9 @@ describe("DynamoProductStore", () => {
 
   test("items DynamoDB never processes end as transient failures after the last attempt", async () => {
     const { client, calls } = fakeClient((call) => ({
-      UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2") }
+      UnprocessedItems: {
+        products: call.input.RequestItems.products.filter((r: any) => r.PutRequest.Item.pk === "p-2")
+      }
     }))
     const { value } = await run(client, (s) => putAll(s, [product(1), product(2)]))
     expect(calls).toHaveLength(3) // FAST_RETRIES: 3 attempts
@@ -79,13 +103,19 @@ describe("DynamoProductStore", () => {
   })
 
   test("a throttled request is retried whole; a permanent error is not retried", async () => {
-    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } })
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "ProvisionedThroughputExceededException",
+      $metadata: { httpStatusCode: 400 }
+    })
     let n = 0
     const flaky = fakeClient(() => (n++ === 0 ? throttled : { UnprocessedItems: {} }))
     expect((await run(flaky.client, (s) => putAll(s, [product(1)]))).value.every(Result.isSuccess)).toBe(true)
     expect(flaky.calls).toHaveLength(2)
 
-    const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } })
+    const missing = Object.assign(new Error("Requested resource not found"), {
+      name: "ResourceNotFoundException",
+      $metadata: { httpStatusCode: 400 }
+    })
     const broken = fakeClient(() => missing)
     const { value } = await run(broken.client, (s) => putAll(s, [product(1), product(2)]))
     expect(broken.calls).toHaveLength(1)
@@ -100,7 +130,12 @@ describe("DynamoProductStore", () => {
       round++
       const unprocessed = round === 1 ? keys.filter((k) => k.pk === "p-7") : []
       return {
-        Responses: { products: keys.filter((k) => Number(k.pk.slice(2)) % 2 === 1 && !unprocessed.includes(k)).map((k) => ({ ...product(Number(k.pk.slice(2))), _et: "Product" })) },
+        Responses: {
+          products: keys.filter((k) => Number(k.pk.slice(2)) % 2 === 1 && !unprocessed.includes(k)).map((k) => ({
+            ...product(Number(k.pk.slice(2))),
+            _et: "Product"
+          }))
+        },
         UnprocessedKeys: unprocessed.length > 0 ? { products: { Keys: unprocessed } } : {}
       }
     })
@@ -124,7 +159,10 @@ describe("DynamoProductStore", () => {
   })
 
   test("a ValidationException of a whole request is pinned on its culprits by halving; their neighbours are written once", async () => {
-    const invalid = Object.assign(new Error("Number underflow"), { name: "ValidationException", $metadata: { httpStatusCode: 400 } })
+    const invalid = Object.assign(new Error("Number underflow"), {
+      name: "ValidationException",
+      $metadata: { httpStatusCode: 400 }
+    })
     const written: Array<string> = []
     const { client, calls } = fakeClient((call) => {
       const items = call.input.RequestItems.products.map((r: any) => r.PutRequest.Item)
@@ -132,10 +170,17 @@ describe("DynamoProductStore", () => {
       written.push(...items.map((i: any) => i.pk))
       return { UnprocessedItems: {} }
     })
-    const products = Array.from({ length: 25 }, (_, i) => (i === 3 || i === 17 ? { ...product(i), price: -1 } : product(i)))
+    const products = Array.from(
+      { length: 25 },
+      (_, i) => (i === 3 || i === 17 ? { ...product(i), price: -1 } : product(i))
+    )
     const { value } = await run(client, (s) => putAll(s, products))
-    expect(value.map((r, i) => [i, Result.isSuccess(r) ? "ok" : r.failure._tag]).filter(([, t]) => t !== "ok")).toEqual([[3, "AwsItemRejected"], [17, "AwsItemRejected"]])
-    expect(value[3]).toMatchObject({ failure: { operation: "BatchWriteItem", code: "ValidationException", message: "Number underflow" } })
+    expect(value.map((r, i) => [i, Result.isSuccess(r) ? "ok" : r.failure._tag]).filter(([, t]) => t !== "ok")).toEqual(
+      [[3, "AwsItemRejected"], [17, "AwsItemRejected"]]
+    )
+    expect(value[3]).toMatchObject({
+      failure: { operation: "BatchWriteItem", code: "ValidationException", message: "Number underflow" }
+    })
     expect(written.sort()).toEqual(products.filter((p) => p.price >= 0).map((p) => p.pk).sort())
     // Halving finds 2 culprits among 25 in far fewer requests than one per item.
     expect(calls.length).toBeLessThanOrEqual(19)
@@ -151,13 +196,19 @@ describe("DynamoProductStore", () => {
         return client.send(command as never)
       }
     } as unknown as DynamoDBDocumentClient
-    const { value } = await run(serialiseFirst, (s) => putAll(s, [product(1), { ...product(2), price: 1e16 }, product(3)]))
+    const { value } = await run(
+      serialiseFirst,
+      (s) => putAll(s, [product(1), { ...product(2), price: 1e16 }, product(3)])
+    )
     expect(value.map((r) => (Result.isSuccess(r) ? "ok" : r.failure._tag))).toEqual(["ok", "AwsItemRejected", "ok"])
     expect(calls.map(putKeys).flat().sort()).toEqual(["p-1", "p-3"])
   })
 
   test("a request-wide permanent error (missing table) is not split: one request, every item failed", async () => {
-    const missing = Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $metadata: { httpStatusCode: 400 } })
+    const missing = Object.assign(new Error("Requested resource not found"), {
+      name: "ResourceNotFoundException",
+      $metadata: { httpStatusCode: 400 }
+    })
     const { client, calls } = fakeClient(() => missing)
     const { value } = await run(client, (s) => putAll(s, Array.from({ length: 25 }, (_, i) => product(i))))
     expect(calls).toHaveLength(1)

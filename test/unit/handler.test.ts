@@ -9,15 +9,27 @@ afterEach(async () => {
   app = undefined
 })
 
-const throttled = new AwsTransientError({ operation: "BatchWriteItem", code: "ProvisionedThroughputExceededException", message: "slow down" })
+const throttled = new AwsTransientError({
+  operation: "BatchWriteItem",
+  code: "ProvisionedThroughputExceededException",
+  message: "slow down"
+})
 const denied = new AwsPermanentError({ operation: "BatchWriteItem", code: "AccessDeniedException", message: "no" })
 
 describe("handler on in-memory services", () => {
   test("an add stores the product keyed by messageId, createdAt from SentTimestamp", async () => {
     app = memoryApp()
-    const result = await app.handler(sqsEvent(sqsRecord(`{"name":"Widget","price":9.99}`, { messageId: "m-1", sentTimestamp: 1_700_000_000_000 })), invocationContext())
+    const result = await app.handler(
+      sqsEvent(sqsRecord(`{"name":"Widget","price":9.99}`, { messageId: "m-1", sentTimestamp: 1_700_000_000_000 })),
+      invocationContext()
+    )
     expect(result).toEqual({ batchItemFailures: [] })
-    expect(app.items.get("m-1")).toEqual({ pk: "m-1", name: "Widget", price: 9.99, createdAt: "2023-11-14T22:13:20.000Z" })
+    expect(app.items.get("m-1")).toEqual({
+      pk: "m-1",
+      name: "Widget",
+      price: 9.99,
+      createdAt: "2023-11-14T22:13:20.000Z"
+    })
   })
 
   test("a redelivered add writes the same item again and creates no second product", async () => {
@@ -25,7 +37,10 @@ describe("handler on in-memory services", () => {
     const record = sqsRecord(`{"name":"Widget","price":1}`, { messageId: "m-dup" })
     await app.handler(sqsEvent(record), invocationContext())
     const first = structuredClone(app.items.get("m-dup"))
-    await app.handler(sqsEvent({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: "2" } }), invocationContext())
+    await app.handler(
+      sqsEvent({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: "2" } }),
+      invocationContext()
+    )
     expect(app.items.size).toBe(1)
     expect(app.items.get("m-dup")).toEqual(first!)
   })
@@ -35,7 +50,12 @@ describe("handler on in-memory services", () => {
     await app.handler(sqsEvent(sqsRecord(`{"name":"Lamp","price":20}`, { messageId: "p-1" })), invocationContext())
     await app.handler(sqsEvent(sqsRecord(`{"pk":"p-1"}`, { messageId: "r-1" })), invocationContext())
     expect(app.output).toHaveLength(1)
-    expect(JSON.parse(app.output[0]!.body)).toEqual({ pk: "p-1", name: "Lamp", price: 20, createdAt: "2023-11-14T22:13:20.000Z" })
+    expect(JSON.parse(app.output[0]!.body)).toEqual({
+      pk: "p-1",
+      name: "Lamp",
+      price: 20,
+      createdAt: "2023-11-14T22:13:20.000Z"
+    })
     expect(app.output[0]!.attributes).toEqual({ outcome: "found", correlationId: "r-1" })
   })
 
@@ -48,7 +68,10 @@ describe("handler on in-memory services", () => {
 
   test("a poison message goes to the DLQ with its reason and is acknowledged", async () => {
     app = memoryApp()
-    const result = await app.handler(sqsEvent(sqsRecord(`{"name":"x","price":-1}`, { messageId: "bad-1" })), invocationContext())
+    const result = await app.handler(
+      sqsEvent(sqsRecord(`{"name":"x","price":-1}`, { messageId: "bad-1" })),
+      invocationContext()
+    )
     expect(result.batchItemFailures).toEqual([])
     expect(app.deadLetter).toHaveLength(1)
     expect(app.deadLetter[0]!.body).toBe(`{"name":"x","price":-1}`)
@@ -64,7 +87,12 @@ describe("handler on in-memory services", () => {
   })
 
   test("only the records that failed are reported; transient and permanent AWS errors alike", async () => {
-    app = memoryApp({ productFault: (op, pk) => (op === "put" && pk === "a-2" ? throttled : op === "put" && pk === "a-3" ? denied : undefined) })
+    app = memoryApp({
+      productFault: (
+        op,
+        pk
+      ) => (op === "put" && pk === "a-2" ? throttled : op === "put" && pk === "a-3" ? denied : undefined)
+    })
     const result = await app.handler(
       sqsEvent(
         sqsRecord(`{"name":"one","price":1}`, { messageId: "a-1" }),
@@ -110,21 +138,41 @@ describe("handler on in-memory services", () => {
   test("one summary line per invocation with counts; bodies are not logged at INFO", async () => {
     app = memoryApp()
     await app.handler(
-      sqsEvent(sqsRecord(`{"name":"secret-name","price":1}`), sqsRecord(`{"pk":"none"}`), sqsRecord(`{"secret":"body"}`)),
+      sqsEvent(
+        sqsRecord(`{"name":"secret-name","price":1}`),
+        sqsRecord(`{"pk":"none"}`),
+        sqsRecord(`{"secret":"body"}`)
+      ),
       invocationContext(30_000, "req-42")
     )
     const summary = app.logs.filter((l) => l.message === "batch processed")
     expect(summary).toHaveLength(1)
-    expect(summary[0]).toMatchObject({ level: "INFO", requestId: "req-42", records: 3, added: 1, sent: 0, notFound: 1, invalid: 1, failed: 0, retried: 0 })
+    expect(summary[0]).toMatchObject({
+      level: "INFO",
+      requestId: "req-42",
+      records: 3,
+      added: 1,
+      sent: 0,
+      notFound: 1,
+      invalid: 1,
+      failed: 0,
+      retried: 0
+    })
     expect(typeof summary[0]!.durationMs).toBe("number")
     expect(typeof summary[0]!.timestamp).toBe("string")
     expect(JSON.stringify(app.logs)).not.toContain("secret")
   })
 
   test("a record whose item AWS refuses on its own is parked in the DLQ with AWS's reason; its neighbours are applied", async () => {
-    const refused = new AwsItemRejected({ operation: "BatchWriteItem", code: "ValidationException", message: "Number underflow" })
+    const refused = new AwsItemRejected({
+      operation: "BatchWriteItem",
+      code: "ValidationException",
+      message: "Number underflow"
+    })
     app = memoryApp({ productFault: (operation, pk) => (operation === "put" && pk === "a-2" ? refused : undefined) })
-    const records = [1, 2, 3].map((i) => sqsRecord(JSON.stringify({ name: `n-${i}`, price: i }), { messageId: `a-${i}` }))
+    const records = [1, 2, 3].map((i) =>
+      sqsRecord(JSON.stringify({ name: `n-${i}`, price: i }), { messageId: `a-${i}` })
+    )
     const result = await app.handler(sqsEvent(...records), invocationContext())
     expect(result.batchItemFailures).toEqual([])
     expect([...app.items.keys()].sort()).toEqual(["a-1", "a-3"])
@@ -139,7 +187,13 @@ describe("handler on in-memory services", () => {
   test("an add whose messageId cannot be a product id (over 2,048 UTF-8 bytes) is parked, not written", async () => {
     app = memoryApp()
     const long = "€".repeat(700)
-    const result = await app.handler(sqsEvent(sqsRecord(`{"name":"a","price":1}`, { messageId: long }), sqsRecord(`{"name":"b","price":1}`, { messageId: "fine" })), invocationContext())
+    const result = await app.handler(
+      sqsEvent(
+        sqsRecord(`{"name":"a","price":1}`, { messageId: long }),
+        sqsRecord(`{"name":"b","price":1}`, { messageId: "fine" })
+      ),
+      invocationContext()
+    )
     expect(result.batchItemFailures).toEqual([])
     expect([...app.items.keys()]).toEqual(["fine"])
     expect(app.deadLetter[0]!.attributes.errorMessage).toContain("cannot be a product id")

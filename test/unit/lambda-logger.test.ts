@@ -10,24 +10,38 @@ const capture = (level: Parameters<typeof LambdaLoggerLayer>[0], program: Effect
 
 describe("Lambda JSON logger", () => {
   test("one JSON object per line with timestamp, level, requestId, message and annotations", () => {
-    const [line] = capture("Info", Effect.logInfo("hello\nworld").pipe(Effect.annotateLogs({ requestId: "r-1", added: 3 })))
+    const [line] = capture(
+      "Info",
+      Effect.logInfo("hello\nworld").pipe(Effect.annotateLogs({ requestId: "r-1", added: 3 }))
+    )
     expect(line).toMatchObject({ level: "INFO", requestId: "r-1", message: "hello\nworld", added: 3 })
     expect(new Date(line!.timestamp as string).toString()).not.toBe("Invalid Date")
   })
 
   test("the level filters; AWS_LAMBDA_LOG_LEVEL names map to Effect levels", () => {
-    expect(capture(levelFromEnv("WARN"), Effect.all([Effect.logInfo("no"), Effect.logWarning("yes")], { discard: true })).map((l) => l.message)).toEqual(["yes"])
+    expect(
+      capture(levelFromEnv("WARN"), Effect.all([Effect.logInfo("no"), Effect.logWarning("yes")], { discard: true }))
+        .map((l) => l.message)
+    ).toEqual(["yes"])
     expect(capture(levelFromEnv("debug"), Effect.logDebug("shown"))).toHaveLength(1)
     expect(levelFromEnv(undefined)).toBe("Info")
     expect(levelFromEnv("nonsense")).toBe("Info")
   })
 
   test("a failure cause is logged with its error type and message", () => {
-    const [withCause, withError] = capture("Info", Effect.all([
-      Effect.logError("failed", Cause.fail(new TypeError("bad input"))),
-      Effect.logError("failed", new RangeError("too big"))
-    ], { discard: true }))
-    expect(withCause).toMatchObject({ level: "ERROR", message: "failed", errorType: "TypeError", errorMessage: "bad input" })
+    const [withCause, withError] = capture(
+      "Info",
+      Effect.all([
+        Effect.logError("failed", Cause.fail(new TypeError("bad input"))),
+        Effect.logError("failed", new RangeError("too big"))
+      ], { discard: true })
+    )
+    expect(withCause).toMatchObject({
+      level: "ERROR",
+      message: "failed",
+      errorType: "TypeError",
+      errorMessage: "bad input"
+    })
     expect(withError).toMatchObject({ level: "ERROR", message: "failed RangeError: too big" })
   })
 })

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test"
 import { Result } from "effect"
-import { DYNAMO_ITEM_MAX_BYTES, dynamoItemBytes, significantDigits, SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
+import {
+  DYNAMO_ITEM_MAX_BYTES,
+  dynamoItemBytes,
+  significantDigits,
+  SQS_MESSAGE_MAX_BYTES,
+  sqsMessageBytes
+} from "../../src/domain/limits.ts"
 import { decodeMessage } from "../../src/domain/message.ts"
 
 const reasonOf = (body: string) => {
@@ -11,11 +17,15 @@ const reasonOf = (body: string) => {
 
 describe("message contract", () => {
   test("an add message decodes to AddProduct", () => {
-    expect(decodeMessage(`{"name":"Widget","price":9.99}`)).toEqual(Result.succeed({ _tag: "AddProduct", name: "Widget", price: 9.99 }))
+    expect(decodeMessage(`{"name":"Widget","price":9.99}`)).toEqual(
+      Result.succeed({ _tag: "AddProduct", name: "Widget", price: 9.99 })
+    )
   })
 
   test("a price of zero is accepted, unknown extra fields are ignored", () => {
-    expect(decodeMessage(`{"name":"Free","price":0,"colour":"red"}`)).toEqual(Result.succeed({ _tag: "AddProduct", name: "Free", price: 0 }))
+    expect(decodeMessage(`{"name":"Free","price":0,"colour":"red"}`)).toEqual(
+      Result.succeed({ _tag: "AddProduct", name: "Free", price: 0 })
+    )
   })
 
   test("a read message decodes to GetProduct", () => {
@@ -68,20 +78,35 @@ describe("message contract", () => {
 
   test("the edges of what DynamoDB and the document client store are accepted", () => {
     for (const price of [0, 1e-130, 9007199254740991, 1.2345678901234567e-100]) {
-      expect(decodeMessage(JSON.stringify({ name: "a", price }))).toEqual(Result.succeed({ _tag: "AddProduct", name: "a", price }))
+      expect(decodeMessage(JSON.stringify({ name: "a", price }))).toEqual(
+        Result.succeed({ _tag: "AddProduct", name: "a", price })
+      )
     }
     // More than 38 significant digits in the body: read as the nearest double, which has at most 17.
     const precise = decodeMessage(`{"name":"a","price":0.1234567890123456789012345678901234567890}`)
-    expect(Result.isSuccess(precise) && significantDigits((precise.success as { price: number }).price)).toBeLessThanOrEqual(17)
-    for (const pk of ["k".repeat(2048), "€".repeat(682)]) expect(Result.isSuccess(decodeMessage(JSON.stringify({ pk })))).toBe(true)
+    expect(Result.isSuccess(precise) && significantDigits((precise.success as { price: number }).price))
+      .toBeLessThanOrEqual(17)
+    for (const pk of ["k".repeat(2048), "€".repeat(682)]) {
+      expect(Result.isSuccess(decodeMessage(JSON.stringify({ pk })))).toBe(true)
+    }
   })
 
   test("the largest valid add makes an item far below DynamoDB's 400 KB, and an output message far below 1 MiB", () => {
-    const item = { pk: "€".repeat(682), name: "\u{10FFFF}".repeat(512), price: 1.2345678901234567e-100, createdAt: new Date(0).toISOString() }
+    const item = {
+      pk: "€".repeat(682),
+      name: "\u{10FFFF}".repeat(512),
+      price: 1.2345678901234567e-100,
+      createdAt: new Date(0).toISOString()
+    }
     expect(Result.isSuccess(decodeMessage(JSON.stringify({ name: item.name, price: item.price })))).toBe(true)
     expect(dynamoItemBytes(item)).toBeLessThan(6 * 1024)
     expect(dynamoItemBytes(item)).toBeLessThan(DYNAMO_ITEM_MAX_BYTES)
-    expect(sqsMessageBytes({ body: JSON.stringify(item), attributes: { outcome: "not_found", correlationId: "x".repeat(100) } })).toBeLessThan(SQS_MESSAGE_MAX_BYTES)
+    expect(
+      sqsMessageBytes({
+        body: JSON.stringify(item),
+        attributes: { outcome: "not_found", correlationId: "x".repeat(100) }
+      })
+    ).toBeLessThan(SQS_MESSAGE_MAX_BYTES)
   })
 
   test("a name of exactly 1024 characters is accepted", () => {

@@ -1,7 +1,7 @@
-import { describe, expect, test } from "bun:test"
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { describe, expect, test } from "bun:test"
 import { Effect, Layer } from "effect"
 import { DynamoDocumentClient, SqsClient } from "../../src/aws/clients.ts"
 import { primeAwsClients } from "../../src/aws/prime-clients.ts"
@@ -20,7 +20,12 @@ const clients = (seen: Array<string>, credentials = { accessKeyId: "test", secre
   return Layer.mergeAll(
     Layer.succeed(DynamoDocumentClient, DynamoDBDocumentClient.from(new DynamoDBClient(common))),
     Layer.succeed(SqsClient, new SQSClient(common)),
-    Layer.succeed(AppConfig, { tableName: "products", outputQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/out", deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq", maxConcurrency: 4 })
+    Layer.succeed(AppConfig, {
+      tableName: "products",
+      outputQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/out",
+      deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq",
+      maxConcurrency: 4
+    })
   )
 }
 

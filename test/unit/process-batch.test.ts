@@ -1,19 +1,23 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
-import { processBatch, safetyMarginMs, type WaveHandler } from "../../src/batch/process-batch.ts"
-import { planRounds } from "../../src/batch/rounds.ts"
-import type { BatchRecord } from "../../src/batch/sqs-event.ts"
-import { AwsTransientError } from "../../src/domain/errors.ts"
-import { ProductStore } from "../../src/services/product-store.ts"
 import { DynamoDocumentClient } from "../../src/aws/clients.ts"
 import { RetryPolicy } from "../../src/aws/deliver.ts"
 import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
+import { processBatch, safetyMarginMs, type WaveHandler } from "../../src/batch/process-batch.ts"
+import { planRounds } from "../../src/batch/rounds.ts"
+import type { BatchRecord } from "../../src/batch/sqs-event.ts"
 import { AppConfig } from "../../src/config.ts"
+import { AwsTransientError } from "../../src/domain/errors.ts"
+import { ProductStore } from "../../src/services/product-store.ts"
 import { fakeDocumentClient } from "../support/fake-document-client.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
-const rec = (messageId: string, groupId?: string): BatchRecord => ({ messageId, body: messageId, ...(groupId ? { groupId } : {}) })
+const rec = (messageId: string, groupId?: string): BatchRecord => ({
+  messageId,
+  body: messageId,
+  ...(groupId ? { groupId } : {})
+})
 const boom = new AwsTransientError({ operation: "Test", code: "InternalServerError", message: "boom" })
 const added = (r: BatchRecord) => Result.succeed({ _tag: "Added", pk: r.messageId })
 type Wave = WaveHandler<{ _tag: string; pk: string }, AwsTransientError, never>
@@ -26,7 +30,11 @@ describe("planRounds", () => {
 
   test("a FIFO batch runs the k-th record of every group in round k", () => {
     const ids = (rounds: Array<Array<BatchRecord>>) => rounds.map((round) => round.map((r) => r.messageId))
-    expect(ids(planRounds([rec("a1", "A"), rec("b1", "B"), rec("a2", "A"), rec("a3", "A"), rec("b2", "B")]))).toEqual([["a1", "b1"], ["a2", "b2"], ["a3"]])
+    expect(ids(planRounds([rec("a1", "A"), rec("b1", "B"), rec("a2", "A"), rec("a3", "A"), rec("b2", "B")]))).toEqual([
+      ["a1", "b1"],
+      ["a2", "b2"],
+      ["a3"]
+    ])
   })
 })
 
@@ -56,7 +64,9 @@ describe("processBatch", () => {
           Effect.onInterrupt(() => Effect.sync(() => void interrupted++))
         ), { concurrency: "unbounded", discard: true })
     const started = Date.now()
-    const result = await Effect.runPromise(processBatch([rec("fast-1"), rec("slow-1"), rec("fast-2"), rec("slow-2")], wave, 100))
+    const result = await Effect.runPromise(
+      processBatch([rec("fast-1"), rec("slow-1"), rec("fast-2"), rec("slow-2")], wave, 100)
+    )
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(result.deadlineHit).toBe(true)
     expect(interrupted).toBe(2)
@@ -66,8 +76,13 @@ describe("processBatch", () => {
 
   test("a FIFO group cut by the deadline fails from the unfinished record on", async () => {
     const wave: Wave = (records, settle) =>
-      Effect.forEach(records, (r) => (r.messageId === "a2" ? Effect.never : Effect.sync(() => settle(r, added(r)))), { concurrency: "unbounded", discard: true })
-    const result = await Effect.runPromise(processBatch([rec("a1", "A"), rec("a2", "A"), rec("a3", "A"), rec("b1", "B")], wave, 50))
+      Effect.forEach(records, (r) => (r.messageId === "a2" ? Effect.never : Effect.sync(() => settle(r, added(r)))), {
+        concurrency: "unbounded",
+        discard: true
+      })
+    const result = await Effect.runPromise(
+      processBatch([rec("a1", "A"), rec("a2", "A"), rec("a3", "A"), rec("b1", "B")], wave, 50)
+    )
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "a2" }, { itemIdentifier: "a3" }])
   })
 
@@ -87,12 +102,23 @@ describe("handler deadline", () => {
     }))
     const store = DynamoProductStore.pipe(Layer.provide(Layer.mergeAll(
       Layer.succeed(DynamoDocumentClient, client),
-      Layer.succeed(AppConfig, { tableName: "products", outputQueueUrl: "http://q/out", deadLetterQueueUrl: "http://q/dlq", maxConcurrency: 4 })
+      Layer.succeed(AppConfig, {
+        tableName: "products",
+        outputQueueUrl: "http://q/out",
+        deadLetterQueueUrl: "http://q/dlq",
+        maxConcurrency: 4
+      })
     )))
     const app = memoryApp({
-      extra: Layer.mergeAll(store, Layer.succeed(RetryPolicy, { maxAttempts: 1_000, baseDelayMs: 20, maxDelayMs: 20, attemptTimeoutMs: 1_000 })) as Layer.Layer<never>
+      extra: Layer.mergeAll(
+        store,
+        Layer.succeed(RetryPolicy, { maxAttempts: 1_000, baseDelayMs: 20, maxDelayMs: 20, attemptTimeoutMs: 1_000 })
+      ) as Layer.Layer<never>
     })
-    const records = Array.from({ length: 60 }, (_, i) => sqsRecord(JSON.stringify({ name: `n${i}`, price: i }), { messageId: `p-${i}` }))
+    const records = Array.from(
+      { length: 60 },
+      (_, i) => sqsRecord(JSON.stringify({ name: `n${i}`, price: i }), { messageId: `p-${i}` })
+    )
     const result = await app.handler(sqsEvent(...records), invocationContext(600))
     const reported = result.batchItemFailures.map((f) => f.itemIdentifier).sort()
     expect(reported).toEqual(records.map((r) => r.messageId).filter(stuck).sort())
@@ -102,10 +128,16 @@ describe("handler deadline", () => {
   test("a dependency that hangs cannot make the invocation time out", async () => {
     // A store that never answers: the handler must still return before the deadline.
     const hanging = memoryApp({
-      extra: Layer.succeed(ProductStore, ProductStore.of({ putAll: () => Effect.never, getAll: () => Effect.never })) as Layer.Layer<never>
+      extra: Layer.succeed(
+        ProductStore,
+        ProductStore.of({ putAll: () => Effect.never, getAll: () => Effect.never })
+      ) as Layer.Layer<never>
     })
     const started = Date.now()
-    const result = await hanging.handler(sqsEvent(sqsRecord(`{"pk":"p"}`, { messageId: "r" }), sqsRecord(`bad`, { messageId: "b" })), invocationContext(1_000))
+    const result = await hanging.handler(
+      sqsEvent(sqsRecord(`{"pk":"p"}`, { messageId: "r" }), sqsRecord(`bad`, { messageId: "b" })),
+      invocationContext(1_000)
+    )
     const elapsed = Date.now() - started
     expect(elapsed).toBeLessThan(1_000)
     expect(elapsed).toBeGreaterThanOrEqual(800)

@@ -1,12 +1,17 @@
 import { afterEach, describe, expect, test } from "bun:test"
-import { createHash } from "node:crypto"
 import { Layer } from "effect"
+import { createHash } from "node:crypto"
 import { AwsTransientError } from "../../src/domain/errors.ts"
-import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
-import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
 import { fifoId, isFifoId } from "../../src/domain/fifo-id.ts"
+import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
 import { isSqsSafe } from "../../src/domain/sqs-text.ts"
-import { deadLetterMessage, lookupResult, MAX_ERROR_MESSAGE_LENGTH, outputMessage } from "../../src/products/messages.ts"
+import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"
+import {
+  deadLetterMessage,
+  lookupResult,
+  MAX_ERROR_MESSAGE_LENGTH,
+  outputMessage
+} from "../../src/products/messages.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
@@ -22,25 +27,38 @@ describe("security", () => {
   test("logs above DEBUG carry no message body and no credentials, even when records fail", async () => {
     const saved = process.env.AWS_SECRET_ACCESS_KEY
     process.env.AWS_SECRET_ACCESS_KEY = SECRET
-    const throttled = new AwsTransientError({ operation: "BatchWriteItem", code: "ThrottlingException", message: "Rate exceeded" })
+    const throttled = new AwsTransientError({
+      operation: "BatchWriteItem",
+      code: "ThrottlingException",
+      message: "Rate exceeded"
+    })
     app = memoryApp({ productFault: (_op, pk) => (pk === "fails" ? throttled : undefined) })
-    await app.handler(sqsEvent(
-      sqsRecord(`{"name":"body-secret-1","price":1}`),
-      sqsRecord(`{"name":"body-secret-2","price":2}`, { messageId: "fails" }),
-      sqsRecord(`{"pk":"body-secret-3"}`),
-      sqsRecord(`{"card":"body-secret-4"}`)
-    ), invocationContext())
+    await app.handler(
+      sqsEvent(
+        sqsRecord(`{"name":"body-secret-1","price":1}`),
+        sqsRecord(`{"name":"body-secret-2","price":2}`, { messageId: "fails" }),
+        sqsRecord(`{"pk":"body-secret-3"}`),
+        sqsRecord(`{"card":"body-secret-4"}`)
+      ),
+      invocationContext()
+    )
     process.env.AWS_SECRET_ACCESS_KEY = saved
     const text = JSON.stringify(app.logs)
     expect(text).not.toContain("body-secret")
     expect(text).not.toContain(SECRET)
     // The failure is still visible, by id and error code.
-    expect(app.logs.find((l) => l.message === "records handed back to SQS")).toMatchObject({ level: "WARN", failed: 1, sample: [{ messageId: "fails", error: "AwsTransientError:BatchWriteItem:ThrottlingException" }] })
+    expect(app.logs.find((l) => l.message === "records handed back to SQS")).toMatchObject({
+      level: "WARN",
+      failed: 1,
+      sample: [{ messageId: "fails", error: "AwsTransientError:BatchWriteItem:ThrottlingException" }]
+    })
   })
 
   test("at DEBUG the rejected body may be logged (and only there)", async () => {
     const debugLogs: Array<Record<string, unknown>> = []
-    app = memoryApp({ extra: LambdaLoggerLayer("Debug", (l) => void debugLogs.push(JSON.parse(l))) as Layer.Layer<never> })
+    app = memoryApp({
+      extra: LambdaLoggerLayer("Debug", (l) => void debugLogs.push(JSON.parse(l))) as Layer.Layer<never>
+    })
     await app.handler(sqsEvent(sqsRecord(`{"card":"debug-visible"}`)), invocationContext())
     const withBody = debugLogs.filter((l) => JSON.stringify(l).includes("debug-visible"))
     expect(withBody.length).toBeGreaterThan(0)
@@ -49,9 +67,13 @@ describe("security", () => {
 
   test("a body cannot set attributes, forge the correlation id or pick the queue", async () => {
     app = memoryApp()
-    const forged = `{"pk":"p","QueueUrl":"https://evil.example/q","MessageAttributes":{"outcome":{"StringValue":"found"}},"outcome":"found","correlationId":"forged","MessageGroupId":"g"}`
+    const forged =
+      `{"pk":"p","QueueUrl":"https://evil.example/q","MessageAttributes":{"outcome":{"StringValue":"found"}},"outcome":"found","correlationId":"forged","MessageGroupId":"g"}`
     const poison = `{"errorType":"Nothing","sourceMessageId":"forged","errorMessage":"all good"}`
-    await app.handler(sqsEvent(sqsRecord(forged, { messageId: "real-read" }), sqsRecord(poison, { messageId: "real-poison" })), invocationContext())
+    await app.handler(
+      sqsEvent(sqsRecord(forged, { messageId: "real-read" }), sqsRecord(poison, { messageId: "real-poison" })),
+      invocationContext()
+    )
     expect(app.output).toHaveLength(1)
     expect(app.output[0]!.attributes).toEqual({ outcome: "not_found", correlationId: "real-read" })
     expect(JSON.parse(app.output[0]!.body)).toEqual({ pk: "p", error: "ProductNotFound" })
@@ -66,11 +88,13 @@ describe("security", () => {
     expect(Object.keys(dead.attributes).sort()).toEqual(["errorMessage", "errorType", "sourceMessageId"])
     expect(dead.attributes.errorMessage!.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_LENGTH)
     expect(dead.attributes.errorMessage!.isWellFormed()).toBe(true)
-    const cut = deadLetterMessage(record, "InvalidMessage", `${"r".repeat(MAX_ERROR_MESSAGE_LENGTH - 2)}\u{1F600}tail`).attributes.errorMessage!
+    const cut = deadLetterMessage(record, "InvalidMessage", `${"r".repeat(MAX_ERROR_MESSAGE_LENGTH - 2)}\u{1F600}tail`)
+      .attributes.errorMessage!
     expect(cut.isWellFormed()).toBe(true)
     const out = outputMessage(record, lookupResult("p", undefined))
     expect(Object.keys(out.attributes).sort()).toEqual(["correlationId", "outcome"])
-    const attributeBytes = (a: Record<string, string>) => Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
+    const attributeBytes = (a: Record<string, string>) =>
+      Object.entries(a).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0)
     expect(attributeBytes(dead.attributes)).toBeLessThan(2_048)
     expect(attributeBytes(out.attributes)).toBeLessThan(2_048)
   })
@@ -79,7 +103,11 @@ describe("security", () => {
     const record = { messageId: "m-1", body: `{"name":"${"x".repeat(SQS_MESSAGE_MAX_BYTES - 20)}"}` }
     const big = deadLetterMessage(record, "InvalidMessage", "name too long")
     expect(sqsMessageBytes(big)).toBeLessThanOrEqual(SQS_MESSAGE_MAX_BYTES)
-    expect(big.attributes).toMatchObject({ bodyAltered: "truncated", originalBodyBytes: String(record.body.length), errorMessage: "name too long" })
+    expect(big.attributes).toMatchObject({
+      bodyAltered: "truncated",
+      originalBodyBytes: String(record.body.length),
+      errorMessage: "name too long"
+    })
     expect(record.body.startsWith(big.body)).toBe(true)
     const odd = deadLetterMessage({ messageId: "m-2", body: "a\u0000b\ud800c" }, "InvalidMessage", "bad \u0001")
     expect(odd.body).toBe("a\uFFFDb\uFFFDc")
@@ -104,6 +132,8 @@ describe("security", () => {
     expect(isFifoId(answer.groupId!) && isFifoId(answer.deduplicationId!)).toBe(true)
     expect(answer.groupId).toBe(fifoId("€ pk"))
     // From a FIFO queue the source's group is kept.
-    expect(outputMessage({ messageId: "m-2", body: "", groupId: "g-1" }, lookupResult("€ pk", undefined)).groupId).toBe("g-1")
+    expect(outputMessage({ messageId: "m-2", body: "", groupId: "g-1" }, lookupResult("€ pk", undefined)).groupId).toBe(
+      "g-1"
+    )
   })
 })

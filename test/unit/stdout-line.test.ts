@@ -9,7 +9,7 @@ test("writes each line whole and synchronously, newline-terminated, large lines 
   const fd = openSync(file, "w")
   try {
     const big = "é".repeat(200_000)
-    writeStdoutLine('{"message":"one"}', fd)
+    writeStdoutLine("{\"message\":\"one\"}", fd)
     writeStdoutLine(big, fd)
     // Synchronous: on disk before the call returns, nothing left in a buffer to lose at exit.
     expect(readFileSync(file, "utf8")).toBe(`{"message":"one"}\n${big}\n`)

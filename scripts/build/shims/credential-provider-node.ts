@@ -1,5 +1,5 @@
-import type * as Real from "@aws-sdk/credential-provider-node"
 import { fromEnv } from "@aws-sdk/credential-provider-env"
+import type * as Real from "@aws-sdk/credential-provider-node"
 
 // Stands in for @aws-sdk/credential-provider-node in the Bun bundles. Its default chain pulls in
 // every provider (SSO, INI, process, web identity, container, IMDS, the STS and SSO clients): a

@@ -8,23 +8,41 @@ const invocation = (over: Partial<Invocation> = {}): Invocation => ({
   invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f",
   traceId: undefined,
   tenantId: "tenant-a",
-  clientContext: '{"client":{"app_title":"t"}}',
-  cognitoIdentity: '{"cognitoIdentityId":"id"}',
+  clientContext: "{\"client\":{\"app_title\":\"t\"}}",
+  cognitoIdentity: "{\"cognitoIdentityId\":\"id\"}",
   event: {},
   ...over
 })
-const env = { AWS_LAMBDA_FUNCTION_NAME: "f", AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128", AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/f", AWS_LAMBDA_LOG_STREAM_NAME: "s" }
+const env = {
+  AWS_LAMBDA_FUNCTION_NAME: "f",
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+  AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/f",
+  AWS_LAMBDA_LOG_STREAM_NAME: "s"
+}
 
 describe("makeContext", () => {
   test("the Node.js runtime's fields, tenantId and the parsed JSON headers", () => {
     const { context } = makeContext(invocation(), { done: () => {} }, env)
-    expect(context).toMatchObject({ awsRequestId: "r1", functionName: "f", functionVersion: "$LATEST", memoryLimitInMB: "128", tenantId: "tenant-a", clientContext: { client: { app_title: "t" } }, identity: { cognitoIdentityId: "id" }, callbackWaitsForEmptyEventLoop: true })
+    expect(context).toMatchObject({
+      awsRequestId: "r1",
+      functionName: "f",
+      functionVersion: "$LATEST",
+      memoryLimitInMB: "128",
+      tenantId: "tenant-a",
+      clientContext: { client: { app_title: "t" } },
+      identity: { cognitoIdentityId: "id" },
+      callbackWaitsForEmptyEventLoop: true
+    })
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(4_000)
   })
 
   test("a malformed client context or Cognito identity throws as the Node.js runtime does", () => {
-    expect(() => makeContext(invocation({ clientContext: "{nope" }), { done: () => {} }, env)).toThrow(/^Cannot parse ClientContext as json/)
-    expect(() => makeContext(invocation({ cognitoIdentity: "[" }), { done: () => {} }, env)).toThrow(/^Cannot parse CognitoIdentity as json/)
+    expect(() => makeContext(invocation({ clientContext: "{nope" }), { done: () => {} }, env)).toThrow(
+      /^Cannot parse ClientContext as json/
+    )
+    expect(() => makeContext(invocation({ cognitoIdentity: "[" }), { done: () => {} }, env)).toThrow(
+      /^Cannot parse CognitoIdentity as json/
+    )
   })
 
   test("succeed, fail and done complete through the completion", () => {

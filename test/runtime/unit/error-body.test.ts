@@ -14,14 +14,31 @@ describe("errorBody", () => {
     expect(errorBody(42)).toEqual({ errorType: "number", errorMessage: "42", stackTrace: [] })
     expect(errorBody(null)).toEqual({ errorType: "null", errorMessage: "null", stackTrace: [] })
     expect(errorBody(Symbol("s"))).toEqual({ errorType: "symbol", errorMessage: "Symbol(s)", stackTrace: [] })
-    expect(errorBody({ a: 1 })).toEqual({ errorType: "object", errorMessage: '{"a":1}', stackTrace: [] })
+    expect(errorBody({ a: 1 })).toEqual({ errorType: "object", errorMessage: "{\"a\":1}", stackTrace: [] })
   })
 
   test("hostile values never make it throw", () => {
     const circular: Record<string, unknown> = {}
     circular.self = circular
-    const getters = { get name(): string { throw new Error("x") }, get message(): string { throw new Error("x") }, get stack(): string { throw new Error("x") } }
-    const proxy = new Proxy({}, { get: () => { throw new Error("trap") }, getPrototypeOf: () => { throw new Error("trap") } })
+    const getters = {
+      get name(): string {
+        throw new Error("x")
+      },
+      get message(): string {
+        throw new Error("x")
+      },
+      get stack(): string {
+        throw new Error("x")
+      }
+    }
+    const proxy = new Proxy({}, {
+      get: () => {
+        throw new Error("trap")
+      },
+      getPrototypeOf: () => {
+        throw new Error("trap")
+      }
+    })
     for (const value of [circular, getters, proxy, Object.create(null), 10n, () => 1, undefined]) {
       const body = errorBody(value)
       expect(typeof body.errorType).toBe("string")
@@ -37,7 +54,11 @@ describe("errorBody", () => {
   })
 
   test("an Error-like object counts as an error (name, message, stack all strings)", () => {
-    expect(errorBody({ name: "Fake", message: "m", stack: "Fake: m\n    at x" })).toEqual({ errorType: "Fake", errorMessage: "m", stackTrace: ["at x"] })
+    expect(errorBody({ name: "Fake", message: "m", stack: "Fake: m\n    at x" })).toEqual({
+      errorType: "Fake",
+      errorMessage: "m",
+      stackTrace: ["at x"]
+    })
   })
 })
 
@@ -49,6 +70,8 @@ describe("headerSafe", () => {
     expect(headerSafe("50%")).toBe("50%25")
     expect(headerSafe("\uD800")).toBe("%EF%BF%BD")
     expect(headerSafe("")).toBe("Unknown")
-    for (const name of ["\u0000\u007f", "é", "💥", "a\r\nb"]) expect(() => new Headers({ x: headerSafe(name) })).not.toThrow()
+    for (const name of ["\u0000\u007f", "é", "💥", "a\r\nb"]) {
+      expect(() => new Headers({ x: headerSafe(name) })).not.toThrow()
+    }
   })
 })

@@ -7,7 +7,11 @@ import { xrayErrorCause } from "../../../runtime/src/xray-cause.ts"
 describe("splitHandler: the Node.js runtime's rules", () => {
   test("the module name ends at the first dot of the last path segment; nested paths stay", () => {
     expect(splitHandler("index.handler")).toEqual({ moduleRoot: "", module: "index", path: "handler" })
-    expect(splitHandler("src/app.api.v1.handler")).toEqual({ moduleRoot: "src/", module: "app", path: "api.v1.handler" })
+    expect(splitHandler("src/app.api.v1.handler")).toEqual({
+      moduleRoot: "src/",
+      module: "app",
+      path: "api.v1.handler"
+    })
     expect(splitHandler("a.b/c.d")).toEqual({ moduleRoot: "a.b/", module: "c", path: "d" })
   })
 
@@ -19,10 +23,25 @@ describe("splitHandler: the Node.js runtime's rules", () => {
 })
 
 describe("parseInvocation", () => {
-  const headers = (h: Record<string, string>) => new Headers({ "lambda-runtime-aws-request-id": "r", "lambda-runtime-deadline-ms": "1700000000000", ...h })
+  const headers = (h: Record<string, string>) =>
+    new Headers({ "lambda-runtime-aws-request-id": "r", "lambda-runtime-deadline-ms": "1700000000000", ...h })
   test("every header, raw JSON headers kept for the context", () => {
-    const inv = parseInvocation(headers({ "lambda-runtime-trace-id": "Root=1", "lambda-runtime-aws-tenant-id": "t", "lambda-runtime-client-context": "{bad" }), '{"a":1}')
-    expect(inv).toMatchObject({ requestId: "r", deadlineMs: 1700000000000, traceId: "Root=1", tenantId: "t", clientContext: "{bad", event: { a: 1 } })
+    const inv = parseInvocation(
+      headers({
+        "lambda-runtime-trace-id": "Root=1",
+        "lambda-runtime-aws-tenant-id": "t",
+        "lambda-runtime-client-context": "{bad"
+      }),
+      "{\"a\":1}"
+    )
+    expect(inv).toMatchObject({
+      requestId: "r",
+      deadlineMs: 1700000000000,
+      traceId: "Root=1",
+      tenantId: "t",
+      clientContext: "{bad",
+      event: { a: 1 }
+    })
   })
   test("no request id, or an event that is not JSON, is a MalformedInvocation (with the id when known)", () => {
     expect(() => parseInvocation(new Headers(), "{}")).toThrow(MalformedInvocation)
@@ -39,18 +58,32 @@ describe("serializeResponse", () => {
     expect(serializeResponse(undefined)).toBe("null")
     expect(serializeResponse(() => 1)).toBe("null")
     expect(serializeResponse("x".repeat(MAX_RESPONSE_BYTES - 2)).length).toBe(6_291_556)
-    expect(() => serializeResponse("x".repeat(MAX_RESPONSE_BYTES - 1))).toThrow(/Response payload size \(6291557 bytes\)/)
+    expect(() => serializeResponse("x".repeat(MAX_RESPONSE_BYTES - 1))).toThrow(
+      /Response payload size \(6291557 bytes\)/
+    )
     expect(() => serializeResponse("é".repeat(MAX_RESPONSE_BYTES / 2))).toThrow(/ResponseSizeTooLarge|exceeded/)
   })
 })
 
 describe("xrayErrorCause", () => {
   test("the Node.js runtime's shape, ASCII only so it is a valid header value", () => {
-    const cause = xrayErrorCause({ errorType: "处理", errorMessage: "m\n", stackTrace: ["at handler (/var/task/index.js:3:9)", "at /var/task/lib.js:10:2"] }, "/var/task")
+    const cause = xrayErrorCause({
+      errorType: "处理",
+      errorMessage: "m\n",
+      stackTrace: ["at handler (/var/task/index.js:3:9)", "at /var/task/lib.js:10:2"]
+    }, "/var/task")
     expect(cause).toMatch(/^[\x20-\x7e]+$/)
     expect(JSON.parse(cause)).toEqual({
       working_directory: "/var/task",
-      exceptions: [{ type: "处理", message: "m\n", stack: [{ path: "/var/task/index.js", line: 3, label: "handler" }, { path: "/var/task/lib.js", line: 10, label: "anonymous" }] }],
+      exceptions: [{
+        type: "处理",
+        message: "m\n",
+        stack: [{ path: "/var/task/index.js", line: 3, label: "handler" }, {
+          path: "/var/task/lib.js",
+          line: 10,
+          label: "anonymous"
+        }]
+      }],
       paths: ["/var/task/index.js", "/var/task/lib.js"]
     })
   })
