@@ -77,7 +77,7 @@ export const OPTIONS = {
   trace: {
     type: "boolean",
     help: "collect the function's spans in an embedded OTLP receiver and draw one invocation's timeline\n" +
-      "(waves, requests side by side, retries, the deadline) as SVG in .cache/trace/"
+      "(rounds, requests side by side, retries, the deadline) as SVG in .cache/trace/"
   },
   json: { type: "boolean", help: "machine-readable output (one JSON document on stdout)" },
   help: { type: "boolean", help: "this text" }

@@ -180,8 +180,8 @@ export class ExecutionEnvironment {
       return { status: "init-error", error, errorTypeHeader: init?.errorTypeHeader ?? null, report }
     }
     const body = typeof event === "string" ? event : JSON.stringify(event)
-    let deliveredAt = performance.now()
-    let delivered = false
+    let handedOutAt = performance.now()
+    let handedOut = false
     const deadlineMs = options.deadlineMs ?? Date.now() + this.timeoutMs
     const answer = this.server.invoke(
       {
@@ -198,8 +198,8 @@ export class ExecutionEnvironment {
         }
       },
       () => {
-        delivered = true
-        deliveredAt = performance.now()
+        handedOut = true
+        handedOutAt = performance.now()
       }
     )
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -208,7 +208,7 @@ export class ExecutionEnvironment {
     const oomBefore = this.options.limit?.oomKills() ?? 0
     const outcome = await Promise.race([answer, timedOut, crashed])
     clearTimeout(timer)
-    const duration = performance.now() - deliveredAt
+    const duration = performance.now() - handedOutAt
 
     if (outcome === "timeout" && this.maxConcurrency > 1) {
       // Managed Instances: the other invocations go on; a late answer to this one gets a 4xx.
@@ -220,7 +220,7 @@ export class ExecutionEnvironment {
       }
       return { status: "timeout", error, errorTypeHeader: null, report }
     }
-    if (outcome !== "timeout" && "crash" in outcome && !delivered) {
+    if (outcome !== "timeout" && "crash" in outcome && !handedOut) {
       // The runtime exited between invocations (after an uncaught exception, say): as Lambda does,
       // the invocation goes to a new environment, with its cold start.
       this.server.abandon(requestId)

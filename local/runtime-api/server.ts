@@ -30,8 +30,8 @@ export interface RegisteredExtension {
 export interface RuntimeApiServer {
   /** host:port, as AWS_LAMBDA_RUNTIME_API expects it. */
   readonly address: string
-  /** Queues an invocation; resolves with the runtime's answer. `delivered` fires when /next hands it out. */
-  readonly invoke: (invocation: PendingInvocation, delivered: () => void) => Promise<RuntimeAnswer>
+  /** Queues an invocation; resolves with the runtime's answer. `handedOut` fires when /next hands it out. */
+  readonly invoke: (invocation: PendingInvocation, handedOut: () => void) => Promise<RuntimeAnswer>
   /** Resolves at the runtime's next GET /next. */
   readonly nextPoll: () => Promise<void>
   readonly initError: () => { body: string; errorTypeHeader: string | null } | undefined
@@ -64,15 +64,15 @@ const tooLarge = {
 }
 
 export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiServer => {
-  const queue: Array<{ invocation: PendingInvocation; delivered: () => void }> = []
+  const queue: Array<{ invocation: PendingInvocation; handedOut: () => void }> = []
   const waiting: Array<(r: Response) => void> = []
   const answers = new Map<string, (answer: RuntimeAnswer) => void>()
   const pollWaiters: Array<() => void> = []
   let extensions: Array<RegisteredExtension> = []
   let initError: { body: string; errorTypeHeader: string | null } | undefined
 
-  const deliver = (item: { invocation: PendingInvocation; delivered: () => void }): Response => {
-    item.delivered()
+  const handOut = (item: { invocation: PendingInvocation; handedOut: () => void }): Response => {
+    item.handedOut()
     const { invocation } = item
     return new Response(invocation.event, {
       headers: {
@@ -139,7 +139,7 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
       if (request.method === "GET" && path === `${PREFIX}/invocation/next`) {
         pollWaiters.splice(0).forEach((w) => w())
         const item = queue.shift()
-        if (item) return deliver(item)
+        if (item) return handOut(item)
         return new Promise<Response>((resolve) => waiting.push(resolve))
       }
       const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path)
@@ -187,12 +187,12 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
 
   return {
     address: `127.0.0.1:${server.port}`,
-    invoke: (invocation, delivered) =>
+    invoke: (invocation, handedOut) =>
       new Promise<RuntimeAnswer>((resolve) => {
         answers.set(invocation.requestId, resolve)
-        const item = { invocation, delivered }
+        const item = { invocation, handedOut }
         const poller = waiting.shift()
-        if (poller) poller(deliver(item))
+        if (poller) poller(handOut(item))
         else queue.push(item)
       }),
     nextPoll: () => new Promise<void>((resolve) => pollWaiters.push(resolve)),

@@ -2,7 +2,7 @@ import type { ReceivedSpan } from "./otlp-receiver.ts"
 
 /**
  * One invocation as a timeline picture: a row per span in call order (children under their parent,
- * indented), bars placed on a common time axis, so waves, requests running side by side, retries
+ * indented), bars placed on a common time axis, so rounds, requests running side by side, retries
  * with their back-off and the deadline show at a glance.
  */
 
@@ -25,7 +25,7 @@ const PLOT = WIDTH - LABEL - RIGHT
 const COLORS = {
   invocation: "#8d99ae",
   decode: "#9b5de5",
-  wave: "#4361ee",
+  round: "#4361ee",
   dynamodb: "#f28c28",
   sqs: "#2a9d8f",
   deadLetter: "#b5179e",
@@ -52,7 +52,7 @@ const colorOf = (span: ReceivedSpan): string => {
   // An attempt: a retry's own span, or the function that makes one HTTP request (writeChunk, readChunk, sendChunk).
   if (name.includes("attempt") || name.endsWith("chunk")) return COLORS.attempt
   if (name.includes("decode")) return COLORS.decode
-  if (name.includes("wave") || name.includes("round")) return COLORS.wave
+  if (name.includes("round")) return COLORS.round
   if (name.includes("dead") || name.includes("dlq") || name === "park") return COLORS.deadLetter
   if (/batchwrite|batchget|dynamo|store/i.test(operation)) return COLORS.dynamodb
   if (/sendmessage|sqs|queue/i.test(operation)) return COLORS.sqs
@@ -62,7 +62,7 @@ const colorOf = (span: ReceivedSpan): string => {
 const LEGEND: Array<[string, string]> = [
   ["invocation", COLORS.invocation],
   ["decode", COLORS.decode],
-  ["wave", COLORS.wave],
+  ["round", COLORS.round],
   ["DynamoDB", COLORS.dynamodb],
   ["SQS", COLORS.sqs],
   ["DLQ", COLORS.deadLetter],
@@ -156,9 +156,9 @@ export const timelineSvg = (spans: ReadonlyArray<ReceivedSpan>, options: Timelin
     const y = TOP + row * ROW
     const x0 = x(span.startMs - start)
     const w = Math.max(1.5, x(span.endMs - start) - x0)
-    // deliverAll spans are named by their operation (BatchWriteItem, SendMessageBatch...).
+    // batchCall spans are named by their operation (BatchWriteItem, SendMessageBatch...).
     const label = `${"  ".repeat(depth)}${
-      span.name === "deliverAll" ? text(span.attributes["aws.operation"]) || span.name : span.name
+      span.name === "batchCall" ? text(span.attributes["aws.operation"]) || span.name : span.name
     }`
     const failed = typeof span.attributes.failed === "number" && span.attributes.failed > 0
       ? `${span.attributes.failed} failed`

@@ -4,7 +4,7 @@ import { withRequestPermits } from "../aws/request-permits.ts"
 import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
 import { decodeSqsEvent } from "../batch/sqs-event.ts"
 import { publishMetrics, recordInvocation } from "../observability/publish-metrics.ts"
-import { handleProductWave } from "../products/handle-wave.ts"
+import { handleProductRound } from "../products/handle-round.ts"
 import { countOutcomes, describeFailure } from "../products/outcome.ts"
 
 const MAX_LOGGED_FAILURES = 20
@@ -38,7 +38,7 @@ export const handleEvent = Effect.fn("handleEvent")(
       "lambda.deadline_unix_ms": startedAt + remaining,
       "batch.stop_unix_ms": startedAt + budgetMs
     })
-    const result = yield* processBatch(records, handleProductWave, budgetMs).pipe(withRequestPermits)
+    const result = yield* processBatch(records, handleProductRound, budgetMs).pipe(withRequestPermits)
     const counts = countOutcomes(result.outcomes.map(([, outcome]) => outcome))
     const failed = result.outcomes.flatMap(([record, o]) =>
       Result.isFailure(o) ? [{ messageId: record.messageId, error: describeFailure(o.failure) }] : []

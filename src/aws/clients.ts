@@ -5,7 +5,7 @@ import { FetchHttpHandler } from "@smithy/fetch-http-handler"
 import { Context, Effect, Layer } from "effect"
 import { checkCrc32 } from "./crc32-check.ts"
 
-// The SDK's own retries are switched off (maxAttempts: 1): deliverAll retries with the
+// The SDK's own retries are switched off (maxAttempts: 1): batchCall retries with the
 // invocation's deadline in view, and only the entries that failed. Region, credentials and
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS are read by the SDK the standard way.
 

@@ -6,14 +6,14 @@ import { type AwsError, AwsTransientError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
 import { type ItemOutcome, ProductStore, type Settled } from "../services/product-store.ts"
 import { classifyAwsError } from "./aws-error.ts"
+import { batchCall } from "./batch-call.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
-import { deliverAll } from "./deliver.ts"
 import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
 
 // DynamoDB's per-request limits.
-export const BATCH_WRITE_LIMIT = 25
-export const BATCH_GET_LIMIT = 100
+const BATCH_WRITE_LIMIT = 25
+const BATCH_GET_LIMIT = 100
 
 const keysOf = (
   requests: ReadonlyArray<Record<string, unknown>> | undefined,
@@ -92,7 +92,7 @@ export const DynamoProductStore = Layer.effect(
       attempt: (chunk: ReadonlyArray<T>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
       settled: Settled<T, A>
     ) =>
-      Effect.forEach(chunksOf(items, size), (chunk) => deliverAll(operation, chunk, attempt, settled), {
+      Effect.forEach(chunksOf(items, size), (chunk) => batchCall(operation, chunk, attempt, settled), {
         concurrency: "unbounded",
         discard: true
       })

@@ -11,12 +11,12 @@ import {
 } from "../services/message-queue.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { classifyAwsError, entryError } from "./aws-error.ts"
+import { batchCall } from "./batch-call.ts"
 import { chunksByWeight } from "./chunk.ts"
 import { SqsClient } from "./clients.ts"
-import { deliverAll } from "./deliver.ts"
 
 // SendMessageBatch limits: 10 entries, and 1 MiB for the whole request (bodies plus attributes).
-export const SEND_BATCH_ENTRIES = 10
+const SEND_BATCH_ENTRIES = 10
 export const SEND_BATCH_BYTES = 1_048_576
 
 export const isFifoQueue = (queueUrl: string) => queueUrl.endsWith(".fifo")
@@ -74,7 +74,7 @@ const sqsQueue = (queueUrl: string) =>
       ) {
         yield* Effect.forEach(
           chunksByWeight(items, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
-          (chunk) => deliverAll("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),
+          (chunk) => batchCall("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),
           { concurrency: "unbounded", discard: true }
         )
       })

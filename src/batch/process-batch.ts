@@ -9,14 +9,14 @@ export class GroupHalted extends Data.TaggedError("GroupHalted")<{
   readonly message: string
 }> {}
 
-/** What the engine itself can fail a record with, besides the wave handler's own failures. */
+/** What the engine itself can fail a record with, besides the round handler's own failures. */
 export type EngineFailure = DeadlineExceeded | GroupHalted
 
 /**
- * Processes one wave of records and settles each record as soon as its outcome is known, so that a
+ * Processes one round of records (see planRounds) and settles each record as soon as its outcome is known, so that a
  * deadline cut keeps whatever already finished. A success is acknowledged; a failure goes back to SQS.
  */
-export type WaveHandler<S, F, R> = (
+export type RoundHandler<S, F, R> = (
   records: ReadonlyArray<BatchRecord>,
   settle: (record: BatchRecord, outcome: Result.Result<S, F>) => void
 ) => Effect.Effect<void, never, R>
@@ -36,7 +36,7 @@ export interface BatchResult<S, F> {
  */
 export const processBatch = Effect.fn("processBatch")(function*<S, F, R>(
   records: ReadonlyArray<BatchRecord>,
-  handleWave: WaveHandler<S, F, R>,
+  handleRound: RoundHandler<S, F, R>,
   budgetMs: number
 ) {
   const outcomes = new Map<BatchRecord, Result.Result<S, F | EngineFailure>>()
@@ -47,14 +47,14 @@ export const processBatch = Effect.fn("processBatch")(function*<S, F, R>(
   }
 
   const runRounds = Effect.forEach(planRounds(records), (round) => {
-    const wave = round.filter((record) => {
+    const runnable = round.filter((record) => {
       const group = record.groupId
       if (group === undefined || !halted.has(group)) return true
       const halt = new GroupHalted({ groupId: group, message: "an earlier record of this message group failed" })
       outcomes.set(record, Result.fail(halt))
       return false
     })
-    return wave.length === 0 ? Effect.void : handleWave(wave, settle)
+    return runnable.length === 0 ? Effect.void : handleRound(runnable, settle)
   }, { discard: true })
 
   const finished = yield* runRounds.pipe(Effect.timeoutOption(Duration.millis(Math.max(0, budgetMs))))

@@ -1,9 +1,9 @@
 import type { BatchRecord } from "./sqs-event.ts"
 
 /**
- * Orders a batch into rounds of records. Standard queues: one round with every record. FIFO
- * queues: round k holds the k-th record of each message group, so each group runs in order while
- * different groups are still processed (and batched) together.
+ * Orders a batch into rounds: the records processed together, one round after the other. Standard
+ * queues: one round with every record. FIFO queues: round k holds the k-th record of each message
+ * group, so each group runs in order while different groups are still processed (and batched) together.
  */
 export const planRounds = (records: ReadonlyArray<BatchRecord>): Array<Array<BatchRecord>> => {
   if (!records.some((r) => r.groupId !== undefined)) return records.length === 0 ? [] : [[...records]]

@@ -6,7 +6,7 @@ import type { EmfUnit, MetricValue } from "./emf.ts"
  * What one invocation counts, as Effect metrics. Each invocation runs with a registry of its own
  * (withInvocationMetrics, src/aws/metrics.ts), so the values read at its end are that invocation's
  * alone, even when invocations of one environment overlap. AWS requests (per operation) and retried
- * items are counted where they happen (src/aws/deliver.ts); the rest when the batch is settled.
+ * items are counted where they happen (src/aws/batch-call.ts); the rest when the batch is settled.
  */
 export const recordsReceived = Metric.counter("RecordsReceived", {
   incremental: true,

@@ -2,7 +2,7 @@ import { Option, Tracer } from "effect"
 
 /**
  * The handler's `Effect.fn` helpers that say nothing a trace does not already show: the batch engine
- * around the waves, the store's and queues' fan-out around their requests, and the function making
+ * around the rounds, the store's and queues' fan-out around their requests, and the function making
  * a request's first attempt (the request's own span covers it; retries get spans of their own).
  * Each span costs CPU to make, convert and send, and a 128 MB function has 7% of a vCPU.
  */

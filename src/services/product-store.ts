@@ -11,7 +11,7 @@ export type ItemOutcome<A> = Result.Result<A, AwsError>
 export type Settled<T, A> = (results: ReadonlyArray<readonly [T, ItemOutcome<A>]>) => Effect.Effect<void>
 
 /**
- * The product table. Calls take whole waves of the caller's items so that the implementation can
+ * The product table. Calls take all of the caller's items at once so that the implementation can
  * batch; they never fail as a whole: each item gets its own outcome through `settled`.
  */
 export class ProductStore extends Context.Service<ProductStore, {

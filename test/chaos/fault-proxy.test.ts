@@ -10,8 +10,8 @@ import { faultInjector } from "../../local/proxy/faults.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { classifyAwsError } from "../../src/aws/aws-error.ts"
+import { RetryPolicy } from "../../src/aws/batch-call.ts"
 import { transport } from "../../src/aws/clients.ts"
-import { RetryPolicy } from "../../src/aws/deliver.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
 let stack: LocalStack

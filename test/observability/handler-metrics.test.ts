@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test"
 import { Effect, Metric } from "effect"
 import { Result } from "effect"
-import { deliverAll } from "../../src/aws/deliver.ts"
+import { batchCall } from "../../src/aws/batch-call.ts"
 import { withInvocationMetrics } from "../../src/aws/metrics.ts"
 import { AwsTransientError } from "../../src/domain/errors.ts"
 import { metricValues } from "../../src/observability/metrics.ts"
@@ -112,14 +112,14 @@ describe("AWS requests and retries", () => {
     const values = await Effect.runPromise(
       withInvocationMetrics(Effect.gen(function*() {
         const settled = () => Effect.void
-        yield* deliverAll(
+        yield* batchCall(
           "BatchWriteItem",
           [1, 2, 3],
           (items) =>
             Effect.sync(() => items.map((i) => (calls++ < 2 && i === 2 ? Result.fail(throttled) : Result.void))),
           settled
         )
-        yield* deliverAll("SendMessageBatch", [1], (items) => Effect.succeed(items.map(() => Result.void)), settled)
+        yield* batchCall("SendMessageBatch", [1], (items) => Effect.succeed(items.map(() => Result.void)), settled)
         return metricValues(yield* Metric.snapshot)
       })).pipe(Effect.provide(FAST_RETRIES))
     )

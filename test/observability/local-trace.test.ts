@@ -39,7 +39,7 @@ const invocation = (id: string, extra: Array<ReceivedSpan> = [], stopAt = 2_700)
     "lambda.deadline_unix_ms": T0 + stopAt + 300
   }),
   span(`${id}-decode`, `${id}-root`, "decode", 0.1, 0.2),
-  span(`${id}-wave`, `${id}-root`, "wave", 0.3, 39, { records: 10 }),
+  span(`${id}-round`, `${id}-root`, "handleProductRound", 0.3, 39, { records: 10 }),
   ...extra
 ]
 
@@ -59,14 +59,14 @@ const renders = (svg: string): boolean => {
 describe("timeline picture", () => {
   test("rows in call order: each parent followed by its children, earliest first", () => {
     const spans = invocation("a", [
-      span("w2", "a-wave", "BatchGetItem", 2, 10),
-      span("w1", "a-wave", "BatchWriteItem", 1, 30),
+      span("w2", "a-round", "BatchGetItem", 2, 10),
+      span("w1", "a-round", "BatchWriteItem", 1, 30),
       span("w1a", "w1", "attempt 1", 1, 29)
     ])
     expect(callOrder(spans).map(({ span, depth }) => `${depth}:${span.name}`)).toEqual([
       "0:handleEvent",
       "1:decode",
-      "1:wave",
+      "1:handleProductRound",
       "2:BatchWriteItem",
       "3:attempt 1",
       "2:BatchGetItem"
@@ -75,9 +75,9 @@ describe("timeline picture", () => {
 
   test("a bar per span on a common axis, failures in red, the deadline drawn when it falls in view", () => {
     const spans = invocation("b", [
-      span("a1", "b-wave", "attempt 1", 1, 10, { items: 7 }, 2),
-      span("bo", "b-wave", "backoff", 10, 20, { retrying: 7 }),
-      span("a2", "b-wave", "attempt 2", 20, 30, { items: 7, failed: 0 })
+      span("a1", "b-round", "attempt 1", 1, 10, { items: 7 }, 2),
+      span("bo", "b-round", "backoff", 10, 20, { retrying: 7 }),
+      span("a2", "b-round", "attempt 2", 20, 30, { items: 7, failed: 0 })
     ], 45)
     const svg = timelineSvg(spans, { title: "one <invocation>", deadlineMs: T0 + 45, timeoutMs: T0 + 46 })
     expect(svg.match(/<rect [^>]*rx="2"/g)).toHaveLength(spans.length)
@@ -96,8 +96,8 @@ describe("timeline picture", () => {
   })
 
   test("the picture shows the invocation with the most retries, else the most spans", () => {
-    const quiet = invocation("quiet", [span("q1", "quiet-wave", "x", 1, 2), span("q2", "quiet-wave", "y", 1, 2)])
-    const retried = invocation("retried", [span("r1", "retried-wave", "backoff", 1, 2)])
+    const quiet = invocation("quiet", [span("q1", "quiet-round", "x", 1, 2), span("q2", "quiet-round", "y", 1, 2)])
+    const retried = invocation("retried", [span("r1", "retried-round", "backoff", 1, 2)])
     const traces = invocationTraces([...quiet, ...retried])
     expect(traces.map((t) => t.spans.length)).toEqual([5, 4])
     expect(mostEventful(traces)!.root.attributes["faas.invocation_id"]).toBe("retried")

@@ -84,7 +84,7 @@ describe("tracing an invocation", () => {
     const runtime = ManagedRuntime.make(
       tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
     )
-    const request = Effect.fn("deliverAll")(function*() {
+    const request = Effect.fn("batchCall")(function*() {
       yield* Effect.sleep(1)
     })
     const putAll = Effect.fn("putAll")(function*() {
@@ -102,8 +102,8 @@ describe("tracing an invocation", () => {
       )
       const spans = receiver.spans().filter((s) => s.traceId === "9759e988bd862e3fe1be46a994272793")
       const root = spans.find((s) => s.name === "invocation")!
-      expect(spans.map((s) => s.name).sort()).toEqual(["deliverAll", "deliverAll", "invocation"])
-      for (const s of spans.filter((s) => s.name === "deliverAll")) expect(s.parentSpanId).toBe(root.spanId)
+      expect(spans.map((s) => s.name).sort()).toEqual(["batchCall", "batchCall", "invocation"])
+      for (const s of spans.filter((s) => s.name === "batchCall")) expect(s.parentSpanId).toBe(root.spanId)
     } finally {
       await runtime.dispose()
     }

@@ -1,6 +1,6 @@
 import { Layer } from "effect"
 import { makeHandler } from "../../src/app/make-handler.ts"
-import { RetryPolicy } from "../../src/aws/deliver.ts"
+import { RetryPolicy } from "../../src/aws/batch-call.ts"
 import type { AwsError } from "../../src/domain/errors.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { LambdaLoggerLayer } from "../../src/log/lambda-logger.ts"

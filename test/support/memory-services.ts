@@ -39,7 +39,7 @@ export const memoryProductStore = (options: {
   })
 
 /** An in-memory queue: `sent` collects what was sent; `fault` fails chosen messages. */
-export const memoryQueue = (
+const memoryQueue = (
   sent: Array<OutgoingMessage>,
   fault: (message: OutgoingMessage) => AwsError | undefined = () => undefined
 ): MessageQueueShape => ({

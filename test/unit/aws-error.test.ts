@@ -4,9 +4,9 @@ import { afterAll, describe, expect, test } from "bun:test"
 import { createServer, type Server } from "node:net"
 import { crc32 } from "node:zlib"
 import { classifyAwsError, entryError, mayBlameItems } from "../../src/aws/aws-error.ts"
+import { backoffMs } from "../../src/aws/batch-call.ts"
 import { transport } from "../../src/aws/clients.ts"
 import { checkCrc32 } from "../../src/aws/crc32-check.ts"
-import { backoffMs } from "../../src/aws/deliver.ts"
 
 /**
  * What the function's SQS client (its SDK set-up and transport) rejects a one-entry SendMessageBatch with,

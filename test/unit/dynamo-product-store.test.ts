@@ -151,7 +151,7 @@ describe("DynamoProductStore", () => {
     expect(value[150]).toEqual(Result.succeed(product(3)))
   })
 
-  test("duplicate keys in one wave are written once (DynamoDB rejects duplicates in a batch)", async () => {
+  test("duplicate keys in one call are written once (DynamoDB rejects duplicates in a batch)", async () => {
     const { client, calls } = fakeClient(() => ({ UnprocessedItems: {} }))
     const { value } = await run(client, (s) => putAll(s, [product(1), product(1)]))
     expect(calls.map(putKeys)).toEqual([["p-1"]])

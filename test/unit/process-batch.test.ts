@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
+import { RetryPolicy } from "../../src/aws/batch-call.ts"
 import { DynamoDocumentClient } from "../../src/aws/clients.ts"
-import { RetryPolicy } from "../../src/aws/deliver.ts"
 import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
-import { processBatch, safetyMarginMs, type WaveHandler } from "../../src/batch/process-batch.ts"
+import { processBatch, type RoundHandler, safetyMarginMs } from "../../src/batch/process-batch.ts"
 import { planRounds } from "../../src/batch/rounds.ts"
 import type { BatchRecord } from "../../src/batch/sqs-event.ts"
 import { AppConfig } from "../../src/config.ts"
@@ -20,7 +20,7 @@ const rec = (messageId: string, groupId?: string): BatchRecord => ({
 })
 const boom = new AwsTransientError({ operation: "Test", code: "InternalServerError", message: "boom" })
 const added = (r: BatchRecord) => Result.succeed({ _tag: "Added", pk: r.messageId })
-type Wave = WaveHandler<{ _tag: string; pk: string }, AwsTransientError, never>
+type Round = RoundHandler<{ _tag: string; pk: string }, AwsTransientError, never>
 
 describe("planRounds", () => {
   test("a standard batch is one round with every record", () => {
@@ -41,7 +41,7 @@ describe("planRounds", () => {
 describe("processBatch", () => {
   test("FIFO: after a failure in a group the rest of that group fails untried; other groups go on", async () => {
     const seen: Array<string> = []
-    const wave: Wave = (records, settle) =>
+    const handleRound: Round = (records, settle) =>
       Effect.sync(() =>
         records.forEach((r) => {
           seen.push(r.messageId)
@@ -49,7 +49,7 @@ describe("processBatch", () => {
         })
       )
     const records = [rec("a1", "A"), rec("a2", "A"), rec("a3", "A"), rec("b1", "B"), rec("b2", "B"), rec("b3", "B")]
-    const result = await Effect.runPromise(processBatch(records, wave, 10_000))
+    const result = await Effect.runPromise(processBatch(records, handleRound, 10_000))
     expect(seen).toEqual(["a1", "b1", "a2", "b2", "b3"])
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "a2" }, { itemIdentifier: "a3" }])
     expect(result.outcomes[2]).toMatchObject([{ messageId: "a3" }, { failure: { _tag: "GroupHalted", groupId: "A" } }])
@@ -57,7 +57,7 @@ describe("processBatch", () => {
 
   test("deadline: in-flight work is interrupted and unfinished records are reported failed", async () => {
     let interrupted = 0
-    const wave: Wave = (records, settle) =>
+    const handleRound: Round = (records, settle) =>
       Effect.forEach(records, (r) =>
         (r.messageId.startsWith("slow") ? Effect.sleep("5 seconds") : Effect.void).pipe(
           Effect.andThen(Effect.sync(() => settle(r, added(r)))),
@@ -65,7 +65,7 @@ describe("processBatch", () => {
         ), { concurrency: "unbounded", discard: true })
     const started = Date.now()
     const result = await Effect.runPromise(
-      processBatch([rec("fast-1"), rec("slow-1"), rec("fast-2"), rec("slow-2")], wave, 100)
+      processBatch([rec("fast-1"), rec("slow-1"), rec("fast-2"), rec("slow-2")], handleRound, 100)
     )
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(result.deadlineHit).toBe(true)
@@ -75,13 +75,13 @@ describe("processBatch", () => {
   })
 
   test("a FIFO group cut by the deadline fails from the unfinished record on", async () => {
-    const wave: Wave = (records, settle) =>
+    const handleRound: Round = (records, settle) =>
       Effect.forEach(records, (r) => (r.messageId === "a2" ? Effect.never : Effect.sync(() => settle(r, added(r)))), {
         concurrency: "unbounded",
         discard: true
       })
     const result = await Effect.runPromise(
-      processBatch([rec("a1", "A"), rec("a2", "A"), rec("a3", "A"), rec("b1", "B")], wave, 50)
+      processBatch([rec("a1", "A"), rec("a2", "A"), rec("a3", "A"), rec("b1", "B")], handleRound, 50)
     )
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "a2" }, { itemIdentifier: "a3" }])
   })
@@ -147,7 +147,7 @@ describe("handler deadline", () => {
   }, 20_000)
 })
 
-test("an unexpected failure inside a wave is not swallowed as success", async () => {
-  const wave: Wave = () => Effect.die(new Error("bug"))
-  await expect(Effect.runPromise(processBatch([rec("x")], wave, 1_000))).rejects.toThrow("bug")
+test("an unexpected failure inside a round is not swallowed as success", async () => {
+  const handleRound: Round = () => Effect.die(new Error("bug"))
+  await expect(Effect.runPromise(processBatch([rec("x")], handleRound, 1_000))).rejects.toThrow("bug")
 })

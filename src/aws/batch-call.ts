@@ -45,7 +45,7 @@ const rejectItem = (error: AwsError): AwsError =>
  * through. The deadline is enforced by the caller interrupting this effect, which aborts the
  * in-flight HTTP request.
  */
-export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
+export const batchCall = Effect.fn("batchCall")(function*<I, A>(
   operation: string,
   items: ReadonlyArray<I>,
   attempt: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
@@ -54,7 +54,7 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
   const policy = yield* RetryPolicy
   yield* Effect.annotateCurrentSpan({ "aws.operation": operation, items: items.length })
 
-  const deliverPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
+  const callPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
     Effect.gen(function*() {
       let pending = part
       for (let n = 1; pending.length > 0; n++) {
@@ -85,7 +85,7 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
         if (Result.isFailure(call) && pending.length > 1 && mayBlameItems(call.failure)) {
           const half = Math.ceil(pending.length / 2)
           const halves = [pending.slice(0, half), pending.slice(half)]
-          yield* Effect.forEach(halves, deliverPart, { concurrency: "unbounded", discard: true })
+          yield* Effect.forEach(halves, callPart, { concurrency: "unbounded", discard: true })
           return
         }
         const outcomes = Result.isSuccess(call) ? call.success : pending.map(() => Result.fail(call.failure))
@@ -112,5 +112,5 @@ export const deliverAll = Effect.fn("deliverAll")(function*<I, A>(
       }
     })
 
-  yield* deliverPart(items)
+  yield* callPart(items)
 })

@@ -1,5 +1,5 @@
 import { Effect, Result } from "effect"
-import type { WaveHandler } from "../batch/process-batch.ts"
+import type { RoundHandler } from "../batch/process-batch.ts"
 import type { BatchRecord } from "../batch/sqs-event.ts"
 import type { AwsError } from "../domain/errors.ts"
 import { DYNAMO_PARTITION_KEY_MAX_BYTES, utf8Bytes } from "../domain/limits.ts"
@@ -47,12 +47,12 @@ const badProductId = (messageId: string): string | undefined =>
 type Services = ProductStore | OutputQueue | DeadLetterQueue
 
 /**
- * The product function for one wave: adds become batched writes, reads batched gets each followed
+ * The product function for one round: adds become batched writes, reads batched gets each followed
  * by a batched send of its answers, and rejected messages batched sends to the DLQ, all at once.
  * Each record is settled as soon as the request that carried it is done, so a deadline cut keeps
  * what finished. A record whose item AWS refuses on its own is parked in the DLQ with AWS's reason.
  */
-export const handleProductWave: WaveHandler<ProductOutcome, AwsError, Services> = Effect.fn("handleProductWave")(
+export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services> = Effect.fn("handleProductRound")(
   function*(records, settle) {
     yield* Effect.annotateCurrentSpan("records", records.length)
     const store = yield* ProductStore
@@ -116,7 +116,7 @@ export const handleProductWave: WaveHandler<ProductOutcome, AwsError, Services> 
         return park(refused)
       })
 
-    // Each batch of reads is answered as soon as it is read, not after every read of the wave.
+    // Each batch of reads is answered as soon as it is read, not after every read of the round.
     const readAll = store.getAll(reads, (read) => read.pk, (results) => {
       const answers: Array<Answer> = []
       const refused: Array<Parked> = []
