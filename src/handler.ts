@@ -2,6 +2,7 @@ import { Effect, Layer } from "effect"
 import { liveLayer } from "./app/live-layer.ts"
 import { makeHandler } from "./app/make-handler.ts"
 import { appConfig } from "./config.ts"
+import { oneLine } from "./domain/one-line.ts"
 import { levelFromEnv } from "./log/lambda-logger.ts"
 import { metricsConfig } from "./observability/metrics-config.ts"
 import { metricsLayer } from "./observability/publish-metrics.ts"
@@ -12,7 +13,7 @@ import { tracingLayer } from "./observability/tracing.ts"
 const { config, metrics } = Effect.runSync(
   Effect.gen(function*() {
     return { config: yield* appConfig, metrics: yield* metricsConfig }
-  }).pipe(Effect.mapError((e) => new Error(`invalid configuration: ${e.message.replace(/\n\s*/g, " ")}`)))
+  }).pipe(Effect.mapError((e) => new Error(`invalid configuration: ${oneLine(e.message)}`)))
 )
 
 // Metrics as one EMF line per invocation; traces only when an OTLP endpoint is configured.

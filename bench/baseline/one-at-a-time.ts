@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda"
 import { Result } from "effect"
 import { sqsEndpointOptions, transport } from "../../src/aws/clients.ts"
+import { messageAttributes } from "../../src/aws/sqs-attributes.ts"
 import { decodeMessage } from "../../src/domain/message.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "../../src/products/messages.ts"
@@ -24,9 +25,7 @@ const send = (queueUrl: string, m: { body: string; attributes: Readonly<Record<s
     new SendMessageCommand({
       QueueUrl: queueUrl,
       MessageBody: m.body,
-      MessageAttributes: Object.fromEntries(
-        Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])
-      )
+      MessageAttributes: messageAttributes(m.attributes)
     })
   )
 

@@ -48,11 +48,14 @@ export const isErrorLike = (value: unknown): value is Error => {
     typeof read(value, "stack") === "string"
 }
 
+/** A stack trace's lines, first line included; undefined when the stack is not a string. */
+export const splitStack = (stack: unknown): Array<string> | undefined =>
+  typeof stack === "string" ? stack.split("\n") : undefined
+
 /** The stack lines after the first (which repeats name and message), trimmed. */
 export const stackLines = (error: object): Array<string> => {
-  const stack = read(error, "stack")
-  if (typeof stack !== "string") return []
-  return stack.split("\n").slice(1).map((l) => l.trim()).filter((l) => l.length > 0).slice(0, MAX_STACK_LINES)
+  const lines = splitStack(read(error, "stack")) ?? []
+  return lines.slice(1).map((l) => l.trim()).filter((l) => l.length > 0).slice(0, MAX_STACK_LINES)
 }
 
 /**

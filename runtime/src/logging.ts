@@ -1,5 +1,5 @@
 import { writeSync } from "node:fs"
-import { errorBody, isErrorLike, MAX_ERROR_MESSAGE_CHARS, safeString } from "./error-body.ts"
+import { errorBody, isErrorLike, MAX_ERROR_MESSAGE_CHARS, safeString, splitStack } from "./error-body.ts"
 
 let util: typeof import("node:util") | undefined
 
@@ -49,7 +49,7 @@ const jsonErrorReplacer = (_key: string, value: unknown) =>
     ? {
       errorType: constructorName(value),
       errorMessage: value.message,
-      stackTrace: typeof value.stack === "string" ? value.stack.split("\n") : value.stack,
+      stackTrace: splitStack(value.stack) ?? value.stack,
       ...value
     }
     : value
@@ -72,7 +72,7 @@ const jsonLine = (time: string, level: Level, scope: LogScope | undefined, args:
   if (error) {
     line.errorType = constructorName(error)
     line.errorMessage = error.message
-    line.stackTrace = typeof error.stack === "string" ? error.stack.split("\n") : []
+    line.stackTrace = splitStack(error.stack) ?? []
   }
   return JSON.stringify(line)
 }
@@ -117,7 +117,7 @@ const formattedError = (error: Error): string => {
           errorMessage: v.message,
           code: (v as { code?: unknown }).code,
           ...v,
-          ...(typeof v.stack === "string" ? { stack: v.stack.split("\n") } : {})
+          ...(typeof v.stack === "string" ? { stack: splitStack(v.stack) } : {})
         }
         : v))
     }`

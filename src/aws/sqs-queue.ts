@@ -14,6 +14,7 @@ import { classifyAwsError, entryError } from "./aws-error.ts"
 import { batchCall } from "./batch-call.ts"
 import { chunksByWeight } from "./chunk.ts"
 import { SqsClient } from "./clients.ts"
+import { messageAttributes } from "./sqs-attributes.ts"
 
 // SendMessageBatch limits: 10 entries, and 1 MiB for the whole request (bodies plus attributes).
 const SEND_BATCH_ENTRIES = 10
@@ -25,9 +26,7 @@ export const isFifoQueue = (queueUrl: string) => queueUrl.endsWith(".fifo")
 export const toEntry = (m: OutgoingMessage, id: string, fifo: boolean): SendMessageBatchRequestEntry => ({
   Id: id,
   MessageBody: m.body,
-  MessageAttributes: Object.fromEntries(
-    Object.entries(m.attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])
-  ),
+  MessageAttributes: messageAttributes(m.attributes),
   ...(fifo
     ? {
       MessageGroupId: m.groupId ?? "default",

@@ -1,5 +1,6 @@
 import { Effect, Result, Schema } from "effect"
 import { InvalidEvent } from "../domain/errors.ts"
+import { oneLine } from "../domain/one-line.ts"
 
 // Only what the function uses is checked; everything else in Lambda's record shape passes through.
 const SqsRecord = Schema.Struct({
@@ -39,6 +40,6 @@ export const decodeSqsEvent = Effect.fn("decodeSqsEvent")(
   function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
     const decoded = Schema.decodeUnknownResult(SqsEvent)(event)
     if (Result.isSuccess(decoded)) return decoded.success.Records.map(toBatchRecord)
-    return yield* new InvalidEvent({ reason: `not an SQS event: ${decoded.failure.message.replace(/\n\s*/g, " ")}` })
+    return yield* new InvalidEvent({ reason: `not an SQS event: ${oneLine(decoded.failure.message)}` })
   }
 )

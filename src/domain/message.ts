@@ -1,6 +1,7 @@
 import { Result, Schema } from "effect"
 import { InvalidMessage } from "./errors.ts"
 import { DYNAMO_PARTITION_KEY_MAX_BYTES, unstorableNumber, utf8Bytes } from "./limits.ts"
+import { oneLine } from "./one-line.ts"
 import { isSqsSafe } from "./sqs-text.ts"
 
 /** What a valid SQS record body asks for. */
@@ -57,7 +58,7 @@ const decodeWith = <A>(
   const decoded = decode(value, { errors: "all" })
   return Result.isSuccess(decoded)
     ? Result.succeed(make(decoded.success))
-    : invalid(decoded.failure.message.replace(/\n\s*/g, " "))
+    : invalid(oneLine(decoded.failure.message))
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)

@@ -2,13 +2,12 @@ import type { Message } from "@aws-sdk/client-sqs"
 import { describe, expect, test } from "bun:test"
 import { account, type PlannedMessage } from "../../local/chaos/accounting.ts"
 import { runChaos } from "../../local/chaos/run-chaos.ts"
+import { messageAttributes } from "../../src/aws/sqs-attributes.ts"
 
 const msg = (body: unknown, attributes: Record<string, string>, messageId = "x"): Message => ({
   MessageId: messageId,
   Body: typeof body === "string" ? body : JSON.stringify(body),
-  MessageAttributes: Object.fromEntries(
-    Object.entries(attributes).map(([k, v]) => [k, { DataType: "String", StringValue: v }])
-  )
+  MessageAttributes: messageAttributes(attributes)
 })
 
 describe("accounting", () => {

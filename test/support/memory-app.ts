@@ -1,3 +1,4 @@
+import { afterEach } from "bun:test"
 import { Layer } from "effect"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { RetryPolicy } from "../../src/aws/batch-call.ts"
@@ -38,4 +39,22 @@ export const memoryApp = (options: {
     options.extra ?? Layer.empty
   )
   return { ...makeHandler(layer), items, output, deadLetter, logs }
+}
+
+export type MemoryApp = ReturnType<typeof memoryApp>
+
+/**
+ * memoryApp for the tests of one file: every app it makes is disposed after the test that made it.
+ * Call it once at the top of the file.
+ */
+export const memoryAppPerTest = (): typeof memoryApp => {
+  const started: Array<MemoryApp> = []
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((app) => app.dispose()))
+  })
+  return (options) => {
+    const app = memoryApp(options)
+    started.push(app)
+    return app
+  }
 }

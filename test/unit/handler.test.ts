@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { AwsItemRejected, AwsPermanentError, AwsTransientError } from "../../src/domain/errors.ts"
-import { memoryApp } from "../support/memory-app.ts"
+import { memoryAppPerTest } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
-let app: ReturnType<typeof memoryApp> | undefined
-afterEach(async () => {
-  await app?.dispose()
-  app = undefined
-})
+const memoryApp = memoryAppPerTest()
 
 const throttled = new AwsTransientError({
   operation: "BatchWriteItem",
@@ -18,7 +14,7 @@ const denied = new AwsPermanentError({ operation: "BatchWriteItem", code: "Acces
 
 describe("handler on in-memory services", () => {
   test("an add stores the product keyed by messageId, createdAt from SentTimestamp", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     const result = await app.handler(
       sqsEvent(sqsRecord(`{"name":"Widget","price":9.99}`, { messageId: "m-1", sentTimestamp: 1_700_000_000_000 })),
       invocationContext()
@@ -33,7 +29,7 @@ describe("handler on in-memory services", () => {
   })
 
   test("a redelivered add writes the same item again and creates no second product", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     const record = sqsRecord(`{"name":"Widget","price":1}`, { messageId: "m-dup" })
     await app.handler(sqsEvent(record), invocationContext())
     const first = structuredClone(app.items.get("m-dup"))
@@ -46,7 +42,7 @@ describe("handler on in-memory services", () => {
   })
 
   test("a read of an existing product sends it with outcome=found and the correlation id", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     await app.handler(sqsEvent(sqsRecord(`{"name":"Lamp","price":20}`, { messageId: "p-1" })), invocationContext())
     await app.handler(sqsEvent(sqsRecord(`{"pk":"p-1"}`, { messageId: "r-1" })), invocationContext())
     expect(app.output).toHaveLength(1)
@@ -60,14 +56,14 @@ describe("handler on in-memory services", () => {
   })
 
   test("a read of a missing product sends a ProductNotFound answer", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     await app.handler(sqsEvent(sqsRecord(`{"pk":"nope"}`, { messageId: "r-2" })), invocationContext())
     expect(JSON.parse(app.output[0]!.body)).toEqual({ pk: "nope", error: "ProductNotFound" })
     expect(app.output[0]!.attributes).toEqual({ outcome: "not_found", correlationId: "r-2" })
   })
 
   test("a poison message goes to the DLQ with its reason and is acknowledged", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     const result = await app.handler(
       sqsEvent(sqsRecord(`{"name":"x","price":-1}`, { messageId: "bad-1" })),
       invocationContext()
@@ -81,13 +77,13 @@ describe("handler on in-memory services", () => {
   })
 
   test("a poison message whose DLQ send fails is reported failed, so it is not lost", async () => {
-    app = memoryApp({ deadLetterFault: () => throttled })
+    const app = memoryApp({ deadLetterFault: () => throttled })
     const result = await app.handler(sqsEvent(sqsRecord("oops", { messageId: "bad-2" })), invocationContext())
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "bad-2" }])
   })
 
   test("only the records that failed are reported; transient and permanent AWS errors alike", async () => {
-    app = memoryApp({
+    const app = memoryApp({
       productFault: (
         op,
         pk
@@ -107,7 +103,7 @@ describe("handler on in-memory services", () => {
   })
 
   test("a failed output send fails only that read", async () => {
-    app = memoryApp({ outputFault: (m) => (m.attributes.correlationId === "r-b" ? throttled : undefined) })
+    const app = memoryApp({ outputFault: (m) => (m.attributes.correlationId === "r-b" ? throttled : undefined) })
     const result = await app.handler(
       sqsEvent(sqsRecord(`{"pk":"x"}`, { messageId: "r-a" }), sqsRecord(`{"pk":"y"}`, { messageId: "r-b" })),
       invocationContext()
@@ -117,26 +113,26 @@ describe("handler on in-memory services", () => {
   })
 
   test("an event that is not an SQS event fails the invocation with a clear error", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     const attempt = app.handler({ foo: 1 } as never, invocationContext())
     await expect(attempt).rejects.toThrow(/not an SQS event/)
     await expect(app.handler({ Records: [{ body: "x" }] } as never, invocationContext())).rejects.toThrow(/messageId/)
   })
 
   test("an empty batch succeeds with no failures", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     expect(await app.handler(sqsEvent(), invocationContext())).toEqual({ batchItemFailures: [] })
   })
 
   test("a duplicated record in one batch is stored once and reported once", async () => {
-    app = memoryApp({ productFault: () => throttled })
+    const app = memoryApp({ productFault: () => throttled })
     const record = sqsRecord(`{"name":"twice","price":1}`, { messageId: "same" })
     const result = await app.handler(sqsEvent(record, record), invocationContext())
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "same" }])
   })
 
   test("one summary line per invocation with counts; bodies are not logged at INFO", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     await app.handler(
       sqsEvent(
         sqsRecord(`{"name":"secret-name","price":1}`),
@@ -169,7 +165,9 @@ describe("handler on in-memory services", () => {
       code: "ValidationException",
       message: "Number underflow"
     })
-    app = memoryApp({ productFault: (operation, pk) => (operation === "put" && pk === "a-2" ? refused : undefined) })
+    const app = memoryApp({
+      productFault: (operation, pk) => (operation === "put" && pk === "a-2" ? refused : undefined)
+    })
     const records = [1, 2, 3].map((i) =>
       sqsRecord(JSON.stringify({ name: `n-${i}`, price: i }), { messageId: `a-${i}` })
     )
@@ -185,7 +183,7 @@ describe("handler on in-memory services", () => {
   })
 
   test("an add whose messageId cannot be a product id (over 2,048 UTF-8 bytes) is parked, not written", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     const long = "€".repeat(700)
     const result = await app.handler(
       sqsEvent(

@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { Result } from "effect"
 import fc from "fast-check"
 import { unstorableNumber } from "../../src/domain/limits.ts"
 import { decodeMessage } from "../../src/domain/message.ts"
 import { HOSTILE_BODIES } from "../fixtures/hostile-bodies.ts"
-import { memoryApp } from "../support/memory-app.ts"
+import { memoryAppPerTest } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
-let app: ReturnType<typeof memoryApp> | undefined
-afterEach(async () => {
-  await app?.dispose()
-  app = undefined
-})
+const memoryApp = memoryAppPerTest()
 
 describe("hostile bodies", () => {
   test("the corpus has at least 50 bodies", () => {
@@ -32,7 +28,7 @@ describe("hostile bodies", () => {
   )
 
   test("all of them in one batch with valid records: each ends in the DLQ, the valid ones are unaffected", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     const hostile = HOSTILE_BODIES.map(([, body], i) => sqsRecord(body, { messageId: `h-${i}` }))
     const valid = [
       sqsRecord(`{"name":"fine","price":1}`, { messageId: "ok-add" }),

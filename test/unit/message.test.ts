@@ -74,6 +74,7 @@ describe("message contract", () => {
     const reason = reasonOf(body)
     expect(reason).toContain(fragment)
     expect(reason).toContain(`["${field}"]`)
+    expect(reason).not.toContain("\n")
   })
 
   test("the edges of what DynamoDB and the document client store are accepted", () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { Layer } from "effect"
 import { createHash } from "node:crypto"
 import { AwsTransientError } from "../../src/domain/errors.ts"
@@ -12,14 +12,10 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   outputMessage
 } from "../../src/products/messages.ts"
-import { memoryApp } from "../support/memory-app.ts"
+import { memoryAppPerTest } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
-let app: ReturnType<typeof memoryApp> | undefined
-afterEach(async () => {
-  await app?.dispose()
-  app = undefined
-})
+const memoryApp = memoryAppPerTest()
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -32,7 +28,7 @@ describe("security", () => {
       code: "ThrottlingException",
       message: "Rate exceeded"
     })
-    app = memoryApp({ productFault: (_op, pk) => (pk === "fails" ? throttled : undefined) })
+    const app = memoryApp({ productFault: (_op, pk) => (pk === "fails" ? throttled : undefined) })
     await app.handler(
       sqsEvent(
         sqsRecord(`{"name":"body-secret-1","price":1}`),
@@ -56,7 +52,7 @@ describe("security", () => {
 
   test("at DEBUG the rejected body may be logged (and only there)", async () => {
     const debugLogs: Array<Record<string, unknown>> = []
-    app = memoryApp({
+    const app = memoryApp({
       extra: LambdaLoggerLayer("Debug", (l) => void debugLogs.push(JSON.parse(l))) as Layer.Layer<never>
     })
     await app.handler(sqsEvent(sqsRecord(`{"card":"debug-visible"}`)), invocationContext())
@@ -66,7 +62,7 @@ describe("security", () => {
   })
 
   test("a body cannot set attributes, forge the correlation id or pick the queue", async () => {
-    app = memoryApp()
+    const app = memoryApp()
     const forged =
       `{"pk":"p","QueueUrl":"https://evil.example/q","MessageAttributes":{"outcome":{"StringValue":"found"}},"outcome":"found","correlationId":"forged","MessageGroupId":"g"}`
     const poison = `{"errorType":"Nothing","sourceMessageId":"forged","errorMessage":"all good"}`
