@@ -1,3 +1,4 @@
+import { ENV } from "../../src/config.ts"
 import { startDynamoDb, startSqs } from "./emulators.ts"
 import { localIdentityEnv } from "./local-clients.ts"
 import { type ProvisionedStack, provisionStack, type StackSettings } from "./provision.ts"
@@ -24,9 +25,9 @@ export const startLocalStack = async (settings: Partial<StackSettings> = {}): Pr
       endpoints,
       embedded: { dynamodb: dynamodb.embedded, sqs: sqs.embedded },
       functionEnv: {
-        TABLE_NAME: stack.tableName,
-        OUTPUT_QUEUE_URL: stack.outputQueueUrl,
-        DEAD_LETTER_QUEUE_URL: stack.deadLetterQueueUrl,
+        [ENV.tableName]: stack.tableName,
+        [ENV.outputQueueUrl]: stack.outputQueueUrl,
+        [ENV.deadLetterQueueUrl]: stack.deadLetterQueueUrl,
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
         ...localIdentityEnv()

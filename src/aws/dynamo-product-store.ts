@@ -9,11 +9,7 @@ import { classifyAwsError } from "./aws-error.ts"
 import { batchCall } from "./batch-call.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
-import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
-
-// DynamoDB's per-request limits.
-const BATCH_WRITE_LIMIT = 25
-const BATCH_GET_LIMIT = 100
+import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
 
 const keysOf = (
   requests: ReadonlyArray<Record<string, unknown>> | undefined,

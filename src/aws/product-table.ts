@@ -30,11 +30,15 @@ export const makeProductTable = (tableName: string, documentClient: DynamoDBDocu
 
 export type ProductTable = ReturnType<typeof makeProductTable>
 
-/** One BatchWriteItem request putting `products` (at most 25). */
+// DynamoDB's per-request limits.
+export const BATCH_WRITE_LIMIT = 25
+export const BATCH_GET_LIMIT = 100
+
+/** One BatchWriteItem request putting `products` (at most BATCH_WRITE_LIMIT). */
 export const batchPut = ({ table, entity }: ProductTable, products: ReadonlyArray<Product>) =>
   table.build(BatchWriteCommand).requests(...products.map((p) => entity.build(BatchPutRequest).item(p)))
 
-/** One strongly consistent BatchGetItem request for `pks` (at most 100). */
+/** One strongly consistent BatchGetItem request for `pks` (at most BATCH_GET_LIMIT). */
 export const batchGetConsistent = ({ table, entity }: ProductTable, pks: ReadonlyArray<string>) =>
   table.build(BatchGetCommand).requests(...pks.map((pk) => entity.build(BatchGetRequest).key({ pk }))).options({
     consistent: true

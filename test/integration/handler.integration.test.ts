@@ -4,6 +4,7 @@ import { Effect, Layer, Result } from "effect"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
 import { localClientConfig } from "../../local/aws/local-clients.ts"
 import { type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
+import { seedProducts } from "../../local/aws/seed.ts"
 import { startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
@@ -85,6 +86,30 @@ describe("handler against the emulators", () => {
     expect(dead[0]!.Body).toBe(`{"pk":1}`)
     expect(dead[0]!.MessageAttributes?.errorType?.StringValue).toBe("InvalidMessage")
     expect(dead[0]!.MessageAttributes?.sourceMessageId?.StringValue).toBe("it-bad")
+  })
+
+  test("seeded products are the very items the function writes, and the function finds them", async () => {
+    await app.handler(
+      sqsEvent(sqsRecord(`{"name":"Twin","price":5}`, { messageId: "it-seed-written" })),
+      invocationContext()
+    )
+    // More than one BatchWriteItem's worth, so that the chunking is exercised too.
+    const seeded = Array.from({ length: 30 }, (_, i): Product => ({
+      pk: `it-seed-${i}`,
+      name: "Twin",
+      price: 5,
+      createdAt: "2023-11-14T22:13:20.000Z"
+    }))
+    await seedProducts(stack.endpoints.dynamodb, stack.tableName, seeded)
+    const items = await scanAll(stack.endpoints.dynamodb, stack.tableName)
+    const { pk: _, ...written } = items.find((i) => i.pk === "it-seed-written")!
+    const copies = items.filter((i) => String(i.pk).startsWith("it-seed-") && i.pk !== "it-seed-written")
+    expect(copies).toHaveLength(30)
+    for (const { pk: _, ...copy } of copies) expect(copy).toEqual(written)
+    const reads = seeded.map((p, i) => sqsRecord(JSON.stringify({ pk: p.pk }), { messageId: `it-seed-read-${i}` }))
+    expect((await app.handler(sqsEvent(...reads), invocationContext())).batchItemFailures).toEqual([])
+    const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+    expect(output.map((m) => m.MessageAttributes?.outcome?.StringValue)).toEqual(seeded.map(() => "found"))
   })
 
   test("a redelivered add leaves exactly one product", async () => {
