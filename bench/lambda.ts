@@ -32,6 +32,7 @@ import { startSession } from "../local/invoke/session.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
 import { emfCollector, type EmfTotals } from "../local/metrics/emf-summary.ts"
 import { type AwsProxy, startAwsProxy } from "../local/proxy/aws-proxy.ts"
+import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { durationChart } from "./chart.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
@@ -47,8 +48,8 @@ const { values: args } = parseArgs({
     memory: { type: "string" },
     messages: { type: "string" },
     latency: { type: "string", default: "4" },
-    concurrency: { type: "string", default: "10" },
-    "batch-size": { type: "string", default: "10" },
+    concurrency: { type: "string", default: String(STACK_DEFAULTS.maximumConcurrency) },
+    "batch-size": { type: "string", default: String(STACK_DEFAULTS.batchSize) },
     cases: { type: "string", default: "add,read" },
     "no-baseline": { type: "boolean", default: false },
     "no-node": { type: "boolean", default: false },
@@ -172,8 +173,8 @@ const runOne = async (
     memoryMb,
     concurrency: variant.environments ?? concurrency,
     batchSize,
-    batchingWindowSeconds: 0,
-    timeoutSeconds: 30,
+    batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
+    timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
     ...(variant.perEnvironment ? { perEnvironment: variant.perEnvironment } : {}),
     ...(variant.fn ? { function: variant.fn } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),

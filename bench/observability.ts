@@ -28,6 +28,7 @@ import { sendBodies } from "../local/invoke/send.ts"
 import { type Session, startSession } from "../local/invoke/session.ts"
 import { emfCollector, summaryLines } from "../local/metrics/emf-summary.ts"
 import { type AwsProxy, startAwsProxy } from "../local/proxy/aws-proxy.ts"
+import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 
@@ -37,7 +38,7 @@ const { values: args } = parseArgs({
     messages: { type: "string", default: "1000" },
     rounds: { type: "string", default: "7" },
     latency: { type: "string", default: "4" },
-    concurrency: { type: "string", default: "10" },
+    concurrency: { type: "string", default: String(STACK_DEFAULTS.maximumConcurrency) },
     "per-invocation": { type: "boolean", default: false },
     "no-collector": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
@@ -129,9 +130,9 @@ for (const v of variants) {
     prefix: `obs-${v.key.replace(/[^a-z]+/g, "-")}-${Date.now()}`,
     memoryMb,
     concurrency,
-    batchSize: 10,
-    batchingWindowSeconds: 0,
-    timeoutSeconds: 30,
+    batchSize: STACK_DEFAULTS.batchSize,
+    batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
+    timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
     function: shipped,
     functionEnv: v.env,
     onInvocation: (r) => void invocations.push(r),

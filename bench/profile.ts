@@ -15,6 +15,7 @@ import { packagedFunction } from "../local/invoke/packaged.ts"
 import { sendBodies } from "../local/invoke/send.ts"
 import { startSession } from "../local/invoke/session.ts"
 import { startAwsProxy } from "../local/proxy/aws-proxy.ts"
+import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { fmt, table } from "./stats.ts"
@@ -22,7 +23,7 @@ import { fmt, table } from "./stats.ts"
 const ROOT = resolve(import.meta.dir, "..")
 const { values: args } = parseArgs({
   options: {
-    memory: { type: "string", default: "1024" },
+    memory: { type: "string", default: String(STACK_DEFAULTS.memorySizeMb) },
     messages: { type: "string", default: "1000" },
     cases: { type: "string", default: "read" },
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
@@ -122,9 +123,9 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
       prefix: `profile-${kind}-${variant.key}-${Date.now()}`,
       memoryMb,
       concurrency: 1,
-      batchSize: 10,
-      batchingWindowSeconds: 0,
-      timeoutSeconds: 30,
+      batchSize: STACK_DEFAULTS.batchSize,
+      batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
+      timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
       function: variant.fn,
       functionEnv: variant.env(dir),
       onInvocation: () => void invocations++,

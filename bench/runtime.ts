@@ -17,6 +17,7 @@ import { parseArgs } from "node:util"
 import { packagedFunction } from "../local/invoke/packaged.ts"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
 import { processMemoryKb } from "../local/runtime-api/report.ts"
+import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { evict, mappedBytes, pageCacheToolsAvailable, readAheadKb, residentBytes } from "./page-cache.ts"
@@ -94,7 +95,7 @@ const environment = (r: Runtime, handler = "handler.handler", timeoutMs?: number
     bootstrap: r.bootstrap,
     taskRoot: r.taskRoot,
     handler,
-    memorySizeMb: 1024,
+    memorySizeMb: STACK_DEFAULTS.memorySizeMb,
     env: functionEnv,
     timeoutMs
   })

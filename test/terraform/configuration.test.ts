@@ -449,7 +449,8 @@ describe("terraform/: resources and their settings", () => {
     expect(engine.planDiagnostics(example.replace(/^# ([a-z_]+ += )/gm, "$1"))).toEqual([])
   }, TF_TIMEOUT)
 
-  test("names derive from the prefix and match the local stack's; defaults match its settings", () => {
+  // The defaults themselves: defaults.test.ts.
+  test("names derive from the prefix and match the local stack's", () => {
     expect(local("names")).toEqual({
       table: `${STACK_DEFAULTS.prefix}-products`,
       input_queue: `${STACK_DEFAULTS.prefix}-input`,
@@ -461,16 +462,5 @@ describe("terraform/: resources and their settings", () => {
       artifact_bucket: `${STACK_DEFAULTS.prefix}-artifacts-`,
       live_alias: "live"
     })
-    const d = (name: string) => tf.variables[name]!.default
-    expect(d("prefix")).toBe(STACK_DEFAULTS.prefix)
-    expect(d("timeout")).toBe(STACK_DEFAULTS.functionTimeoutSeconds)
-    expect(d("memory_size")).toBe(STACK_DEFAULTS.memorySizeMb)
-    expect(d("batch_size")).toBe(STACK_DEFAULTS.batchSize)
-    expect(d("batching_window_seconds")).toBe(STACK_DEFAULTS.batchingWindowSeconds)
-    expect(d("maximum_concurrency")).toBe(STACK_DEFAULTS.maximumConcurrency)
-    expect(d("max_receive_count")).toBe(STACK_DEFAULTS.maxReceiveCount)
-    expect(d("message_retention_seconds")).toBe(STACK_DEFAULTS.messageRetentionSeconds)
-    expect(d("function_max_concurrency")).toBe(STACK_DEFAULTS.maxConcurrencyInFunction)
-    expect(local("dead_letter_retention_seconds")).toBe(STACK_DEFAULTS.deadLetterRetentionSeconds)
   }, TF_TIMEOUT)
 })

@@ -46,13 +46,11 @@ describe("configuration", () => {
     expect(errorText(env as Record<string, string>)).toContain(name)
   })
 
-  test("MAX_CONCURRENCY's default has one source: Terraform, the local stack and the README say the same", async () => {
+  // Terraform's default is checked against it in test/terraform/defaults.test.ts.
+  test("MAX_CONCURRENCY's default has one source: the local stack and the README say the same", async () => {
     const root = resolve(import.meta.dir, "../..")
     expect(load(valid)).toMatchObject({ value: { maxConcurrency: DEFAULT_MAX_CONCURRENCY } })
     expect(STACK_DEFAULTS.maxConcurrencyInFunction).toBe(DEFAULT_MAX_CONCURRENCY)
-    const variables = await Bun.file(`${root}/terraform/variables.tf`).text()
-    const block = /variable "function_max_concurrency" \{[\s\S]*?\n\}/.exec(variables)?.[0] ?? ""
-    expect(Number(/^\s*default\s*=\s*(\d+)/m.exec(block)?.[1])).toBe(DEFAULT_MAX_CONCURRENCY)
     const readme = await Bun.file(`${root}/README.md`).text()
     expect(readme).toMatch(new RegExp(`\\| \`MAX_CONCURRENCY\` \\|[^\\n]*default ${DEFAULT_MAX_CONCURRENCY} \\|`))
   })
