@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
@@ -6,18 +6,15 @@ import { SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
 import { ENV } from "../../src/config.ts"
 import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
 import { SQS_MAX_MESSAGE_BYTES } from "./aws-rules.ts"
-import { type Engine, evaluateIn as evaluateWith, startEngine, type Vars } from "./engine.ts"
-import { block, type Configuration, loadConfiguration, resource } from "./load.ts"
+import { type Engine, evaluateIn as evaluateWith, type Vars } from "./engine.ts"
+import { block, type Configuration, resource } from "./load.ts"
+import { terraformUnderTest } from "./under-test.ts"
 
 const TF_TIMEOUT = 30_000
 
 let tf: Configuration
 let engine: Engine
-beforeAll(async () => {
-  tf = await loadConfiguration()
-  engine = startEngine()
-}, TF_TIMEOUT)
-afterAll(() => engine?.close())
+terraformUnderTest(TF_TIMEOUT, (config, started) => void ([tf, engine] = [config, started]))
 
 /** A resource's expression, on the variables and locals the real engine computed. */
 const evaluateIn = (value: unknown, vars: Vars = {}) => evaluateWith(engine, value, vars)

@@ -1,5 +1,5 @@
 import { parse } from "@cdktf/hcl2json"
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { ConfigProvider, Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -7,8 +7,9 @@ import { STACK_DEFAULTS, visibilityTimeoutSeconds } from "../../local/stack/defa
 import { appConfig, DEFAULT_MAX_CONCURRENCY, ENV } from "../../src/config.ts"
 import { levelFromEnv } from "../../src/log/lambda-logger.ts"
 import { DEFAULT_METRICS_NAMESPACE, metricsConfig } from "../../src/observability/metrics-config.ts"
-import { type Engine, evaluateIn, startEngine } from "./engine.ts"
-import { block, type Configuration, loadConfiguration, resource, TERRAFORM_DIR } from "./load.ts"
+import { type Engine, evaluateIn } from "./engine.ts"
+import { block, type Configuration, resource, TERRAFORM_DIR } from "./load.ts"
+import { terraformUnderTest } from "./under-test.ts"
 
 /*
  * Every default is written once, in TypeScript: the function's own where it reads its settings (src/config.ts,
@@ -21,11 +22,7 @@ const TF_TIMEOUT = 30_000
 
 let tf: Configuration
 let engine: Engine
-beforeAll(async () => {
-  tf = await loadConfiguration()
-  engine = startEngine()
-}, TF_TIMEOUT)
-afterAll(() => engine?.close())
+terraformUnderTest(TF_TIMEOUT, (config, started) => void ([tf, engine] = [config, started]))
 
 /** variables.tf defaults with a counterpart in the local stack: its source is local/stack/defaults.ts. */
 const FROM_STACK: Record<string, unknown> = {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import {
   lambdaAcceptsBatch,
   NAME_RULES,
@@ -6,19 +6,16 @@ import {
   SQS_MAX_RETENTION_SECONDS,
   SQS_MAX_VISIBILITY_SECONDS
 } from "./aws-rules.ts"
-import { type Engine, evaluateInEach, startEngine, type TfValue } from "./engine.ts"
-import { type Configuration, loadConfiguration, resource } from "./load.ts"
+import { type Engine, evaluateInEach, type TfValue } from "./engine.ts"
+import { type Configuration, resource } from "./load.ts"
+import { terraformUnderTest } from "./under-test.ts"
 
 // Every check here goes through the real terraform binary (a few dozen plans and consoles, ~50 ms each).
 const TF_TIMEOUT = 60_000
 
 let tf: Configuration
 let engine: Engine
-beforeAll(async () => {
-  tf = await loadConfiguration()
-  engine = startEngine()
-}, TF_TIMEOUT)
-afterAll(() => engine?.close())
+terraformUnderTest(TF_TIMEOUT, (config, started) => void ([tf, engine] = [config, started]))
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
