@@ -1,4 +1,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { Layer } from "effect"
+import { DynamoDocumentClient } from "../../src/aws/clients.ts"
+import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
+import { AppConfig } from "../../src/config.ts"
 
 export type Call = { name: string; input: any }
 
@@ -16,3 +20,15 @@ export const fakeDocumentClient = (reply: (call: Call) => unknown) => {
   }
   return { client: client as unknown as DynamoDBDocumentClient, calls }
 }
+
+/** The real DynamoProductStore over a (fake) client, on the table "products". */
+export const dynamoStoreOn = (client: DynamoDBDocumentClient) =>
+  DynamoProductStore.pipe(Layer.provide(Layer.mergeAll(
+    Layer.succeed(DynamoDocumentClient, client),
+    Layer.succeed(AppConfig, {
+      tableName: "products",
+      outputQueueUrl: "http://q/out",
+      deadLetterQueueUrl: "http://q/dlq",
+      maxConcurrency: 4
+    })
+  )))

@@ -1,12 +1,10 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
-import { DynamoDocumentClient } from "../../src/aws/clients.ts"
-import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
 import { invocationCounts, withInvocationMetrics } from "../../src/aws/metrics.ts"
-import { AppConfig } from "../../src/config.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
+import { dynamoStoreOn } from "../support/fake-document-client.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 import { getAll, putAll } from "../support/settled.ts"
 
@@ -29,17 +27,7 @@ const fakeClient = (reply: Reply) => {
 }
 
 const run = <A>(client: DynamoDBDocumentClient, use: (store: ProductStore["Service"]) => Effect.Effect<A>) => {
-  const layer = DynamoProductStore.pipe(
-    Layer.provide(Layer.mergeAll(
-      Layer.succeed(DynamoDocumentClient, client),
-      Layer.succeed(AppConfig, {
-        tableName: "products",
-        outputQueueUrl: "http://q/out",
-        deadLetterQueueUrl: "http://q/dlq",
-        maxConcurrency: 4
-      })
-    ))
-  )
+  const layer = dynamoStoreOn(client)
   return Effect.runPromise(
     Effect.all([ProductStore.use(use), invocationCounts]).pipe(
       withInvocationMetrics,

@@ -1,15 +1,12 @@
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
 import { RetryPolicy } from "../../src/aws/batch-call.ts"
-import { DynamoDocumentClient } from "../../src/aws/clients.ts"
-import { DynamoProductStore } from "../../src/aws/dynamo-product-store.ts"
 import { processBatch, type RoundHandler, safetyMarginMs } from "../../src/batch/process-batch.ts"
 import { planRounds } from "../../src/batch/rounds.ts"
 import type { BatchRecord } from "../../src/batch/sqs-event.ts"
-import { AppConfig } from "../../src/config.ts"
 import { AwsTransientError } from "../../src/domain/errors.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
-import { fakeDocumentClient } from "../support/fake-document-client.ts"
+import { dynamoStoreOn, fakeDocumentClient } from "../support/fake-document-client.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
@@ -100,15 +97,7 @@ describe("handler deadline", () => {
     const { client } = fakeDocumentClient((call) => ({
       UnprocessedItems: { products: call.input.RequestItems.products.filter((r: any) => stuck(r.PutRequest.Item.pk)) }
     }))
-    const store = DynamoProductStore.pipe(Layer.provide(Layer.mergeAll(
-      Layer.succeed(DynamoDocumentClient, client),
-      Layer.succeed(AppConfig, {
-        tableName: "products",
-        outputQueueUrl: "http://q/out",
-        deadLetterQueueUrl: "http://q/dlq",
-        maxConcurrency: 4
-      })
-    )))
+    const store = dynamoStoreOn(client)
     const app = memoryApp({
       extra: Layer.mergeAll(
         store,
