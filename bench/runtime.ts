@@ -14,7 +14,7 @@
 import { readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
-import { packagedFunction } from "../local/invoke/packaged.ts"
+import { packagedFunction } from "../local/flow/packaged.ts"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
 import { processMemoryKb } from "../local/runtime-api/report.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"

@@ -6,7 +6,7 @@
  * for. Exits non-zero on any loss, wrong content or unexplained duplicate.
  */
 import { parseArgs } from "node:util"
-import { progressBar } from "../invoke/render.ts"
+import { progressBar } from "../flow/progress.ts"
 import { runChaos } from "./run-chaos.ts"
 
 const { values: a } = parseArgs({

@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test"
 import { AwsWaits } from "../../bench/own-time.ts"
 import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
-import { sendBodies } from "../../local/invoke/send.ts"
-import { type Session, startSession } from "../../local/invoke/session.ts"
+import { sendBodies } from "../../local/flow/send.ts"
+import { type Session, startSession } from "../../local/flow/session.ts"
 import { type AwsProxy, startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 
 let session: Session | undefined

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { resolve } from "node:path"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
 import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
-import { sendBodies } from "../../local/invoke/send.ts"
-import { type Session, type SessionOptions, startSession } from "../../local/invoke/session.ts"
+import { sendBodies } from "../../local/flow/send.ts"
+import { type Session, type SessionOptions, startSession } from "../../local/flow/session.ts"
 import type { ResourceLimit } from "../../local/limits/cgroups.ts"
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/functions")
