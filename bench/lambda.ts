@@ -31,7 +31,8 @@ import { sendBodies } from "../local/flow/send.ts"
 import { startSession } from "../local/flow/session.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
 import { emfCollector, type EmfTotals } from "../local/metrics/emf-summary.ts"
-import { type AwsProxy, startAwsProxy } from "../local/proxy/aws-proxy.ts"
+import type { AwsProxy } from "../local/proxy/aws-proxy.ts"
+import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { durationChart } from "./chart.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
@@ -184,13 +185,8 @@ const runOne = async (
       waited.push(waits.waited(r.environmentId, r.startedAt, r.endedAt))
     },
     // Proxies per environment: each call is timed and belongs to that environment's invocation.
-    environmentEndpoints: (stack, id) => {
-      const onTiming = (start: number, end: number) => waits.record(id, start, end)
-      const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs, onTiming })
-      const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs, onTiming })
-      proxies.push(dynamodb, sqs)
-      return { dynamodb: dynamodb.url, sqs: sqs.url }
-    },
+    environmentEndpoints: (stack, id) =>
+      proxiedEndpoints(stack, { latencyMs, onTiming: (start, end) => waits.record(id, start, end) }, proxies),
     ...(pinning.environmentCpus ? { environmentCpus: pinning.environmentCpus } : {})
   })
   const { stack } = session

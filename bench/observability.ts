@@ -27,7 +27,8 @@ import { packagedFunction } from "../local/flow/packaged.ts"
 import { sendBodies } from "../local/flow/send.ts"
 import { type Session, startSession } from "../local/flow/session.ts"
 import { emfCollector, summaryLines } from "../local/metrics/emf-summary.ts"
-import { type AwsProxy, startAwsProxy } from "../local/proxy/aws-proxy.ts"
+import type { AwsProxy } from "../local/proxy/aws-proxy.ts"
+import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
@@ -138,12 +139,7 @@ for (const v of variants) {
     onInvocation: (r) => void invocations.push(r),
     onDispatch: (env) => void (env.pid !== undefined && pids.add(env.pid)),
     onLog: (line) => void emf.add(line),
-    functionEndpoints: (stack) => {
-      const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs })
-      const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs })
-      proxies.push(dynamodb, sqs)
-      return { dynamodb: dynamodb.url, sqs: sqs.url }
-    }
+    functionEndpoints: (stack) => proxiedEndpoints(stack, { latencyMs }, proxies)
   })
   await seedProducts(
     session.stack.endpoints.dynamodb,

@@ -14,7 +14,7 @@ import { seedProducts } from "../local/aws/seed.ts"
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { sendBodies } from "../local/flow/send.ts"
 import { startSession } from "../local/flow/session.ts"
-import { startAwsProxy } from "../local/proxy/aws-proxy.ts"
+import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
@@ -130,10 +130,7 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
       functionEnv: variant.env(dir),
       onInvocation: () => void invocations++,
       ...(args.verbose ? { onLog: (line: string) => console.error(line) } : {}),
-      functionEndpoints: (stack) => ({
-        dynamodb: startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs: 4 }).url,
-        sqs: startAwsProxy({ target: stack.endpoints.sqs, latencyMs: 4 }).url
-      })
+      functionEndpoints: (stack) => proxiedEndpoints(stack, { latencyMs: 4 })
     })
     const { stack } = session
     const seeded = Array.from({ length: 100 }, (_, i) => `seed-${i}`)

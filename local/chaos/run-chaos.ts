@@ -7,8 +7,9 @@ import { seedProducts } from "../aws/seed.ts"
 import { acknowledgedRecords, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { sendBodies } from "../flow/send.ts"
 import { startSession } from "../flow/session.ts"
-import { type AwsProxy, startAwsProxy } from "../proxy/aws-proxy.ts"
+import type { AwsProxy } from "../proxy/aws-proxy.ts"
 import { faultInjector, type FaultStats, uniformFaults } from "../proxy/faults.ts"
+import { proxiedEndpoints } from "../proxy/proxied-endpoints.ts"
 import { account, type Accounting, type PlannedMessage } from "./accounting.ts"
 import { seededRandom } from "./random.ts"
 
@@ -84,21 +85,12 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
       runtimeApiErrors++
       return new Response("injected Runtime API failure", { status: 500 })
     },
-    functionEndpoints: (stack) => {
-      const dynamodb = startAwsProxy({
-        target: stack.endpoints.dynamodb,
-        intercept: faultInjector(uniformFaults("dynamodb", options.faultRate, random), faultStats.dynamodb).interceptor
-      })
-      const sqs = startAwsProxy({
-        target: stack.endpoints.sqs,
-        intercept: faultInjector(
-          { ...uniformFaults("sqs", options.faultRate, random), onHiddenSuccess: noteHiddenSend },
-          faultStats.sqs
-        ).interceptor
-      })
-      proxies.push(dynamodb, sqs)
-      return { dynamodb: dynamodb.url, sqs: sqs.url }
-    }
+    functionEndpoints: (stack) =>
+      proxiedEndpoints(stack, (service) => {
+        const faults = uniformFaults(service, options.faultRate, random)
+        const plan = service === "sqs" ? { ...faults, onHiddenSuccess: noteHiddenSend } : faults
+        return { intercept: faultInjector(plan, faultStats[service]).interceptor }
+      }, proxies)
   })
   const { stack } = session
   try {

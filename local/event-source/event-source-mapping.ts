@@ -6,6 +6,7 @@ import {
   SQSClient
 } from "@aws-sdk/client-sqs"
 import type { SQSEvent } from "aws-lambda"
+import { chunksOf } from "../../src/aws/chunk.ts"
 import { localSqsClient } from "../aws/local-clients.ts"
 import type { ExecutionEnvironment, InvokeResult } from "../runtime-api/environment.ts"
 import { settleBatch, type Settlement } from "./batch-response.ts"
@@ -171,11 +172,12 @@ export class EventSourceMapping {
     if (settlement.kind === "partial" && settlement.succeeded.length > 0) {
       const succeeded = new Set(settlement.succeeded)
       const handles = batch.filter((m) => succeeded.has(m.MessageId!)).map((m) => m.ReceiptHandle!)
-      for (let i = 0; i < handles.length; i += 10) {
+      // SQS deletes at most 10 messages per call.
+      for (const some of chunksOf(handles, 10)) {
         await this.sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: this.options.queueUrl,
-            Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h }))
+            Entries: some.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle }))
           })
         )
       }

@@ -1,7 +1,11 @@
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
+import { chunksOf } from "../../src/aws/chunk.ts"
 import { localSqsClient } from "../aws/local-clients.ts"
 
-/** Sends bodies to a queue in batches of 10; returns the MessageIds in order. */
+/** SQS's limit of entries per SendMessageBatch. */
+const BATCH_ENTRIES = 10
+
+/** Sends bodies to a queue in batches of 10, `concurrency` batches at a time; returns the MessageIds in order. */
 export const sendBodies = async (
   endpoint: string,
   queueUrl: string,
@@ -10,23 +14,19 @@ export const sendBodies = async (
 ): Promise<Array<string>> => {
   const client = localSqsClient(endpoint)
   const ids = new Array<string>(bodies.length)
-  const chunks: Array<number> = []
-  for (let i = 0; i < bodies.length; i += 10) chunks.push(i)
+  // Each entry's Id is its body's index, so that each answer finds its place in `ids`.
+  const batches = chunksOf(bodies.map((body, index) => ({ Id: String(index), MessageBody: body })), BATCH_ENTRIES)
   try {
-    const worker = async () => {
-      for (let start = chunks.shift(); start !== undefined; start = chunks.shift()) {
-        const slice = bodies.slice(start, start + 10)
+    const sender = async () => {
+      for (let entries = batches.shift(); entries !== undefined; entries = batches.shift()) {
         const { Successful = [], Failed = [] } = await client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: slice.map((body, j) => ({ Id: String(j), MessageBody: body }))
-          })
+          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })
         )
         if (Failed.length > 0) throw new Error(`SendMessageBatch failed: ${JSON.stringify(Failed)}`)
-        for (const s of Successful) ids[start + Number(s.Id)] = s.MessageId!
+        for (const sent of Successful) ids[Number(sent.Id)] = sent.MessageId!
       }
     }
-    await Promise.all(Array.from({ length: concurrency }, worker))
+    await Promise.all(Array.from({ length: concurrency }, sender))
     return ids
   } finally {
     client.destroy()

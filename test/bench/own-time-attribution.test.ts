@@ -3,7 +3,8 @@ import { AwsWaits } from "../../bench/own-time.ts"
 import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
 import { sendBodies } from "../../local/flow/send.ts"
 import { type Session, startSession } from "../../local/flow/session.ts"
-import { type AwsProxy, startAwsProxy } from "../../local/proxy/aws-proxy.ts"
+import type { AwsProxy } from "../../local/proxy/aws-proxy.ts"
+import { proxiedEndpoints } from "../../local/proxy/proxied-endpoints.ts"
 
 let session: Session | undefined
 const proxies: Array<AwsProxy> = []
@@ -30,10 +31,7 @@ test("each environment's AWS calls go through its own proxies and fall inside it
         calls.push({ id, start, end })
         waits.record(id, start, end)
       }
-      const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs: 20, onTiming })
-      const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs: 20, onTiming })
-      proxies.push(dynamodb, sqs)
-      return { dynamodb: dynamodb.url, sqs: sqs.url }
+      return proxiedEndpoints(stack, { latencyMs: 20, onTiming }, proxies)
     }
   })
   const bodies = Array.from({ length: 20 }, (_, i) => JSON.stringify({ name: `p${i}`, price: i }))
