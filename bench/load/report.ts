@@ -1,0 +1,278 @@
+import { durationChart } from "../chart.ts"
+import { ownTimeTable } from "../own-time.ts"
+import { PRICES_AS_OF } from "../pricing.ts"
+import { fmt, table } from "../stats.ts"
+import type { LoadCase, RunResult } from "./run-case.ts"
+
+/** What a report says about the run beside its results. */
+export interface ReportContext {
+  /** YYYY-MM-DD: the reports' file names and title. */
+  readonly date: string
+  readonly messages: number
+  readonly latencyMs: number
+  readonly concurrency: number
+  readonly batchSize: number
+  readonly memories: ReadonlyArray<number>
+  readonly cases: ReadonlyArray<LoadCase>
+  readonly bunVersion: string
+  /** Node.js version of the Node.js variant. */
+  readonly nodeVersion: string
+  /** Whether environments were held to their memory and CPU, and whether they were pinned (--pin). */
+  readonly limitsNote: string
+  readonly pinningNote: string
+}
+
+export interface ReportFile {
+  readonly name: string
+  readonly content: string
+}
+
+export interface LoadReport {
+  readonly markdown: string
+  /** <date>-<case>.json and .svg per case, and <date>-report.md. */
+  readonly files: ReadonlyArray<ReportFile>
+  readonly lost: number
+  readonly duplicated: number
+}
+
+const usd = (n: number) => `$${n.toFixed(n < 0.01 ? 6 : 4)}`
+
+const ratio = (a: number, b: number) => fmt(a / b, 3)
+
+const resultsTable = (results: ReadonlyArray<RunResult>) =>
+  table(
+    [
+      "MB",
+      "variant",
+      "invocations",
+      "records/inv",
+      "AWS calls",
+      "max ms",
+      "avg ms",
+      "min ms",
+      "p50 ms",
+      "p99 ms",
+      "cold starts / init ms",
+      "max mem MB",
+      "msg/s",
+      "GB-s",
+      "cost arm64",
+      "cost x86_64",
+      "lost / dup"
+    ],
+    results.map((r) => [
+      `${r.memoryMb}`,
+      r.variant,
+      String(r.invocations),
+      fmt(r.recordsPerInvocation),
+      String(r.awsRequests),
+      fmt(r.durationMs.max, 2),
+      fmt(r.durationMs.average, 2),
+      fmt(r.durationMs.min, 2),
+      fmt(r.durationMs.p50, 2),
+      fmt(r.durationMs.p99, 2),
+      `${r.coldStarts} / ${fmt(r.initDurationMs.average, 0)}`,
+      String(r.maxMemoryUsedMb),
+      fmt(r.messagesPerSecond, 0),
+      fmt(r.cost.gbSeconds, 3),
+      usd(r.cost.totalUsd.arm64),
+      usd(r.cost.totalUsd.x86_64),
+      `${r.lost} / ${r.duplicated}`
+    ])
+  )
+
+/** Per run, what the function itself counted (its EMF lines): the same numbers CloudWatch would show. */
+const metricsTable = (results: ReadonlyArray<RunResult>): Array<string> => {
+  const measured = results.filter((r) => r.metrics.invocations > 0)
+  if (measured.length === 0) return []
+  const sum = (r: RunResult, name: string) => String(r.metrics.sums[name] ?? 0)
+  const requests = (r: RunResult) =>
+    Object.entries(r.metrics.sums).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) => `${k.slice(12)} ${v}`)
+      .join(", ")
+  const rows = measured.map((r) => [
+    `${r.memoryMb}`,
+    r.variant,
+    String(r.metrics.invocations),
+    sum(r, "ColdStart"),
+    sum(r, "RecordsReceived"),
+    sum(r, "RecordsAdded"),
+    sum(r, "ReadsFound"),
+    sum(r, "ReadsNotFound"),
+    sum(r, "RecordsDeadLettered"),
+    sum(r, "RecordsRetried"),
+    sum(r, "RecordsHandedBack"),
+    requests(r),
+    fmt(r.metrics.timings.OldestRecordAge?.max ?? Number.NaN, 0)
+  ])
+  return [
+    "The function's own metrics per run (its EMF lines, as CloudWatch would count them):",
+    "",
+    table([
+      "MB",
+      "variant",
+      "invocations",
+      "cold starts",
+      "received",
+      "added",
+      "found",
+      "not found",
+      "to DLQ",
+      "retried",
+      "handed back",
+      "AWS requests",
+      "oldest record max ms"
+    ], rows),
+    ""
+  ]
+}
+
+/** This product's run of a case at one memory size against the other variants at that size: the targets. */
+const verdictsOf = (kind: LoadCase, results: ReadonlyArray<RunResult>, nodeVersion: string): Array<string> => {
+  const resultOf = (key: string, memoryMb: number) =>
+    results.find((r) => r.variantKey === key && r.memoryMb === memoryMb)
+  const verdicts: Array<string> = []
+  for (const r of results.filter((x) => x.variantKey === "batched")) {
+    const at = `${kind} @ ${r.memoryMb} MB`
+    const base = resultOf("baseline", r.memoryMb)
+    if (base) {
+      verdicts.push(
+        `${at}: average ${fmt(r.durationMs.average, 2)} ms vs ${fmt(base.durationMs.average, 2)} ms one at a time = ` +
+          `${ratio(r.durationMs.average, base.durationMs.average)}x (target ≤ 0.2x)`
+      )
+    }
+    const sameTransport = resultOf("baseline-fetch", r.memoryMb)
+    if (sameTransport) {
+      verdicts.push(
+        `${at} vs one at a time on the same fetch transport: ` +
+          `${ratio(r.durationMs.average, sameTransport.durationMs.average)}x (batching alone)`
+      )
+    }
+    const node = resultOf("node", r.memoryMb)
+    if (node) {
+      verdicts.push(
+        `${at} on Bun vs Node.js ${nodeVersion} + aws-lambda-ric: ` +
+          `average ${ratio(r.durationMs.average, node.durationMs.average)}x (target ≤ 0.8x), ` +
+          `own time ${ratio(r.ownTime?.ownMs.average ?? NaN, node.ownTime?.ownMs.average ?? NaN)}x ` +
+          `(target ≤ 0.7x), ` +
+          `init ${ratio(r.initDurationMs.average, node.initDurationMs.average)}x, ` +
+          `max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, ` +
+          `cost ${ratio(r.cost.totalUsd.arm64, node.cost.totalUsd.arm64)}x`
+      )
+    }
+    const managed = resultOf("managed", r.memoryMb)
+    if (managed) {
+      const perEnv = (x: RunResult) => x.messagesPerSecond / x.environments
+      verdicts.push(
+        `${at}, ${managed.perEnvironment} invocations per environment (Managed Instances) vs 1: ` +
+          `${fmt(perEnv(managed), 0)} vs ${fmt(perEnv(r), 0)} msg/s per environment (${
+            fmt(perEnv(managed) / perEnv(r), 2)
+          }x) on ${managed.environments} vs ${r.environments} environments, ` +
+          `max memory ${managed.maxMemoryUsedMb} vs ${r.maxMemoryUsedMb} MB per environment, average duration ${
+            fmt(managed.durationMs.average, 2)
+          } vs ${fmt(r.durationMs.average, 2)} ms`
+      )
+    }
+  }
+  return verdicts
+}
+
+/** The chart of this product's durations per memory size, with the baseline's average beside each. */
+const chartOf = (kind: LoadCase, results: ReadonlyArray<RunResult>): string =>
+  durationChart(
+    `${kind}: duration per invocation (ms) by memory size`,
+    results.filter((r) => r.variantKey === "batched").map((r) => {
+      const base = results.find((x) => x.variantKey === "baseline" && x.memoryMb === r.memoryMb)
+      return {
+        label: `${r.memoryMb} MB`,
+        durations: r.durations,
+        ...(r.ownTime ? { own: r.ownDurations } : {}),
+        ...(base ? { baselineAverage: base.durationMs.average } : {})
+      }
+    })
+  )
+
+/** The load benchmark's report: Markdown (tables, own time, verdicts), and per case its JSON and SVG. */
+export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportContext): LoadReport => {
+  const { date, messages, latencyMs } = context
+  const lines: Array<string> = [
+    `# Load benchmark, ${date}`,
+    "",
+    `${messages.toLocaleString("en")} messages per case and memory size, batch size ${context.batchSize}, ` +
+    `up to ${context.concurrency} environments, ${latencyMs} ms simulated round trip per AWS call; ` +
+    `the packaged Bun ${context.bunVersion} layer and function bundle (bun run build), ${context.limitsNote}; ` +
+    `${context.pinningNote}; emulators dynalite and local-aws-sqs on one 2-core machine. ` +
+    `Durations are the function's own REPORT durations. ` +
+    `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults ` +
+    `(its node:http transport); this product uses the SDK's fetch transport on Bun. ` +
+    `Prices: ${PRICES_AS_OF}.`,
+    ""
+  ]
+  const files: Array<ReportFile> = []
+  const verdicts: Array<string> = []
+  for (const kind of context.cases) {
+    const ofCase = results.filter((r) => r.case === kind)
+    lines.push(`## ${kind === "add" ? "Add to DynamoDB" : "Read and send to a queue"}`, "")
+    lines.push(resultsTable(ofCase), "", ...metricsTable(ofCase))
+    lines.push(
+      `Where the time goes: own time = duration − wait on AWS (the union of the environment's calls as its ` +
+        `proxies timed them); the floor is ${
+          kind === "add" ? "one round trip" : "two round trips"
+        } of ${latencyMs} ms.`,
+      ""
+    )
+    lines.push(ownTimeTable(ofCase.flatMap((r) => (r.ownTime ? [{ ...r, ownTime: r.ownTime }] : []))), "")
+    verdicts.push(...verdictsOf(kind, ofCase, context.nodeVersion))
+    const ours = ofCase.filter((r) => r.variantKey === "batched")
+    const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]
+    if (cheapest) {
+      lines.push(
+        `Cheapest memory size for this case: **${cheapest.memoryMb} MB** (${
+          usd(cheapest.cost.totalUsd.arm64)
+        } on arm64, ${usd(cheapest.cost.totalUsd.x86_64)} on x86_64 for ${messages.toLocaleString("en")} messages).`,
+        ""
+      )
+    }
+    lines.push(`![duration per memory size](${date}-${kind}.svg)`, "")
+    const settings = { messages, latencyMs, concurrency: context.concurrency, batchSize: context.batchSize }
+    files.push(
+      {
+        name: `${date}-${kind}.json`,
+        content: JSON.stringify(
+          { date, settings: { ...settings, memories: context.memories }, results: ofCase },
+          null,
+          2
+        )
+      },
+      { name: `${date}-${kind}.svg`, content: chartOf(kind, ofCase) }
+    )
+  }
+  const lost = results.reduce((n, r) => n + r.lost, 0)
+  const duplicated = results.reduce((n, r) => n + r.duplicated, 0)
+  const maxMemory = Math.max(...results.filter((r) => r.variantKey === "batched").map((r) => r.maxMemoryUsedMb))
+  verdicts.push(
+    `lost ${lost}, duplicated ${duplicated} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}`,
+    `max memory used ${maxMemory} MB (target < 64 MB)`
+  )
+  lines.push("## Verdict", "", ...verdicts.map((v) => `- ${v}`), "")
+  const markdown = lines.join("\n")
+  files.push({ name: `${date}-report.md`, content: markdown })
+  return { markdown, files, lost, duplicated }
+}
+
+export const README_START = "<!-- bench:start -->"
+export const README_END = "<!-- bench:end -->"
+
+/**
+ * The README with `report` between its bench markers, one heading level down and its charts linked
+ * from bench/results/; undefined when the README has no markers.
+ */
+export const readmeWithReport = (readme: string, report: string): string | undefined => {
+  const start = readme.indexOf(README_START)
+  const end = readme.indexOf(README_END)
+  if (start < 0 || end < start) return undefined
+  const embedded = report.replace(/^# /m, "### ").replace(/^## /gm, "#### ").replace(
+    /\]\((\d{4}-\d{2}-\d{2}-\w+\.svg)\)/g,
+    "](bench/results/$1)"
+  )
+  return `${readme.slice(0, start + README_START.length)}\n${embedded}\n${readme.slice(end)}`
+}
