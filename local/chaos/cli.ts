@@ -9,7 +9,7 @@ import { parseArgs } from "node:util"
 import { progressBar } from "../flow/progress.ts"
 import { runChaos } from "./run-chaos.ts"
 
-const { values: a } = parseArgs({
+const { values: flags } = parseArgs({
   options: {
     messages: { type: "string", default: "5000" },
     "fault-rate": { type: "string", default: "0.1" },
@@ -24,34 +24,37 @@ const { values: a } = parseArgs({
     help: { type: "boolean", default: false }
   }
 })
-if (a.help) {
+if (flags.help) {
   console.log(await Bun.file(import.meta.path).text().then((t) => t.split("*/")[0]!.replace(/^\/\*\*?|^ \* ?/gm, "")))
   process.exit(0)
 }
 const report = await runChaos({
-  messages: Number(a.messages),
-  faultRate: Number(a["fault-rate"]),
-  killRate: Number(a["kill-rate"]),
-  runtimeApiErrorRate: Number(a["runtime-api-error-rate"]),
-  poisonRate: Number(a["poison-rate"]),
-  concurrency: Number(a.concurrency),
-  memoryMb: Number(a.memory),
-  timeoutSeconds: Number(a.timeout),
-  seed: Number(a.seed),
-  ...(a.json
+  messages: Number(flags.messages),
+  faultRate: Number(flags["fault-rate"]),
+  killRate: Number(flags["kill-rate"]),
+  runtimeApiErrorRate: Number(flags["runtime-api-error-rate"]),
+  poisonRate: Number(flags["poison-rate"]),
+  concurrency: Number(flags.concurrency),
+  memoryMb: Number(flags.memory),
+  timeoutSeconds: Number(flags.timeout),
+  seed: Number(flags.seed),
+  ...(flags.json
     ? {}
-    : { onProgress: (done: number, total: number, inv: number) => void progressBar(done, total, `invocations ${inv}`) })
+    : {
+      onProgress: (done: number, total: number, invoked: number) =>
+        void progressBar(done, total, `invocations ${invoked}`)
+    })
 })
-const acc = report.accounting
-if (a.json) console.log(JSON.stringify(report, null, 2))
+const accounting = report.accounting
+if (flags.json) console.log(JSON.stringify(report, null, 2))
 else {
   process.stderr.write("\n")
   console.log(
-    `Chaos run (seed ${report.options.seed}): ${acc.sent} messages (${acc.byKind.add} adds, ${
-      acc.byKind["read-existing"]
-    } reads of existing products, ${acc.byKind["read-missing"]} of missing ones, ${acc.byKind.poison} poison) in ${
-      report.seconds.toFixed(1)
-    } s`
+    `Chaos run (seed ${report.options.seed}): ${accounting.sent} messages (${accounting.byKind.add} adds, ${
+      accounting.byKind["read-existing"]
+    } reads of existing products, ${
+      accounting.byKind["read-missing"]
+    } of missing ones, ${accounting.byKind.poison} poison) in ${report.seconds.toFixed(1)} s`
   )
   console.log(
     `faults injected: DynamoDB ${JSON.stringify(report.faults.dynamodb)}, SQS ${
@@ -59,27 +62,33 @@ else {
     }; ${report.killedInvocations} environments killed mid-batch, ${report.runtimeApiErrors} Runtime API 500s`
   )
   console.log(
-    `${report.invocations} invocations (${report.failedInvocations} failed), ${report.redeliveredMessages} messages delivered more than once, ${report.hiddenSends} sends that reached SQS behind a dropped connection`
+    `${report.invocations} invocations (${report.failedInvocations} failed), ` +
+      `${report.redeliveredMessages} messages delivered more than once, ` +
+      `${report.hiddenSends} sends that reached SQS behind a dropped connection`
   )
   console.log(
-    `adds: one product each with the right content; reads: answered; poison: parked with its reason — processed ${acc.processed}, redriven to the DLQ after retries ${acc.redriven}`
+    `adds: one product each with the right content; reads: answered; poison: parked with its reason — ` +
+      `processed ${accounting.processed}, redriven to the DLQ after retries ${accounting.redriven}`
   )
   console.log(
-    `duplicates: ${acc.duplicates.total} (${acc.duplicates.explained} explained by a redelivery or a resend after a dropped connection, ${acc.duplicates.unexplained.length} unexplained)`
+    `duplicates: ${accounting.duplicates.total} (${accounting.duplicates.explained} explained by a redelivery ` +
+      `or a resend after a dropped connection, ${accounting.duplicates.unexplained.length} unexplained)`
   )
   console.log(
-    `lost ${acc.lost.length}, wrong content ${acc.wrongContent.length}, unexpected products ${acc.unexpectedProducts}; accounted ${acc.accounted} of ${acc.sent} sent`
+    `lost ${accounting.lost.length}, wrong content ${accounting.wrongContent.length}, ` +
+      `unexpected products ${accounting.unexpectedProducts}; ` +
+      `accounted ${accounting.accounted} of ${accounting.sent} sent`
   )
   console.log(
-    acc.ok
+    accounting.ok
       ? "OK: nothing lost, nothing duplicated without cause"
       : `FAILED: ${
         JSON.stringify({
-          lost: acc.lost.slice(0, 10),
-          wrong: acc.wrongContent.slice(0, 10),
-          unexplained: acc.duplicates.unexplained.slice(0, 10)
+          lost: accounting.lost.slice(0, 10),
+          wrong: accounting.wrongContent.slice(0, 10),
+          unexplained: accounting.duplicates.unexplained.slice(0, 10)
         })
       }`
   )
 }
-process.exit(acc.ok ? 0 : 1)
+process.exit(accounting.ok ? 0 : 1)

@@ -15,6 +15,7 @@ import type { Arch } from "../../scripts/build/bun-binary.ts"
 import { bundle } from "../../scripts/build/bundle.ts"
 import { hostArch, isEmulated, runnableLayer } from "../../scripts/build/emulation.ts"
 import { extractZip } from "../../scripts/build/zip.ts"
+import { linesOf } from "../runtime-api/lines.ts"
 
 const ROOT = resolve(import.meta.dir, "../..")
 
@@ -85,13 +86,7 @@ export const packagedFunction = async (
     stderr: "pipe"
   })
   // Line by line as the build goes: a first build takes a while, and each artefact is news.
-  let partial = ""
-  for await (const chunk of build.stdout.pipeThrough(new TextDecoderStream())) {
-    const lines = (partial + chunk).split("\n")
-    partial = lines.pop()!
-    for (const line of lines) options.onBuildLine?.(line)
-  }
-  if (partial) options.onBuildLine?.(partial)
+  for await (const line of linesOf(build.stdout)) options.onBuildLine?.(line)
   const errors = await new Response(build.stderr).text()
   if ((await build.exited) !== 0) throw new Error(`build failed: ${errors}`)
   const task = join(mkdtempSync(join(tmpdir(), "packaged-")), "task")

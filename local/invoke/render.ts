@@ -3,10 +3,10 @@ import type { InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { reportLine } from "../runtime-api/report.ts"
 
 const tty = process.stdout.isTTY
-export const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s)
-export const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s)
+export const bold = (text: string) => (tty ? `\x1b[1m${text}\x1b[0m` : text)
+export const dim = (text: string) => (tty ? `\x1b[2m${text}\x1b[0m` : text)
 
-export const heading = (s: string) => `\n${bold(s)}`
+export const heading = (text: string) => `\n${bold(text)}`
 
 /** One line per invocation: what the event source mapping did, then Lambda's REPORT line. */
 export const invocationLines = (r: InvocationRecord): Array<string> => {

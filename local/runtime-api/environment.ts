@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto"
-import { dirname, resolve } from "node:path"
+import { resolve } from "node:path"
 import { localIdentity, localIdentityEnv } from "../aws/local-clients.ts"
 import type { ResourceLimit } from "../limits/cgroups.ts"
+import { abnormalEnd, type ErrorPayload, errorPayloadOf, exitedDuringInit, timeoutError } from "./abnormal-end.ts"
+import { lambdaEnvironment } from "./lambda-env.ts"
+import { linesOf } from "./lines.ts"
 import { billedDuration, type InvocationReport, peakMemoryMb } from "./report.ts"
 import { type RuntimeApiServer, type ServerOptions, startRuntimeApiServer } from "./server.ts"
 
@@ -43,11 +46,7 @@ export interface InvokeOptions {
   readonly rawCognitoIdentity?: string
 }
 
-export interface ErrorPayload {
-  readonly errorType: string
-  readonly errorMessage: string
-  readonly stackTrace?: ReadonlyArray<string>
-}
+export type { ErrorPayload }
 
 export type InvokeResult =
   | { readonly status: "success"; readonly payload: string; readonly report: InvocationReport }
@@ -61,19 +60,6 @@ export type InvokeResult =
 
 const jsonHeader = (name: string, value: unknown, raw: string | undefined): Record<string, string> =>
   raw !== undefined ? { [name]: raw } : value === undefined ? {} : { [name]: JSON.stringify(value) }
-
-const parseError = (body: string): ErrorPayload => {
-  try {
-    const e = JSON.parse(body) as Partial<ErrorPayload>
-    return {
-      errorType: String(e.errorType ?? "Unknown"),
-      errorMessage: String(e.errorMessage ?? ""),
-      stackTrace: Array.isArray(e.stackTrace) ? e.stackTrace.map(String) : []
-    }
-  } catch {
-    return { errorType: "Runtime.InvalidErrorBody", errorMessage: body }
-  }
-}
 
 /**
  * One Lambda execution environment on this machine: the real bootstrap as a child process with
@@ -122,30 +108,26 @@ export class ExecutionEnvironment {
     const started = performance.now()
     const firstPoll = this.server.nextPoll()
     const command = [resolve(this.options.bootstrap)]
-    const stream = randomUUID().replace(/-/g, "")
     // Init runs unthrottled, as measured on AWS; the memory size's CPU share applies from the
     // first GET /next, i.e. to invocations.
     this.options.limit?.setCpuPhase("init")
     const child = Bun.spawn(this.options.limit?.wrap(command) ?? command, {
       cwd: this.options.taskRoot,
-      env: {
-        PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-        LANG: "en_US.UTF-8",
-        TZ: ":UTC",
-        BUN_BINARY: process.execPath,
-        AWS_LAMBDA_RUNTIME_API: this.server.address,
-        _HANDLER: this.options.handler,
-        LAMBDA_TASK_ROOT: resolve(this.options.taskRoot),
-        LAMBDA_RUNTIME_DIR: dirname(resolve(this.options.bootstrap)),
-        AWS_LAMBDA_FUNCTION_NAME: this.functionName,
-        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.memorySizeMb),
-        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.functionName}`,
-        AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${stream}`,
-        ...localIdentityEnv(),
-        ...(this.maxConcurrency > 1 ? { AWS_LAMBDA_MAX_CONCURRENCY: String(this.maxConcurrency) } : {}),
-        ...this.options.env
-      },
+      env: lambdaEnvironment({
+        runtimeApi: this.server.address,
+        bootstrap: this.options.bootstrap,
+        taskRoot: this.options.taskRoot,
+        handler: this.options.handler,
+        functionName: this.functionName,
+        memorySizeMb: this.memorySizeMb,
+        maxConcurrency: this.maxConcurrency,
+        streamId: randomUUID().replace(/-/g, ""),
+        now: new Date(),
+        identity: localIdentityEnv(),
+        path: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+        bunBinary: process.execPath,
+        ...(this.options.env ? { env: this.options.env } : {})
+      }),
       stdout: "pipe",
       stderr: "pipe"
     })
@@ -174,9 +156,7 @@ export class ExecutionEnvironment {
       const init = this.server.initError()
       const report = await this.finishReport(requestId, 0, "error")
       this.reset()
-      const error = init
-        ? parseError(init.body)
-        : { errorType: "Runtime.ExitError", errorMessage: "Runtime exited without providing a reason" }
+      const error = init ? errorPayloadOf(init.body) : exitedDuringInit
       return { status: "init-error", error, errorTypeHeader: init?.errorTypeHeader ?? null, report }
     }
     const body = typeof event === "string" ? event : JSON.stringify(event)
@@ -214,11 +194,7 @@ export class ExecutionEnvironment {
       // Managed Instances: the other invocations go on; a late answer to this one gets a 4xx.
       const report = await this.finishReport(requestId, this.timeoutMs, "timeout")
       this.server.abandon(requestId)
-      const error = {
-        errorType: "Sandbox.Timedout",
-        errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`
-      }
-      return { status: "timeout", error, errorTypeHeader: null, report }
+      return { status: "timeout", error: timeoutError(requestId, this.timeoutMs), errorTypeHeader: null, report }
     }
     if (outcome !== "timeout" && "crash" in outcome && !handedOut) {
       // The runtime exited between invocations (after an uncaught exception, say): as Lambda does,
@@ -235,29 +211,17 @@ export class ExecutionEnvironment {
       )
       this.server.abandon(requestId)
       await this.kill()
-      const outOfMemory = outcome !== "timeout" && (this.options.limit?.oomKills() ?? 0) > oomBefore
-      const error = outcome === "timeout"
-        ? {
-          errorType: "Sandbox.Timedout",
-          errorMessage: `${requestId} Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`
-        }
-        : outOfMemory
-        ? {
-          errorType: "Runtime.OutOfMemory",
-          errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`
-        }
-        : {
-          errorType: "Runtime.ExitError",
-          errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.crash}`
-        }
-      return { status: outcome === "timeout" ? "timeout" : "crash", error, errorTypeHeader: null, report }
+      const end = outcome === "timeout"
+        ? outcome
+        : { exitCode: outcome.crash, outOfMemory: (this.options.limit?.oomKills() ?? 0) > oomBefore }
+      return { ...abnormalEnd(end, requestId, this.timeoutMs), errorTypeHeader: null, report }
     }
     const report = await this.finishReport(requestId, duration, outcome.kind === "error" ? "error" : undefined)
     return outcome.kind === "response"
       ? { status: "success", payload: outcome.body, report }
       : {
         status: "error",
-        error: parseError(outcome.body),
+        error: errorPayloadOf(outcome.body),
         errorTypeHeader: outcome.errorTypeHeader,
         xrayErrorCause: outcome.xrayErrorCause ?? null,
         report
@@ -335,16 +299,6 @@ export class ExecutionEnvironment {
   }
 
   private async pipeLines(stream: ReadableStream<Uint8Array>) {
-    const decoder = new TextDecoder()
-    let buffer = ""
-    for await (const chunk of stream) {
-      buffer += decoder.decode(chunk, { stream: true })
-      let nl: number
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        this.options.onLog?.(buffer.slice(0, nl))
-        buffer = buffer.slice(nl + 1)
-      }
-    }
-    if (buffer.length > 0) this.options.onLog?.(buffer)
+    for await (const line of linesOf(stream)) this.options.onLog?.(line)
   }
 }
