@@ -1,4 +1,4 @@
-import { HOSTILE_BODIES } from "../../test/fixtures/hostile-bodies.ts"
+import { HOSTILE_BODIES } from "../events/hostile-bodies.ts"
 import type { PlannedMessage } from "./accounting.ts"
 
 // SQS itself refuses an empty body: those never reach a function.
