@@ -22,7 +22,7 @@ const bucketed = (values: ReadonlyArray<number>) => {
   return out
 }
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;")
+const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;")
 
 const panel = (series: Series, dx: number, dy: number): string => {
   const points = bucketed(series.durations)
@@ -69,7 +69,9 @@ export const durationChart = (title: string, series: ReadonlyArray<Series>): str
   const rows = Math.ceil(series.length / cols)
   const width = cols * W
   const height = rows * H + 30
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `viewBox="0 0 ${width} ${height}" font-family="sans-serif">`
+  return `${svg}
 <rect width="100%" height="100%" fill="white"/><text x="12" y="20" font-size="14" font-weight="bold">${
     escape(title)
   }</text>

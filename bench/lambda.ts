@@ -80,7 +80,7 @@ const variants = loadVariants({
     node: () => ({
       name: `batched on Node.js ${args.node} + aws-lambda-ric`,
       key: "node",
-      fn: {
+      function: {
         taskRoot: bundleForNode(ROOT),
         handler: "handler.handler",
         bootstrap: setupNodeRic(ROOT, nodeBinary(ROOT, args.node!))

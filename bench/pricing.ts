@@ -3,8 +3,8 @@
  * (aws.amazon.com/lambda/pricing) as of 2026-11. Duration is billed per 1 ms, init included.
  */
 export const PRICES_AS_OF = "2026-11, us-east-1, tier 1 (aws.amazon.com/lambda/pricing)"
-export const USD_PER_GB_SECOND = { arm64: 0.0000133334, x86_64: 0.0000166667 } as const
-export const USD_PER_MILLION_REQUESTS = 0.2
+const USD_PER_GB_SECOND = { arm64: 0.0000133334, x86_64: 0.0000166667 } as const
+const USD_PER_MILLION_REQUESTS = 0.2
 
 export interface Cost {
   readonly gbSeconds: number

@@ -19,7 +19,7 @@ export type LoadCase = "add" | "read"
 export interface Variant {
   readonly name: string
   readonly key: string
-  readonly fn?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string }
+  readonly function?: { readonly taskRoot: string; readonly handler: string; readonly bootstrap?: string }
   readonly env?: Record<string, string>
   /** Lambda Managed Instances: invocations at once per environment, and the environments allowed. */
   readonly perEnvironment?: number
@@ -98,7 +98,7 @@ export const runCase = async (
     batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
     timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
     ...(variant.perEnvironment ? { perEnvironment: variant.perEnvironment } : {}),
-    ...(variant.fn ? { function: variant.fn } : {}),
+    ...(variant.function ? { function: variant.function } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),
     onLog: (line) => void emf.add(line),
     onInvocation: (r) => {

@@ -16,16 +16,16 @@ export interface VariantChoice {
 export const loadVariants = (choice: VariantChoice): Array<Variant> => {
   const { shipped, perEnvironment } = choice
   return [
-    { name: "batched (this product)", key: "batched", fn: { ...shipped, handler: "handler.handler" } },
+    { name: "batched (this product)", key: "batched", function: { ...shipped, handler: "handler.handler" } },
     ...(choice.baseline
-      ? [{ name: "one at a time (baseline)", key: "baseline", fn: { ...shipped, handler: "baseline.handler" } }]
+      ? [{ name: "one at a time (baseline)", key: "baseline", function: { ...shipped, handler: "baseline.handler" } }]
       : []),
     // How much of the gap is the transport rather than batching: the baseline on this product's transport.
     ...(choice.baseline && !choice.quick
       ? [{
         name: "one at a time, fetch transport",
         key: "baseline-fetch",
-        fn: { ...shipped, handler: "baseline.handler" },
+        function: { ...shipped, handler: "baseline.handler" },
         env: { BASELINE_TRANSPORT: "fetch" }
       }]
       : []),
@@ -34,7 +34,7 @@ export const loadVariants = (choice: VariantChoice): Array<Variant> => {
     ...(perEnvironment <= 1 ? [] : [{
       name: `batched, ${perEnvironment} per environment (Managed Instances)`,
       key: "managed",
-      fn: { ...shipped, handler: "handler.handler" },
+      function: { ...shipped, handler: "handler.handler" },
       perEnvironment,
       environments: Math.max(1, Math.ceil(choice.concurrency / perEnvironment))
     }])

@@ -98,12 +98,12 @@ export const account = (plan: ReadonlyMap<string, PlannedMessage>, evidence: Evi
       if (got.length > 0) {
         done = true
         const expected = m.kind === "read-existing" ? evidence.seeded.get(m.pk) : undefined
-        for (const a of got) {
-          const body = JSON.parse(a.Body ?? "null")
+        for (const answer of got) {
+          const body = JSON.parse(answer.Body ?? "null")
           const right = m.kind === "read-existing"
-            ? attr(a, "outcome") === "found" && body.pk === m.pk && body.name === expected?.name &&
+            ? attr(answer, "outcome") === "found" && body.pk === m.pk && body.name === expected?.name &&
               body.price === expected?.price
-            : attr(a, "outcome") === "not_found" && body.pk === m.pk && body.error === "ProductNotFound"
+            : attr(answer, "outcome") === "not_found" && body.pk === m.pk && body.error === "ProductNotFound"
           if (!right) wrongContent.push(id)
         }
         copies(id, got.length)

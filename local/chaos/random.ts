@@ -1,9 +1,9 @@
 /** A small seeded PRNG (mulberry32), so a chaos run can be replayed with --seed. */
 export const seededRandom = (seed: number): () => number => {
-  let a = seed >>> 0
+  let state = seed >>> 0
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296

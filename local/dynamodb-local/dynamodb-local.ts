@@ -9,7 +9,7 @@ import { join, resolve } from "node:path"
  * amplify-dynamodb-simulator, which is packed (not installed: it has hundreds of dependencies)
  * into .cache/ and unpacked there once.
  */
-export const SIMULATOR = "amplify-dynamodb-simulator@2.9.30"
+const SIMULATOR = "amplify-dynamodb-simulator@2.9.30"
 /** SHA-256 of its emulator/DynamoDBLocal.jar (DynamoDB Local 1.25.1); npm checks the tarball's integrity. */
 const JAR_SHA256 = "454305e9bc3e6ebcca5b62569869e31563b8d7e346474e94557b2600702146c7"
 const CACHE = resolve(import.meta.dir, "../../.cache/dynamodb-local")
@@ -30,7 +30,7 @@ const run = (command: string, args: ReadonlyArray<string>, cwd: string) => {
 }
 
 /** Java 17 or later, or a DynamoDbLocalUnavailable saying so. Returns the major version. */
-export const checkJava = (): number => {
+const checkJava = (): number => {
   const result = spawnSync("java", ["-version"], { encoding: "utf8" })
   if (result.error) {
     throw new DynamoDbLocalUnavailable(
@@ -47,7 +47,7 @@ export const checkJava = (): number => {
 }
 
 /** The folder holding DynamoDBLocal.jar and DynamoDBLocal_lib, fetched and checked on first use. */
-export const ensureJar = (): string => {
+const ensureJar = (): string => {
   const emulator = join(HOME, "package", "emulator")
   const jar = join(emulator, "DynamoDBLocal.jar")
   if (!existsSync(jar)) {

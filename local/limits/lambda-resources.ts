@@ -1,5 +1,5 @@
 /** Lambda allocates CPU in proportion to memory: one full vCPU at 1,769 MB. */
-export const MB_PER_VCPU = 1769
+const MB_PER_VCPU = 1769
 
 /**
  * The CFS period over which the CPU share is enforced: Linux's default 100 ms. (A 20 ms period was
@@ -7,7 +7,7 @@ export const MB_PER_VCPU = 1769
  */
 export const CPU_PERIOD_MICROS = 100_000
 
-export const vcpusFor = (memoryMb: number): number => memoryMb / MB_PER_VCPU
+const vcpusFor = (memoryMb: number): number => memoryMb / MB_PER_VCPU
 
 /** The CFS quota (µs per period) that gives `memoryMb`'s share of CPU. */
 export const cpuQuotaMicros = (memoryMb: number, periodMicros = CPU_PERIOD_MICROS): number =>

@@ -81,7 +81,7 @@ export const replaceBody = (upstream: Response, body: string): Response => {
 /** An interceptor's answer that makes the proxy drop the connection without answering. */
 export const connectionReset = () => new Response(null, { status: 599, headers: { "x-proxy-action": "reset" } })
 
-export const operationOf = (headers: Headers, body: string): string => {
+const operationOf = (headers: Headers, body: string): string => {
   const target = headers.get("x-amz-target")
   if (target) return target.slice(target.lastIndexOf(".") + 1)
   return new URLSearchParams(body).get("Action") ?? "Unknown"

@@ -30,7 +30,7 @@ export const timeoutError = (requestId: string, timeoutMs: number): ErrorPayload
  * Why the runtime process ended during an invocation, as Lambda words it: killed by the memory limit
  * (the cgroup counted an OOM kill), or exited with its status.
  */
-export const runtimeExitError = (requestId: string, exitCode: number, outOfMemory: boolean): ErrorPayload =>
+const runtimeExitError = (requestId: string, exitCode: number, outOfMemory: boolean): ErrorPayload =>
   outOfMemory
     ? {
       errorType: "Runtime.OutOfMemory",

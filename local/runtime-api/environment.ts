@@ -46,8 +46,6 @@ export interface InvokeOptions {
   readonly rawCognitoIdentity?: string
 }
 
-export type { ErrorPayload }
-
 export type InvokeResult =
   | { readonly status: "success"; readonly payload: string; readonly report: InvocationReport }
   | {

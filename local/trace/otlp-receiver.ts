@@ -70,7 +70,7 @@ const nanosToMs = (nanos: string | number): number => {
 }
 
 /** Flattens one OTLP/JSON export request into spans. */
-export const spansOf = (body: OtlpJsonTraces): Array<ReceivedSpan> =>
+const spansOf = (body: OtlpJsonTraces): Array<ReceivedSpan> =>
   (body.resourceSpans ?? []).flatMap((rs) => {
     const resource = attributesOf(rs.resource?.attributes)
     return (rs.scopeSpans ?? []).flatMap((ss) =>

@@ -116,7 +116,8 @@ export const timelineSvg = (spans: ReadonlyArray<ReceivedSpan>, options: Timelin
   const height = TOP + shown.length * ROW + 56
   const out: Array<string> = []
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" ` +
+      `viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`
   )
   out.push(`<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`)
   out.push(
