@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test"
 import { Result } from "effect"
 import fc from "fast-check"
+import { HOSTILE_BODIES } from "../../local/events/hostile-bodies.ts"
 import { unstorableNumber } from "../../src/domain/limits.ts"
 import { decodeMessage } from "../../src/domain/message.ts"
-import { HOSTILE_BODIES } from "../../local/events/hostile-bodies.ts"
 import { memoryAppPerTest } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
 
