@@ -137,4 +137,4 @@ if (args["update-readme"]) {
 } else {
   console.log("README.md and bench/results/ left alone: --update-readme writes the report there")
 }
-if (report.lost > 0 || report.duplicated > 0) process.exit(1)
+if (report.lost > 0 || report.duplicated > 0 || report.unaccounted > 0) process.exit(1)

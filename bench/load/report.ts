@@ -33,6 +33,8 @@ export interface LoadReport {
   readonly files: ReadonlyArray<ReportFile>
   readonly lost: number
   readonly duplicated: number
+  /** Answers the function says it sent that the output queue did not give back (a shortfall of the count). */
+  readonly unaccounted: number
 }
 
 const usd = (n: number) => `$${n.toFixed(n < 0.01 ? 6 : 4)}`
@@ -126,6 +128,46 @@ const metricsTable = (results: ReadonlyArray<RunResult>): Array<string> => {
   ]
 }
 
+/** Read case: per run, the answers the function says it sent beside those found on the output queue. */
+const answersTable = (results: ReadonlyArray<RunResult>): Array<string> => {
+  const counted = results.flatMap((r) => (r.answers ? [{ r, a: r.answers }] : []))
+  if (counted.length === 0) return []
+  return [
+    "Answers per run: sent by the function's own count (EMF found + not found), sent as the proxies saw them " +
+    "(output-queue entries), found on the output queue; unaccounted = claimed by the function but not found " +
+    "(a shortfall of the count, not a lost message); drain retries = empty receives while the queue still " +
+    "counted messages:",
+    "",
+    table(
+      [
+        "MB",
+        "variant",
+        "requests",
+        "sent (EMF)",
+        "sent (proxies)",
+        "found",
+        "lost",
+        "unaccounted",
+        "dup",
+        "drain retries"
+      ],
+      counted.map(({ r, a }) => [
+        `${r.memoryMb}`,
+        r.variant,
+        String(r.messages),
+        a.claimed === undefined ? "no metrics" : String(a.claimed),
+        String(a.proxied),
+        String(a.found),
+        String(r.lost),
+        String(a.unaccounted),
+        String(r.duplicated),
+        `${a.drainRetries}${a.leftOnQueue > 0 ? ` (${a.leftOnQueue} left on the queue)` : ""}`
+      ])
+    ),
+    ""
+  ]
+}
+
 /** This product's run of a case at one memory size against the other variants at that size: the targets. */
 const verdictsOf = (kind: LoadCase, results: ReadonlyArray<RunResult>, nodeVersion: string): Array<string> => {
   const resultOf = (key: string, memoryMb: number) =>
@@ -212,7 +254,7 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
   for (const kind of context.cases) {
     const ofCase = results.filter((r) => r.case === kind)
     lines.push(`## ${kind === "add" ? "Add to DynamoDB" : "Read and send to a queue"}`, "")
-    lines.push(resultsTable(ofCase), "", ...metricsTable(ofCase))
+    lines.push(resultsTable(ofCase), "", ...metricsTable(ofCase), ...answersTable(ofCase))
     lines.push(
       `Where the time goes: own time = duration − wait on AWS (the union of the environment's calls as its ` +
         `proxies timed them); the floor is ${
@@ -248,15 +290,19 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
   }
   const lost = results.reduce((n, r) => n + r.lost, 0)
   const duplicated = results.reduce((n, r) => n + r.duplicated, 0)
+  const unaccounted = results.reduce((n, r) => n + (r.answers?.unaccounted ?? 0), 0)
   const maxMemory = Math.max(...results.filter((r) => r.variantKey === "batched").map((r) => r.maxMemoryUsedMb))
   verdicts.push(
-    `lost ${lost}, duplicated ${duplicated} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}`,
+    `lost ${lost}, duplicated ${duplicated} (target 0 / 0); DLQ ${results.reduce((n, r) => n + r.deadLetters, 0)}` +
+      (unaccounted > 0
+        ? `; unaccounted ${unaccounted} (answers the function says it sent, not found on the output queue)`
+        : ""),
     `max memory used ${maxMemory} MB (target < 64 MB)`
   )
   lines.push("## Verdict", "", ...verdicts.map((v) => `- ${v}`), "")
   const markdown = lines.join("\n")
   files.push({ name: `${date}-report.md`, content: markdown })
-  return { markdown, files, lost, duplicated }
+  return { markdown, files, lost, duplicated, unaccounted }
 }
 
 export const README_START = "<!-- bench:start -->"

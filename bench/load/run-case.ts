@@ -1,4 +1,4 @@
-import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
+import { drainQueue, drainQueueReport, scanAll } from "../../local/aws/inspect.ts"
 import { seedProducts } from "../../local/aws/seed.ts"
 import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
 import { progressBar } from "../../local/flow/progress.ts"
@@ -11,6 +11,7 @@ import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 import { AwsWaits, type OwnTimeSummary, summarizeOwnTime } from "../own-time.ts"
 import { type Cost, costOf } from "../pricing.ts"
 import { mean, percentile } from "../stats.ts"
+import { accountAnswers, type Answers, entriesSentTo } from "./answer-accounting.ts"
 
 /** The load benchmark's two cases: add products to DynamoDB; read products and send them to a queue. */
 export type LoadCase = "add" | "read"
@@ -62,6 +63,8 @@ export interface RunResult {
   readonly awsRequests: number
   readonly lost: number
   readonly duplicated: number
+  /** Read case: the answers the function says it sent beside those found on the output queue. */
+  readonly answers?: Answers
   readonly deadLetters: number
   readonly failedInvocations: number
   readonly durations: ReadonlyArray<number>
@@ -90,6 +93,7 @@ export const runCase = async (
   const emf = emfCollector()
   const waits = new AwsWaits()
   const waited: Array<number> = []
+  let proxiedAnswers = 0
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
     memoryMb,
@@ -107,7 +111,12 @@ export const runCase = async (
     },
     // Proxies per environment: each call is timed and belongs to that environment's invocation.
     environmentEndpoints: (stack, id) =>
-      proxiedEndpoints(stack, { latencyMs, onTiming: (start, end) => waits.record(id, start, end) }, proxies),
+      proxiedEndpoints(stack, {
+        latencyMs,
+        onTiming: (start, end) => waits.record(id, start, end),
+        // Answers as they leave for the output queue: a witness apart from the function and the queue.
+        onCall: (operation, body) => void (proxiedAnswers += entriesSentTo(stack.outputQueueUrl, operation, body))
+      }, proxies),
     ...(settings.environmentCpus ? { environmentCpus: settings.environmentCpus } : {})
   })
   const { stack } = session
@@ -145,6 +154,7 @@ export const runCase = async (
     // Accounting: every message exactly once.
     let lost = 0
     let duplicated = 0
+    let answers: Answers | undefined
     if (kind === "add") {
       const products = await scanAll(stack.endpoints.dynamodb, stack.tableName)
       const byPk = new Map(products.map((p) => [String(p.pk), p]))
@@ -152,11 +162,22 @@ export const runCase = async (
       // Products are keyed by message id: a repeated add overwrites, so only extra products count.
       duplicated = Math.max(0, products.length - count)
     } else {
-      const output = await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
-      const correlations = output.map((m) => m.MessageAttributes?.correlationId?.StringValue ?? "")
-      const seen = new Set(correlations)
-      lost = sentIds.filter((id) => !seen.has(id)).length
-      duplicated = correlations.length - seen.size
+      const output = await drainQueueReport(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
+      const correlations = output.messages.map((m) => m.MessageAttributes?.correlationId?.StringValue ?? "")
+      // Read after the drain: by then every EMF line the environments printed has been read.
+      const { invocations: documented, sums } = emf.totals()
+      const claimed = documented > 0 ? (sums.ReadsFound ?? 0) + (sums.ReadsNotFound ?? 0) : undefined
+      const counted = accountAnswers(sentIds, correlations, claimed)
+      lost = counted.lost
+      duplicated = counted.duplicated
+      answers = {
+        claimed,
+        proxied: proxiedAnswers,
+        found: counted.found,
+        unaccounted: counted.unaccounted,
+        drainRetries: output.spuriousEmpty,
+        leftOnQueue: output.left
+      }
     }
     const deadLetters = (await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl)).length
     const reports = invocations.map((r) => r.result.report)
@@ -188,6 +209,7 @@ export const runCase = async (
       awsRequests: proxies.reduce((n, p) => n + p.total(), 0),
       lost,
       duplicated,
+      ...(answers ? { answers } : {}),
       deadLetters,
       failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
       durations,

@@ -80,6 +80,16 @@ describe("the load benchmark's report", () => {
     expect(report.markdown).toContain("lost 2, duplicated 3 (target 0 / 0)")
   })
 
+  test("reads: answers the function says it sent beside those found; a shortfall it claims is unaccounted", () => {
+    const answers = { claimed: 1000, proxied: 1000, found: 990, unaccounted: 10, drainRetries: 0, leftOnQueue: 10 }
+    const report = loadReport([run("managed", 10, { case: "read", answers })], { ...context, cases: ["read"] })
+    expect(report.markdown).toContain(
+      "| 128 | variant managed | 1000     | 1000       | 1000           | 990   | 0    | 10          | 0   | 0 (10 left"
+    )
+    expect(report.markdown).toContain("; unaccounted 10 (answers the function says it sent")
+    expect([report.lost, report.unaccounted]).toEqual([0, 10])
+  })
+
   test("writes per case its JSON and chart, and the Markdown report, all named by date", () => {
     const report = loadReport([run("batched", 10)], context)
     expect(report.files.map((f) => f.name)).toEqual([

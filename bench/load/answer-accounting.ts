@@ -1,0 +1,59 @@
+/**
+ * How a read run's answers add up: the requests sent, the answers the function says it sent (its EMF
+ * counts), and the answers found on the output queue. A request with no answer found is "lost" only
+ * when the function does not claim to have sent it; answers it claims but the queue did not give back
+ * are "unaccounted": a shortfall of the count (the drain, the emulator), not of the function.
+ */
+export interface AnswerAccounting {
+  /** Requests with at least one answer on the output queue. */
+  readonly found: number
+  /** Requests with no answer found and none claimed by the function. */
+  readonly lost: number
+  /** Answers the function says it sent that the output queue did not give back. */
+  readonly unaccounted: number
+  /** Answers beyond the first for the same request. */
+  readonly duplicated: number
+}
+
+/** A read run's answers, as the report shows them. */
+export interface Answers {
+  /** Answers the function says it sent (its EMF found + not found); undefined without metrics. */
+  readonly claimed: number | undefined
+  /** Entries the latency proxies saw sent to the output queue. */
+  readonly proxied: number
+  readonly found: number
+  readonly unaccounted: number
+  /** Empty receives of the drain while the queue still counted messages (retried). */
+  readonly drainRetries: number
+  /** Messages the output queue still counted when the drain stopped. */
+  readonly leftOnQueue: number
+}
+
+/**
+ * `requested`: the input messages' ids; `correlations`: the correlation id of every answer found;
+ * `claimedSent`: answers the function counted as sent, undefined when it reports no metrics (then
+ * every request without an answer is lost, as before).
+ */
+export const accountAnswers = (
+  requested: ReadonlyArray<string>,
+  correlations: ReadonlyArray<string>,
+  claimedSent: number | undefined
+): AnswerAccounting => {
+  const seen = new Set(correlations)
+  const found = requested.filter((id) => seen.has(id)).length
+  const missing = requested.length - found
+  const unaccounted = claimedSent === undefined ? 0 : Math.min(missing, Math.max(0, claimedSent - found))
+  return { found, lost: missing - unaccounted, unaccounted, duplicated: correlations.length - seen.size }
+}
+
+/** Entries a SendMessage or SendMessageBatch call (JSON protocol, as a proxy sees it) sends to `queueUrl`. */
+export const entriesSentTo = (queueUrl: string, operation: string, body: string): number => {
+  if (operation !== "SendMessageBatch" && operation !== "SendMessage") return 0
+  try {
+    const request = JSON.parse(body) as { QueueUrl?: unknown; Entries?: unknown }
+    if (request.QueueUrl !== queueUrl) return 0
+    return operation === "SendMessage" ? 1 : Array.isArray(request.Entries) ? request.Entries.length : 0
+  } catch {
+    return 0
+  }
+}
