@@ -1,10 +1,20 @@
 /**
  * bun bench/profile.ts [--memory 1024] [--messages 1000] [--cases read] [--node 24.21.0] [--top 25]
+ * bun bench/profile.ts --threads [--memory 1024] [--messages 4000] [--cases read,add] [--rounds 2]
+ *                      [--concurrency 10] [--variants bun,bun:BUN_JSC_useConcurrentJIT=true,node]
  *
  * CPU profiles of the function in its environment: one environment (the memory size's CPU share)
  * drains the messages, once on Bun (bun --cpu-prof via BUN_OPTIONS) and once on Node.js +
- * aws-lambda-ric (--cpu-prof via NODE_OPTIONS); SIGTERM makes each runtime exit and write its
- * profile. Prints the self time by package and the top functions of each, side by side.
+ * aws-lambda-ric (the inspector's profiler); prints the self time by package and the top functions
+ * of each, side by side.
+ *
+ * With --threads, no profiler: the time outside the JavaScript samples. Each variant (bun; node;
+ * bun:NAME=VALUE:... for Bun with extra function environment) drains the messages through
+ * --concurrency environments, the variants interleaved for --rounds rounds (ABC, then CBA). Per warm
+ * invocation (from each environment's second on): duration and own time (duration - wait on AWS, as
+ * bun run bench measures it), and Linux's counters of every thread of the environments: CPU, time
+ * waiting for a CPU (run queue), voluntary and involuntary context switches; minor page faults, and
+ * the CFS periods the cgroup was throttled in (bench/thread-stats.ts).
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -14,26 +24,37 @@ import { seedProducts } from "../local/aws/seed.ts"
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { sendBodies } from "../local/flow/send.ts"
 import { startSession } from "../local/flow/session.ts"
+import type { AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
-import { fmt, table } from "./stats.ts"
+import { AwsWaits } from "./own-time.ts"
+import { fmt, mean, percentile, table } from "./stats.ts"
+import { between, type ProcessCounters, processCounters, sum, total } from "./thread-stats.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
 const { values: args } = parseArgs({
   options: {
     memory: { type: "string", default: String(STACK_DEFAULTS.memorySizeMb) },
-    messages: { type: "string", default: "1000" },
+    messages: { type: "string" },
     cases: { type: "string", default: "read" },
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
     top: { type: "string", default: "25" },
     only: { type: "string" },
-    verbose: { type: "boolean", default: false }
+    verbose: { type: "boolean", default: false },
+    threads: { type: "boolean", default: false },
+    rounds: { type: "string", default: "2" },
+    concurrency: { type: "string", default: "10" },
+    variants: { type: "string", default: "bun,node" }
   }
 })
 const memoryMb = Number(args.memory)
-const messages = Number(args.messages)
+const messages = Number(args.messages ?? (args.threads ? 4000 : 1000))
+if (args.threads) {
+  await threadsMode()
+  process.exit(0)
+}
 
 interface ProfileNode {
   readonly id: number
@@ -177,3 +198,139 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
   }
 }
 process.exit(0)
+
+async function threadsMode() {
+  const shippedFn = { ...(await packagedFunction()), handler: "handler.handler" }
+  const nodeFn = {
+    taskRoot: bundleForNode(ROOT),
+    handler: "handler.handler",
+    bootstrap: setupNodeRic(ROOT, nodeBinary(ROOT, args.node!))
+  }
+  const variantsOf = args.variants!.split(",").map((spec) => {
+    const [key, ...settings] = spec.split(":")
+    const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]))
+    return { spec, fn: key === "node" ? nodeFn : shippedFn, env }
+  })
+  const count = messages
+  const runs = new Map<string, Array<{ durations: Array<number>; own: Array<number>; counters: ProcessCounters }>>()
+  const runOne = async (kind: "add" | "read", variant: (typeof variantsOf)[number]) => {
+    const durations: Array<number> = []
+    const own: Array<number> = []
+    const waits = new AwsWaits()
+    const proxies: Array<AwsProxy> = []
+    // Per environment process: invocations dispatched, and its counters at its second dispatch.
+    const dispatched = new Map<number, number>()
+    const warm = new Map<number, ProcessCounters>()
+    const session = await startSession({
+      prefix: `threads-${kind}-${Date.now()}`,
+      memoryMb,
+      concurrency: Number(args.concurrency),
+      batchSize: 10,
+      batchingWindowSeconds: 0,
+      timeoutSeconds: 30,
+      function: variant.fn,
+      functionEnv: variant.env,
+      onDispatch: (env) => {
+        const n = (dispatched.get(env.pid!) ?? 0) + 1
+        dispatched.set(env.pid!, n)
+        if (n === 2) warm.set(env.pid!, processCounters(env.pid!))
+      },
+      onInvocation: (r) => {
+        const waited = waits.waited(r.environmentId, r.startedAt, r.endedAt)
+        // The cold start's invocation is left out, as the counters leave it out.
+        if (r.result.report.initDurationMs !== undefined) return
+        durations.push(r.result.report.durationMs)
+        own.push(r.result.report.durationMs - waited)
+      },
+      // Proxies per environment: each call is timed and belongs to that environment's invocation.
+      environmentEndpoints: (stack, id) =>
+        proxiedEndpoints(stack, { latencyMs: 4, onTiming: (start, end) => waits.record(id, start, end) }, proxies)
+    })
+    try {
+      const { stack } = session
+      const seeded = kind === "read" ? Array.from({ length: Math.min(count, 1_000) }, (_, i) => `seed-${i}`) : []
+      const createdAt = "2026-01-01T00:00:00.000Z"
+      await seedProducts(
+        stack.endpoints.dynamodb,
+        stack.tableName,
+        seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i % 100, createdAt }))
+      )
+      const bodies = Array.from(
+        { length: count },
+        (_, i) =>
+          JSON.stringify(kind === "add" ? { name: `product ${i}`, price: i % 100 } : { pk: seeded[i % seeded.length] })
+      )
+      await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
+      await session.mapping.drain()
+      const counters = sum([...warm].map(([pid, before]) => between(before, processCounters(pid))))
+      const key = `${kind} ${variant.spec}`
+      runs.set(key, [...(runs.get(key) ?? []), { durations, own, counters }])
+      console.error(`${key}: avg ${fmt(mean(durations), 2)} ms, own ${fmt(mean(own), 2)} ms`)
+    } finally {
+      await session.close()
+      await Promise.all(proxies.map((p) => p.stop()))
+    }
+  }
+  for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
+    await runOne(kind, variantsOf[0]!) // warms the emulators; not counted
+    runs.clear()
+    for (let round = 0; round < Number(args.rounds); round++) {
+      for (const variant of round % 2 === 0 ? variantsOf : [...variantsOf].reverse()) await runOne(kind, variant)
+    }
+    const rows: Array<Array<string>> = []
+    for (const [key, list] of runs) {
+      const durations = list.flatMap((r) => r.durations)
+      const own = list.flatMap((r) => r.own)
+      const n = durations.length
+      const counters = sum(list.map((r) => r.counters))
+      const all = total(counters)
+      const per = (x: number, digits = 2) => fmt(x / n, digits)
+      rows.push([
+        key,
+        fmt(mean(durations), 2),
+        fmt(percentile(durations, 50), 2),
+        fmt(mean(own), 2),
+        fmt(percentile(own, 50), 2),
+        per(all.cpuMs),
+        per(all.runQueueMs),
+        per(all.voluntary, 1),
+        per(all.involuntary, 1),
+        per(counters.minorFaults, 0),
+        per(counters.throttledPeriods),
+        per(counters.throttledMs)
+      ])
+      const threads = [...counters.threads].sort((a, b) => b[1].cpuMs - a[1].cpuMs)
+      for (const [name, t] of threads.filter(([, t]) => t.cpuMs / n >= 0.01)) {
+        rows.push([
+          `  thread ${name}`,
+          "",
+          "",
+          "",
+          "",
+          per(t.cpuMs),
+          per(t.runQueueMs),
+          per(t.voluntary, 1),
+          per(t.involuntary, 1),
+          "",
+          "",
+          ""
+        ])
+      }
+    }
+    console.log(`\n## ${kind}, ${memoryMb} MB, per warm invocation, ${args.rounds} rounds interleaved\n`)
+    console.log(table([
+      "variant",
+      "avg ms",
+      "p50 ms",
+      "own avg ms",
+      "own p50 ms",
+      "CPU ms",
+      "run queue ms",
+      "voluntary cs",
+      "involuntary cs",
+      "minor faults",
+      "throttled periods",
+      "throttled ms"
+    ], rows))
+  }
+}
