@@ -257,13 +257,15 @@ describe("bootstrap on the local Runtime API", () => {
     expect(payloadOf(await small.invoke({}))).toEqual({
       forceRAMSize: String(256 * 1024 * 1024),
       useDFGJIT: "false",
-      useFTLJIT: "false"
+      useFTLJIT: "false",
+      useConcurrentJIT: null
     })
     const { env: large } = start("handlers.runtimeEnv", { memorySizeMb: 2048 })
     expect(payloadOf(await large.invoke({}))).toEqual({
       forceRAMSize: String(2048 * 1024 * 1024),
       useDFGJIT: "false",
-      useFTLJIT: "false"
+      useFTLJIT: "false",
+      useConcurrentJIT: null
     })
     const { env: chosen } = start("handlers.runtimeEnv", {
       memorySizeMb: 256,
@@ -272,9 +274,27 @@ describe("bootstrap on the local Runtime API", () => {
     expect(payloadOf(await chosen.invoke({}))).toEqual({
       forceRAMSize: String(256 * 1024 * 1024),
       useDFGJIT: "true",
-      useFTLJIT: "true"
+      useFTLJIT: "true",
+      useConcurrentJIT: null
     })
   })
+
+  test(
+    "below 256 MB JavaScriptCore compiles on the JavaScript thread: no JIT worker thread; settings win",
+    async () => {
+      const { env: small } = start("handlers.threadNames", { memorySizeMb: 128 })
+      expect(payloadOf(await small.invoke({})).names).not.toContain("JITWorker")
+      // The controls: from 256 MB, and when the function asks for it, the worker is there.
+      const { env: large } = start("handlers.threadNames", { memorySizeMb: 256 })
+      expect(payloadOf(await large.invoke({})).names).toContain("JITWorker")
+      const { env: chosen } = start("handlers.threadNames", {
+        memorySizeMb: 128,
+        env: { BUN_JSC_useConcurrentJIT: "true" }
+      })
+      expect(payloadOf(await chosen.invoke({})).names).toContain("JITWorker")
+    },
+    20_000
+  )
 
   test("a /next answer without a request id is logged and skipped; the runtime keeps serving", async () => {
     let broken = 1
