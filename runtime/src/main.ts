@@ -1,6 +1,7 @@
 import { errorBody, safeString } from "./error-body.ts"
 import { type LoadedHandler, loadHandler } from "./handler-loader.ts"
 import { InvocationLoop } from "./invocation-loop.ts"
+import { initJitPolicy } from "./jit-policy.ts"
 import { installConsole, logSettingsFromEnv, makeLogger, writeLineSync } from "./logging.ts"
 import { RuntimeApi } from "./runtime-api.ts"
 import { concurrentScope, singleScope } from "./scope.ts"
@@ -25,6 +26,7 @@ const concurrencyFromEnv = () => {
 }
 
 const main = async () => {
+  const normalJitPolicy = initJitPolicy(process.env)
   const host = process.env.AWS_LAMBDA_RUNTIME_API
   if (!host) {
     fatal("AWS_LAMBDA_RUNTIME_API is not set: this runtime must be started by Lambda (or the local Runtime API)")
@@ -83,6 +85,7 @@ const main = async () => {
     await api.initError(errorBody(e)).catch(() => undefined)
     return process.exit(1)
   }
+  normalJitPolicy() // the invocations' code tiers up as usual
   const running = new InvocationLoop(api, loaded, logger, scope, { concurrency, traceEnv: concurrency === 1 }, fatal)
   loop = running
   process.on("beforeExit", () => running.emptyEventLoop())
