@@ -10,6 +10,7 @@ import { startLocalStack } from "../local/aws/local-stack.ts"
 import { startAwsProxy } from "../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../src/app/live-layer.ts"
 import { makeHandler } from "../src/app/make-handler.ts"
+import { DEFAULT_MAX_CONCURRENCY } from "../src/config.ts"
 import { fmt, median, percentile, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
@@ -38,7 +39,7 @@ const app = makeHandler(
     tableName: stack.tableName,
     outputQueueUrl: stack.outputQueueUrl,
     deadLetterQueueUrl: stack.deadLetterQueueUrl,
-    maxConcurrency: 32
+    maxConcurrency: DEFAULT_MAX_CONCURRENCY
   }, "Error")
 )
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 60_000 }

@@ -6,6 +6,7 @@ import {
   ReceiveMessageCommand
 } from "@aws-sdk/client-sqs"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
+import { SQS_BATCH_MAX_ENTRIES } from "../../src/domain/limits.ts"
 import { localDynamoDbClient, localSqsClient } from "./local-clients.ts"
 
 /** Every item of a table (paginated scan). */
@@ -73,7 +74,7 @@ export const drainQueueReport = async (
       const { Messages = [] } = await client.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
+          MaxNumberOfMessages: SQS_BATCH_MAX_ENTRIES,
           MessageAttributeNames: ["All"],
           MessageSystemAttributeNames: ["All"],
           VisibilityTimeout: 300,

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util"
 import { progressBar } from "../flow/progress.ts"
+import { STACK_DEFAULTS } from "../stack/defaults.ts"
 import { runChaos } from "./run-chaos.ts"
 
 const { values: flags } = parseArgs({
@@ -16,7 +17,9 @@ const { values: flags } = parseArgs({
     "kill-rate": { type: "string", default: "0.01" },
     "runtime-api-error-rate": { type: "string", default: "0.01" },
     "poison-rate": { type: "string", default: "0.01" },
-    concurrency: { type: "string", default: "10" },
+    concurrency: { type: "string", default: String(STACK_DEFAULTS.maximumConcurrency) },
+    // Not the stack's, on purpose: a short timeout makes the visibility timeout (6x it) short, so that the
+    // batches of environments killed mid-batch come back within the run; 512 MB keeps environments light.
     memory: { type: "string", default: "512" },
     timeout: { type: "string", default: "3" },
     seed: { type: "string", default: String(Date.now() % 100_000) },

@@ -4,6 +4,7 @@ import { acknowledgedRecords, type InvocationRecord } from "../event-source/even
 import { sendBodies } from "../flow/send.ts"
 import { startSession } from "../flow/session.ts"
 import type { FaultStats } from "../proxy/faults.ts"
+import { STACK_DEFAULTS } from "../stack/defaults.ts"
 import { account, type Accounting } from "./accounting.ts"
 import { faultInjection, type InjectionRates } from "./injection.ts"
 import { planMessages, seededProducts } from "./plan.ts"
@@ -56,8 +57,8 @@ export const runChaos = async (options: ChaosOptions): Promise<ChaosReport> => {
     prefix: `chaos-${options.seed}-${Date.now()}`,
     memoryMb: options.memoryMb,
     concurrency: options.concurrency,
-    batchSize: 10,
-    batchingWindowSeconds: 0,
+    batchSize: STACK_DEFAULTS.batchSize,
+    batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
     timeoutSeconds: options.timeoutSeconds,
     onInvocation: (r) => void invocations.push(r),
     ...injection.hooks

@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-sqs"
 import type { SQSEvent } from "aws-lambda"
 import { chunksOf } from "../../src/aws/chunk.ts"
+import { SQS_BATCH_MAX_ENTRIES } from "../../src/domain/limits.ts"
 import { localSqsClient } from "../aws/local-clients.ts"
 import type { ExecutionEnvironment, InvokeResult } from "../runtime-api/environment.ts"
 import { settleBatch, type Settlement } from "./batch-response.ts"
@@ -133,7 +134,7 @@ export class EventSourceMapping {
       const { Messages = [] } = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.options.queueUrl,
-          MaxNumberOfMessages: Math.min(10, max),
+          MaxNumberOfMessages: Math.min(SQS_BATCH_MAX_ENTRIES, max),
           WaitTimeSeconds: waitSeconds,
           // Both spellings: local-aws-sqs answers the older AttributeNames, AWS the newer one.
           MessageSystemAttributeNames: ["All"],
@@ -172,8 +173,7 @@ export class EventSourceMapping {
     if (settlement.kind === "partial" && settlement.succeeded.length > 0) {
       const succeeded = new Set(settlement.succeeded)
       const handles = batch.filter((m) => succeeded.has(m.MessageId!)).map((m) => m.ReceiptHandle!)
-      // SQS deletes at most 10 messages per call.
-      for (const some of chunksOf(handles, 10)) {
+      for (const some of chunksOf(handles, SQS_BATCH_MAX_ENTRIES)) {
         await this.sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: this.options.queueUrl,

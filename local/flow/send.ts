@@ -1,11 +1,9 @@
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
 import { chunksOf } from "../../src/aws/chunk.ts"
+import { SQS_BATCH_MAX_ENTRIES } from "../../src/domain/limits.ts"
 import { localSqsClient } from "../aws/local-clients.ts"
 
-/** SQS's limit of entries per SendMessageBatch. */
-const BATCH_ENTRIES = 10
-
-/** Sends bodies to a queue in batches of 10, `concurrency` batches at a time; returns the MessageIds in order. */
+/** Sends bodies to a queue in batches of SQS's most (10), `concurrency` batches at a time; returns the MessageIds in order. */
 export const sendBodies = async (
   endpoint: string,
   queueUrl: string,
@@ -15,7 +13,10 @@ export const sendBodies = async (
   const client = localSqsClient(endpoint)
   const ids = new Array<string>(bodies.length)
   // Each entry's Id is its body's index, so that each answer finds its place in `ids`.
-  const batches = chunksOf(bodies.map((body, index) => ({ Id: String(index), MessageBody: body })), BATCH_ENTRIES)
+  const batches = chunksOf(
+    bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
+    SQS_BATCH_MAX_ENTRIES
+  )
   try {
     const sender = async () => {
       for (let entries = batches.shift(); entries !== undefined; entries = batches.shift()) {

@@ -1,10 +1,11 @@
 import { resolve } from "node:path"
+import { ENV } from "../../src/config.ts"
 import { type LocalStack, startLocalStack } from "../aws/local-stack.ts"
 import { EnvironmentPool } from "../event-source/environment-pool.ts"
 import { EventSourceMapping, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { type CgroupSupport, detectCgroups } from "../limits/cgroups.ts"
 import type { ExecutionEnvironment } from "../runtime-api/environment.ts"
-import { STACK_DEFAULTS } from "../stack/defaults.ts"
+import { resourceNames, STACK_DEFAULTS } from "../stack/defaults.ts"
 
 export interface SessionOptions {
   readonly memoryMb: number
@@ -65,7 +66,7 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
       bootstrap: options.function?.bootstrap ?? resolve(ROOT, "runtime/bootstrap"),
       taskRoot: options.function?.taskRoot ?? ROOT,
       handler: options.function?.handler ?? "src/handler.handler",
-      functionName: `${options.prefix ?? STACK_DEFAULTS.prefix}-handler`,
+      functionName: resourceNames(options.prefix).function,
       memorySizeMb: options.memoryMb,
       timeoutMs: options.timeoutSeconds * 1000,
       ...(options.perEnvironment ? { maxConcurrency: options.perEnvironment } : {}),
@@ -73,7 +74,7 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
         ...stack.functionEnv,
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-        MAX_CONCURRENCY: String(STACK_DEFAULTS.maxConcurrencyInFunction),
+        [ENV.maxConcurrency]: String(STACK_DEFAULTS.maxConcurrencyInFunction),
         ...options.functionEnv
       },
       ...(options.onLog ? { onLog: options.onLog } : {}),

@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from "@aws
 import { Effect, Layer, Result } from "effect"
 import { AppConfig } from "../config.ts"
 import { AwsTransientError } from "../domain/errors.ts"
-import { sqsMessageBytes } from "../domain/limits.ts"
+import { SQS_BATCH_MAX_ENTRIES, sqsMessageBytes } from "../domain/limits.ts"
 import {
   DeadLetterQueue,
   type MessageQueueShape,
@@ -16,8 +16,7 @@ import { chunksByWeight } from "./chunk.ts"
 import { SqsClient } from "./clients.ts"
 import { messageAttributes } from "./sqs-attributes.ts"
 
-// SendMessageBatch limits: 10 entries, and 1 MiB for the whole request (bodies plus attributes).
-const SEND_BATCH_ENTRIES = 10
+// SendMessageBatch limits: SQS_BATCH_MAX_ENTRIES entries, and 1 MiB for the whole request (bodies plus attributes).
 export const SEND_BATCH_BYTES = 1_048_576
 
 export const isFifoQueue = (queueUrl: string) => queueUrl.endsWith(".fifo")
@@ -72,7 +71,7 @@ const sqsQueue = (queueUrl: string) =>
         settled: Settled<T, void>
       ) {
         yield* Effect.forEach(
-          chunksByWeight(items, SEND_BATCH_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
+          chunksByWeight(items, SQS_BATCH_MAX_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
           (chunk) => batchCall("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),
           { concurrency: "unbounded", discard: true }
         )

@@ -25,6 +25,8 @@ export const DYNAMO_ITEM_MAX_BYTES = 400 * 1_024
 
 /** SQS message size, body and message attributes together: 1 MiB. */
 export const SQS_MESSAGE_MAX_BYTES = 1_048_576
+/** SQS messages per call: SendMessageBatch and DeleteMessageBatch entries, ReceiveMessage's MaxNumberOfMessages. */
+export const SQS_BATCH_MAX_ENTRIES = 10
 
 export const utf8Bytes = (text: string): number => Buffer.byteLength(text, "utf8")
 

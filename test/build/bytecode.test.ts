@@ -4,6 +4,7 @@ import { basename, join } from "node:path"
 import { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import type { Arch } from "../../scripts/build/bun-binary.ts"
 import { unpackArtefacts, type UnpackedFunction } from "../../scripts/build/unpack.ts"
+import { ENV } from "../../src/config.ts"
 import { artefacts, scratch } from "./artefacts.ts"
 
 // JavaScriptCore accepts a .jsc only if its cache version, its checksums and the source it was made
@@ -13,9 +14,9 @@ import { artefacts, scratch } from "./artefacts.ts"
 const REPORT = { BUN_JSC_verboseDiskCache: "1", BUN_JSC_reportBytecodeCacheDecodeTimes: "1" }
 // Init reads its settings but makes no AWS call: these never need to answer.
 const CONFIG = {
-  TABLE_NAME: "products",
-  OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out",
-  DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq"
+  [ENV.tableName]: "products",
+  [ENV.outputQueueUrl]: "http://127.0.0.1:9/out",
+  [ENV.deadLetterQueueUrl]: "http://127.0.0.1:9/dlq"
 }
 
 /** Cold-starts the packaged function once; returns the files whose bytecode was used, and the misses. */

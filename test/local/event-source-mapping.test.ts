@@ -5,6 +5,7 @@ import type { InvocationRecord } from "../../local/event-source/event-source-map
 import { sendBodies } from "../../local/flow/send.ts"
 import { type Session, type SessionOptions, startSession } from "../../local/flow/session.ts"
 import type { ResourceLimit } from "../../local/limits/cgroups.ts"
+import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/functions")
 let session: Session | undefined
@@ -18,10 +19,10 @@ const start = async (options: Partial<SessionOptions> & { handler?: string } = {
   const logs: Array<string> = []
   session = await startSession({
     prefix: `esm-${process.pid}-${Date.now()}`,
-    memoryMb: 1024,
+    memoryMb: STACK_DEFAULTS.memorySizeMb,
     concurrency: 2,
-    batchSize: 10,
-    batchingWindowSeconds: 0,
+    batchSize: STACK_DEFAULTS.batchSize,
+    batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
     timeoutSeconds: 10,
     onInvocation: (r) => void invocations.push(r),
     onLog: (l) => void logs.push(l),

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test"
 import { resolve } from "node:path"
 import type { ExecutionEnvironment } from "../../local/runtime-api/environment.ts"
 import { reportLine } from "../../local/runtime-api/report.ts"
+import { ENV } from "../../src/config.ts"
 import { environment } from "./harness.ts"
 
 const open: Array<ExecutionEnvironment> = []
@@ -313,9 +314,9 @@ describe("bootstrap on the local Runtime API", () => {
     const { env } = start("src/handler.handler", {
       taskRoot: resolve(import.meta.dir, "../.."),
       env: {
-        TABLE_NAME: "t",
-        OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out",
-        DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq",
+        [ENV.tableName]: "t",
+        [ENV.outputQueueUrl]: "http://127.0.0.1:9/out",
+        [ENV.deadLetterQueueUrl]: "http://127.0.0.1:9/dlq",
         AWS_REGION: "us-east-1"
       }
     })
@@ -331,10 +332,10 @@ describe("bootstrap on the local Runtime API", () => {
   test("the product handler fails its cold start naming a missing setting", async () => {
     const { env } = start("src/handler.handler", {
       taskRoot: resolve(import.meta.dir, "../.."),
-      env: { OUTPUT_QUEUE_URL: "http://127.0.0.1:9/out", DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:9/dlq" }
+      env: { [ENV.outputQueueUrl]: "http://127.0.0.1:9/out", [ENV.deadLetterQueueUrl]: "http://127.0.0.1:9/dlq" }
     })
     const result = await env.invoke({ Records: [] })
     expect(result.status).toBe("init-error")
-    expect(result.status !== "success" && result.error.errorMessage).toContain("TABLE_NAME")
+    expect(result.status !== "success" && result.error.errorMessage).toContain(ENV.tableName)
   })
 })

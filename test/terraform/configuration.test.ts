@@ -274,13 +274,13 @@ describe("terraform/: resources and their settings", () => {
     >
     expect(Object.keys(vars).sort()).toEqual(Object.values(ENV).sort())
     expect(vars).toEqual({
-      TABLE_NAME: "${aws_dynamodb_table.products.name}",
-      OUTPUT_QUEUE_URL: "${aws_sqs_queue.output.url}",
-      DEAD_LETTER_QUEUE_URL: "${aws_sqs_queue.dead_letter.url}",
-      MAX_CONCURRENCY: "${tostring(var.function_max_concurrency)}",
-      METRICS_ENABLED: "${tostring(var.metrics_enabled)}",
-      METRICS_NAMESPACE: "${var.metrics_namespace}",
-      METRICS_DIMENSIONS:
+      [ENV.tableName]: "${aws_dynamodb_table.products.name}",
+      [ENV.outputQueueUrl]: "${aws_sqs_queue.output.url}",
+      [ENV.deadLetterQueueUrl]: "${aws_sqs_queue.dead_letter.url}",
+      [ENV.maxConcurrency]: "${tostring(var.function_max_concurrency)}",
+      [ENV.metricsEnabled]: "${tostring(var.metrics_enabled)}",
+      [ENV.metricsNamespace]: "${var.metrics_namespace}",
+      [ENV.metricsDimensions]:
         "${join(\",\", [for k in sort(keys(var.metrics_dimensions)) : \"${k}=${var.metrics_dimensions[k]}\"])}"
     })
     // Other variables the function code reads are Lambda's own (set through logging_config) or local-only overrides.

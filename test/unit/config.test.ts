@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { ConfigProvider, Effect, Exit } from "effect"
 import { resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
-import { appConfig, DEFAULT_MAX_CONCURRENCY } from "../../src/config.ts"
+import { appConfig, DEFAULT_MAX_CONCURRENCY, ENV } from "../../src/config.ts"
 
 const load = (env: Record<string, string>) =>
   Effect.runSyncExit(
@@ -11,10 +11,12 @@ const load = (env: Record<string, string>) =>
     }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
   )
 
+const OUTPUT_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/1/out"
+const DEAD_LETTER_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/1/dlq"
 const valid = {
-  TABLE_NAME: "products",
-  OUTPUT_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/out",
-  DEAD_LETTER_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/1/dlq"
+  [ENV.tableName]: "products",
+  [ENV.outputQueueUrl]: OUTPUT_QUEUE_URL,
+  [ENV.deadLetterQueueUrl]: DEAD_LETTER_QUEUE_URL
 }
 
 const errorText = (env: Record<string, string>) => {
@@ -24,24 +26,24 @@ const errorText = (env: Record<string, string>) => {
 }
 
 describe("configuration", () => {
-  test("reads the settings, MAX_CONCURRENCY defaulting to 32", () => {
+  test("reads the settings, MAX_CONCURRENCY defaulting to DEFAULT_MAX_CONCURRENCY", () => {
     expect(load(valid)).toEqual(
       Exit.succeed({
         tableName: "products",
-        outputQueueUrl: valid.OUTPUT_QUEUE_URL,
-        deadLetterQueueUrl: valid.DEAD_LETTER_QUEUE_URL,
-        maxConcurrency: 32
+        outputQueueUrl: OUTPUT_QUEUE_URL,
+        deadLetterQueueUrl: DEAD_LETTER_QUEUE_URL,
+        maxConcurrency: DEFAULT_MAX_CONCURRENCY
       })
     )
-    expect(load({ ...valid, MAX_CONCURRENCY: "8" })).toMatchObject({ value: { maxConcurrency: 8 } })
+    expect(load({ ...valid, [ENV.maxConcurrency]: "8" })).toMatchObject({ value: { maxConcurrency: 8 } })
   })
 
   test.each([
-    ["TABLE_NAME", { OUTPUT_QUEUE_URL: valid.OUTPUT_QUEUE_URL, DEAD_LETTER_QUEUE_URL: valid.DEAD_LETTER_QUEUE_URL }],
-    ["OUTPUT_QUEUE_URL", { ...valid, OUTPUT_QUEUE_URL: "not a url" }],
-    ["DEAD_LETTER_QUEUE_URL", { TABLE_NAME: "t", OUTPUT_QUEUE_URL: valid.OUTPUT_QUEUE_URL }],
-    ["MAX_CONCURRENCY", { ...valid, MAX_CONCURRENCY: "0" }],
-    ["MAX_CONCURRENCY", { ...valid, MAX_CONCURRENCY: "lots" }]
+    [ENV.tableName, { [ENV.outputQueueUrl]: OUTPUT_QUEUE_URL, [ENV.deadLetterQueueUrl]: DEAD_LETTER_QUEUE_URL }],
+    [ENV.outputQueueUrl, { ...valid, [ENV.outputQueueUrl]: "not a url" }],
+    [ENV.deadLetterQueueUrl, { [ENV.tableName]: "t", [ENV.outputQueueUrl]: OUTPUT_QUEUE_URL }],
+    [ENV.maxConcurrency, { ...valid, [ENV.maxConcurrency]: "0" }],
+    [ENV.maxConcurrency, { ...valid, [ENV.maxConcurrency]: "lots" }]
   ])("a missing or invalid %s is named in the error", (name, env) => {
     expect(errorText(env as Record<string, string>)).toContain(name)
   })
@@ -52,6 +54,6 @@ describe("configuration", () => {
     expect(load(valid)).toMatchObject({ value: { maxConcurrency: DEFAULT_MAX_CONCURRENCY } })
     expect(STACK_DEFAULTS.maxConcurrencyInFunction).toBe(DEFAULT_MAX_CONCURRENCY)
     const readme = await Bun.file(`${root}/README.md`).text()
-    expect(readme).toMatch(new RegExp(`\\| \`MAX_CONCURRENCY\` \\|[^\\n]*default ${DEFAULT_MAX_CONCURRENCY} \\|`))
+    expect(readme).toMatch(new RegExp(`\\| \`${ENV.maxConcurrency}\` \\|[^\\n]*default ${DEFAULT_MAX_CONCURRENCY} \\|`))
   })
 })
