@@ -1,5 +1,5 @@
 import type { CgroupSupport } from "../limits/cgroups.ts"
-import { type EnvironmentOptions, ExecutionEnvironment } from "../runtime-api/environment.ts"
+import { type EnvironmentOptions, ExecutionEnvironment, LAMBDA_DEFAULT_MEMORY_MB } from "../runtime-api/environment.ts"
 
 // Process-wide: several pools in one process (one per session) must never name the same cgroup.
 let groupsCreated = 0
@@ -53,7 +53,10 @@ export class EnvironmentPool {
   create(): ExecutionEnvironment {
     const id = ++this.nextId
     const limit = this.cgroups?.available
-      ? this.cgroups.create!(`bun-lambda-${process.pid}-${++groupsCreated}`, this.options.memorySizeMb ?? 128)
+      ? this.cgroups.create!(
+        `bun-lambda-${process.pid}-${++groupsCreated}`,
+        this.options.memorySizeMb ?? LAMBDA_DEFAULT_MEMORY_MB
+      )
       : undefined
     const cpus = this.each.cpus
     // taskset inside the group's wrapper: the runtime is confined from its first instruction.

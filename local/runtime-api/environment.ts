@@ -8,6 +8,10 @@ import { linesOf } from "./lines.ts"
 import { billedDuration, type InvocationReport, peakMemoryMb } from "./report.ts"
 import { type RuntimeApiServer, type ServerOptions, startRuntimeApiServer } from "./server.ts"
 
+/** Lambda's memory size when none is given (and its smallest), and its default timeout. */
+export const LAMBDA_DEFAULT_MEMORY_MB = 128
+export const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000
+
 export interface EnvironmentOptions {
   /** The `bootstrap` to start: runtime/bootstrap in a checkout, or an unpacked layer's. */
   readonly bootstrap: string
@@ -82,8 +86,8 @@ export class ExecutionEnvironment {
       handler: options.handler,
       ...options.server
     })
-    this.memorySizeMb = options.memorySizeMb ?? 128
-    this.timeoutMs = options.timeoutMs ?? 3_000
+    this.memorySizeMb = options.memorySizeMb ?? LAMBDA_DEFAULT_MEMORY_MB
+    this.timeoutMs = options.timeoutMs ?? LAMBDA_DEFAULT_TIMEOUT_MS
     this.functionName = options.functionName ?? "local-function"
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 1)
   }

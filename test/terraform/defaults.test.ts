@@ -120,8 +120,8 @@ describe("defaults: one source each", () => {
       metricsConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env: {} })))
     )
     expect(own.namespace).toBe(DEFAULT_METRICS_NAMESPACE)
-    expect(readme).toMatch(new RegExp(`\\| \`METRICS_NAMESPACE\` \\|[^\\n]*default \`${own.namespace}\``))
-    expect(readme).toMatch(new RegExp(`\\| \`METRICS_ENABLED\` \\| \`${own.enabled}\` \\(default\\)`))
+    expect(readme).toMatch(new RegExp(`\\| \`${ENV.metricsNamespace}\` \\|[^\\n]*default \`${own.namespace}\``))
+    expect(readme).toMatch(new RegExp(`\\| \`${ENV.metricsEnabled}\` \\| \`${own.enabled}\` \\(default\\)`))
     expect(levelFromEnv(undefined)).toBe(levelFromEnv("INFO"))
     expect(readme).toMatch(/\| `AWS_LAMBDA_LOG_LEVEL` \|[^\n]*the function's own log lines default to `INFO`/)
     // MAX_CONCURRENCY's line: test/unit/config.test.ts.
