@@ -6,11 +6,10 @@
  * baseline (the same handler invoked once per record) measured in the same run.
  */
 import { parseArgs } from "node:util"
-import { startLocalStack } from "../local/aws/local-stack.ts"
+import { appConfigOf, startLocalStack } from "../local/aws/local-stack.ts"
 import { startAwsProxy } from "../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../src/app/live-layer.ts"
 import { makeHandler } from "../src/app/make-handler.ts"
-import { DEFAULT_MAX_CONCURRENCY } from "../src/config.ts"
 import { fmt, median, percentile, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
@@ -35,12 +34,7 @@ process.env.AWS_ENDPOINT_URL_SQS = sqs.url
 for (const [k, v] of Object.entries(stack.functionEnv)) if (!k.startsWith("AWS_ENDPOINT_URL")) process.env[k] = v
 
 const app = makeHandler(
-  liveLayer({
-    tableName: stack.tableName,
-    outputQueueUrl: stack.outputQueueUrl,
-    deadLetterQueueUrl: stack.deadLetterQueueUrl,
-    maxConcurrency: DEFAULT_MAX_CONCURRENCY
-  }, "Error")
+  liveLayer(appConfigOf(stack), "Error")
 )
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 60_000 }
 

@@ -1,4 +1,4 @@
-import { ENV } from "../../src/config.ts"
+import { type AppConfigShape, DEFAULT_MAX_CONCURRENCY, ENV } from "../../src/config.ts"
 import { startDynamoDb, startSqs } from "./emulators.ts"
 import { localIdentityEnv } from "./local-clients.ts"
 import { type ProvisionedStack, provisionStack, type StackSettings } from "./provision.ts"
@@ -41,3 +41,14 @@ export const startLocalStack = async (settings: Partial<StackSettings> = {}): Pr
     throw e
   }
 }
+
+/** The function's settings on a provisioned stack, as appConfig reads them from functionEnv at a cold start. */
+export const appConfigOf = (
+  stack: ProvisionedStack,
+  maxConcurrency: number = DEFAULT_MAX_CONCURRENCY
+): AppConfigShape => ({
+  tableName: stack.tableName,
+  outputQueueUrl: stack.outputQueueUrl,
+  deadLetterQueueUrl: stack.deadLetterQueueUrl,
+  maxConcurrency
+})

@@ -10,7 +10,7 @@ import { type RuntimeApiServer, type ServerOptions, startRuntimeApiServer } from
 
 /** Lambda's memory size when none is given (and its smallest), and its default timeout. */
 export const LAMBDA_DEFAULT_MEMORY_MB = 128
-export const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000
+const LAMBDA_DEFAULT_TIMEOUT_MS = 3_000
 
 export interface EnvironmentOptions {
   /** The `bootstrap` to start: runtime/bootstrap in a checkout, or an unpacked layer's. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Layer } from "effect"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
 import { localClientConfig } from "../../local/aws/local-clients.ts"
-import { type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
+import { appConfigOf, type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
 import { startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { faultInjector } from "../../local/proxy/faults.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
@@ -151,12 +151,7 @@ describe("fault-injecting proxy", () => {
     process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url
     process.env.AWS_ENDPOINT_URL_SQS = sqs.url
     const app = makeHandler(Layer.mergeAll(
-      liveLayer({
-        tableName: stack.tableName,
-        outputQueueUrl: stack.outputQueueUrl,
-        deadLetterQueueUrl: stack.deadLetterQueueUrl,
-        maxConcurrency: 8
-      }, "None"),
+      liveLayer(appConfigOf(stack, 8), "None"),
       Layer.succeed(RetryPolicy, { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 20, attemptTimeoutMs: 2_000 })
     ))
     try {

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
 import { drainQueue, scanAll } from "../../local/aws/inspect.ts"
 import { localClientConfig } from "../../local/aws/local-clients.ts"
-import { type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
+import { appConfigOf, type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
 import { seedProducts } from "../../local/aws/seed.ts"
-import { startAwsProxy } from "../../local/proxy/aws-proxy.ts"
+import { type AwsProxy, startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
 import { DynamoDocumentClient } from "../../src/aws/clients.ts"
@@ -22,18 +22,24 @@ import { getAll, putAll } from "../support/settled.ts"
 // (or whatever AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS point to).
 let stack: LocalStack
 let app: ReturnType<typeof makeHandler>
+
+/** Points the function's AWS_ENDPOINT_URL_* at proxies in front of the stack; returns what undoes it. */
+const functionThrough = (proxies: { dynamodb: AwsProxy; sqs: AwsProxy }) => {
+  const previous = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS }
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = proxies.dynamodb.url
+  process.env.AWS_ENDPOINT_URL_SQS = proxies.sqs.url
+  return () => {
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = previous.dynamodb
+    process.env.AWS_ENDPOINT_URL_SQS = previous.sqs
+  }
+}
 const saved = { ...process.env }
 
 beforeAll(async () => {
   stack = await startLocalStack({ prefix: `it-${process.pid}-${Date.now()}` })
   Object.assign(process.env, stack.functionEnv)
   app = makeHandler(
-    liveLayer({
-      tableName: stack.tableName,
-      outputQueueUrl: stack.outputQueueUrl,
-      deadLetterQueueUrl: stack.deadLetterQueueUrl,
-      maxConcurrency: 16
-    }, "Warn")
+    liveLayer(appConfigOf(stack, 16), "Warn")
   )
 })
 
@@ -137,12 +143,7 @@ describe("handler against the emulators", () => {
 
   test("a missing table is a configuration failure: records are reported failed, never dropped", async () => {
     const broken = makeHandler(Layer.mergeAll(
-      liveLayer({
-        tableName: "no-such-table",
-        outputQueueUrl: stack.outputQueueUrl,
-        deadLetterQueueUrl: stack.deadLetterQueueUrl,
-        maxConcurrency: 4
-      }, "None"),
+      liveLayer({ ...appConfigOf(stack, 4), tableName: "no-such-table" }, "None"),
       FAST_RETRIES
     ))
     const result = await broken.handler(
@@ -158,12 +159,7 @@ describe("handler against the emulators", () => {
     const previous = process.env.AWS_ENDPOINT_URL_SQS
     process.env.AWS_ENDPOINT_URL_SQS = proxy.url
     const viaProxy = makeHandler(
-      liveLayer({
-        tableName: stack.tableName,
-        outputQueueUrl: stack.outputQueueUrl,
-        deadLetterQueueUrl: stack.deadLetterQueueUrl,
-        maxConcurrency: 4
-      }, "None")
+      liveLayer(appConfigOf(stack, 4), "None")
     )
     try {
       await viaProxy.handler(sqsEvent(sqsRecord(`{"pk":"anything"}`, { messageId: "it-proxy" })), invocationContext())
@@ -180,16 +176,9 @@ describe("handler against the emulators", () => {
     // A transport that opens a connection per request would pay a TLS handshake per call on AWS.
     const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb })
     const sqs = startAwsProxy({ target: stack.endpoints.sqs })
-    const previous = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS }
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url
-    process.env.AWS_ENDPOINT_URL_SQS = sqs.url
+    const restore = functionThrough({ dynamodb, sqs })
     const viaProxy = makeHandler(
-      liveLayer({
-        tableName: stack.tableName,
-        outputQueueUrl: stack.outputQueueUrl,
-        deadLetterQueueUrl: stack.deadLetterQueueUrl,
-        maxConcurrency: 4
-      }, "None")
+      liveLayer(appConfigOf(stack, 4), "None")
     )
     try {
       for (let i = 0; i < 20; i++) {
@@ -203,8 +192,7 @@ describe("handler against the emulators", () => {
       expect(dynamodb.connections()).toBe(1)
       expect(sqs.connections()).toBe(1)
     } finally {
-      process.env.AWS_ENDPOINT_URL_DYNAMODB = previous.dynamodb
-      process.env.AWS_ENDPOINT_URL_SQS = previous.sqs
+      restore()
       await viaProxy.dispose()
       await Promise.all([dynamodb.stop(), sqs.stop()])
       await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
@@ -252,12 +240,7 @@ describe("handler against the emulators", () => {
   test("the store isolates what the contract did not foresee: culprits rejected alone, neighbours applied", async () => {
     const layer = DynamoProductStore.pipe(Layer.provide(Layer.mergeAll(
       DynamoDocumentClient.layer,
-      Layer.succeed(AppConfig, {
-        tableName: stack.tableName,
-        outputQueueUrl: stack.outputQueueUrl,
-        deadLetterQueueUrl: stack.deadLetterQueueUrl,
-        maxConcurrency: 4
-      })
+      Layer.succeed(AppConfig, appConfigOf(stack, 4))
     )))
     const product = (pk: string, price: number): Product => ({ pk, name: pk, price })
     // Refused by DynamoDB (ValidationException), by the document client (serialisation), by DynamoDB (key size).
@@ -302,16 +285,9 @@ describe("handler against the emulators", () => {
       const inFlight = { now: 0, peak: 0 }
       const dynamodb = startAwsProxy({ target: stack.endpoints.dynamodb, latencyMs: 25, inFlight })
       const sqs = startAwsProxy({ target: stack.endpoints.sqs, latencyMs: 25, inFlight })
-      const previous = { dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB, sqs: process.env.AWS_ENDPOINT_URL_SQS }
-      process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url
-      process.env.AWS_ENDPOINT_URL_SQS = sqs.url
+      const restore = functionThrough({ dynamodb, sqs })
       const bounded = makeHandler(
-        liveLayer({
-          tableName: stack.tableName,
-          outputQueueUrl: stack.outputQueueUrl,
-          deadLetterQueueUrl: stack.deadLetterQueueUrl,
-          maxConcurrency: 3
-        }, "None")
+        liveLayer(appConfigOf(stack, 3), "None")
       )
       try {
         // 100 adds (4 writes), 60 reads (1 get, 6 sends), 30 poison messages (3 DLQ sends) in one invocation.
@@ -333,8 +309,7 @@ describe("handler against the emulators", () => {
         // Reached (so the count works) and never exceeded.
         expect(inFlight.peak).toBe(3)
       } finally {
-        process.env.AWS_ENDPOINT_URL_DYNAMODB = previous.dynamodb
-        process.env.AWS_ENDPOINT_URL_SQS = previous.sqs
+        restore()
         await bounded.dispose()
         await Promise.all([dynamodb.stop(), sqs.stop()])
         await drainQueue(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
@@ -350,12 +325,7 @@ describe("handler against the emulators", () => {
       new CreateQueueCommand({ QueueName: `${stack.tableName}-answers.fifo`, Attributes: { FifoQueue: "true" } })
     )
     const fifo = makeHandler(
-      liveLayer({
-        tableName: stack.tableName,
-        outputQueueUrl: QueueUrl!,
-        deadLetterQueueUrl: stack.deadLetterQueueUrl,
-        maxConcurrency: 4
-      }, "None")
+      liveLayer({ ...appConfigOf(stack, 4), outputQueueUrl: QueueUrl! }, "None")
     )
     try {
       // Not SQS's character set, over 128 characters, and a plain id: read twice, so one group.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
+import { appConfigOf, type LocalStack, startLocalStack } from "../../local/aws/local-stack.ts"
 import { type AwsProxy, startAwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../../src/app/live-layer.ts"
 import { makeHandler } from "../../src/app/make-handler.ts"
@@ -69,12 +69,7 @@ beforeAll(async () => {
 
   // Every path of the function: add, read found, read missing, poison message.
   const app = makeHandler(
-    liveLayer({
-      tableName: stack.tableName,
-      outputQueueUrl: stack.outputQueueUrl,
-      deadLetterQueueUrl: stack.deadLetterQueueUrl,
-      maxConcurrency: 4
-    }, "None")
+    liveLayer(appConfigOf(stack, 4), "None")
   )
   const results = [
     await app.handler(
