@@ -46,7 +46,7 @@ export interface RuntimeApiServer {
 }
 
 /** Lambda's limit for a synchronous response: 6 MiB plus 100 bytes. */
-export const MAX_RESPONSE_BYTES = 6_291_556
+const MAX_RESPONSE_BYTES = 6_291_556
 const PREFIX = "/2018-06-01/runtime"
 const EXTENSION_PREFIX = "/2020-01-01/extension"
 

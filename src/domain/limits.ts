@@ -9,14 +9,13 @@
  * number is read as a double, which JavaScript writes with at most 17 significant digits, so the
  * digit limit cannot be reached (more digits in a body are rounded to the nearest double).
  */
-export const DYNAMO_NUMBER_MAX_DIGITS = 38
-export const DYNAMO_NUMBER_MIN_MAGNITUDE = 1e-130
+const DYNAMO_NUMBER_MIN_MAGNITUDE = 1e-130
 /**
  * The document client refuses numbers above Number.MAX_SAFE_INTEGER unless they are wrapped as
  * NumberValue, and reads them back as imprecise numbers. Prices are plain JSON numbers, so the
  * contract stops there (far below DynamoDB's own ceiling of 9.99…E+125).
  */
-export const MAX_PRICE = Number.MAX_SAFE_INTEGER
+const MAX_PRICE = Number.MAX_SAFE_INTEGER
 
 /** DynamoDB partition key values: 1 to 2,048 bytes of UTF-8. */
 export const DYNAMO_PARTITION_KEY_MAX_BYTES = 2_048

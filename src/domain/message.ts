@@ -9,8 +9,7 @@ export type Command =
   | { readonly _tag: "AddProduct"; readonly name: string; readonly price: number }
   | { readonly _tag: "GetProduct"; readonly pk: string }
 
-export const MAX_NAME_LENGTH = 1024
-export const MAX_PK_BYTES = DYNAMO_PARTITION_KEY_MAX_BYTES
+const MAX_NAME_LENGTH = 1024
 
 const sqsSafe = Schema.makeFilter<string>((s) => isSqsSafe(s) || "contains characters SQS cannot carry")
 
@@ -29,7 +28,8 @@ const Price = Schema.Finite.check(
 const Pk = Schema.String.check(
   Schema.isMinLength(1),
   Schema.makeFilter<string>((s) =>
-    utf8Bytes(s) <= MAX_PK_BYTES || `must be at most ${MAX_PK_BYTES} bytes of UTF-8 (DynamoDB's key limit)`
+    utf8Bytes(s) <= DYNAMO_PARTITION_KEY_MAX_BYTES ||
+    `must be at most ${DYNAMO_PARTITION_KEY_MAX_BYTES} bytes of UTF-8 (DynamoDB's key limit)`
   ),
   sqsSafe
 )

@@ -23,7 +23,7 @@ const text = (message: unknown): string =>
  * One JSON object per line, as Lambda's JSON log format expects: timestamp, level, requestId,
  * message, then the log annotations (counts, message ids) and the error of a failure cause.
  */
-export const lambdaJsonLogger = (write: (line: string) => void) =>
+const lambdaJsonLogger = (write: (line: string) => void) =>
   Logger.make(({ message, logLevel, cause, date, fiber }) => {
     const { requestId, ...annotations } = fiber.getRef(References.CurrentLogAnnotations) as Record<string, unknown>
     const error = cause.reasons.length > 0 ? Cause.squash(cause) : undefined

@@ -4,7 +4,7 @@ import { type EnvironmentOptions, ExecutionEnvironment } from "../../local/runti
 
 // RUNTIME_BOOTSTRAP: an unpacked layer's bootstrap instead of the checkout's (npm run test:arm64: under qemu-user).
 export const BOOTSTRAP = process.env.RUNTIME_BOOTSTRAP ?? resolve(import.meta.dir, "../../runtime/bootstrap")
-export const FUNCTIONS = resolve(import.meta.dir, "../fixtures/functions")
+const FUNCTIONS = resolve(import.meta.dir, "../fixtures/functions")
 /** Fixtures of the runtime's own tests. */
 export const RUNTIME_FIXTURES = resolve(import.meta.dir, "fixtures")
 

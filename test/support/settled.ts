@@ -4,7 +4,7 @@ import type { MessageQueueShape, OutgoingMessage } from "../../src/services/mess
 import type { ItemOutcome, ProductStore, Settled } from "../../src/services/product-store.ts"
 
 /** Runs a call that settles items through a callback; returns each item's outcome, in input order. */
-export const inOrder = <T, A>(items: ReadonlyArray<T>, call: (settled: Settled<T, A>) => Effect.Effect<void>) =>
+const inOrder = <T, A>(items: ReadonlyArray<T>, call: (settled: Settled<T, A>) => Effect.Effect<void>) =>
   Effect.gen(function*() {
     const outcomes = new Map<T, ItemOutcome<A>>()
     yield* call((results) => Effect.sync(() => results.forEach(([item, outcome]) => outcomes.set(item, outcome))))

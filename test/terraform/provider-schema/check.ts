@@ -61,7 +61,7 @@ const fits = (wanted: string, given: string): boolean => {
  * Why a value cannot be converted to `type`, or undefined when it can or cannot be known: literals are
  * checked as Terraform converts them, a lone var.NAME by its declared type, other expressions not at all.
  */
-export const typeProblem = (type: string, value: unknown, variables: VariableTypes = {}): string | undefined => {
+const typeProblem = (type: string, value: unknown, variables: VariableTypes = {}): string | undefined => {
   if (value === null) return undefined
   if (typeof value === "string" && isWholeExpression(value)) {
     const variable = /^\$\{var\.([a-z0-9_]+)\}$/.exec(value)?.[1]

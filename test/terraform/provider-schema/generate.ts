@@ -14,12 +14,12 @@ import { dirname, join, resolve } from "node:path"
 import { loadConfiguration } from "../load.ts"
 
 export const PACKAGE = "@cdktf/provider-aws@21.22.1"
-export const CACHE_DIR = resolve(import.meta.dir, "../../../.cache/provider-aws")
+const CACHE_DIR = resolve(import.meta.dir, "../../../.cache/provider-aws")
 export const TARBALL = join(CACHE_DIR, "cdktf-provider-aws-21.22.1.tgz")
 export const SCHEMA_FILE = resolve(import.meta.dir, "aws.json")
 
 /** Types the configuration does not use yet but a planned file will (terraform/dashboard.tf). */
-export const EXTRA_RESOURCES = ["aws_cloudwatch_dashboard"]
+const EXTRA_RESOURCES = ["aws_cloudwatch_dashboard"]
 
 export interface Argument {
   readonly type: string
@@ -44,7 +44,7 @@ export interface Schema {
   readonly data_sources: Record<string, BlockSchema>
 }
 
-export const fetchPackage = () => {
+const fetchPackage = () => {
   mkdirSync(CACHE_DIR, { recursive: true })
   const r = Bun.spawnSync(["npm", "pack", PACKAGE, "--pack-destination", CACHE_DIR, "--silent"], {
     stdout: "pipe",
