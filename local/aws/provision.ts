@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from "@aws-sdk/client-dynamodb"
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { PARTITION_KEY } from "../../src/aws/product-table.ts"
 import { resourceNames, STACK_DEFAULTS, visibilityTimeoutSeconds } from "../stack/defaults.ts"
 import { localDynamoDbClient, localSqsClient } from "./local-clients.ts"
 
@@ -47,8 +48,8 @@ export const provisionStack = async (
       await dynamo.send(
         new CreateTableCommand({
           TableName: names.table,
-          AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: PARTITION_KEY, AttributeType: "S" }],
+          KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: "HASH" }],
           BillingMode: "PAY_PER_REQUEST"
         })
       )

@@ -10,9 +10,12 @@ import { BatchGetCommand } from "dynamodb-toolbox/table/actions/batchGet"
 import { BatchWriteCommand } from "dynamodb-toolbox/table/actions/batchWrite"
 import type { Product } from "../domain/product.ts"
 
-/** The dynamodb-toolbox model of the product table: `pk` string hash key, one entity. */
+/** The table's partition key, a string: Terraform (terraform/dynamodb.tf) and the local stack create the table with it. */
+export const PARTITION_KEY = "pk"
+
+/** The dynamodb-toolbox model of the product table: PARTITION_KEY string hash key, one entity. */
 export const makeProductTable = (tableName: string, documentClient: DynamoDBDocumentClient) => {
-  const table = new Table({ name: tableName, partitionKey: { name: "pk", type: "string" }, documentClient })
+  const table = new Table({ name: tableName, partitionKey: { name: PARTITION_KEY, type: "string" }, documentClient })
   const entity = new Entity({
     name: "Product",
     table,

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
+import { PARTITION_KEY } from "../../src/aws/product-table.ts"
 import { SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
 import { ENV } from "../../src/config.ts"
 import { SQS_MESSAGE_MAX_BYTES, sqsMessageBytes } from "../../src/domain/limits.ts"
@@ -143,10 +144,10 @@ describe("terraform/: resources and their settings", () => {
     const t = resource(tf, "aws_dynamodb_table", "products")
     expect(t).toMatchObject({
       billing_mode: "PAY_PER_REQUEST",
-      hash_key: "pk",
+      hash_key: PARTITION_KEY,
       deletion_protection_enabled: "${var.deletion_protection}"
     })
-    expect(block(t, "attribute")).toEqual({ name: "pk", type: "S" })
+    expect(block(t, "attribute")).toEqual({ name: PARTITION_KEY, type: "S" })
     expect(block(t, "server_side_encryption")).toEqual({ enabled: true })
     expect(block(t, "point_in_time_recovery")).toEqual({ enabled: "${var.point_in_time_recovery}" })
   })
