@@ -34,13 +34,13 @@ export const provisionStack = async (
   endpoints: { readonly dynamodb: string; readonly sqs: string },
   settings: Partial<StackSettings> = {}
 ): Promise<ProvisionedStack> => {
-  const s: StackSettings = {
+  const resolved: StackSettings = {
     prefix: settings.prefix ?? STACK_DEFAULTS.prefix,
     functionTimeoutSeconds: settings.functionTimeoutSeconds ?? STACK_DEFAULTS.functionTimeoutSeconds,
     batchingWindowSeconds: settings.batchingWindowSeconds ?? STACK_DEFAULTS.batchingWindowSeconds,
     maxReceiveCount: settings.maxReceiveCount ?? STACK_DEFAULTS.maxReceiveCount
   }
-  const names = resourceNames(s.prefix)
+  const names = resourceNames(resolved.prefix)
   const dynamo = localDynamoDbClient(endpoints.dynamodb)
   const sqs = localSqsClient(endpoints.sqs)
   try {
@@ -70,14 +70,17 @@ export const provisionStack = async (
     const deadLetterQueueUrl = dlq.QueueUrl!
     const deadLetterQueueArn = await queueArn(sqs, deadLetterQueueUrl)
     const visibility = settings.visibilityTimeoutSeconds ??
-      visibilityTimeoutSeconds(s.functionTimeoutSeconds, s.batchingWindowSeconds)
+      visibilityTimeoutSeconds(resolved.functionTimeoutSeconds, resolved.batchingWindowSeconds)
     const input = await sqs.send(
       new CreateQueueCommand({
         QueueName: names.inputQueue,
         Attributes: {
           VisibilityTimeout: String(visibility),
           MessageRetentionPeriod: String(STACK_DEFAULTS.messageRetentionSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueueArn, maxReceiveCount: s.maxReceiveCount })
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: deadLetterQueueArn,
+            maxReceiveCount: resolved.maxReceiveCount
+          })
         }
       })
     )

@@ -2,6 +2,7 @@
  * Reads the function's EMF lines back out of its log output, as CloudWatch would, and sums them up
  * per run: what `bun run invoke` and `bun run bench` print.
  */
+import { ENV } from "../../src/config.ts"
 
 export interface EmfTotals {
   /** EMF documents read (one per invocation). */
@@ -59,29 +60,29 @@ export const emfCollector = () => {
   }
 }
 
-const n = (v: number | undefined) => (v ?? 0).toLocaleString("en")
+const count = (value: number | undefined) => (value ?? 0).toLocaleString("en")
 
 /** A few lines for a terminal: records by outcome, retries, cold starts, requests per operation, times. */
-export const summaryLines = (t: EmfTotals): Array<string> => {
-  if (t.invocations === 0) return ["no metrics (METRICS_ENABLED=false, or no invocation finished)"]
-  const s = t.sums
-  const requests = Object.entries(s).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) =>
-    `${k.slice("AwsRequests.".length)} ${n(v)}`
+export const summaryLines = (totals: EmfTotals): Array<string> => {
+  if (totals.invocations === 0) return [`no metrics (${ENV.metricsEnabled}=false, or no invocation finished)`]
+  const sums = totals.sums
+  const requests = Object.entries(sums).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) =>
+    `${k.slice("AwsRequests.".length)} ${count(v)}`
   )
   const timing = (name: string, label: string) => {
-    const v = t.timings[name]
+    const v = totals.timings[name]
     return v ? `${label} avg ${v.average.toFixed(1)} ms, max ${v.max.toFixed(1)} ms` : undefined
   }
   return [
-    `${n(t.invocations)} invocations, ${n(s.ColdStart)} cold starts; records: ${n(s.RecordsReceived)} received, ${
-      n(s.RecordsAdded)
-    } added, ` +
-    `${n(s.ReadsFound)} found, ${n(s.ReadsNotFound)} not found, ${n(s.RecordsDeadLettered)} to the DLQ, ${
-      n(s.RecordsHandedBack)
-    } handed back`,
-    `retried inside invocations: ${n(s.RecordsRetried)}; cut at the deadline: ${n(s.DeadlineHit)}; AWS requests: ${
-      requests.join(", ") || "none"
-    }`,
+    `${count(totals.invocations)} invocations, ${count(sums.ColdStart)} cold starts; records: ${
+      count(sums.RecordsReceived)
+    } received, ${count(sums.RecordsAdded)} added, ` +
+    `${count(sums.ReadsFound)} found, ${count(sums.ReadsNotFound)} not found, ${
+      count(sums.RecordsDeadLettered)
+    } to the DLQ, ${count(sums.RecordsHandedBack)} handed back`,
+    `retried inside invocations: ${count(sums.RecordsRetried)}; cut at the deadline: ${
+      count(sums.DeadlineHit)
+    }; AWS requests: ${requests.join(", ") || "none"}`,
     [timing("InvocationDuration", "duration"), timing("OldestRecordAge", "oldest record at start")].filter(Boolean)
       .join("; ")
   ]
