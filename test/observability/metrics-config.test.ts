@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { ConfigProvider, Effect, Exit } from "effect"
-import { metricsConfig } from "../../src/observability/metrics-config.ts"
+import { DEFAULT_METRICS_NAMESPACE, METRICS_ENV, metricsConfig } from "../../src/observability/metrics-config.ts"
 
 const load = (env: Record<string, string>) =>
   Effect.runSyncExit(Effect.provideService(
@@ -19,38 +19,41 @@ const errorText = (env: Record<string, string>) => {
 
 describe("metric settings", () => {
   test("defaults: on, namespace BunSqsLambda, no dimension besides FunctionName", () => {
-    expect(load({})).toEqual(Exit.succeed({ enabled: true, namespace: "BunSqsLambda", dimensions: {} }))
+    expect(load({})).toEqual(Exit.succeed({ enabled: true, namespace: DEFAULT_METRICS_NAMESPACE, dimensions: {} }))
   })
 
   test("reads METRICS_ENABLED, METRICS_NAMESPACE and Name=value METRICS_DIMENSIONS", () => {
     expect(
       load({
-        METRICS_ENABLED: "false",
-        METRICS_NAMESPACE: "Shop/Orders",
-        METRICS_DIMENSIONS: "Stage=prod, Team=shop floor"
+        [METRICS_ENV.metricsEnabled]: "false",
+        [METRICS_ENV.metricsNamespace]: "Shop/Orders",
+        [METRICS_ENV.metricsDimensions]: "Stage=prod, Team=shop floor"
       })
     )
       .toEqual(
         Exit.succeed({ enabled: false, namespace: "Shop/Orders", dimensions: { Stage: "prod", Team: "shop floor" } })
       )
-    expect(load({ METRICS_DIMENSIONS: "" })).toMatchObject({ value: { dimensions: {} } })
+    expect(load({ [METRICS_ENV.metricsDimensions]: "" })).toMatchObject({ value: { dimensions: {} } })
   })
 
   test.each([
-    ["METRICS_NAMESPACE", { METRICS_NAMESPACE: "AWS/Lambda" }],
-    ["METRICS_NAMESPACE", { METRICS_NAMESPACE: "x".repeat(256) }],
-    ["METRICS_NAMESPACE", { METRICS_NAMESPACE: "é" }],
-    ["METRICS_DIMENSIONS", { METRICS_DIMENSIONS: "Stage" }],
-    ["METRICS_DIMENSIONS", { METRICS_DIMENSIONS: "Stage= " }],
-    ["METRICS_DIMENSIONS", { METRICS_DIMENSIONS: ":Stage=prod" }],
-    ["METRICS_DIMENSIONS", { METRICS_DIMENSIONS: "FunctionName=other" }],
-    ["METRICS_DIMENSIONS", { METRICS_DIMENSIONS: Array.from({ length: 30 }, (_, i) => `D${i}=v`).join(",") }],
-    ["METRICS_ENABLED", { METRICS_ENABLED: "maybe" }]
+    [METRICS_ENV.metricsNamespace, { [METRICS_ENV.metricsNamespace]: "AWS/Lambda" }],
+    [METRICS_ENV.metricsNamespace, { [METRICS_ENV.metricsNamespace]: "x".repeat(256) }],
+    [METRICS_ENV.metricsNamespace, { [METRICS_ENV.metricsNamespace]: "é" }],
+    [METRICS_ENV.metricsDimensions, { [METRICS_ENV.metricsDimensions]: "Stage" }],
+    [METRICS_ENV.metricsDimensions, { [METRICS_ENV.metricsDimensions]: "Stage= " }],
+    [METRICS_ENV.metricsDimensions, { [METRICS_ENV.metricsDimensions]: ":Stage=prod" }],
+    [METRICS_ENV.metricsDimensions, { [METRICS_ENV.metricsDimensions]: "FunctionName=other" }],
+    [METRICS_ENV.metricsDimensions, {
+      [METRICS_ENV.metricsDimensions]: Array.from({ length: 30 }, (_, i) => `D${i}=v`).join(",")
+    }],
+    [METRICS_ENV.metricsEnabled, { [METRICS_ENV.metricsEnabled]: "maybe" }]
   ])("an invalid %s is named in the error", (name, env) => {
     expect(errorText(env as Record<string, string>)).toContain(name)
   })
 
   test("29 dimensions besides FunctionName are accepted (30 in the set)", () => {
-    expect(load({ METRICS_DIMENSIONS: Array.from({ length: 29 }, (_, i) => `D${i}=v`).join(",") })._tag).toBe("Success")
+    expect(load({ [METRICS_ENV.metricsDimensions]: Array.from({ length: 29 }, (_, i) => `D${i}=v`).join(",") })._tag)
+      .toBe("Success")
   })
 })

@@ -11,12 +11,12 @@ const load = (env: Record<string, string>) =>
     }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
   )
 
-const OUTPUT_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/1/out"
-const DEAD_LETTER_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/1/dlq"
+const outputUrl = "https://sqs.eu-west-1.amazonaws.com/1/out"
+const deadLetterUrl = "https://sqs.eu-west-1.amazonaws.com/1/dlq"
 const valid = {
   [ENV.tableName]: "products",
-  [ENV.outputQueueUrl]: OUTPUT_QUEUE_URL,
-  [ENV.deadLetterQueueUrl]: DEAD_LETTER_QUEUE_URL
+  [ENV.outputQueueUrl]: outputUrl,
+  [ENV.deadLetterQueueUrl]: deadLetterUrl
 }
 
 const errorText = (env: Record<string, string>) => {
@@ -30,8 +30,8 @@ describe("configuration", () => {
     expect(load(valid)).toEqual(
       Exit.succeed({
         tableName: "products",
-        outputQueueUrl: OUTPUT_QUEUE_URL,
-        deadLetterQueueUrl: DEAD_LETTER_QUEUE_URL,
+        outputQueueUrl: outputUrl,
+        deadLetterQueueUrl: deadLetterUrl,
         maxConcurrency: DEFAULT_MAX_CONCURRENCY
       })
     )
@@ -39,9 +39,9 @@ describe("configuration", () => {
   })
 
   test.each([
-    [ENV.tableName, { [ENV.outputQueueUrl]: OUTPUT_QUEUE_URL, [ENV.deadLetterQueueUrl]: DEAD_LETTER_QUEUE_URL }],
+    [ENV.tableName, { [ENV.outputQueueUrl]: outputUrl, [ENV.deadLetterQueueUrl]: deadLetterUrl }],
     [ENV.outputQueueUrl, { ...valid, [ENV.outputQueueUrl]: "not a url" }],
-    [ENV.deadLetterQueueUrl, { [ENV.tableName]: "t", [ENV.outputQueueUrl]: OUTPUT_QUEUE_URL }],
+    [ENV.deadLetterQueueUrl, { [ENV.tableName]: "t", [ENV.outputQueueUrl]: outputUrl }],
     [ENV.maxConcurrency, { ...valid, [ENV.maxConcurrency]: "0" }],
     [ENV.maxConcurrency, { ...valid, [ENV.maxConcurrency]: "lots" }]
   ])("a missing or invalid %s is named in the error", (name, env) => {
