@@ -24,6 +24,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { packagedFunction } from "../local/flow/packaged.ts"
+import { usageOf } from "../local/flow/usage.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { loadReport, readmeWithReport } from "./load/report.ts"
@@ -54,7 +55,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  console.log(readFileSync(import.meta.path, "utf8").split("*/")[0]!.replace(/^\/\*\*?|^ \* ?/gm, ""))
+  console.log(usageOf(import.meta.path))
   process.exit(0)
 }
 const memories = (args.memory ?? (args.quick ? "128,1024" : "128,1024,2048,3072")).split(",").map(Number)

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util"
 import { progressBar } from "../flow/progress.ts"
+import { usageOf } from "../flow/usage.ts"
 import { STACK_DEFAULTS } from "../stack/defaults.ts"
 import { runChaos } from "./run-chaos.ts"
 
@@ -28,7 +29,7 @@ const { values: flags } = parseArgs({
   }
 })
 if (flags.help) {
-  console.log(await Bun.file(import.meta.path).text().then((t) => t.split("*/")[0]!.replace(/^\/\*\*?|^ \* ?/gm, "")))
+  console.log(usageOf(import.meta.path))
   process.exit(0)
 }
 const report = await runChaos({

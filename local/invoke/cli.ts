@@ -83,14 +83,11 @@ const packaged = options.source ? undefined : await packagedFunction({}, {
   ...(options.arch ? { arch: options.arch } : {}),
   onBuildLine: (line) => (line.includes("sha256") || line.includes("qemu")) && say(dim(`  ${line}`))
 })
+// The settings of the flow, as the session takes them and as the modes report them.
+const flow = { memoryMb, concurrency, perEnvironment, batchSize, batchingWindowSeconds, timeoutSeconds }
 const session = await startSession({
   ...(packaged ? { function: packaged } : {}),
-  memoryMb,
-  concurrency,
-  perEnvironment,
-  batchSize,
-  batchingWindowSeconds,
-  timeoutSeconds,
+  ...flow,
   onInvocation: (record) => {
     invocations.push(record)
     if (!options.messages) say(...invocationLines(record))
@@ -103,15 +100,7 @@ const session = await startSession({
 })
 say(...stackLines(session, packaged))
 
-const settings = {
-  function: packaged ? "packaged" : "source",
-  memoryMb,
-  concurrency,
-  perEnvironment,
-  batchSize,
-  batchingWindowSeconds,
-  timeoutSeconds
-}
+const settings = { function: packaged ? "packaged" : "source", ...flow }
 const context = { session, invocations, settings, json, say }
 try {
   if (options.event) await invokeOneEvent(context, options.event)
