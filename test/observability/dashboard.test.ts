@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { resourceNames } from "../../local/stack/defaults.ts"
 import { metricsLayer } from "../../src/observability/publish-metrics.ts"
 import { memoryApp } from "../support/memory-app.ts"
 import { invocationContext, sqsEvent, sqsRecord } from "../support/records.ts"
@@ -231,7 +232,7 @@ describe("the CloudWatch dashboard", () => {
       for (const e of emf) {
         const parts = e.slice(2).filter((x): x is string => typeof x === "string")
         const dims = Object.fromEntries(parts.flatMap((name, i) => (i % 2 === 0 ? [[name, parts[i + 1]!]] : [])))
-        expect(dims).toEqual({ FunctionName: "bun-sqs-lambda-handler", Stage: "prod", Team: "shop" })
+        expect(dims).toEqual({ FunctionName: resourceNames().function, Stage: "prod", Team: "shop" })
       }
       const onDashboard = new Set(emf.map((e) => e[1] as string))
       expect([...onDashboard].sort()).toEqual([...await emittedNames()].sort())

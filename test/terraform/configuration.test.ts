@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import { readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
+import { resourceNames, STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 import { PARTITION_KEY } from "../../src/aws/product-table.ts"
 import { SEND_BATCH_BYTES } from "../../src/aws/sqs-queue.ts"
 import { ENV } from "../../src/config.ts"
@@ -367,33 +367,33 @@ describe("terraform/: resources and their settings", () => {
         statistic,
         threshold
       })
-      const p = STACK_DEFAULTS.prefix
+      const names = resourceNames()
       expect(Object.fromEntries(Object.entries(alarms).map(([k, a]) => [k, pick(a)]))).toEqual({
         function_errors: {
           namespace: "AWS/Lambda",
           metric: "Errors",
-          dimensions: { FunctionName: `${p}-handler` },
+          dimensions: { FunctionName: names.function },
           statistic: "Sum",
           threshold: 0
         },
         function_throttles: {
           namespace: "AWS/Lambda",
           metric: "Throttles",
-          dimensions: { FunctionName: `${p}-handler` },
+          dimensions: { FunctionName: names.function },
           statistic: "Sum",
           threshold: 0
         },
         input_oldest_message_age: {
           namespace: "AWS/SQS",
           metric: "ApproximateAgeOfOldestMessage",
-          dimensions: { QueueName: `${p}-input` },
+          dimensions: { QueueName: names.inputQueue },
           statistic: "Maximum",
           threshold: 600
         },
         dead_letters: {
           namespace: "AWS/SQS",
           metric: "ApproximateNumberOfMessagesVisible",
-          dimensions: { QueueName: `${p}-dlq` },
+          dimensions: { QueueName: names.deadLetterQueue },
           statistic: "Maximum",
           threshold: 0
         }
@@ -449,12 +449,13 @@ describe("terraform/: resources and their settings", () => {
 
   // The defaults themselves: defaults.test.ts.
   test("names derive from the prefix and match the local stack's", () => {
+    const names = resourceNames()
     expect(local("names")).toEqual({
-      table: `${STACK_DEFAULTS.prefix}-products`,
-      input_queue: `${STACK_DEFAULTS.prefix}-input`,
-      output_queue: `${STACK_DEFAULTS.prefix}-output`,
-      dead_letter_queue: `${STACK_DEFAULTS.prefix}-dlq`,
-      function: `${STACK_DEFAULTS.prefix}-handler`,
+      table: names.table,
+      input_queue: names.inputQueue,
+      output_queue: names.outputQueue,
+      dead_letter_queue: names.deadLetterQueue,
+      function: names.function,
       layer: `${STACK_DEFAULTS.prefix}-bun`,
       role: `${STACK_DEFAULTS.prefix}-handler-role`,
       artifact_bucket: `${STACK_DEFAULTS.prefix}-artifacts-`,

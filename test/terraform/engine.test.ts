@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 import { type Engine, startEngine, terraform, terraformBin, type Vars } from "./engine.ts"
 import { evaluate, referenceRoots, type Scope, UnsupportedConstruct } from "./hcl-eval.ts"
 import { TERRAFORM_DIR } from "./load.ts"
@@ -88,7 +89,7 @@ describe("the real terraform engine", () => {
 
     test("evaluates with terraform's own functions and semantics", () => {
       expect(engine.evaluate({ timeout: 60 }, { v: "local.visibility_timeout_seconds", s: "\"${var.prefix}-x\"" }))
-        .toEqual({ v: 360, s: "bun-sqs-lambda-x" })
+        .toEqual({ v: 360, s: `${STACK_DEFAULTS.prefix}-x` })
       expect(() => engine.evaluate({}, { v: "local.no_such_local" })).toThrow(/terraform console failed/)
     }, TF_TIMEOUT)
   })
