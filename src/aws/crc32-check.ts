@@ -6,7 +6,7 @@ const crc32 = (data: Uint8Array): number =>
   typeof Bun !== "undefined" ? Bun.hash.crc32(data) : process.getBuiltinModule("node:zlib").crc32(data)
 
 /** The error a damaged answer becomes; classified transient (retried), as a network failure is. */
-export class Crc32CheckFailed extends Error {
+class Crc32CheckFailed extends Error {
   override readonly name = "CRC32CheckFailed"
   readonly $metadata: { readonly httpStatusCode?: number }
   constructor(expected: number, actual: number, httpStatusCode: number | undefined) {

@@ -7,7 +7,7 @@ import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.
 import { isFifoQueue, toEntry } from "./sqs-queue.ts"
 
 /** Thrown by the last middleware before the transport: a priming request never leaves the process. */
-export class PrimingStop extends Error {
+class PrimingStop extends Error {
   override readonly name = "PrimingStop"
 }
 

@@ -11,7 +11,7 @@ export const MaxRequestsInFlight = Context.Reference<number>("MaxRequestsInFligh
  * (writes, reads, output sends, DLQ sends all draw on the same semaphore). Each invocation gets its
  * own (withRequestPermits); the default, shared by whatever runs outside an invocation, still bounds.
  */
-export const RequestPermits = Context.Reference<Semaphore.Semaphore>("RequestPermits", {
+const RequestPermits = Context.Reference<Semaphore.Semaphore>("RequestPermits", {
   defaultValue: () => Semaphore.makeUnsafe(DEFAULT_MAX_CONCURRENCY)
 })
 
