@@ -1,5 +1,5 @@
 /**
- * bun run bench:handler [--latency MS] [--sizes 10,100,1000]
+ * bun run bench:handler [--latency 4] [--sizes 10,100,1000]
  *
  * Drives the real handler in-process against the embedded emulators, behind a proxy that adds a
  * round-trip latency to every AWS call, and compares batches with a sequential one-record-at-a-time
@@ -7,20 +7,21 @@
  */
 import { parseArgs } from "node:util"
 import { appConfigOf, startLocalStack } from "../local/aws/local-stack.ts"
-import { startAwsProxy } from "../local/proxy/aws-proxy.ts"
+import { usageOf } from "../local/flow/usage.ts"
+import { IN_REGION_ROUND_TRIP_MS, startAwsProxy } from "../local/proxy/aws-proxy.ts"
 import { liveLayer } from "../src/app/live-layer.ts"
 import { makeHandler } from "../src/app/make-handler.ts"
 import { fmt, median, percentile, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
   options: {
-    latency: { type: "string", default: "4" },
+    latency: { type: "string", default: String(IN_REGION_ROUND_TRIP_MS) },
     sizes: { type: "string", default: "10,100,1000" },
     help: { type: "boolean" }
   }
 })
 if (args.help) {
-  console.log("bun run bench:handler [--latency MS (default 4)] [--sizes 10,100,1000]")
+  console.log(usageOf(import.meta.path))
   process.exit(0)
 }
 const latencyMs = Number(args.latency)

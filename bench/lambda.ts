@@ -26,6 +26,7 @@ import { parseArgs } from "node:util"
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { usageOf } from "../local/flow/usage.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
+import { IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { loadReport, readmeWithReport } from "./load/report.ts"
 import { type LoadCase, type LoadSettings, runCase, type RunResult } from "./load/run-case.ts"
@@ -40,7 +41,7 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     memory: { type: "string" },
     messages: { type: "string" },
-    latency: { type: "string", default: "4" },
+    latency: { type: "string", default: String(IN_REGION_ROUND_TRIP_MS) },
     concurrency: { type: "string", default: String(STACK_DEFAULTS.maximumConcurrency) },
     "batch-size": { type: "string", default: String(STACK_DEFAULTS.batchSize) },
     cases: { type: "string", default: "add,read" },

@@ -31,6 +31,9 @@ export interface ProxiedCall {
   readonly forward: (body?: string) => Promise<Response>
 }
 
+/** The benchmarks' default round trip per AWS call: about what an in-region DynamoDB or SQS call costs. */
+export const IN_REGION_ROUND_TRIP_MS = 4
+
 export interface ProxyOptions {
   readonly target: string
   readonly latencyMs?: number
