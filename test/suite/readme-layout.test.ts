@@ -48,4 +48,10 @@ describe("the README's layout table is the layout", () => {
       expect({ folder, notInTheTable: unnamed }).toEqual({ folder, notInTheTable: [] })
     }
   })
+
+  test("the bench row names every script directly in bench/", () => {
+    const row = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").find((l) => l.startsWith("| `bench/` |"))!
+    const scripts = [...new Bun.Glob("bench/*.ts").scanSync({ cwd: ROOT })].map((f) => f.split("/").at(-1)!)
+    expect(scripts.filter((name) => !row.includes(`\`${name}\``))).toEqual([])
+  })
 })
