@@ -13,6 +13,7 @@ import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import type { Arch } from "../scripts/build/bun-binary.ts"
 import { unpackArtefacts } from "../scripts/build/unpack.ts"
+import { ENV } from "../src/config.ts"
 import { fmt, median } from "./stats.ts"
 
 const { values: args } = parseArgs({
@@ -39,9 +40,9 @@ const env = {
   PATH: process.env.PATH ?? "/usr/bin:/bin",
   BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0",
   BUN_JSC_reportBytecodeCacheDecodeTimes: "1",
-  TABLE_NAME: "bench",
-  OUTPUT_QUEUE_URL: "http://127.0.0.1:1/out",
-  DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/dlq",
+  [ENV.tableName]: "bench",
+  [ENV.outputQueueUrl]: "http://127.0.0.1:1/out",
+  [ENV.deadLetterQueueUrl]: "http://127.0.0.1:1/dlq",
   AWS_REGION: "us-east-1"
 }
 

@@ -48,7 +48,7 @@ export class AwsWaits {
 }
 
 /** Round trips an invocation cannot avoid: BatchWriteItem for adds; BatchGetItem, then SendMessageBatch, for reads. */
-export const floorRoundTrips = (kind: "add" | "read"): number => (kind === "add" ? 1 : 2)
+const floorRoundTrips = (kind: "add" | "read"): number => (kind === "add" ? 1 : 2)
 
 export interface OwnTimeSummary {
   readonly awsWaitMs: { readonly average: number; readonly p50: number }

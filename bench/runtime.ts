@@ -18,6 +18,7 @@ import { packagedFunction } from "../local/flow/packaged.ts"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
 import { processMemoryKb } from "../local/runtime-api/report.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
+import { ENV } from "../src/config.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { evict, mappedBytes, pageCacheToolsAvailable, readAheadKb, residentBytes } from "./page-cache.ts"
@@ -85,9 +86,9 @@ const nodes: Array<Runtime> = NODE_VERSIONS.map((version) => {
 const runtimes = [bun, ...nodes]
 
 const functionEnv = {
-  TABLE_NAME: "bench",
-  OUTPUT_QUEUE_URL: "http://127.0.0.1:1/out",
-  DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/dlq",
+  [ENV.tableName]: "bench",
+  [ENV.outputQueueUrl]: "http://127.0.0.1:1/out",
+  [ENV.deadLetterQueueUrl]: "http://127.0.0.1:1/dlq",
   AWS_LAMBDA_LOG_LEVEL: "ERROR"
 }
 const environment = (r: Runtime, handler = "handler.handler", timeoutMs?: number) =>

@@ -53,7 +53,7 @@ export const splitStack = (stack: unknown): Array<string> | undefined =>
   typeof stack === "string" ? stack.split("\n") : undefined
 
 /** The stack lines after the first (which repeats name and message), trimmed. */
-export const stackLines = (error: object): Array<string> => {
+const stackLines = (error: object): Array<string> => {
   const lines = splitStack(read(error, "stack")) ?? []
   return lines.slice(1).map((l) => l.trim()).filter((l) => l.length > 0).slice(0, MAX_STACK_LINES)
 }

@@ -12,8 +12,8 @@ export type Handler = (
  * Lifecycle hooks are exports under reserved names that a function's own exports cannot collide
  * with by accident (`init` or `shutdown` are common names; these are not).
  */
-export const INIT_HOOK = "__lambdaInit"
-export const SHUTDOWN_HOOK = "__lambdaShutdown"
+const INIT_HOOK = "__lambdaInit"
+const SHUTDOWN_HOOK = "__lambdaShutdown"
 
 export interface LoadedHandler {
   readonly handler: Handler
