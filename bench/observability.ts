@@ -1,23 +1,31 @@
 /**
- * bun run bench:observability [--memory 128] [--messages 1000] [--rounds 7] [--latency 4] [--concurrency 10]
- *                             [--per-invocation]
+ * bun run bench:observability [--memory 128] [--messages 500] [--rounds 40] [--warmup 2] [--latency 4]
+ *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
+ *                             [--no-collector]
  *
- * What metrics and traces cost an invocation, measured side by side: the same packaged function in
- * three variants, each with its own local stack and warm environments, held to the memory and CPU
- * Lambda gives the memory size, every AWS call delayed by a simulated round trip:
- *   off              METRICS_ENABLED=false, no OTLP endpoint (no tracer at all)
- *   off (again)      the same, in a stack and environments of its own: the noise floor
- *   metrics          one EMF line per invocation
- *   metrics+traces   EMF, and every invocation's spans exported to a local OTLP receiver, batched
- *                    (the default: every 5 s or 512 spans)
- *   traces per invocation  (with --per-invocation) the same, each invocation's spans exported
- *                    before it returns (OTEL_BSP_SCHEDULE_DELAY=0), for comparison
- * Each round sends `--messages` (half adds, half reads of seeded products) to each variant in turn,
- * the order rotating every round so that drift and noise from other processes fall on all of them;
- * round 0 is a warm-up (cold starts) and is not counted. Prints the average REPORT duration per
- * variant, its ratio to "off", the spread of the per-round ratios (the noise), and the CPU time the
- * environments' processes used per invocation (all threads, from /proc: not affected by waiting
- * for the CPU, so much less noisy on a shared machine).
+ * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
+ * variants, each with its own local stack and warm environments (the same number), held to the memory
+ * and CPU Lambda gives the memory size, every AWS call delayed by a simulated round trip:
+ *   off              METRICS_ENABLED=false, no OTLP endpoint (no tracer at all): the reference
+ *   off (again)      the same, in a stack and environments of its own: the control, which must show
+ *                    no difference (its interval must include 1.0), else the run proves nothing
+ *   metrics          one EMF line per invocation (leave out with --no-metrics-only)
+ *   metrics+traces   EMF, and every invocation's spans exported to a local OTLP receiver (the default
+ *                    batching: every 5 s or 512 spans): what the budget names
+ *   (--per-invocation: spans exported before each invocation returns; --no-collector: no receiver)
+ * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
+ * the same time, so that the load of other processes on a shared machine falls alike on all of them
+ * at every moment (with --sequential, one after the other in an ABBA order, reversed every other round
+ * and rotated every two, so that a linear drift cancels: on a busy machine far noisier). The first
+ * `--warmup` rounds (cold starts, JIT warm-up) are not counted. Every variant has `--concurrency`
+ * environments (4: at 128 MB, 4 variants × 4 × 7% of a vCPU stay well under two cores).
+ * Per variant and round: the average REPORT duration (what the budget names) and the CPU time its
+ * environments used per invocation (all threads, /proc/<pid>/task/<tid>/schedstat, counted from the end
+ * of its previous block so that work done between invocations, such as a timed export, is included;
+ * waiting for a CPU does not inflate it). Each is divided by "off"'s of the same round; over the rounds,
+ * a paired t interval on the log-ratios (95%) and a bootstrap of the ratio of the means over rounds
+ * (95%, 10,000 resamples). Verdict: "within" if both upper bounds are ≤ 1 + budget, "over" if both
+ * lower bounds are above it, "not proven" otherwise or when the control fails.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
@@ -31,15 +39,20 @@ import type { AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
+import { comparePaired, controlHolds, type Interval, type PairedComparison, roundOrder } from "./paired-ratio.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
   options: {
     memory: { type: "string", default: "128" },
-    messages: { type: "string", default: "1000" },
-    rounds: { type: "string", default: "7" },
+    messages: { type: "string", default: "500" },
+    rounds: { type: "string", default: "40" },
+    warmup: { type: "string", default: "2" },
+    budget: { type: "string", default: "3" },
+    "no-metrics-only": { type: "boolean", default: false },
+    sequential: { type: "boolean", default: false },
     latency: { type: "string", default: "4" },
-    concurrency: { type: "string", default: String(STACK_DEFAULTS.maximumConcurrency) },
+    concurrency: { type: "string", default: "4" },
     "per-invocation": { type: "boolean", default: false },
     "no-collector": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
@@ -52,6 +65,8 @@ if (args.help) {
 const memoryMb = Number(args.memory)
 const messages = Number(args.messages)
 const rounds = Number(args.rounds)
+const warmup = Number(args.warmup)
+const budget = 1 + Number(args.budget) / 100
 const latencyMs = Number(args.latency)
 const concurrency = Number(args.concurrency)
 
@@ -61,7 +76,7 @@ const variants: Array<{ readonly key: string; readonly env: Record<string, strin
   { key: "off", env: { METRICS_ENABLED: "false" } },
   // The same as "off" in a stack and environments of its own: how far apart two identical variants land.
   { key: "off (again)", env: { METRICS_ENABLED: "false" } },
-  { key: "metrics", env: { METRICS_ENABLED: "true" } },
+  ...(args["no-metrics-only"] ? [] : [{ key: "metrics", env: { METRICS_ENABLED: "true" } }]),
   {
     key: "metrics+traces",
     env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" }
@@ -112,12 +127,14 @@ interface Running {
   readonly proxies: Array<AwsProxy>
   readonly invocations: Array<InvocationRecord>
   readonly emf: ReturnType<typeof emfCollector>
-  /** Average duration per counted round. */
+  /** Average REPORT duration per counted round. */
   readonly perRound: Array<number>
   readonly durations: Array<number>
   readonly pids: Set<number>
   /** CPU µs per invocation, per counted round. */
   readonly cpuPerRound: Array<number>
+  /** The environments' CPU (ns) at the end of the variant's previous block. */
+  cpuMark: number
 }
 
 const SEEDED = 500
@@ -146,7 +163,18 @@ for (const v of variants) {
     session.stack.tableName,
     Array.from({ length: SEEDED }, (_, i) => ({ pk: `seed-${i}`, name: `seeded ${i}`, price: i }))
   )
-  running.push({ key: v.key, session, proxies, invocations, emf, perRound: [], durations: [], pids, cpuPerRound: [] })
+  running.push({
+    key: v.key,
+    session,
+    proxies,
+    invocations,
+    emf,
+    perRound: [],
+    durations: [],
+    pids,
+    cpuPerRound: [],
+    cpuMark: 0
+  })
 }
 
 const bodies = (round: number) =>
@@ -158,26 +186,41 @@ const bodies = (round: number) =>
         : JSON.stringify({ pk: `seed-${i % SEEDED}` })
   )
 
+const startedAt = performance.now()
 try {
-  for (let round = 0; round <= rounds; round++) {
-    // Rotate the order each round: whichever runs first or last is a different variant every time.
-    const order = running.map((_, i) => running[(i + round) % running.length]!)
-    for (const r of order) {
+  for (let round = 0; round < warmup + rounds; round++) {
+    const counted = round >= warmup
+    const roundLabel = counted ? `round ${round - warmup + 1}/${rounds}` : `warm-up ${round + 1}/${warmup}`
+    const block = async (r: Running) => {
       const before = r.invocations.length
-      const cpuBefore = cpuNs(r.pids)
       await sendBodies(r.session.stack.endpoints.sqs, r.session.stack.inputQueueUrl, bodies(round))
       await r.session.mapping.drain()
       const durations = r.invocations.slice(before).map((i) => i.result.report.durationMs)
-      const cpuUs = (cpuNs(r.pids) - cpuBefore) / 1_000 / durations.length
-      if (round > 0) {
+      // From the end of this variant's previous block: what its environments did in between counts too.
+      const cpuNow = cpuNs(r.pids)
+      const cpuUs = (cpuNow - r.cpuMark) / 1_000 / durations.length
+      r.cpuMark = cpuNow
+      if (counted) {
         r.perRound.push(mean(durations))
         r.durations.push(...durations)
         r.cpuPerRound.push(cpuUs)
       }
       process.stderr.write(
-        `round ${round}${round === 0 ? " (warm-up)" : ""} ${
-          r.key.padEnd(22)
-        } ${durations.length} invocations, average ${fmt(mean(durations), 2)} ms, CPU ${fmt(cpuUs, 0)} µs each\n`
+        `${roundLabel.padEnd(16)} ${r.key.padEnd(22)} ${durations.length} invocations, average ${
+          fmt(mean(durations), 2)
+        } ms, CPU ${fmt(cpuUs, 0)} µs each\n`
+      )
+    }
+    const order = roundOrder(running.length, round).map((i) => running[i]!)
+    if (args.sequential) { for (const r of order) await block(r) }
+    else await Promise.all(order.map(block))
+    if (counted) {
+      const off = running[0]!
+      const i = off.perRound.length - 1
+      process.stderr.write(
+        `${"".padEnd(16)} ratios to off: ${
+          running.slice(1).map((r) => `${r.key} ${fmt(r.perRound[i]! / off.perRound[i]!, 3)}`).join(", ")
+        }\n`
       )
     }
   }
@@ -188,39 +231,71 @@ try {
   }
   await receiver.stop()
 }
+const elapsedMin = (performance.now() - startedAt) / 60_000
 
-const off = running[0]!
-const rows = running.map((r) => {
-  const ratios = r.perRound.map((avg, i) => avg / off.perRound[i]!)
-  return [
+const [off, control] = running as [Running, Running, ...Array<Running>]
+const interval = (i: Interval) => `${fmt(i.estimate, 3)} [${fmt(i.lower, 3)}, ${fmt(i.upper, 3)}]`
+const spread = (c: PairedComparison) => `${fmt(Math.min(...c.ratios), 3)} – ${fmt(Math.max(...c.ratios), 3)}`
+const compare = (measure: (r: Running) => ReadonlyArray<number>) =>
+  running.slice(1).map((r) => ({ r, c: comparePaired(measure(r), measure(off), budget) }))
+const duration = compare((r) => r.perRound)
+const cpu = compare((r) => r.cpuPerRound)
+
+console.log(
+  `\nObservability overhead at ${memoryMb} MB: ${rounds} rounds (after ${warmup} warm-up) of ${messages} messages ` +
+    `per variant (half adds, half reads), ${concurrency} environments per variant, ${latencyMs} ms per AWS call, ` +
+    `packaged function, variants ${
+      args.sequential ? "one after the other in ABBA order" : "side by side"
+    }; ${receiver.spans().length} spans received; ${fmt(elapsedMin, 1)} min of rounds.\n`
+)
+console.log(table(
+  ["variant", "invocations", "avg ms", "p50 ms", "p99 ms", "CPU µs / inv"],
+  running.map((r) => [
     r.key,
     String(r.durations.length),
     fmt(mean(r.durations), 2),
     fmt(percentile(r.durations, 50), 2),
     fmt(percentile(r.durations, 99), 2),
-    fmt(mean(r.durations) / mean(off.durations), 3),
-    `${fmt(Math.min(...ratios), 3)} – ${fmt(Math.max(...ratios), 3)}`,
-    fmt(mean(r.cpuPerRound), 0),
-    fmt(mean(r.cpuPerRound) / mean(off.cpuPerRound), 3)
-  ]
-})
-console.log(
-  `\nObservability overhead at ${memoryMb} MB: ${rounds} rounds of ${messages} messages per variant (half adds, half reads), ` +
-    `${latencyMs} ms per AWS call, packaged function, warm-up round not counted; ${receiver.spans().length} spans received.\n`
-)
-console.log(
-  table([
-    "variant",
-    "invocations",
-    "avg ms",
-    "p50 ms",
-    "p99 ms",
-    "avg / off",
-    "per-round avg / off (min – max)",
-    "CPU µs / inv",
-    "CPU / off"
-  ], rows)
-)
-for (const r of running.slice(1)) {
+    fmt(mean(r.cpuPerRound), 0)
+  ])
+))
+for (const [title, rows] of [["average REPORT duration", duration], ["CPU per invocation", cpu]] as const) {
+  console.log(
+    `\n${title} / off, per round (paired), 95% intervals over ${rounds} rounds, budget ≤ ${fmt(budget, 2)}:\n`
+  )
+  console.log(table(
+    ["variant", "per-round min – max", "geometric mean [paired t on logs]", "ratio of means [bootstrap]", "verdict"],
+    rows.map(({ c, r }) => [
+      r.key,
+      spread(c),
+      interval(c.logT),
+      interval(c.bootstrap),
+      r === control
+        ? (controlHolds(c.logT) && controlHolds(c.bootstrap) ? "control holds" : "CONTROL FAILS")
+        : c.verdict
+    ])
+  ))
+}
+for (const r of running.slice(2)) {
   console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
 }
+
+// The verdict the budget asks for: metrics and traces together against off, on the average duration.
+const traced = duration.find(({ r }) => r.key === "metrics+traces")!
+const tracedCpu = cpu.find(({ r }) => r.key === "metrics+traces")!
+const controlDuration = duration[0]!.c
+const controlOk = controlHolds(controlDuration.logT) && controlHolds(controlDuration.bootstrap)
+const words = { within: `within ${args.budget}%`, over: `over ${args.budget}%`, "not proven": "not proven" } as const
+const verdict = controlOk ? traced.c.verdict : "not proven"
+console.log(
+  `\nVERDICT, metrics+traces vs off, average REPORT duration: ${words[verdict]}` +
+    ` (geometric mean ${interval(traced.c.logT)}, ratio of means ${interval(traced.c.bootstrap)}, budget ${
+      fmt(budget, 2)
+    })` +
+    `\n  control, off (again) vs off: ${interval(controlDuration.logT)}, ${interval(controlDuration.bootstrap)}: ${
+      controlOk ? "includes 1.0" : "EXCLUDES 1.0, so this run proves nothing"
+    }` +
+    `\n  CPU per invocation: ${words[tracedCpu.c.verdict]} (${interval(tracedCpu.c.logT)}, ${
+      interval(tracedCpu.c.bootstrap)
+    })`
+)
