@@ -276,6 +276,17 @@ for (const [title, rows] of [["average REPORT duration", duration], ["CPU per in
     ])
   ))
 }
+{
+  // What a traced invocation exports, by span name (all traced variants and rounds together).
+  const names = new Map<string, number>()
+  for (const s of receiver.spans()) names.set(s.name, (names.get(s.name) ?? 0) + 1)
+  const roots = names.get("handleEvent") ?? 0
+  console.log(
+    `\nspans per traced invocation: ${fmt(receiver.spans().length / roots, 1)} (${
+      [...names].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n} ${fmt(c / roots, 1)}`).join(", ")
+    })`
+  )
+}
 for (const r of running.slice(2)) {
   console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
 }

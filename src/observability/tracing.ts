@@ -80,8 +80,10 @@ const FLUSH_LIMIT_MS = 250
 
 /**
  * Places the invocation's spans under Lambda's, when the X-Ray header names one (the invocation's
- * own root span is its handler's, `handleEvent`). With OTEL_BSP_SCHEDULE_DELAY=0, exports its spans
- * before returning, waiting at most 250 ms and half the time left.
+ * own root span is its handler's, `handleEvent`); one that Lambda did not sample runs with tracing
+ * off, so that it makes no span (unless OTEL_TRACES_SAMPLER=always_on). With
+ * OTEL_BSP_SCHEDULE_DELAY=0, exports its spans before returning, waiting at most 250 ms and half the
+ * time left.
  */
 export const traceInvocation = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
@@ -90,6 +92,8 @@ export const traceInvocation = <A, E, R>(
   Effect.flatMap(TraceExport, (exporter): Effect.Effect<A, E, R> => {
     if (exporter === undefined) return effect
     const lambda = parseTraceHeader(invocation.traceHeader)
+    // Lambda did not sample it: no span is made at all (Effect would make them, unexported, at a cost).
+    if (lambda && !lambda.sampled && !exporter.alwaysSample) return Effect.withTracerEnabled(effect, false)
     const linked = lambda ? Effect.withParentSpan(effect, lambdaParentSpan(lambda, exporter.alwaysSample)) : effect
     if (!exporter.flushEachInvocation) return linked
     const flush = Effect.suspend(() =>

@@ -1,4 +1,4 @@
-import { Option, Tracer } from "effect"
+import { type Context, type Option, Tracer } from "effect"
 
 /**
  * The handler's `Effect.fn` helpers that say nothing a trace does not already show: the batch engine
@@ -18,31 +18,60 @@ export const TRANSPARENT_STEPS: ReadonlySet<string> = new Set([
 
 type SpanOptions = Parameters<Tracer.Tracer["span"]>[0]
 
-// Presents its parent's ids, so that its children are exported as its parent's; never exported itself.
-const transparentSpan = (options: SpanOptions, parent: Tracer.AnySpan): Tracer.Span => ({
-  _tag: "Span",
-  name: options.name,
-  spanId: parent.spanId,
-  traceId: parent.traceId,
-  parent: options.parent,
-  annotations: options.annotations,
-  status: { _tag: "Started", startTime: options.startTime },
-  attributes: new Map(),
-  links: [],
-  sampled: options.sampled,
-  kind: options.kind,
-  end: () => {},
-  attribute: () => {},
-  event: () => {},
-  addLinks: () => {}
-})
+const NO_LINKS: Array<Tracer.SpanLink> = []
+
+/**
+ * Presents its parent's ids, so that its children are exported as its parent's; never exported itself.
+ * Made for every call of a fan-out step, so it keeps only what it is given and reads its parent's ids
+ * when asked (a child's export asks; nothing else does): no ids drawn, no Map, no closures per span.
+ */
+class TransparentSpan implements Tracer.Span {
+  readonly _tag = "Span"
+  readonly status: Tracer.SpanStatus
+  constructor(
+    readonly name: string,
+    readonly parent: Option.Option<Tracer.AnySpan>,
+    readonly annotations: Context.Context<never>,
+    readonly sampled: boolean,
+    readonly kind: Tracer.SpanKind,
+    startTime: bigint,
+    private readonly of: Tracer.AnySpan
+  ) {
+    this.status = { _tag: "Started", startTime }
+  }
+  get spanId() {
+    return this.of.spanId
+  }
+  get traceId() {
+    return this.of.traceId
+  }
+  get attributes() {
+    return new Map<string, unknown>()
+  }
+  get links() {
+    return NO_LINKS
+  }
+  // It records nothing.
+  end() {}
+  attribute() {}
+  event() {}
+  addLinks() {}
+}
 
 /** `inner` without the spans named in `steps`: their children hang from their parent instead. */
 export const withoutSteps = (inner: Tracer.Tracer, steps: ReadonlySet<string> = TRANSPARENT_STEPS): Tracer.Tracer =>
   Tracer.make({
     span(options) {
-      return steps.has(options.name) && Option.isSome(options.parent)
-        ? transparentSpan(options, options.parent.value)
+      return steps.has(options.name) && options.parent._tag === "Some"
+        ? new TransparentSpan(
+          options.name,
+          options.parent,
+          options.annotations,
+          options.sampled,
+          options.kind,
+          options.startTime,
+          options.parent.value
+        )
         : inner.span(options)
     },
     context: inner.context

@@ -153,6 +153,30 @@ describe("tracing an invocation", () => {
     }
   })
 
+  test("an invocation Lambda did not sample makes no span at all; a sampled one, or always_on, does", async () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }
+    const runtime = ManagedRuntime.make(tracingLayer(env, "fn"))
+    const always = ManagedRuntime.make(tracingLayer({ ...env, OTEL_TRACES_SAMPLER: "always_on" }, "fn"))
+    const unsampled = "Root=1-7759e988-cd862e3fe1be46a994272793;Parent=73995c3f42cd8ad8;Sampled=0"
+    // What the handler sees inside: whether tracing is on, and whether its span is a real one.
+    const inside = (header: string) =>
+      traceInvocation(
+        Effect.gen(function*() {
+          const span = yield* Effect.currentSpan
+          return { enabled: yield* References.TracerEnabled, noop: span.constructor.name !== "BatchedSpan" }
+        }).pipe(Effect.withSpan("invocation")),
+        { traceHeader: header, remainingMs: () => 3_000 }
+      )
+    try {
+      expect(await runtime.runPromise(inside(unsampled))).toEqual({ enabled: false, noop: true })
+      expect(await runtime.runPromise(inside(HEADER))).toEqual({ enabled: true, noop: false })
+      expect(await always.runPromise(inside(unsampled))).toEqual({ enabled: true, noop: false })
+    } finally {
+      await runtime.dispose()
+      await always.dispose()
+    }
+  })
+
   test("without an endpoint there is no tracer: spans are switched off and nothing is sent", async () => {
     const before = receiver.requests()
     const runtime = ManagedRuntime.make(tracingLayer({}, "fn"))
