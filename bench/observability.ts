@@ -12,7 +12,8 @@
  *   metrics          one EMF line per invocation (leave out with --no-metrics-only)
  *   metrics+traces   EMF, and every invocation's spans exported to a local OTLP receiver (the default
  *                    batching: every 5 s or 512 spans): what the budget names
- *   (--per-invocation: spans exported before each invocation returns; --no-collector: no receiver)
+ *   (--per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
+ *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR)
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
  * the same time, so that the load of other processes on a shared machine falls alike on all of them
  * at every moment (with --sequential, one after the other in an ABBA order, reversed every other round
@@ -20,14 +21,15 @@
  * `--warmup` rounds (cold starts, JIT warm-up) are not counted. Every variant has `--concurrency`
  * environments (4: at 128 MB, 4 variants × 4 × 7% of a vCPU stay well under two cores).
  * Per variant and round: the average REPORT duration (what the budget names) and the CPU time its
- * environments used per invocation (all threads, /proc/<pid>/task/<tid>/schedstat, counted from the end
- * of its previous block so that work done between invocations, such as a timed export, is included;
- * waiting for a CPU does not inflate it). Each is divided by "off"'s of the same round; over the rounds,
+ * environments used per invocation (all threads, exited ones too: utime + stime of /proc/<pid>/stat, in
+ * 10 ms ticks, so ± 10 ms per environment and reading; counted from the end of its previous block so
+ * that work done between invocations, such as a timed export, is included; waiting for a CPU does not
+ * inflate it, a busy sibling hyperthread does, alike for all variants at a time). Each is divided by "off"'s of the same round; over the rounds,
  * a paired t interval on the log-ratios (95%) and a bootstrap of the ratio of the means over rounds
  * (95%, 10,000 resamples). Verdict: "within" if both upper bounds are ≤ 1 + budget, "over" if both
  * lower bounds are above it, "not proven" otherwise or when the control fails.
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { seedProducts } from "../local/aws/seed.ts"
 import type { InvocationRecord } from "../local/event-source/event-source-mapping.ts"
@@ -54,6 +56,7 @@ const { values: args } = parseArgs({
     latency: { type: "string", default: "4" },
     concurrency: { type: "string", default: "4" },
     "per-invocation": { type: "boolean", default: false },
+    "compare-function": { type: "string" },
     "no-collector": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
@@ -72,15 +75,21 @@ const concurrency = Number(args.concurrency)
 
 const shipped = await packagedFunction()
 const receiver = startOtlpReceiver()
-const variants: Array<{ readonly key: string; readonly env: Record<string, string> }> = [
+const tracedEnv = {
+  METRICS_ENABLED: "true",
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  OTEL_TRACES_SAMPLER: "always_on"
+}
+const variants: Array<{ readonly key: string; readonly env: Record<string, string>; readonly taskRoot?: string }> = [
   { key: "off", env: { METRICS_ENABLED: "false" } },
   // The same as "off" in a stack and environments of its own: how far apart two identical variants land.
   { key: "off (again)", env: { METRICS_ENABLED: "false" } },
   ...(args["no-metrics-only"] ? [] : [{ key: "metrics", env: { METRICS_ENABLED: "true" } }]),
-  {
-    key: "metrics+traces",
-    env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on" }
-  },
+  { key: "metrics+traces", env: tracedEnv },
+  // Another build of the function (an unpacked function zip), traced alike: a change measured side by side.
+  ...(args["compare-function"]
+    ? [{ key: "metrics+traces, other build", env: tracedEnv, taskRoot: args["compare-function"] }]
+    : []),
   // Diagnostic: spans made and converted, but the exporter finds no collector (it then drops them).
   ...(args["no-collector"]
     ? [{
@@ -106,14 +115,22 @@ const variants: Array<{ readonly key: string; readonly env: Record<string, strin
     : [])
 ]
 
-/** CPU time (ns) of the processes' threads so far, from the scheduler's statistics. */
+// Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux).
+const TICK_NS = 10_000_000
+
+/**
+ * CPU time (ns) the processes used so far, all their threads together, those that have exited too
+ * (utime + stime of /proc/<pid>/stat, in 10 ms ticks). Summing the live threads' schedstat instead
+ * loses the time of every thread that exits between two readings (Bun's short-lived threads).
+ */
 const cpuNs = (pids: Iterable<number>) => {
   let total = 0
   for (const pid of pids) {
     try {
-      for (const task of readdirSync(`/proc/${pid}/task`)) {
-        total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0])
-      }
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      // Fields after the command (which may hold spaces), from the 3rd: utime is the 14th, stime the 15th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      total += (Number(fields[11]) + Number(fields[12])) * TICK_NS
     } catch {
       // the environment is gone
     }
@@ -151,7 +168,7 @@ for (const v of variants) {
     batchSize: STACK_DEFAULTS.batchSize,
     batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
     timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
-    function: shipped,
+    function: v.taskRoot === undefined ? shipped : { ...shipped, taskRoot: v.taskRoot },
     functionEnv: v.env,
     onInvocation: (r) => void invocations.push(r),
     onDispatch: (env) => void (env.pid !== undefined && pids.add(env.pid)),
