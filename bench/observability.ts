@@ -1,5 +1,5 @@
 /**
- * bun run bench:observability [--memory 128] [--messages 500] [--rounds 40] [--warmup 2] [--latency 4]
+ * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--warmup 3] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
  *                             [--no-collector]
  *
@@ -47,9 +47,9 @@ import { fmt, mean, percentile, table } from "./stats.ts"
 const { values: args } = parseArgs({
   options: {
     memory: { type: "string", default: "128" },
-    messages: { type: "string", default: "500" },
-    rounds: { type: "string", default: "40" },
-    warmup: { type: "string", default: "2" },
+    messages: { type: "string", default: "400" },
+    rounds: { type: "string", default: "60" },
+    warmup: { type: "string", default: "3" },
     budget: { type: "string", default: "3" },
     "no-metrics-only": { type: "boolean", default: false },
     sequential: { type: "boolean", default: false },
@@ -306,6 +306,18 @@ for (const [title, rows] of [["average REPORT duration", duration], ["CPU per in
 }
 for (const r of running.slice(2)) {
   console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
+}
+
+// A change measured side by side: this build against the other one, both traced.
+const other = running.find((r) => r.key === "metrics+traces, other build")
+const thisBuild = running.find((r) => r.key === "metrics+traces")!
+if (other) {
+  const d = comparePaired(thisBuild.perRound, other.perRound, budget)
+  const c = comparePaired(thisBuild.cpuPerRound, other.cpuPerRound, budget)
+  console.log(
+    `\nthis build / other build, both traced: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; ` +
+      `CPU per invocation ${interval(c.logT)}, ${interval(c.bootstrap)}`
+  )
 }
 
 // The verdict the budget asks for: metrics and traces together against off, on the average duration.
