@@ -18,7 +18,7 @@ export const TRANSPARENT_STEPS: ReadonlySet<string> = new Set([
 
 /**
  * Steps that are exported only when something happens under them: a request (a span of the tracer's
- * below, through transparent steps), an attribute, an event, or a failure. The waves call `park`
+ * below, through transparent steps), an attribute, an event, or a failure. The rounds call `park`
  * for the DLQ after every kind of work, mostly with nothing to park: 4 empty spans per invocation.
  */
 export const LAZY_STEPS: ReadonlySet<string> = new Set(["park"])
