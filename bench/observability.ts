@@ -1,7 +1,7 @@
 /**
  * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--warmup 3] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
- *                             [--no-collector]
+ *                             [--no-collector] [--compare-function DIR]
  *
  * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
  * variants, each with its own local stack and warm environments (the same number), held to the memory
@@ -24,10 +24,11 @@
  * environments used per invocation (all threads, exited ones too: utime + stime of /proc/<pid>/stat, in
  * 10 ms ticks, so ± 10 ms per environment and reading; counted from the end of its previous block so
  * that work done between invocations, such as a timed export, is included; waiting for a CPU does not
- * inflate it, a busy sibling hyperthread does, alike for all variants at a time). Each is divided by "off"'s of the same round; over the rounds,
- * a paired t interval on the log-ratios (95%) and a bootstrap of the ratio of the means over rounds
- * (95%, 10,000 resamples). Verdict: "within" if both upper bounds are ≤ 1 + budget, "over" if both
- * lower bounds are above it, "not proven" otherwise or when the control fails.
+ * inflate it, a busy sibling hyperthread does, alike for all variants at a time). Each is divided by
+ * "off"'s of the same round; over the rounds, a paired t interval on the log-ratios (95%) and a
+ * bootstrap of the ratio of the means over rounds (95%, 10,000 resamples). Verdict: "within" if both
+ * upper bounds are ≤ 1 + budget, "over" if both lower bounds are above it, "not proven" otherwise or
+ * when the control fails.
  */
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
@@ -229,8 +230,11 @@ try {
       )
     }
     const order = roundOrder(running.length, round).map((i) => running[i]!)
-    if (args.sequential) { for (const r of order) await block(r) }
-    else await Promise.all(order.map(block))
+    if (args.sequential) {
+      for (const r of order) await block(r)
+    } else {
+      await Promise.all(order.map(block))
+    }
     if (counted) {
       const off = running[0]!
       const i = off.perRound.length - 1

@@ -127,7 +127,7 @@ class LazySpan implements Tracer.Span {
   }
 }
 
-/** A span of the tracer's is about to hang below `parent`: the lazy steps above it, through transparent ones, are kept. */
+/** A span of the tracer's will hang below `parent`: the lazy steps above it, through transparent ones, are kept. */
 const materializeAbove = (parent: Option.Option<Tracer.AnySpan>) => {
   let span = parent._tag === "Some" ? parent.value : undefined
   while (span instanceof TransparentSpan || span instanceof LazySpan) {
