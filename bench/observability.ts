@@ -1,5 +1,5 @@
 /**
- * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--warmup 3] [--latency 4]
+ * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--epochs 6] [--warmup 2] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
  *                             [--no-collector] [--compare-function DIR]
  *
@@ -17,18 +17,22 @@
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
  * the same time, so that the load of other processes on a shared machine falls alike on all of them
  * at every moment (with --sequential, one after the other in an ABBA order, reversed every other round
- * and rotated every two, so that a linear drift cancels: on a busy machine far noisier). The first
- * `--warmup` rounds (cold starts, JIT warm-up) are not counted. Every variant has `--concurrency`
+ * and rotated every two, so that a linear drift cancels: on a busy machine far noisier). The rounds
+ * fall in `--epochs`, each with new stacks and environments for every variant (what is particular to
+ * one set of environments, its JIT and heap, then falls on each variant in turn); the first `--warmup`
+ * rounds of each epoch (cold starts, JIT warm-up) are not counted. Every variant has `--concurrency`
  * environments (4: at 128 MB, 4 variants × 4 × 7% of a vCPU stay well under two cores).
  * Per variant and round: the average REPORT duration (what the budget names) and the CPU time its
  * environments used per invocation (all threads, exited ones too: utime + stime of /proc/<pid>/stat, in
  * 10 ms ticks, so ± 10 ms per environment and reading; counted from the end of its previous block so
  * that work done between invocations, such as a timed export, is included; waiting for a CPU does not
  * inflate it, a busy sibling hyperthread does, alike for all variants at a time). Each is divided by
- * "off"'s of the same round; over the rounds, a paired t interval on the log-ratios (95%) and a
- * bootstrap of the ratio of the means over rounds (95%, 10,000 resamples). Verdict: "within" if both
- * upper bounds are ≤ 1 + budget, "over" if both lower bounds are above it, "not proven" otherwise or
- * when the control fails.
+ * "off"'s of the same round. The verdict's unit is the epoch (rounds of an epoch share environments):
+ * a paired t interval (95%) on the per-epoch log-ratios of the means; "within" if its upper bound is
+ * ≤ 1 + budget, "over" if its lower bound is above it, "not proven" otherwise or when the control's
+ * interval excludes 1. Printed beside it: the bootstrap of the ratio of the means over epochs (too few
+ * to decide on), and the t interval over rounds (narrower: it leaves out the environments' part).
+ * With fewer than 3 epochs the verdict is over rounds, t and bootstrap (10,000 resamples) agreeing.
  */
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
@@ -42,7 +46,14 @@ import type { AwsProxy } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
-import { comparePaired, controlHolds, type Interval, type PairedComparison, roundOrder } from "./paired-ratio.ts"
+import {
+  comparePaired,
+  controlHolds,
+  type Interval,
+  type PairedComparison,
+  roundOrder,
+  verdictOf
+} from "./paired-ratio.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
@@ -50,7 +61,8 @@ const { values: args } = parseArgs({
     memory: { type: "string", default: "128" },
     messages: { type: "string", default: "400" },
     rounds: { type: "string", default: "60" },
-    warmup: { type: "string", default: "3" },
+    warmup: { type: "string", default: "2" },
+    epochs: { type: "string", default: "6" },
     budget: { type: "string", default: "3" },
     "no-metrics-only": { type: "boolean", default: false },
     sequential: { type: "boolean", default: false },
@@ -70,6 +82,7 @@ const memoryMb = Number(args.memory)
 const messages = Number(args.messages)
 const rounds = Number(args.rounds)
 const warmup = Number(args.warmup)
+const epochs = Math.max(1, Math.min(rounds, Number(args.epochs)))
 const budget = 1 + Number(args.budget) / 100
 const latencyMs = Number(args.latency)
 const concurrency = Number(args.concurrency)
@@ -141,8 +154,8 @@ const cpuNs = (pids: Iterable<number>) => {
 
 interface Running {
   readonly key: string
-  readonly session: Session
-  readonly proxies: Array<AwsProxy>
+  session: Session
+  proxies: Array<AwsProxy>
   readonly invocations: Array<InvocationRecord>
   readonly emf: ReturnType<typeof emfCollector>
   /** Average REPORT duration per counted round. */
@@ -151,17 +164,18 @@ interface Running {
   readonly pids: Set<number>
   /** CPU µs per invocation, per counted round. */
   readonly cpuPerRound: Array<number>
+  /** The epoch (environments and stack of their own) of each counted round. */
+  readonly epochOf: Array<number>
   /** The environments' CPU (ns) at the end of the variant's previous block. */
   cpuMark: number
 }
 
 const SEEDED = 500
-const running: Array<Running> = []
-for (const v of variants) {
+type Variant = typeof variants[number]
+/** A stack of its own (emulators, proxies, seeded table) and fresh environments for a variant. */
+const startStack = async (v: Variant, into: Pick<Running, "invocations" | "emf" | "pids">) => {
+  const { invocations, emf, pids } = into
   const proxies: Array<AwsProxy> = []
-  const invocations: Array<InvocationRecord> = []
-  const emf = emfCollector()
-  const pids = new Set<number>()
   const session = await startSession({
     prefix: `obs-${v.key.replace(/[^a-z]+/g, "-")}-${Date.now()}`,
     memoryMb,
@@ -181,16 +195,24 @@ for (const v of variants) {
     session.stack.tableName,
     Array.from({ length: SEEDED }, (_, i) => ({ pk: `seed-${i}`, name: `seeded ${i}`, price: i }))
   )
+  return { session, proxies }
+}
+const stopStack = async (r: Running) => {
+  await r.session.close()
+  await Promise.all(r.proxies.map((p) => p.stop()))
+}
+
+const running: Array<Running> = []
+for (const v of variants) {
+  const into = { invocations: [], emf: emfCollector(), pids: new Set<number>() }
   running.push({
     key: v.key,
-    session,
-    proxies,
-    invocations,
-    emf,
+    ...into,
+    ...await startStack(v, into),
     perRound: [],
     durations: [],
-    pids,
     cpuPerRound: [],
+    epochOf: [],
     cpuMark: 0
   })
 }
@@ -205,65 +227,99 @@ const bodies = (round: number) =>
   )
 
 const startedAt = performance.now()
+let round = 0
+let counted = 0
 try {
-  for (let round = 0; round < warmup + rounds; round++) {
-    const counted = round >= warmup
-    const roundLabel = counted ? `round ${round - warmup + 1}/${rounds}` : `warm-up ${round + 1}/${warmup}`
-    const block = async (r: Running) => {
-      const before = r.invocations.length
-      await sendBodies(r.session.stack.endpoints.sqs, r.session.stack.inputQueueUrl, bodies(round))
-      await r.session.mapping.drain()
-      const durations = r.invocations.slice(before).map((i) => i.result.report.durationMs)
-      // From the end of this variant's previous block: what its environments did in between counts too.
-      const cpuNow = cpuNs(r.pids)
-      const cpuUs = (cpuNow - r.cpuMark) / 1_000 / durations.length
-      r.cpuMark = cpuNow
-      if (counted) {
-        r.perRound.push(mean(durations))
-        r.durations.push(...durations)
-        r.cpuPerRound.push(cpuUs)
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    if (epoch > 0) {
+      // New stacks and environments: what is particular to one set of environments falls on another variant.
+      for (const r of running) await stopStack(r)
+      for (const [i, r] of running.entries()) {
+        r.pids.clear()
+        r.cpuMark = 0
+        Object.assign(r, await startStack(variants[i]!, r))
       }
-      process.stderr.write(
-        `${roundLabel.padEnd(16)} ${r.key.padEnd(22)} ${durations.length} invocations, average ${
-          fmt(mean(durations), 2)
-        } ms, CPU ${fmt(cpuUs, 0)} µs each\n`
-      )
     }
-    const order = roundOrder(running.length, round).map((i) => running[i]!)
-    if (args.sequential) {
-      for (const r of order) await block(r)
-    } else {
-      await Promise.all(order.map(block))
-    }
-    if (counted) {
-      const off = running[0]!
-      const i = off.perRound.length - 1
-      process.stderr.write(
-        `${"".padEnd(16)} ratios to off: ${
-          running.slice(1).map((r) => `${r.key} ${fmt(r.perRound[i]! / off.perRound[i]!, 3)}`).join(", ")
-        }\n`
-      )
-    }
+    const inEpoch = Math.round((rounds * (epoch + 1)) / epochs) - Math.round((rounds * epoch) / epochs)
+    for (let k = 0; k < warmup + inEpoch; k++, round++) await runRound(epoch, k >= warmup)
   }
 } finally {
-  for (const r of running) {
-    await r.session.close()
-    await Promise.all(r.proxies.map((p) => p.stop()))
-  }
+  for (const r of running) await stopStack(r)
   await receiver.stop()
+}
+
+async function runRound(epoch: number, isCounted: boolean) {
+  if (isCounted) counted++
+  const roundLabel = `epoch ${epoch + 1}/${epochs} ${isCounted ? `round ${counted}/${rounds}` : "warm-up"}`
+  const block = async (r: Running) => {
+    const before = r.invocations.length
+    await sendBodies(r.session.stack.endpoints.sqs, r.session.stack.inputQueueUrl, bodies(round))
+    await r.session.mapping.drain()
+    const durations = r.invocations.slice(before).map((i) => i.result.report.durationMs)
+    // From the end of this variant's previous block: what its environments did in between counts too.
+    const cpuNow = cpuNs(r.pids)
+    const cpuUs = (cpuNow - r.cpuMark) / 1_000 / durations.length
+    r.cpuMark = cpuNow
+    if (isCounted) {
+      r.perRound.push(mean(durations))
+      r.durations.push(...durations)
+      r.cpuPerRound.push(cpuUs)
+      r.epochOf.push(epoch)
+    }
+    process.stderr.write(
+      `${roundLabel.padEnd(26)} ${r.key.padEnd(22)} ${durations.length} invocations, average ${
+        fmt(mean(durations), 2)
+      } ms, CPU ${fmt(cpuUs, 0)} µs each\n`
+    )
+  }
+  const order = roundOrder(running.length, round).map((i) => running[i]!)
+  if (args.sequential) {
+    for (const r of order) await block(r)
+  } else {
+    await Promise.all(order.map(block))
+  }
+  if (isCounted) {
+    const off = running[0]!
+    const i = off.perRound.length - 1
+    process.stderr.write(
+      `${"".padEnd(26)} ratios to off: ${
+        running.slice(1).map((r) => `${r.key} ${fmt(r.perRound[i]! / off.perRound[i]!, 3)}`).join(", ")
+      }\n`
+    )
+  }
 }
 const elapsedMin = (performance.now() - startedAt) / 60_000
 
 const [off, control] = running as [Running, Running, ...Array<Running>]
 const interval = (i: Interval) => `${fmt(i.estimate, 3)} [${fmt(i.lower, 3)}, ${fmt(i.upper, 3)}]`
 const spread = (c: PairedComparison) => `${fmt(Math.min(...c.ratios), 3)} – ${fmt(Math.max(...c.ratios), 3)}`
+/** A variant's values averaged per epoch: the unit of the verdict, since rounds of an epoch share environments. */
+const perEpoch = (r: Running, values: ReadonlyArray<number>) =>
+  Array.from({ length: epochs }, (_, e) => mean(values.filter((_, i) => r.epochOf[i] === e)))
+// With 3 epochs or more, the intervals are over epochs (each a fresh set of stacks and environments);
+// over rounds they would leave out what differs between two sets of environments of the same code.
+// A bootstrap over a handful of epochs has too few distinct resamples to be an interval: then the
+// verdict and the control rest on the t interval alone (the bootstrap is printed for information).
+const byEpoch = epochs >= 3
 const compare = (measure: (r: Running) => ReadonlyArray<number>) =>
-  running.slice(1).map((r) => ({ r, c: comparePaired(measure(r), measure(off), budget) }))
+  running.slice(1).map((r) => {
+    const c = byEpoch
+      ? comparePaired(perEpoch(r, measure(r)), perEpoch(off, measure(off)), budget)
+      : comparePaired(measure(r), measure(off), budget)
+    return {
+      r,
+      rounds: comparePaired(measure(r), measure(off), budget),
+      c,
+      verdict: byEpoch ? verdictOf(c.logT, budget) : c.verdict,
+      holds: controlHolds(c.logT) && (byEpoch || controlHolds(c.bootstrap))
+    }
+  })
 const duration = compare((r) => r.perRound)
 const cpu = compare((r) => r.cpuPerRound)
 
 console.log(
-  `\nObservability overhead at ${memoryMb} MB: ${rounds} rounds (after ${warmup} warm-up) of ${messages} messages ` +
+  `\nObservability overhead at ${memoryMb} MB: ${rounds} rounds in ${epochs} epochs (each with new stacks and ` +
+    `environments, after ${warmup} warm-up rounds) of ${messages} messages ` +
     `per variant (half adds, half reads), ${concurrency} environments per variant, ${latencyMs} ms per AWS call, ` +
     `packaged function, variants ${
       args.sequential ? "one after the other in ABBA order" : "side by side"
@@ -282,18 +338,25 @@ console.log(table(
 ))
 for (const [title, rows] of [["average REPORT duration", duration], ["CPU per invocation", cpu]] as const) {
   console.log(
-    `\n${title} / off, per round (paired), 95% intervals over ${rounds} rounds, budget ≤ ${fmt(budget, 2)}:\n`
+    `\n${title} / off, paired, 95% intervals over ${byEpoch ? `${epochs} epochs` : `${rounds} rounds`}` +
+      ` (the verdict's; over rounds, for comparison, in the third column), budget ≤ ${fmt(budget, 2)}:\n`
   )
   console.log(table(
-    ["variant", "per-round min – max", "geometric mean [paired t on logs]", "ratio of means [bootstrap]", "verdict"],
-    rows.map(({ c, r }) => [
+    [
+      "variant",
+      "per-round min – max",
+      "over rounds: geometric mean [t]",
+      "geometric mean [paired t on logs]",
+      "ratio of means [bootstrap]",
+      "verdict"
+    ],
+    rows.map(({ c, r, rounds, verdict, holds }) => [
       r.key,
-      spread(c),
+      spread(rounds),
+      interval(rounds.logT),
       interval(c.logT),
       interval(c.bootstrap),
-      r === control
-        ? (controlHolds(c.logT) && controlHolds(c.bootstrap) ? "control holds" : "CONTROL FAILS")
-        : c.verdict
+      r === control ? (holds ? "control holds" : "CONTROL FAILS") : verdict
     ])
   ))
 }
@@ -316,8 +379,12 @@ for (const r of running.slice(2)) {
 const other = running.find((r) => r.key === "metrics+traces, other build")
 const thisBuild = running.find((r) => r.key === "metrics+traces")!
 if (other) {
-  const d = comparePaired(thisBuild.perRound, other.perRound, budget)
-  const c = comparePaired(thisBuild.cpuPerRound, other.cpuPerRound, budget)
+  const d = byEpoch
+    ? comparePaired(perEpoch(thisBuild, thisBuild.perRound), perEpoch(other, other.perRound), budget)
+    : comparePaired(thisBuild.perRound, other.perRound, budget)
+  const c = byEpoch
+    ? comparePaired(perEpoch(thisBuild, thisBuild.cpuPerRound), perEpoch(other, other.cpuPerRound), budget)
+    : comparePaired(thisBuild.cpuPerRound, other.cpuPerRound, budget)
   console.log(
     `\nthis build / other build, both traced: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; ` +
       `CPU per invocation ${interval(c.logT)}, ${interval(c.bootstrap)}`
@@ -328,9 +395,9 @@ if (other) {
 const traced = duration.find(({ r }) => r.key === "metrics+traces")!
 const tracedCpu = cpu.find(({ r }) => r.key === "metrics+traces")!
 const controlDuration = duration[0]!.c
-const controlOk = controlHolds(controlDuration.logT) && controlHolds(controlDuration.bootstrap)
+const controlOk = duration[0]!.holds
 const words = { within: `within ${args.budget}%`, over: `over ${args.budget}%`, "not proven": "not proven" } as const
-const verdict = controlOk ? traced.c.verdict : "not proven"
+const verdict = controlOk ? traced.verdict : "not proven"
 console.log(
   `\nVERDICT, metrics+traces vs off, average REPORT duration: ${words[verdict]}` +
     ` (geometric mean ${interval(traced.c.logT)}, ratio of means ${interval(traced.c.bootstrap)}, budget ${
@@ -339,7 +406,7 @@ console.log(
     `\n  control, off (again) vs off: ${interval(controlDuration.logT)}, ${interval(controlDuration.bootstrap)}: ${
       controlOk ? "includes 1.0" : "EXCLUDES 1.0, so this run proves nothing"
     }` +
-    `\n  CPU per invocation: ${words[tracedCpu.c.verdict]} (${interval(tracedCpu.c.logT)}, ${
+    `\n  CPU per invocation: ${words[tracedCpu.verdict]} (${interval(tracedCpu.c.logT)}, ${
       interval(tracedCpu.c.bootstrap)
     })`
 )
