@@ -73,7 +73,7 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
       }
     }
 
-    const park = Effect.fn("park")(function*(toPark: ReadonlyArray<Parked>) {
+    const parkAll = Effect.fn("park")(function*(toPark: ReadonlyArray<Parked>) {
       for (const { record, message, reason } of toPark) {
         yield* Effect.logWarning("message parked in the dead-letter queue").pipe(
           Effect.annotateLogs({ messageId: record.messageId, errorType: message.attributes.errorType, reason })
@@ -90,6 +90,8 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
           }
         }))
     })
+    // Called after every kind of work, mostly with nothing to park: no step, no span, for nothing.
+    const park = (toPark: ReadonlyArray<Parked>) => toPark.length === 0 ? Effect.void : parkAll(toPark)
 
     /** A failure goes back to SQS, unless AWS refused the record's item on its own: that one is parked. */
     const failOrPark = (record: BatchRecord, error: AwsError, toPark: Array<Parked>) => {
