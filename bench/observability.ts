@@ -41,8 +41,9 @@ import type { InvocationRecord } from "../local/event-source/event-source-mappin
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { sendBodies } from "../local/flow/send.ts"
 import { type Session, startSession } from "../local/flow/session.ts"
+import { usageOf } from "../local/flow/usage.ts"
 import { emfCollector, summaryLines } from "../local/metrics/emf-summary.ts"
-import type { AwsProxy } from "../local/proxy/aws-proxy.ts"
+import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
@@ -66,7 +67,7 @@ const { values: args } = parseArgs({
     budget: { type: "string", default: "3" },
     "no-metrics-only": { type: "boolean", default: false },
     sequential: { type: "boolean", default: false },
-    latency: { type: "string", default: "4" },
+    latency: { type: "string", default: String(IN_REGION_ROUND_TRIP_MS) },
     concurrency: { type: "string", default: "4" },
     "per-invocation": { type: "boolean", default: false },
     "compare-function": { type: "string" },
@@ -75,7 +76,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  console.log(readFileSync(import.meta.path, "utf8").split("*/")[0]!.replace(/^\/\*\*?|^ \* ?/gm, ""))
+  console.log(usageOf(import.meta.path))
   process.exit(0)
 }
 const memoryMb = Number(args.memory)

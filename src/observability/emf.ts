@@ -38,7 +38,7 @@ export const EMF_UNITS = [
 ] as const
 export type EmfUnit = typeof EMF_UNITS[number]
 
-export const MAX_METRICS_PER_DOCUMENT = 100
+const MAX_METRICS_PER_DOCUMENT = 100
 export const MAX_DIMENSIONS_PER_SET = 30
 
 export interface MetricValue {

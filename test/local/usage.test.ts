@@ -26,5 +26,6 @@ describe("a script's --help is its opening comment", () => {
     expect(shown(bench, "batch-size")).toBe(String(STACK_DEFAULTS.batchSize))
     expect(shown(bench, "latency")).toBe(String(IN_REGION_ROUND_TRIP_MS))
     expect(shown(handlerBench, "latency")).toBe(String(IN_REGION_ROUND_TRIP_MS))
+    expect(shown(usageOf(resolve(ROOT, "bench/observability.ts")), "latency")).toBe(String(IN_REGION_ROUND_TRIP_MS))
   })
 })
