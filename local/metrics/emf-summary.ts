@@ -3,6 +3,20 @@
  * per run: what `bun run invoke` and `bun run bench` print.
  */
 import { ENV } from "../../src/config.ts"
+import {
+  AWS_REQUESTS,
+  coldStarts,
+  deadlineHits,
+  invocationDuration,
+  oldestRecordAge,
+  readsFound,
+  readsNotFound,
+  RECORDS_RETRIED,
+  recordsAdded,
+  recordsDeadLettered,
+  recordsHandedBack,
+  recordsReceived
+} from "../../src/observability/metrics.ts"
 
 export interface EmfTotals {
   /** EMF documents read (one per invocation). */
@@ -66,24 +80,24 @@ const count = (value: number | undefined) => (value ?? 0).toLocaleString("en")
 export const summaryLines = (totals: EmfTotals): Array<string> => {
   if (totals.invocations === 0) return [`no metrics (${ENV.metricsEnabled}=false, or no invocation finished)`]
   const sums = totals.sums
-  const requests = Object.entries(sums).filter(([k]) => k.startsWith("AwsRequests.")).map(([k, v]) =>
-    `${k.slice("AwsRequests.".length)} ${count(v)}`
+  const requests = Object.entries(sums).filter(([k]) => k.startsWith(`${AWS_REQUESTS}.`)).map(([k, v]) =>
+    `${k.slice(AWS_REQUESTS.length + 1)} ${count(v)}`
   )
   const timing = (name: string, label: string) => {
     const v = totals.timings[name]
     return v ? `${label} avg ${v.average.toFixed(1)} ms, max ${v.max.toFixed(1)} ms` : undefined
   }
   return [
-    `${count(totals.invocations)} invocations, ${count(sums.ColdStart)} cold starts; records: ${
-      count(sums.RecordsReceived)
-    } received, ${count(sums.RecordsAdded)} added, ` +
-    `${count(sums.ReadsFound)} found, ${count(sums.ReadsNotFound)} not found, ${
-      count(sums.RecordsDeadLettered)
-    } to the DLQ, ${count(sums.RecordsHandedBack)} handed back`,
-    `retried inside invocations: ${count(sums.RecordsRetried)}; cut at the deadline: ${
-      count(sums.DeadlineHit)
+    `${count(totals.invocations)} invocations, ${count(sums[coldStarts.id])} cold starts; records: ${
+      count(sums[recordsReceived.id])
+    } received, ${count(sums[recordsAdded.id])} added, ` +
+    `${count(sums[readsFound.id])} found, ${count(sums[readsNotFound.id])} not found, ${
+      count(sums[recordsDeadLettered.id])
+    } to the DLQ, ${count(sums[recordsHandedBack.id])} handed back`,
+    `retried inside invocations: ${count(sums[RECORDS_RETRIED])}; cut at the deadline: ${
+      count(sums[deadlineHits.id])
     }; AWS requests: ${requests.join(", ") || "none"}`,
-    [timing("InvocationDuration", "duration"), timing("OldestRecordAge", "oldest record at start")].filter(Boolean)
+    [timing(invocationDuration.id, "duration"), timing(oldestRecordAge.id, "oldest record at start")].filter(Boolean)
       .join("; ")
   ]
 }

@@ -46,9 +46,11 @@ export const oldestRecordAge = Metric.gauge("OldestRecordAge", {
 export { recordsRetried }
 
 // CloudWatch names for the counters src/aws/ defines in its own words.
+export const AWS_REQUESTS = "AwsRequests"
+export const RECORDS_RETRIED = "RecordsRetried"
 const NAMES: Readonly<Record<string, string>> = {
-  [awsRequests.id]: "AwsRequests",
-  [recordsRetried.id]: "RecordsRetried"
+  [awsRequests.id]: AWS_REQUESTS,
+  [recordsRetried.id]: RECORDS_RETRIED
 }
 
 const UNITS: Readonly<Record<string, EmfUnit>> = {

@@ -13,7 +13,7 @@ export interface MetricsOutputShape {
 }
 
 /** Where the invocation's EMF line goes; by default nowhere (metrics off, and unit tests). */
-export const MetricsOutput = Context.Reference<MetricsOutputShape | undefined>("observability/MetricsOutput", {
+const MetricsOutput = Context.Reference<MetricsOutputShape | undefined>("observability/MetricsOutput", {
   defaultValue: () => undefined
 })
 
