@@ -20,13 +20,12 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
-import { seedProducts } from "../local/aws/seed.ts"
 import { packagedFunction } from "../local/flow/packaged.ts"
-import { sendBodies } from "../local/flow/send.ts"
 import { startSession } from "../local/flow/session.ts"
-import type { AwsProxy } from "../local/proxy/aws-proxy.ts"
+import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
+import { sendWorkload } from "./load/workload.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { AwsWaits } from "./own-time.ts"
@@ -151,25 +150,16 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
       functionEnv: variant.env(dir),
       onInvocation: () => void invocations++,
       ...(args.verbose ? { onLog: (line: string) => console.error(line) } : {}),
-      functionEndpoints: (stack) => proxiedEndpoints(stack, { latencyMs: 4 })
+      functionEndpoints: (stack) => proxiedEndpoints(stack, { latencyMs: IN_REGION_ROUND_TRIP_MS })
     })
     const { stack } = session
-    const seeded = Array.from({ length: 100 }, (_, i) => `seed-${i}`)
-    const createdAt = "2026-01-01T00:00:00.000Z"
-    const products = seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i, createdAt }))
-    await seedProducts(stack.endpoints.dynamodb, stack.tableName, products)
-    const bodies = Array.from(
-      { length: messages },
-      (_, i) =>
-        JSON.stringify(kind === "add" ? { name: `product ${i}`, price: i % 100 } : { pk: seeded[i % seeded.length] })
-    )
-    await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
+    await sendWorkload(stack, kind, messages)
     await session.mapping.drain()
     if (variant.key === "node") {
       // Wake the runtime with a few more batches so that its profiler sees the stop file.
       writeFileSync(join(dir, "stop"), "")
       for (let i = 0; i < 20 && !readdirSync(dir).some((f) => f.endsWith(".cpuprofile")); i++) {
-        await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies.slice(0, 10))
+        await sendWorkload(stack, kind, 10)
         await session.mapping.drain()
         await Bun.sleep(200)
       }
@@ -244,23 +234,14 @@ async function threadsMode() {
       },
       // Proxies per environment: each call is timed and belongs to that environment's invocation.
       environmentEndpoints: (stack, id) =>
-        proxiedEndpoints(stack, { latencyMs: 4, onTiming: (start, end) => waits.record(id, start, end) }, proxies)
+        proxiedEndpoints(stack, {
+          latencyMs: IN_REGION_ROUND_TRIP_MS,
+          onTiming: (start, end) => waits.record(id, start, end)
+        }, proxies)
     })
     try {
       const { stack } = session
-      const seeded = kind === "read" ? Array.from({ length: Math.min(count, 1_000) }, (_, i) => `seed-${i}`) : []
-      const createdAt = "2026-01-01T00:00:00.000Z"
-      await seedProducts(
-        stack.endpoints.dynamodb,
-        stack.tableName,
-        seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i % 100, createdAt }))
-      )
-      const bodies = Array.from(
-        { length: count },
-        (_, i) =>
-          JSON.stringify(kind === "add" ? { name: `product ${i}`, price: i % 100 } : { pk: seeded[i % seeded.length] })
-      )
-      await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
+      await sendWorkload(stack, kind, count)
       await session.mapping.drain()
       const counters = sum([...warm].map(([pid, before]) => between(before, processCounters(pid))))
       const key = `${kind} ${variant.spec}`

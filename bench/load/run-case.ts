@@ -1,8 +1,6 @@
 import { drainQueue, drainQueueReport, scanAll } from "../../local/aws/inspect.ts"
-import { seedProducts } from "../../local/aws/seed.ts"
 import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
 import { progressBar } from "../../local/flow/progress.ts"
-import { sendBodies } from "../../local/flow/send.ts"
 import { startSession } from "../../local/flow/session.ts"
 import { emfCollector, type EmfTotals } from "../../local/metrics/emf-summary.ts"
 import type { AwsProxy } from "../../local/proxy/aws-proxy.ts"
@@ -12,6 +10,7 @@ import { AwsWaits, type OwnTimeSummary, summarizeOwnTime } from "../own-time.ts"
 import { type Cost, costOf } from "../pricing.ts"
 import { mean, percentile } from "../stats.ts"
 import { accountAnswers, type Answers, entriesSentTo } from "./answer-accounting.ts"
+import { sendWorkload } from "./workload.ts"
 
 /** The load benchmark's two cases: add products to DynamoDB; read products and send them to a queue. */
 export type LoadCase = "add" | "read"
@@ -121,20 +120,7 @@ export const runCase = async (
   })
   const { stack } = session
   try {
-    const seeded = kind === "read" ? Array.from({ length: Math.min(count, 1_000) }, (_, i) => `seed-${i}`) : []
-    await seedProducts(
-      stack.endpoints.dynamodb,
-      stack.tableName,
-      seeded.map((pk, i) => ({ pk, name: `seeded ${i}`, price: i % 100, createdAt: "2026-01-01T00:00:00.000Z" }))
-    )
-    const bodies = Array.from(
-      { length: count },
-      (_, i) =>
-        kind === "add"
-          ? JSON.stringify({ name: `bench product ${i}`, price: i % 100 })
-          : JSON.stringify({ pk: seeded[i % seeded.length] })
-    )
-    const sentIds = await sendBodies(stack.endpoints.sqs, stack.inputQueueUrl, bodies)
+    const sentIds = await sendWorkload(stack, kind, count)
     const label = `${kind} ${memoryMb} MB ${variant.key}`.padEnd(28)
     const ticker = setInterval(
       () =>
