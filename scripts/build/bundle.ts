@@ -1,5 +1,6 @@
 import type { BunPlugin } from "bun"
 import { join } from "node:path"
+import { effectModules } from "./effect-modules.ts"
 import { LAZY_PACKAGES, standIns } from "./stand-ins.ts"
 
 // effect's ConfigProvider reads `import.meta?.env`, which is a syntax error in CommonJS; Lambda
@@ -20,7 +21,7 @@ export const bundleConfig = (entry: string, name: string) => ({
   format: "cjs" as const,
   minify: true,
   bytecode: true,
-  plugins: [noImportMetaEnv, standIns],
+  plugins: [noImportMetaEnv, standIns, effectModules],
   conditions: ["module"],
   external: LAZY_PACKAGES,
   naming: name
