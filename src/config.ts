@@ -1,4 +1,5 @@
-import { Config, Context, Schema } from "effect"
+import { Context, Effect, Schema } from "effect"
+import { type Environment, environmentDecoder } from "./environment.ts"
 import { METRICS_ENV } from "./observability/metrics-config.ts"
 
 export interface AppConfigShape {
@@ -24,16 +25,29 @@ export const ENV = {
   ...METRICS_ENV
 } as const
 
-const QueueUrl = Schema.String.check(Schema.isPattern(/^https?:\/\/\S+$/, { message: "must be an http(s) queue URL" }))
-const MaxConcurrency = Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1_000 }))
+export const QueueUrl = Schema.String.check(
+  Schema.isPattern(/^https?:\/\/\S+$/, { message: "must be an http(s) queue URL" })
+)
+export const MaxConcurrency = Schema.NumberFromString.check(
+  Schema.isInt(),
+  Schema.isBetween({ minimum: 1, maximum: 1_000 })
+)
+
+const decodeSettings = environmentDecoder(Schema.Struct({
+  [ENV.tableName]: Schema.NonEmptyString,
+  [ENV.outputQueueUrl]: QueueUrl,
+  [ENV.deadLetterQueueUrl]: QueueUrl,
+  [ENV.maxConcurrency]: Schema.optionalKey(MaxConcurrency)
+}))
 
 /** The function's settings, read from the environment once per cold start. */
-export const appConfig: Config.Config<AppConfigShape> = Config.all({
-  tableName: Config.NonEmptyString(ENV.tableName),
-  outputQueueUrl: Config.schema(QueueUrl, ENV.outputQueueUrl),
-  deadLetterQueueUrl: Config.schema(QueueUrl, ENV.deadLetterQueueUrl),
-  maxConcurrency: Config.schema(MaxConcurrency, ENV.maxConcurrency).pipe(Config.withDefault(DEFAULT_MAX_CONCURRENCY))
-})
+export const appConfig = (env: Environment): Effect.Effect<AppConfigShape, Schema.SchemaError> =>
+  decodeSettings(env).pipe(Effect.map((settings) => ({
+    tableName: settings[ENV.tableName],
+    outputQueueUrl: settings[ENV.outputQueueUrl],
+    deadLetterQueueUrl: settings[ENV.deadLetterQueueUrl],
+    maxConcurrency: settings[ENV.maxConcurrency] ?? DEFAULT_MAX_CONCURRENCY
+  })))
 
 /** The settings read at cold start (handler.ts), provided to the services by liveLayer. */
 export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("AppConfig") {}

@@ -11,9 +11,9 @@ import { tracingLayer } from "./observability/tracing.ts"
 // Cold start: a missing or invalid setting throws here, naming the variable, so the runtime
 // reports an init error instead of failing every invocation later.
 const { config, metrics } = Effect.runSync(
-  Effect.gen(function*() {
-    return { config: yield* appConfig, metrics: yield* metricsConfig }
-  }).pipe(Effect.mapError((e) => new Error(`invalid configuration: ${oneLine(e.message)}`)))
+  Effect.all({ config: appConfig(process.env), metrics: metricsConfig(process.env) }).pipe(
+    Effect.mapError((e) => new Error(`invalid configuration: ${oneLine(e.message)}`))
+  )
 )
 
 // Metrics as one EMF line per invocation; traces only when an OTLP endpoint is configured.

@@ -1,4 +1,5 @@
-import { Config, Schema } from "effect"
+import { Effect, Schema, SchemaTransformation } from "effect"
+import { type Environment, environmentDecoder } from "../environment.ts"
 import { MAX_DIMENSIONS_PER_SET } from "./emf.ts"
 
 export const DEFAULT_METRICS_NAMESPACE = "BunSqsLambda"
@@ -56,12 +57,28 @@ const Dimensions = Schema.String.check(
 const parseDimensions = (text: string): Record<string, string> =>
   Object.fromEntries(pairsOf(text).map((p) => [p.slice(0, p.indexOf("=")).trim(), p.slice(p.indexOf("=") + 1).trim()]))
 
-/** The metric settings, read from the environment once per cold start. */
-export const metricsConfig: Config.Config<MetricsConfigShape> = Config.all({
-  enabled: Config.Boolean(METRICS_ENV.metricsEnabled).pipe(Config.withDefault(true)),
-  namespace: Config.schema(Namespace, METRICS_ENV.metricsNamespace).pipe(Config.withDefault(DEFAULT_METRICS_NAMESPACE)),
-  dimensions: Config.schema(Dimensions, METRICS_ENV.metricsDimensions).pipe(
-    Config.withDefault(""),
-    Config.map(parseDimensions)
+// The words Effect's Config.Boolean reads as true and false (test/observability/metrics-config.test.ts).
+const TRUE_WORDS: ReadonlyArray<string> = ["true", "yes", "on", "1", "y"]
+const Enabled = Schema.Literals(["true", "yes", "on", "1", "y", "false", "no", "off", "0", "n"]).pipe(
+  Schema.decodeTo(
+    Schema.Boolean,
+    SchemaTransformation.transform({
+      decode: (word) => TRUE_WORDS.includes(word),
+      encode: (on) => (on ? "true" as const : "false" as const)
+    })
   )
-})
+)
+
+const decodeSettings = environmentDecoder(Schema.Struct({
+  [METRICS_ENV.metricsEnabled]: Schema.optionalKey(Enabled),
+  [METRICS_ENV.metricsNamespace]: Schema.optionalKey(Namespace),
+  [METRICS_ENV.metricsDimensions]: Schema.optionalKey(Dimensions)
+}))
+
+/** The metric settings, read from the environment once per cold start. */
+export const metricsConfig = (env: Environment): Effect.Effect<MetricsConfigShape, Schema.SchemaError> =>
+  decodeSettings(env).pipe(Effect.map((settings) => ({
+    enabled: settings[METRICS_ENV.metricsEnabled] ?? true,
+    namespace: settings[METRICS_ENV.metricsNamespace] ?? DEFAULT_METRICS_NAMESPACE,
+    dimensions: parseDimensions(settings[METRICS_ENV.metricsDimensions] ?? "")
+  })))

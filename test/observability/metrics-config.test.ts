@@ -1,15 +1,9 @@
 import { describe, expect, test } from "bun:test"
-import { ConfigProvider, Effect, Exit } from "effect"
+import { Config, ConfigProvider, Effect, Exit } from "effect"
+import fc from "fast-check"
 import { DEFAULT_METRICS_NAMESPACE, METRICS_ENV, metricsConfig } from "../../src/observability/metrics-config.ts"
 
-const load = (env: Record<string, string>) =>
-  Effect.runSyncExit(Effect.provideService(
-    Effect.gen(function*() {
-      return yield* metricsConfig
-    }),
-    ConfigProvider.ConfigProvider,
-    ConfigProvider.fromEnv({ env })
-  ))
+const load = (env: Record<string, string>) => Effect.runSyncExit(metricsConfig(env))
 
 const errorText = (env: Record<string, string>) => {
   const exit = load(env)
@@ -50,6 +44,50 @@ describe("metric settings", () => {
     [METRICS_ENV.metricsEnabled, { [METRICS_ENV.metricsEnabled]: "maybe" }]
   ])("an invalid %s is named in the error", (name, env) => {
     expect(errorText(env as Record<string, string>)).toContain(name)
+  })
+
+  test("METRICS_ENABLED: the words Effect's Config.Boolean reads, with the same verdicts; empty is unset", () => {
+    const viaConfig = (word: string) =>
+      Effect.runSyncExit(
+        Config.Boolean(METRICS_ENV.metricsEnabled).pipe(
+          Config.withDefault(true),
+          Effect.provideService(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnv({ env: { [METRICS_ENV.metricsEnabled]: word } })
+          )
+        )
+      )
+    const words = [
+      "true",
+      "yes",
+      "on",
+      "1",
+      "y",
+      "false",
+      "no",
+      "off",
+      "0",
+      "n",
+      "",
+      "TRUE",
+      "Yes",
+      " true",
+      "2",
+      "maybe"
+    ]
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...words), fc.string()), (word) => {
+        const [ours, theirs] = [load({ [METRICS_ENV.metricsEnabled]: word }), viaConfig(word)]
+        expect(ours._tag).toBe(theirs._tag)
+        if (Exit.isSuccess(ours) && Exit.isSuccess(theirs)) expect(ours.value.enabled).toBe(theirs.value)
+      }),
+      { numRuns: 300 }
+    )
+    expect(load({ [METRICS_ENV.metricsEnabled]: "on" })).toMatchObject({ value: { enabled: true } })
+    expect(load({ [METRICS_ENV.metricsEnabled]: "0" })).toMatchObject({ value: { enabled: false } })
+    expect(load({ [METRICS_ENV.metricsNamespace]: "" })).toMatchObject({
+      value: { namespace: DEFAULT_METRICS_NAMESPACE }
+    })
   })
 
   test("29 dimensions besides FunctionName are accepted (30 in the set)", () => {

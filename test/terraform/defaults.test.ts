@@ -1,6 +1,6 @@
 import { parse } from "@cdktf/hcl2json"
 import { describe, expect, test } from "bun:test"
-import { ConfigProvider, Effect } from "effect"
+import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { STACK_DEFAULTS, visibilityTimeoutSeconds } from "../../local/stack/defaults.ts"
@@ -101,12 +101,7 @@ describe("defaults: one source each", () => {
       [ENV.outputQueueUrl]: "https://q/out",
       [ENV.deadLetterQueueUrl]: "https://q/dlq"
     }
-    const read = (env: Record<string, string>) =>
-      Effect.runSync(
-        Effect.all([appConfig, metricsConfig]).pipe(
-          Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
-        )
-      )
+    const read = (env: Record<string, string>) => Effect.runSync(Effect.all([appConfig(env), metricsConfig(env)]))
     expect(read({ ...required, ...fromTerraform })).toEqual(read(required))
     expect(read(required)[0].maxConcurrency).toBe(DEFAULT_MAX_CONCURRENCY)
     // The log level reaches the function as AWS_LAMBDA_LOG_LEVEL, through logging_config.
@@ -116,9 +111,7 @@ describe("defaults: one source each", () => {
 
   test("the README states the function's own defaults", () => {
     const readme = readFileSync(join(TERRAFORM_DIR, "../README.md"), "utf8")
-    const own = Effect.runSync(
-      metricsConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env: {} })))
-    )
+    const own = Effect.runSync(metricsConfig({}))
     expect(own.namespace).toBe(DEFAULT_METRICS_NAMESPACE)
     expect(readme).toMatch(new RegExp(`\\| \`${ENV.metricsNamespace}\` \\|[^\\n]*default \`${own.namespace}\``))
     expect(readme).toMatch(new RegExp(`\\| \`${ENV.metricsEnabled}\` \\| \`${own.enabled}\` \\(default\\)`))

@@ -1,15 +1,11 @@
 import { describe, expect, test } from "bun:test"
-import { ConfigProvider, Effect, Exit } from "effect"
+import { Config, ConfigProvider, Effect, Exit } from "effect"
+import fc from "fast-check"
 import { resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
-import { appConfig, DEFAULT_MAX_CONCURRENCY, ENV } from "../../src/config.ts"
+import { appConfig, DEFAULT_MAX_CONCURRENCY, ENV, MaxConcurrency, QueueUrl } from "../../src/config.ts"
 
-const load = (env: Record<string, string>) =>
-  Effect.runSyncExit(
-    Effect.gen(function*() {
-      return yield* appConfig
-    }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
-  )
+const load = (env: Record<string, string>) => Effect.runSyncExit(appConfig(env))
 
 const outputUrl = "https://sqs.eu-west-1.amazonaws.com/1/out"
 const deadLetterUrl = "https://sqs.eu-west-1.amazonaws.com/1/dlq"
@@ -36,6 +32,49 @@ describe("configuration", () => {
       })
     )
     expect(load({ ...valid, [ENV.maxConcurrency]: "8" })).toMatchObject({ value: { maxConcurrency: 8 } })
+  })
+
+  test("reads only its own variables, an empty one as unset (as Effect's Config did)", () => {
+    expect(load({ ...valid, [ENV.maxConcurrency]: "" })).toMatchObject({
+      value: { maxConcurrency: DEFAULT_MAX_CONCURRENCY }
+    })
+    expect(errorText({ ...valid, [ENV.tableName]: "" })).toContain(ENV.tableName)
+    expect(load({ ...valid, OTHER: "x", [`${ENV.tableName}_EXTRA`]: "" })).toEqual(load(valid))
+  })
+
+  test("the same settings and the same verdicts as Effect's Config with the same schemas, on any values", () => {
+    const viaConfig = (env: Record<string, string>) =>
+      Effect.runSyncExit(
+        Config.all({
+          tableName: Config.NonEmptyString(ENV.tableName),
+          outputQueueUrl: Config.schema(QueueUrl, ENV.outputQueueUrl),
+          deadLetterQueueUrl: Config.schema(QueueUrl, ENV.deadLetterQueueUrl),
+          maxConcurrency: Config.schema(MaxConcurrency, ENV.maxConcurrency).pipe(
+            Config.withDefault(DEFAULT_MAX_CONCURRENCY)
+          )
+        }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
+      )
+    const value = fc.oneof(
+      fc.constant(""),
+      fc.constantFrom("", " ", "0", "1", "32", "1000", "1001", "-1", "2.5", "x", "https://q/1", "http://q", "ftp://q"),
+      fc.string()
+    )
+    // Mostly valid values, so that one odd value at a time is often what decides.
+    const mostly = (...good: Array<string>) => fc.oneof({ arbitrary: fc.constantFrom(...good), weight: 3 }, value)
+    const env = fc.record({
+      [ENV.tableName]: mostly("products"),
+      [ENV.outputQueueUrl]: mostly(outputUrl),
+      [ENV.deadLetterQueueUrl]: mostly(deadLetterUrl),
+      [ENV.maxConcurrency]: mostly("8", "1000")
+    }, { requiredKeys: [] })
+    fc.assert(
+      fc.property(env, (e) => {
+        const [ours, theirs] = [load(e), viaConfig(e)]
+        expect(ours._tag).toBe(theirs._tag)
+        if (Exit.isSuccess(ours) && Exit.isSuccess(theirs)) expect(ours.value).toEqual(theirs.value)
+      }),
+      { numRuns: 1_000 }
+    )
   })
 
   test.each([
