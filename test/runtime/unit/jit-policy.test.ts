@@ -27,8 +27,30 @@ describe("initJitPolicy", () => {
     }
   })
 
+  // Bun.unsafe.setJITPolicy itself swapped for the test (passing `undefined` would pick the default parameter,
+  // which is Bun's own function).
+  const withBunPolicy = (replacement: ((scale: number) => void) | undefined, run: () => void) => {
+    const unsafe = Bun.unsafe as { setJITPolicy: ((scale: number) => void) | undefined }
+    const original = unsafe.setJITPolicy
+    unsafe.setJITPolicy = replacement
+    try {
+      run()
+    } finally {
+      unsafe.setJITPolicy = original
+    }
+  }
+
+  test("by default it sets Bun's own policy: raised for init, then back to 1", () => {
+    const { calls, set } = recorder()
+    withBunPolicy(set, () => initJitPolicy({})())
+    expect(calls).toEqual([INIT_JIT_POLICY, 1])
+  })
+
   test("a Bun without Bun.unsafe.setJITPolicy: nothing to set, nothing to restore", () => {
-    expect(() => initJitPolicy({}, undefined)()).not.toThrow()
+    withBunPolicy(undefined, () => {
+      const restore = initJitPolicy({})
+      expect(() => restore()).not.toThrow()
+    })
   })
 
   test("this Bun has it", () => {
