@@ -1,9 +1,15 @@
 import { Context, Duration, Effect, Layer, References } from "effect"
 import { lambdaParentSpan, parseTraceHeader } from "./trace-header.ts"
 
-/** Where spans go, from the standard OpenTelemetry variables; undefined: tracing is off. */
+/**
+ * Where spans go, from the standard OpenTelemetry variables; undefined: tracing is off (also with
+ * OTEL_TRACES_SAMPLER=always_off, which the specification defines as sampling nothing).
+ */
 export const otlpTracesUrl = (env: Readonly<Record<string, string | undefined>>): string | undefined => {
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true" || env.OTEL_TRACES_EXPORTER?.toLowerCase() === "none") {
+  if (
+    env.OTEL_SDK_DISABLED?.toLowerCase() === "true" || env.OTEL_TRACES_EXPORTER?.toLowerCase() === "none" ||
+    env.OTEL_TRACES_SAMPLER?.toLowerCase() === "always_off"
+  ) {
     return undefined
   }
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim()
@@ -93,8 +99,12 @@ export const traceInvocation = <A, E, R>(
     if (exporter === undefined) return effect
     const lambda = parseTraceHeader(invocation.traceHeader)
     // Lambda did not sample it: no span is made at all (Effect would make them, unexported, at a cost).
-    if (lambda && !lambda.sampled && !exporter.alwaysSample) return Effect.withTracerEnabled(effect, false)
-    const linked = lambda ? Effect.withParentSpan(effect, lambdaParentSpan(lambda, exporter.alwaysSample)) : effect
+    // It still flushes below: spans made outside invocations (init's) go out with the next one.
+    const linked = lambda && !lambda.sampled && !exporter.alwaysSample
+      ? Effect.withTracerEnabled(effect, false)
+      : lambda
+      ? Effect.withParentSpan(effect, lambdaParentSpan(lambda, exporter.alwaysSample))
+      : effect
     if (!exporter.flushEachInvocation) return linked
     const flush = Effect.suspend(() =>
       exporter.flush.pipe(

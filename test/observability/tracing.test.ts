@@ -39,6 +39,8 @@ describe("OTLP endpoint from the OpenTelemetry variables", () => {
       .toBeUndefined()
     expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_TRACES_EXPORTER: "none" }))
       .toBeUndefined()
+    expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_TRACES_SAMPLER: "always_off" }))
+      .toBeUndefined()
   })
 })
 
@@ -104,6 +106,23 @@ describe("tracing an invocation", () => {
       const root = spans.find((s) => s.name === "invocation")!
       expect(spans.map((s) => s.name).sort()).toEqual(["batchCall", "batchCall", "invocation"])
       for (const s of spans.filter((s) => s.name === "batchCall")) expect(s.parentSpanId).toBe(root.spanId)
+    } finally {
+      await runtime.dispose()
+    }
+  })
+
+  test("with OTEL_BSP_SCHEDULE_DELAY=0, init's spans go out with the first invocation, even one Lambda did not sample", async () => {
+    const runtime = ManagedRuntime.make(
+      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
+    )
+    try {
+      await runtime.runPromise(Effect.withSpan(Effect.void, "initWork", { attributes: { marker: "init-unsampled" } }))
+      const unsampled = "Root=1-4759e988-bd862e3fe1be46a994272793;Parent=43995c3f42cd8ad8;Sampled=0"
+      await runtime.runPromise(invocation("after-init", unsampled))
+      expect(receiver.spans().filter((s) => s.attributes.marker === "init-unsampled").map((s) => s.name)).toEqual([
+        "initWork"
+      ])
+      expect(receiver.spans().filter((s) => s.traceId === "4759e988bd862e3fe1be46a994272793")).toEqual([])
     } finally {
       await runtime.dispose()
     }
