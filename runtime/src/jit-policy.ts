@@ -20,7 +20,8 @@ export const initJitPolicy = (
   env: Readonly<Record<string, string | undefined>>,
   setPolicy: SetPolicy | undefined = bunSetPolicy()
 ): () => void => {
-  const configured = Number(env.BUN_INIT_JIT_POLICY ?? INIT_JIT_POLICY)
+  // An empty variable counts as unset, as for the function's own settings.
+  const configured = Number(env.BUN_INIT_JIT_POLICY?.trim() || INIT_JIT_POLICY)
   if (!setPolicy || !Number.isFinite(configured) || configured <= 1) return () => {}
   setPolicy(configured)
   let restored = false

@@ -25,6 +25,9 @@ describe("initJitPolicy", () => {
       initJitPolicy({ BUN_INIT_JIT_POLICY: value }, set)()
       expect(calls).toEqual([])
     }
+    const empty = recorder()
+    initJitPolicy({ BUN_INIT_JIT_POLICY: " " }, empty.set)()
+    expect(empty.calls).toEqual([INIT_JIT_POLICY, 1])
   })
 
   // Bun.unsafe.setJITPolicy itself swapped for the test (passing `undefined` would pick the default parameter,
