@@ -40,8 +40,11 @@ export const DynamoProductStore = Layer.effect(
     const client = yield* DynamoDocumentClient
     const model = makeProductTable(config.tableName, client)
 
+    // The store's steps are untraced: a trace shows each request as its batchCall span, and a span
+    // here would say nothing more but cost its making on every call (see README, "What it costs").
+
     /** One BatchWriteItem request; the building (and the client's serialisation) is inside the attempt. */
-    const writeChunk = Effect.fn("writeChunk")(function*(products: ReadonlyArray<Product>) {
+    const writeChunk = Effect.fnUntraced(function* writeChunk(products: ReadonlyArray<Product>) {
       const { UnprocessedItems } = yield* Effect.tryPromise({
         try: (abortSignal) =>
           executeBatchWrite({ documentClient: client, abortSignal, maxAttempts: 1 }, batchPut(model, products)),
@@ -60,7 +63,7 @@ export const DynamoProductStore = Layer.effect(
     })
 
     /** One strongly consistent BatchGetItem request. */
-    const readChunk = Effect.fn("readChunk")(function*(pks: ReadonlyArray<string>) {
+    const readChunk = Effect.fnUntraced(function* readChunk(pks: ReadonlyArray<string>) {
       const { Responses, UnprocessedKeys } = yield* Effect.tryPromise({
         try: (abortSignal) =>
           executeBatchGet({ documentClient: client, abortSignal, maxAttempts: 1 }, batchGetConsistent(model, pks)),
@@ -94,7 +97,7 @@ export const DynamoProductStore = Layer.effect(
       })
 
     return ProductStore.of({
-      putAll: Effect.fn("putAll")(function*<T>(
+      putAll: Effect.fnUntraced(function* putAll<T>(
         items: ReadonlyArray<T>,
         productOf: (item: T) => Product,
         settled: Settled<T, void>
@@ -103,7 +106,7 @@ export const DynamoProductStore = Layer.effect(
         const write = (chunk: ReadonlyArray<T>) => writeChunk(chunk.map(productOf))
         yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, write, fanOut(settled))
       }),
-      getAll: Effect.fn("getAll")(function*<T>(
+      getAll: Effect.fnUntraced(function* getAll<T>(
         items: ReadonlyArray<T>,
         pkOf: (item: T) => string,
         settled: Settled<T, Product | undefined>

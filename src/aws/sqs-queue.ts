@@ -39,8 +39,11 @@ const sqsQueue = (queueUrl: string) =>
     const client = yield* SqsClient
     const fifo = isFifoQueue(queueUrl)
 
+    // The queue's steps are untraced: a trace shows each request as its batchCall span, and a span
+    // here would say nothing more but cost its making on every call (see README, "What it costs").
+
     /** One SendMessageBatch request; entry ids are positions in the chunk. */
-    const sendChunk = Effect.fn("sendChunk")(function*(messages: ReadonlyArray<OutgoingMessage>) {
+    const sendChunk = Effect.fnUntraced(function* sendChunk(messages: ReadonlyArray<OutgoingMessage>) {
       const { Successful, Failed } = yield* Effect.tryPromise({
         try: (abortSignal) =>
           client.send(
@@ -65,7 +68,7 @@ const sqsQueue = (queueUrl: string) =>
 
     return {
       // Every chunk at once: the invocation's request permits bound what is in flight.
-      sendAll: Effect.fn("sendAll")(function*<T>(
+      sendAll: Effect.fnUntraced(function* sendAll<T>(
         items: ReadonlyArray<T>,
         messageOf: (item: T) => OutgoingMessage,
         settled: Settled<T, void>

@@ -33,8 +33,9 @@ export interface BatchResult<S, F> {
  * Runs the batch in rounds (see planRounds) within `budgetMs`. When the budget runs out, work in
  * flight is interrupted (its HTTP requests aborted) and every unsettled record is reported failed.
  * After a failure in a FIFO group, the rest of that group is reported failed without being tried.
+ * Untraced: the invocation's span already covers it, and its rounds have spans of their own.
  */
-export const processBatch = Effect.fn("processBatch")(function*<S, F, R>(
+export const processBatch = Effect.fnUntraced(function* processBatch<S, F, R>(
   records: ReadonlyArray<BatchRecord>,
   handleRound: RoundHandler<S, F, R>,
   budgetMs: number

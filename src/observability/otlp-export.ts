@@ -4,7 +4,6 @@ import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import { makeBatchedOtlpTracer } from "./otlp-tracer.ts"
 import { millis, otlpHeaders, TraceExport } from "./tracing.ts"
-import { withoutSteps } from "./transparent-steps.ts"
 
 /** Effect's OTLP tracer (JSON over fetch) to `url`, and the TraceExport that flushes it (see tracingLayer). */
 export const otlpLayer = (
@@ -13,24 +12,21 @@ export const otlpLayer = (
   serviceName: string
 ): Layer.Layer<never> => {
   const delayMs = millis(env.OTEL_BSP_SCHEDULE_DELAY, 5_000)
-  // OtlpTracer.layer's own composition, with spans converted when sent (see otlp-tracer.ts) and the
-  // tracer wrapped to leave out the steps that say nothing.
+  // OtlpTracer.layer's own composition, with spans converted when sent (see otlp-tracer.ts). The steps
+  // a trace has nothing to say about are untraced where they are defined: they make no span at all.
   const exporter = Layer.effect(
     Tracer.Tracer,
-    Effect.map(
-      makeBatchedOtlpTracer({
-        url,
-        headers: otlpHeaders(env),
-        resource: {
-          serviceName,
-          attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName }
-        },
-        exportInterval: Duration.millis(delayMs === 0 ? 600_000 : delayMs),
-        maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
-        shutdownTimeout: Duration.seconds(1)
-      }),
-      (tracer) => withoutSteps(tracer)
-    )
+    makeBatchedOtlpTracer({
+      url,
+      headers: otlpHeaders(env),
+      resource: {
+        serviceName,
+        attributes: { "cloud.provider": "aws", "cloud.platform": "aws_lambda", "faas.name": serviceName }
+      },
+      exportInterval: Duration.millis(delayMs === 0 ? 600_000 : delayMs),
+      maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
+      shutdownTimeout: Duration.seconds(1)
+    })
   ).pipe(
     Layer.provideMerge(OtlpExporter.layerFlusher),
     Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer))

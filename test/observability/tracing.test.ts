@@ -82,35 +82,6 @@ describe("tracing an invocation", () => {
     }
   })
 
-  test("the handler's fan-out steps are left out: their children hang from their parent", async () => {
-    const runtime = ManagedRuntime.make(
-      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
-    )
-    const request = Effect.fn("batchCall")(function*() {
-      yield* Effect.sleep(1)
-    })
-    const putAll = Effect.fn("putAll")(function*() {
-      yield* Effect.all([request(), request()], { concurrency: 2 })
-    })
-    try {
-      await runtime.runPromise(
-        traceInvocation(
-          putAll().pipe(Effect.withSpan("invocation", { attributes: { "faas.invocation_id": "steps" } })),
-          {
-            traceHeader: "Root=1-9759e988-bd862e3fe1be46a994272793;Parent=93995c3f42cd8ad8;Sampled=1",
-            remainingMs: () => 3_000
-          }
-        )
-      )
-      const spans = receiver.spans().filter((s) => s.traceId === "9759e988bd862e3fe1be46a994272793")
-      const root = spans.find((s) => s.name === "invocation")!
-      expect(spans.map((s) => s.name).sort()).toEqual(["batchCall", "batchCall", "invocation"])
-      for (const s of spans.filter((s) => s.name === "batchCall")) expect(s.parentSpanId).toBe(root.spanId)
-    } finally {
-      await runtime.dispose()
-    }
-  })
-
   test("with OTEL_BSP_SCHEDULE_DELAY=0, init's spans go out with the first invocation, even one Lambda did not sample", async () => {
     const runtime = ManagedRuntime.make(
       tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
