@@ -11,6 +11,12 @@ const decode = Effect.fn("decode")(function*(n: number) {
   yield* Effect.sleep(2)
   return n
 })
+/** Tracing that exports each invocation's spans before it returns (OTEL_BSP_SCHEDULE_DELAY=0), to the receiver. */
+const eagerTracing = (env: Readonly<Record<string, string>> = {}, serviceName = "fn") =>
+  ManagedRuntime.make(
+    tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0", ...env }, serviceName)
+  )
+
 // As handleEvent does: the invocation's root span, named by its request id.
 const invocation = (requestId: string, traceHeader: string | undefined) =>
   traceInvocation(
@@ -60,9 +66,7 @@ describe("tracing an invocation", () => {
   })
 
   test("with OTEL_BSP_SCHEDULE_DELAY=0 spans reach the receiver before the invocation returns, under Lambda's trace and span", async () => {
-    const runtime = ManagedRuntime.make(
-      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "products-handler")
-    )
+    const runtime = eagerTracing({}, "products-handler")
     try {
       await runtime.runPromise(invocation("req-1", HEADER))
       const spans = receiver.spans().filter((s) => s.traceId === "5759e988bd862e3fe1be46a994272793")
@@ -83,9 +87,7 @@ describe("tracing an invocation", () => {
   })
 
   test("with OTEL_BSP_SCHEDULE_DELAY=0, init's spans go out with the first invocation, even one Lambda did not sample", async () => {
-    const runtime = ManagedRuntime.make(
-      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
-    )
+    const runtime = eagerTracing()
     try {
       await runtime.runPromise(Effect.withSpan(Effect.void, "initWork", { attributes: { marker: "init-unsampled" } }))
       const unsampled = "Root=1-4759e988-bd862e3fe1be46a994272793;Parent=43995c3f42cd8ad8;Sampled=0"
@@ -100,9 +102,7 @@ describe("tracing an invocation", () => {
   })
 
   test("the trace id is read per invocation: two invocations, two traces", async () => {
-    const runtime = ManagedRuntime.make(
-      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
-    )
+    const runtime = eagerTracing()
     try {
       const other = "Root=1-6759e988-0d862e3fe1be46a994272793;Parent=63995c3f42cd8ad8;Sampled=1"
       await Promise.all([runtime.runPromise(invocation("a", HEADER)), runtime.runPromise(invocation("b", other))])
@@ -118,16 +118,8 @@ describe("tracing an invocation", () => {
 
   test("Sampled=0 exports nothing, unless OTEL_TRACES_SAMPLER=always_on; no header starts a trace of its own", async () => {
     const unsampled = "Root=1-7759e988-bd862e3fe1be46a994272793;Parent=73995c3f42cd8ad8;Sampled=0"
-    const runtime = ManagedRuntime.make(
-      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
-    )
-    const always = ManagedRuntime.make(
-      tracingLayer({
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_BSP_SCHEDULE_DELAY: "0",
-        OTEL_TRACES_SAMPLER: "always_on"
-      }, "fn")
-    )
+    const runtime = eagerTracing()
+    const always = eagerTracing({ OTEL_TRACES_SAMPLER: "always_on" })
     try {
       await runtime.runPromise(invocation("unsampled", unsampled))
       expect(receiver.spans().filter((s) => s.traceId === "7759e988bd862e3fe1be46a994272793")).toEqual([])
@@ -144,9 +136,8 @@ describe("tracing an invocation", () => {
   })
 
   test("an invocation Lambda did not sample makes no span at all; a sampled one, or always_on, does", async () => {
-    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "0" }
-    const runtime = ManagedRuntime.make(tracingLayer(env, "fn"))
-    const always = ManagedRuntime.make(tracingLayer({ ...env, OTEL_TRACES_SAMPLER: "always_on" }, "fn"))
+    const runtime = eagerTracing()
+    const always = eagerTracing({ OTEL_TRACES_SAMPLER: "always_on" })
     const unsampled = "Root=1-7759e988-cd862e3fe1be46a994272793;Parent=73995c3f42cd8ad8;Sampled=0"
     // What the handler sees inside: whether tracing is on, and whether its span is a real one.
     const inside = (header: string) =>
@@ -184,9 +175,7 @@ describe("tracing an invocation", () => {
   })
 
   test("an unreachable collector delays the invocation by the flush limit at most, and never fails it", async () => {
-    const runtime = ManagedRuntime.make(
-      tracingLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", OTEL_BSP_SCHEDULE_DELAY: "0" }, "fn")
-    )
+    const runtime = eagerTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" })
     try {
       const started = performance.now()
       await runtime.runPromise(traceInvocation(Effect.succeed(1), { traceHeader: HEADER, remainingMs: () => 200 }))
