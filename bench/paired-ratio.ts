@@ -10,6 +10,7 @@
  *   resampling whole rounds so that each round's pair stays together.
  * The verdict needs both to agree.
  */
+import { mean } from "./stats.ts"
 
 /**
  * The order in which the variants run in a round: rotated every two rounds and reversed on odd rounds
@@ -122,10 +123,10 @@ export const logRatioInterval = (ratios: ReadonlyArray<number>, level = 0.95): I
   const n = ratios.length
   if (n < 2 || ratios.some((r) => !(r > 0))) return { estimate: Number.NaN, lower: Number.NaN, upper: Number.NaN }
   const logs = ratios.map(Math.log)
-  const mean = logs.reduce((a, b) => a + b, 0) / n
-  const variance = logs.reduce((a, l) => a + (l - mean) ** 2, 0) / (n - 1)
+  const logMean = mean(logs)
+  const variance = logs.reduce((a, l) => a + (l - logMean) ** 2, 0) / (n - 1)
   const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * Math.sqrt(variance / n)
-  return { estimate: Math.exp(mean), lower: Math.exp(mean - half), upper: Math.exp(mean + half) }
+  return { estimate: Math.exp(logMean), lower: Math.exp(logMean - half), upper: Math.exp(logMean + half) }
 }
 
 /** A small seeded generator (xorshift32) in [0, 1): the same seed, the same resamples. */
