@@ -56,6 +56,7 @@ import {
   verdictOf
 } from "./paired-ratio.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
+import { parseCpuTicks } from "./thread-stats.ts"
 
 const { values: args } = parseArgs({
   options: {
@@ -142,10 +143,7 @@ const cpuNs = (pids: Iterable<number>) => {
   let total = 0
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-      // Fields after the command (which may hold spaces), from the 3rd: utime is the 14th, stime the 15th.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      total += (Number(fields[11]) + Number(fields[12])) * TICK_NS
+      total += parseCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * TICK_NS
     } catch {
       // the environment is gone
     }

@@ -45,9 +45,17 @@ export const parseSwitches = (text: string): { readonly voluntary: number; reado
   involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0)
 })
 
-/** minflt of /proc/<pid>/stat (field 10; the command name in parentheses may hold spaces). */
-export const parseMinorFaults = (text: string): number =>
-  Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[7] ?? 0)
+/** The fields of /proc/<pid>/stat from the 3rd on (the command name in parentheses may hold spaces). */
+const statFields = (text: string): Array<string> => text.slice(text.lastIndexOf(")") + 2).split(" ")
+
+/** minflt of /proc/<pid>/stat (field 10). */
+export const parseMinorFaults = (text: string): number => Number(statFields(text)[7] ?? 0)
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15), in clock ticks: all threads, exited ones too. */
+export const parseCpuTicks = (text: string): number => {
+  const fields = statFields(text)
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0)
+}
 
 /** nr_throttled and throttled_time (ns; v2: throttled_usec) of a cgroup's cpu.stat. */
 export const parseThrottling = (text: string): { readonly periods: number; readonly ms: number } => ({

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { Worker } from "node:worker_threads"
 import {
   between,
+  parseCpuTicks,
   parseMinorFaults,
   parseSchedstat,
   parseSwitches,
@@ -22,6 +23,7 @@ describe("parsers of Linux's counters", () => {
   test("stat: minor faults, with spaces and parentheses in the command name", () => {
     const stat = "4242 (HTTP Client) (x) S 1 4242 4242 0 -1 4194560 1234 0 7 0 10 5 0 0 20 0 9 0 100"
     expect(parseMinorFaults(stat)).toBe(1234)
+    expect(parseCpuTicks(stat)).toBe(15) // utime 10 + stime 5
   })
   test("cpu.stat: cgroup v1 counts ns, v2 µs", () => {
     expect(parseThrottling("nr_periods 10\nnr_throttled 3\nthrottled_time 4000000\n")).toEqual({ periods: 3, ms: 4 })
