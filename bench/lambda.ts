@@ -1,7 +1,7 @@
 /**
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
- *               [--node 24.21.0] [--pin]
+ *               [--node 24.21.0] [--rounds 10] [--pair-concurrency 5] [--sequential] [--pin]
  *               [--per-environment 5] [--no-managed] [--update-readme]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
@@ -15,12 +15,19 @@
  * environment beside one invocation at a time. Then it checks that nothing was lost or duplicated,
  * prints the report and writes it, with <date>-<case>.json / .svg, to .cache/bench/ (not kept in git).
  * --update-readme writes them to bench/results/ instead and puts the report in README.md's bench section.
+ * Bun and its Node.js twin run side by side: each on a stack of its own with --pair-concurrency
+ * environments (default half of --concurrency, so that the pair puts as many on the machine as one
+ * variant alone), the same messages sent to both at the same moments in --rounds rounds, so that
+ * whatever else the machine does falls alike on both; the report gives their per-round ratios with
+ * 95% intervals (bench/load/pairing.ts). --sequential alternates their rounds instead (AB BA ...: the
+ * control of the method). The baselines and Managed Instances run alone, one after the other.
  * Each environment has its own latency proxies, which time its AWS calls: the report splits every
  * duration into the wait on AWS and the function's own time (bench/own-time.ts). With --pin, the
  * environments run on CPU 0 and the emulators and proxies on the others (bench/pinning.ts): on a
  * 2-core machine that leaves ten environments one core, which measured slower (see README).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { availableParallelism, loadavg } from "node:os"
 import { join, relative, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { packagedFunction } from "../local/flow/packaged.ts"
@@ -29,7 +36,7 @@ import { detectCgroups } from "../local/limits/cgroups.ts"
 import { IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { loadReport, readmeWithReport } from "./load/report.ts"
-import { type LoadCase, type LoadSettings, runCase, type RunResult } from "./load/run-case.ts"
+import { type LoadCase, type LoadSettings, runCase, runPair, type RunResult } from "./load/run-case.ts"
 import { loadVariants } from "./load/variants.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
@@ -48,6 +55,9 @@ const { values: args } = parseArgs({
     "no-baseline": { type: "boolean", default: false },
     "no-node": { type: "boolean", default: false },
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
+    rounds: { type: "string" },
+    "pair-concurrency": { type: "string" },
+    sequential: { type: "boolean", default: false },
     "per-environment": { type: "string", default: "5" },
     "no-managed": { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
@@ -63,6 +73,12 @@ const memories = (args.memory ?? (args.quick ? "128,1024" : "128,1024,2048,3072"
 const messages = Number(args.messages ?? (args.quick ? 1_000 : 10_000))
 const cases = args.cases!.split(",") as Array<LoadCase>
 const cgroups = detectCgroups()
+const loadAtStart = loadavg()[0]!
+/** What the machine had: its CPUs and how busy it was (the 1-minute load average, this run's own load included). */
+const machineNote = () =>
+  `${availableParallelism()} CPUs, load average ${loadAtStart.toFixed(1)} at the start and ${
+    loadavg()[0]!.toFixed(1)
+  } at the end`
 const pinning = pinBenchmark(args.pin!, cgroups.available)
 const settings: LoadSettings = {
   latencyMs: Number(args.latency),
@@ -98,10 +114,25 @@ const variants = loadVariants({
 await runCase(settings, "add", variants[0]!, memories[0]!, 200)
 process.stderr.write("(warm-up run above is discarded)\n")
 
+// Bun and its Node.js twin side by side, each with half the environments; the others alone.
+const pair = variants.find((v) => v.key === "batched") && variants.find((v) => v.key === "node")
+  ? [variants.find((v) => v.key === "batched")!, variants.find((v) => v.key === "node")!] as const
+  : undefined
+const pairOptions = {
+  rounds: Number(args.rounds ?? (args.quick ? 5 : 10)),
+  schedule: args.sequential ? "alternating" as const : "side by side" as const,
+  concurrency: Number(args["pair-concurrency"] ?? Math.max(1, Math.floor(settings.concurrency / 2)))
+}
 const results: Array<RunResult> = []
 for (const kind of cases) {
   for (const memoryMb of memories) {
-    for (const variant of variants) results.push(await runCase(settings, kind, variant, memoryMb, messages))
+    const here: Array<RunResult> = []
+    if (pair) here.push(...await runPair(settings, kind, pair, memoryMb, messages, pairOptions))
+    for (const variant of variants.filter((v) => !pair?.includes(v))) {
+      here.push(await runCase(settings, kind, variant, memoryMb, messages))
+    }
+    // In the order of the report's tables.
+    results.push(...variants.flatMap((v) => here.filter((r) => r.variantKey === v.key)))
   }
 }
 
@@ -118,7 +149,14 @@ const report = loadReport(results, {
   limitsNote: cgroups.available
     ? `memory and CPU limited per environment (${cgroups.reason.split(" (")[0]})`
     : `NOT limited (${cgroups.reason})`,
-  pinningNote: pinning.note
+  pinningNote: pinning.note,
+  ...(pair
+    ? {
+      pairNote: `Bun and Node.js ${
+        pairOptions.schedule === "side by side" ? "side by side (at the same time" : "alternating (one after the other"
+      }, each on a stack of its own with ${pairOptions.concurrency} environments, the same messages to both in ${pairOptions.rounds} rounds), the other variants alone with up to ${settings.concurrency}; the machine: ${machineNote()}`
+    }
+    : {})
 })
 console.log(`\n${report.markdown}`)
 

@@ -25,7 +25,7 @@ import { startSession } from "../local/flow/session.ts"
 import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
-import { sendWorkload } from "./load/workload.ts"
+import { seedWorkload, sendWorkload } from "./load/workload.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { AwsWaits } from "./own-time.ts"
@@ -153,13 +153,14 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
       functionEndpoints: (stack) => proxiedEndpoints(stack, { latencyMs: IN_REGION_ROUND_TRIP_MS })
     })
     const { stack } = session
-    await sendWorkload(stack, kind, messages)
+    const seeded = await seedWorkload(stack, kind, messages)
+    await sendWorkload(stack, kind, 0, messages, seeded)
     await session.mapping.drain()
     if (variant.key === "node") {
       // Wake the runtime with a few more batches so that its profiler sees the stop file.
       writeFileSync(join(dir, "stop"), "")
       for (let i = 0; i < 20 && !readdirSync(dir).some((f) => f.endsWith(".cpuprofile")); i++) {
-        await sendWorkload(stack, kind, 10)
+        await sendWorkload(stack, kind, messages + i * 10, 10, seeded)
         await session.mapping.drain()
         await Bun.sleep(200)
       }
@@ -241,7 +242,7 @@ async function threadsMode() {
     })
     try {
       const { stack } = session
-      await sendWorkload(stack, kind, count)
+      await sendWorkload(stack, kind, 0, count, await seedWorkload(stack, kind, count))
       await session.mapping.drain()
       const counters = sum([...warm].map(([pid, before]) => between(before, processCounters(pid))))
       const key = `${kind} ${variant.spec}`

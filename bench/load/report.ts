@@ -1,7 +1,9 @@
 import { durationChart } from "../chart.ts"
 import { ownTimeTable } from "../own-time.ts"
+import type { Interval, PairedComparison } from "../paired-ratio.ts"
 import { PRICES_AS_OF } from "../pricing.ts"
 import { fmt, table } from "../stats.ts"
+import { PAIR_TARGETS, type PairedRatios, pairedRatios } from "./pairing.ts"
 import type { LoadCase, RunResult } from "./run-case.ts"
 
 /** What a report says about the run beside its results. */
@@ -20,6 +22,8 @@ export interface ReportContext {
   /** Whether environments were held to their memory and CPU, and whether they were pinned (--pin). */
   readonly limitsNote: string
   readonly pinningNote: string
+  /** How Bun and its Node.js twin ran (side by side or alternating, environments each, the machine). */
+  readonly pairNote?: string
 }
 
 export interface ReportFile {
@@ -60,7 +64,9 @@ const resultsTable = (results: ReadonlyArray<RunResult>) =>
       "GB-s",
       "cost arm64",
       "cost x86_64",
-      "lost / dup"
+      "lost / dup",
+      "envs",
+      "run"
     ],
     results.map((r) => [
       `${r.memoryMb}`,
@@ -79,9 +85,62 @@ const resultsTable = (results: ReadonlyArray<RunResult>) =>
       fmt(r.cost.gbSeconds, 3),
       usd(r.cost.totalUsd.arm64),
       usd(r.cost.totalUsd.x86_64),
-      `${r.lost} / ${r.duplicated}`
+      `${r.lost} / ${r.duplicated}`,
+      String(r.environments),
+      r.schedule === "alone" ? "alone" : `${r.schedule}, ${r.rounds.length} rounds`
     ])
   )
+
+const interval = (i: Interval) => `${fmt(i.estimate, 3)} [${fmt(i.lower, 3)}, ${fmt(i.upper, 3)}]`
+const spread = (c: PairedComparison) =>
+  c.ratios.length ? `${fmt(Math.min(...c.ratios), 3)} – ${fmt(Math.max(...c.ratios), 3)}` : "-"
+
+/** Bun and its Node.js twin at one memory size, with their per-round ratios where they ran in rounds. */
+const pairsOf = (results: ReadonlyArray<RunResult>) =>
+  results.filter((r) => r.variantKey === "batched").flatMap((bun) => {
+    const node = results.find((x) => x.variantKey === "node" && x.memoryMb === bun.memoryMb)
+    const paired = node && pairedRatios(bun, node)
+    return node && paired ? [{ bun, node, paired }] : []
+  })
+
+/** Per memory size, Bun / Node.js per round on both measures: spread, intervals, verdict against the target. */
+const pairTable = (results: ReadonlyArray<RunResult>): Array<string> => {
+  const pairs = pairsOf(results)
+  if (pairs.length === 0) return []
+  const row = (bun: RunResult, paired: PairedRatios, measure: "duration" | "ownTime") => {
+    const c = paired[measure]
+    return [
+      `${bun.memoryMb}`,
+      measure === "duration" ? "average duration" : "average own time",
+      `≤ ${PAIR_TARGETS[measure]}x`,
+      `${paired.rounds} ${bun.schedule}`,
+      spread(c),
+      interval(c.bootstrap),
+      interval(c.logT),
+      c.verdict === "within" ? "met" : c.verdict === "over" ? "**not met**" : "not proven"
+    ]
+  }
+  return [
+    "Bun / Node.js per round (each round's average over the other's of the same round), 95% intervals over " +
+    "rounds: a bootstrap of the ratio of the means (rounds resampled, each round's pair kept together) and a " +
+    "paired t on the rounds' log-ratios (its geometric mean); met only where both lie wholly within the target:",
+    "",
+    table(
+      [
+        "MB",
+        "measure",
+        "target",
+        "rounds",
+        "per-round min – max",
+        "ratio of means [bootstrap]",
+        "geometric mean [paired t]",
+        "target"
+      ],
+      pairs.flatMap(({ bun, paired }) => [row(bun, paired, "duration"), row(bun, paired, "ownTime")])
+    ),
+    ""
+  ]
+}
 
 /** Per run, what the function itself counted (its EMF lines): the same numbers CloudWatch would show. */
 const metricsTable = (results: ReadonlyArray<RunResult>): Array<string> => {
@@ -191,11 +250,18 @@ const verdictsOf = (kind: LoadCase, results: ReadonlyArray<RunResult>, nodeVersi
     }
     const node = resultOf("node", r.memoryMb)
     if (node) {
+      const paired = pairedRatios(r, node)
+      const perRound = (c: PairedComparison | undefined) =>
+        c ? `, per round ${interval(c.bootstrap)}: ${c.verdict === "within" ? "met" : c.verdict}` : ""
       verdicts.push(
-        `${at} on Bun vs Node.js ${nodeVersion} + aws-lambda-ric: ` +
-          `average ${ratio(r.durationMs.average, node.durationMs.average)}x (target ≤ 0.8x), ` +
+        `${at} on Bun vs Node.js ${nodeVersion} + aws-lambda-ric${
+          paired ? `, ${r.schedule} in ${paired.rounds} rounds` : ""
+        }: ` +
+          `average ${ratio(r.durationMs.average, node.durationMs.average)}x (target ≤ ${PAIR_TARGETS.duration}x${
+            perRound(paired?.duration)
+          }), ` +
           `own time ${ratio(r.ownTime?.ownMs.average ?? NaN, node.ownTime?.ownMs.average ?? NaN)}x ` +
-          `(target ≤ 0.7x), ` +
+          `(target ≤ ${PAIR_TARGETS.ownTime}x${perRound(paired?.ownTime)}), ` +
           `init ${ratio(r.initDurationMs.average, node.initDurationMs.average)}x, ` +
           `max memory ${r.maxMemoryUsedMb} vs ${node.maxMemoryUsedMb} MB, ` +
           `cost ${ratio(r.cost.totalUsd.arm64, node.cost.totalUsd.arm64)}x`
@@ -244,6 +310,7 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
     `the packaged Bun ${context.bunVersion} layer and function bundle (bun run build), ${context.limitsNote}; ` +
     `${context.pinningNote}; emulators dynalite and local-aws-sqs on one 2-core machine. ` +
     `Durations are the function's own REPORT durations. ` +
+    (context.pairNote ? `${context.pairNote}. ` : "") +
     `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults ` +
     `(its node:http transport); this product uses the SDK's fetch transport on Bun. ` +
     `Prices: ${PRICES_AS_OF}.`,
@@ -263,6 +330,7 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
       ""
     )
     lines.push(ownTimeTable(ofCase.flatMap((r) => (r.ownTime ? [{ ...r, ownTime: r.ownTime }] : []))), "")
+    lines.push(...pairTable(ofCase))
     verdicts.push(...verdictsOf(kind, ofCase, context.nodeVersion))
     const ours = ofCase.filter((r) => r.variantKey === "batched")
     const cheapest = [...ours].sort((a, b) => a.cost.totalUsd.arm64 - b.cost.totalUsd.arm64)[0]

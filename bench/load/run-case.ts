@@ -10,7 +10,8 @@ import { AwsWaits, type OwnTimeSummary, summarizeOwnTime } from "../own-time.ts"
 import { type Cost, costOf } from "../pricing.ts"
 import { mean, percentile } from "../stats.ts"
 import { accountAnswers, type Answers, entriesSentTo } from "./answer-accounting.ts"
-import { sendWorkload } from "./workload.ts"
+import { type RoundSide, roundSizes, type RoundSummary, roundSummary, runRounds, type Schedule } from "./pairing.ts"
+import { seedWorkload, sendWorkload } from "./workload.ts"
 
 /** The load benchmark's two cases: add products to DynamoDB; read products and send them to a queue. */
 export type LoadCase = "add" | "read"
@@ -72,20 +73,40 @@ export interface RunResult {
   /** Undefined with several invocations per environment: its calls cannot be told apart by environment. */
   readonly ownTime: OwnTimeSummary | undefined
   readonly ownDurations: ReadonlyArray<number>
+  /** How its rounds ran (alone: one round of all messages; side by side or alternating with its twin). */
+  readonly schedule: Schedule
+  /** Per round: invocations, average duration and own time (what the paired ratios compare). */
+  readonly rounds: ReadonlyArray<RoundSummary>
+}
+
+/** One variant's stack under test, fed in rounds (send, drain), then accounted for. */
+export interface LoadRun extends RoundSide {
+  /** Records worked through and invocations so far (progress). */
+  readonly progress: () => { readonly records: number; readonly invocations: number }
+  /** Accounts for every message, closes the stack and sums the run up. */
+  readonly finish: () => Promise<RunResult>
+}
+
+export interface RunOptions {
+  /** Environments (default: the variant's, else the settings'). */
+  readonly concurrency?: number
+  readonly schedule?: Schedule
 }
 
 /**
- * One case, one variant, one memory size: a fresh local stack, `count` messages sent to its input
- * queue and drained through the event source mapping, each environment behind its own latency proxies
- * (which time its AWS calls: the own time), then every message accounted for.
+ * One case, one variant, one memory size: a fresh local stack, `total` messages to come in rounds
+ * (each sent to its input queue and drained through the event source mapping), each environment
+ * behind its own latency proxies (which time its AWS calls: the own time), then every message
+ * accounted for.
  */
-export const runCase = async (
+export const startRun = async (
   settings: LoadSettings,
   kind: LoadCase,
   variant: Variant,
   memoryMb: number,
-  count: number
-): Promise<RunResult> => {
+  total: number,
+  options: RunOptions = {}
+): Promise<LoadRun> => {
   const { latencyMs } = settings
   const invocations: Array<InvocationRecord> = []
   const proxies: Array<AwsProxy> = []
@@ -96,7 +117,7 @@ export const runCase = async (
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
     memoryMb,
-    concurrency: variant.environments ?? settings.concurrency,
+    concurrency: options.concurrency ?? variant.environments ?? settings.concurrency,
     batchSize: settings.batchSize,
     batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
     timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
@@ -119,24 +140,52 @@ export const runCase = async (
     ...(settings.environmentCpus ? { environmentCpus: settings.environmentCpus } : {})
   })
   const { stack } = session
+  const close = async () => {
+    await session.close()
+    await Promise.all(proxies.map((p) => p.stop()))
+  }
+  const sentIds: Array<string> = []
+  const rounds: Array<RoundSummary> = []
+  const manyPerEnvironment = (variant.perEnvironment ?? 1) > 1
+  let seeded = 0
+  let roundStart = 0
+  let seconds = 0
   try {
-    const sentIds = await sendWorkload(stack, kind, count)
-    const label = `${kind} ${memoryMb} MB ${variant.key}`.padEnd(28)
-    const ticker = setInterval(
-      () =>
-        progressBar(
-          invocations.reduce((n, r) => n + r.event.Records.length, 0),
-          count,
-          `${label} invocations ${invocations.length}`
-        ),
-      250
-    )
-    const started = performance.now()
-    await session.mapping.drain()
-    const seconds = (performance.now() - started) / 1000
-    clearInterval(ticker)
-    process.stderr.write(`${progressBar(count, count, `${label} ${seconds.toFixed(1)} s`)}\n`)
+    seeded = await seedWorkload(stack, kind, total)
+  } catch (error) {
+    await close()
+    throw error
+  }
+  return {
+    progress: () => ({
+      records: invocations.reduce((n, r) => n + r.event.Records.length, 0),
+      invocations: invocations.length
+    }),
+    send: async (count) => {
+      roundStart = invocations.length
+      sentIds.push(...await sendWorkload(stack, kind, sentIds.length, count, seeded))
+    },
+    drain: async () => {
+      const started = performance.now()
+      await session.mapping.drain()
+      // From the round's first invocation: after the first round the mapping is already polling while
+      // the round is sent (in the first it starts with the drain).
+      const first = invocations[roundStart]?.startedAt ?? started
+      seconds += (performance.now() - Math.min(started, first)) / 1000
+      const durations = invocations.slice(roundStart).map((r) => r.result.report.durationMs)
+      rounds.push(roundSummary(durations, manyPerEnvironment ? [] : waited.slice(roundStart)))
+    },
+    finish: async () => {
+      try {
+        return await account()
+      } finally {
+        await close()
+      }
+    }
+  }
 
+  async function account(): Promise<RunResult> {
+    const count = sentIds.length
     // Accounting: every message exactly once.
     let lost = 0
     let duplicated = 0
@@ -200,15 +249,95 @@ export const runCase = async (
       failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
       durations,
       metrics: emf.totals(),
-      ...((variant.perEnvironment ?? 1) > 1
+      ...(manyPerEnvironment
         ? { ownTime: undefined, ownDurations: [] }
         : {
           ownTime: summarizeOwnTime(kind, latencyMs, durations, waited),
           ownDurations: durations.map((d, i) => d - waited[i]!)
-        })
+        }),
+      schedule: options.schedule ?? "alone",
+      rounds
     }
+  }
+}
+
+/** A variant alone on the machine: all `count` messages in one round, with a progress bar. */
+export const runCase = async (
+  settings: LoadSettings,
+  kind: LoadCase,
+  variant: Variant,
+  memoryMb: number,
+  count: number
+): Promise<RunResult> => {
+  const run = await startRun(settings, kind, variant, memoryMb, count)
+  const label = `${kind} ${memoryMb} MB ${variant.key}`.padEnd(28)
+  const ticker = setInterval(() => {
+    const { records, invocations } = run.progress()
+    progressBar(records, count, `${label} invocations ${invocations}`)
+  }, 250)
+  try {
+    await run.send(count)
+    await run.drain()
+  } catch (error) {
+    await run.finish().catch(() => undefined)
+    throw error
   } finally {
-    await session.close()
-    await Promise.all(proxies.map((p) => p.stop()))
+    clearInterval(ticker)
+  }
+  const result = await run.finish()
+  process.stderr.write(`${progressBar(count, count, `${label} ${result.seconds.toFixed(1)} s`)}\n`)
+  return result
+}
+
+export interface PairOptions {
+  readonly rounds: number
+  readonly schedule: Exclude<Schedule, "alone">
+  /** Environments each side gets. */
+  readonly concurrency: number
+}
+
+/**
+ * Two variants (Bun and its Node.js twin), each on a fresh stack of its own with as many environments,
+ * fed the same `count` messages in rounds, side by side or alternating (bench/load/pairing.ts).
+ */
+export const runPair = async (
+  settings: LoadSettings,
+  kind: LoadCase,
+  variants: readonly [Variant, Variant],
+  memoryMb: number,
+  count: number,
+  options: PairOptions
+): Promise<[RunResult, RunResult]> => {
+  const runs: Array<LoadRun> = []
+  try {
+    for (const v of variants) {
+      runs.push(
+        await startRun(settings, kind, v, memoryMb, count, {
+          concurrency: options.concurrency,
+          schedule: options.schedule
+        })
+      )
+    }
+    const sizes = roundSizes(count, options.rounds, settings.batchSize)
+    const label = `${kind} ${memoryMb} MB ${variants.map((v) => v.key).join(" + ")}`
+    const status = () =>
+      runs.map((r, i) => `${variants[i]!.key} ${r.progress().invocations}`).join(", ") + " invocations"
+    const done = () => Math.min(...runs.map((r) => r.progress().records))
+    const ticker = setInterval(() => progressBar(done(), count, `${label} ${status()}`), 250)
+    try {
+      await runRounds(runs, sizes, options.schedule, (round) => {
+        if (!process.stderr.isTTY) process.stderr.write(`${label}: round ${round + 1}/${sizes.length} done\n`)
+      })
+    } finally {
+      clearInterval(ticker)
+    }
+    process.stderr.write(`${progressBar(count, count, `${label} ${options.schedule}, ${sizes.length} rounds`)}\n`)
+    // Every run is finished (its stack closed) even if the other's accounting fails.
+    const [a, b] = await Promise.allSettled(runs.splice(0).map((r) => r.finish()))
+    if (a?.status === "rejected") throw a.reason
+    if (b?.status === "rejected") throw b.reason
+    return [a!.value, b!.value]
+  } finally {
+    for (const r of runs) await r.finish().catch(() => undefined)
   }
 }

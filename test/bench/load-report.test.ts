@@ -49,8 +49,18 @@ const run = (variantKey: string, average: number, more: Partial<RunResult> = {})
     floorMs: 4
   },
   ownDurations: Array.from({ length: 100 }, () => average / 2),
+  schedule: "alone",
+  rounds: [{ invocations: 100, averageMs: average, ownAverageMs: average / 2 }],
   ...more
 })
+
+/** A run side by side in rounds: per round, its average duration and own time. */
+const paired = (variantKey: string, averages: ReadonlyArray<number>, own: ReadonlyArray<number>) =>
+  run(variantKey, averages.reduce((a, b) => a + b, 0) / averages.length, {
+    schedule: "side by side",
+    environments: 5,
+    rounds: averages.map((averageMs, i) => ({ invocations: 20, averageMs, ownAverageMs: own[i]! }))
+  })
 
 describe("the load benchmark's report", () => {
   test("verdicts are this product's ratios to the baseline and to Node.js at the same memory size", () => {
@@ -63,6 +73,57 @@ describe("the load benchmark's report", () => {
     expect(report.markdown).toContain("lost 0, duplicated 0 (target 0 / 0); DLQ 0")
     expect(report.markdown).toContain("max memory used 40 MB (target < 64 MB)")
     expect(report.lost).toBe(0)
+  })
+
+  test("Bun and Node.js side by side: the verdict and a table give the per-round ratios with intervals", () => {
+    // Bun at 0.5x of Node.js in every round on both measures: met; the rounds' ratios are all 0.5.
+    const bun = paired("batched", [10, 12, 11, 9], [5, 6, 5.5, 4.5])
+    const node = paired("node", [20, 24, 22, 18], [10, 12, 11, 9])
+    const report = loadReport([bun, node], { ...context, pairNote: "pair note" })
+    expect(report.markdown).toContain(
+      "add @ 128 MB on Bun vs Node.js 24.21.0 + aws-lambda-ric, side by side in 4 rounds: " +
+        "average 0.500x (target ≤ 0.8x, per round 0.500 [0.500, 0.500]: met), " +
+        "own time 0.500x (target ≤ 0.7x, per round 0.500 [0.500, 0.500]: met)"
+    )
+    expect(report.markdown).toContain("pair note. ")
+    const rows = report.markdown.split("\n").filter((l) => l.startsWith("| 128 ") && l.includes("average "))
+    expect(rows).toHaveLength(2)
+    const cells = (row: string) => row.split("|").slice(1, -1).map((c) => c.trim())
+    expect(cells(rows[0]!)).toEqual([
+      "128",
+      "average duration",
+      "≤ 0.8x",
+      "4 side by side",
+      "0.500 – 0.500",
+      "0.500 [0.500, 0.500]",
+      "0.500 [0.500, 0.500]",
+      "met"
+    ])
+    expect(rows[1]).toContain("| average own time | ≤ 0.7x |")
+    // The results table says how each ran: environments, and side by side in how many rounds.
+    expect(report.markdown).toMatch(/\| 0 \/ 0 +\| 5 +\| side by side, 4 rounds \|/)
+  })
+
+  test("a pair whose rounds straddle the target is not proven; one wholly above it is not met", () => {
+    const straddles = loadReport([
+      paired("batched", [7, 9, 7, 9], [6, 8, 6, 8]),
+      paired("node", [10, 10, 10, 10], [10, 10, 10, 10])
+    ], context)
+    expect(straddles.markdown).toContain("average 0.800x (target ≤ 0.8x, per round 0.800 [")
+    expect(straddles.markdown).toMatch(/average duration .* not proven/)
+    const behind = loadReport([
+      paired("batched", [12, 13, 12, 13], [9, 9.5, 9, 9.5]),
+      paired("node", [10, 10, 10, 10], [10, 10, 10, 10])
+    ], context)
+    expect(behind.markdown).toMatch(/average duration .*\*\*not met\*\*/)
+    expect(behind.markdown).toMatch(/average own time .*\*\*not met\*\*/)
+  })
+
+  test("run alone (no rounds to pair), the verdict gives the plain ratios and there is no per-round table", () => {
+    const report = loadReport([run("batched", 10), run("node", 20)], context)
+    expect(report.markdown).toContain("on Bun vs Node.js 24.21.0 + aws-lambda-ric: average 0.500x (target ≤ 0.8x), ")
+    expect(report.markdown).not.toContain("per round")
+    expect(report.markdown).toMatch(/\| 10 +\| alone \|/)
   })
 
   test("a table row per run, the function's own metrics only where it wrote EMF lines", () => {
