@@ -227,6 +227,16 @@ const answersTable = (results: ReadonlyArray<RunResult>): Array<string> => {
   ]
 }
 
+/**
+ * Where this product ran beside Node.js and the other variant alone, the ratio mixes two conditions
+ * (another stack at the same time, fewer environments): said beside it.
+ */
+const apart = (ours: RunResult, other: RunResult) =>
+  ours.schedule === other.schedule
+    ? ""
+    : `; this product ${ours.schedule} with Node.js on ${ours.environments} environments, ` +
+      `the other ${other.schedule} on ${other.environments}`
+
 /** This product's run of a case at one memory size against the other variants at that size: the targets. */
 const verdictsOf = (kind: LoadCase, results: ReadonlyArray<RunResult>, nodeVersion: string): Array<string> => {
   const resultOf = (key: string, memoryMb: number) =>
@@ -238,14 +248,14 @@ const verdictsOf = (kind: LoadCase, results: ReadonlyArray<RunResult>, nodeVersi
     if (base) {
       verdicts.push(
         `${at}: average ${fmt(r.durationMs.average, 2)} ms vs ${fmt(base.durationMs.average, 2)} ms one at a time = ` +
-          `${ratio(r.durationMs.average, base.durationMs.average)}x (target ≤ 0.2x)`
+          `${ratio(r.durationMs.average, base.durationMs.average)}x (target ≤ 0.2x)${apart(r, base)}`
       )
     }
     const sameTransport = resultOf("baseline-fetch", r.memoryMb)
     if (sameTransport) {
       verdicts.push(
         `${at} vs one at a time on the same fetch transport: ` +
-          `${ratio(r.durationMs.average, sameTransport.durationMs.average)}x (batching alone)`
+          `${ratio(r.durationMs.average, sameTransport.durationMs.average)}x (batching alone)${apart(r, sameTransport)}`
       )
     }
     const node = resultOf("node", r.memoryMb)

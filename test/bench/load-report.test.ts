@@ -86,6 +86,11 @@ describe("the load benchmark's report", () => {
         "own time 0.500x (target ≤ 0.7x, per round 0.500 [0.500, 0.500]: met)"
     )
     expect(report.markdown).toContain("pair note. ")
+    // Against a variant run alone, the ratio says it mixes two conditions.
+    const withBaseline = loadReport([bun, node, run("baseline", 50)], context)
+    expect(withBaseline.markdown).toContain(
+      "(target ≤ 0.2x); this product side by side with Node.js on 5 environments, the other alone on 10"
+    )
     const rows = report.markdown.split("\n").filter((l) => l.startsWith("| 128 ") && l.includes("average "))
     expect(rows).toHaveLength(2)
     const cells = (row: string) => row.split("|").slice(1, -1).map((c) => c.trim())
