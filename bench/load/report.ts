@@ -134,7 +134,7 @@ const pairTable = (results: ReadonlyArray<RunResult>): Array<string> => {
         "per-round min – max",
         "ratio of means [bootstrap]",
         "geometric mean [paired t]",
-        "target"
+        "verdict"
       ],
       pairs.flatMap(({ bun, paired }) => [row(bun, paired, "duration"), row(bun, paired, "ownTime")])
     ),
