@@ -20,7 +20,8 @@
  * variant alone), the same messages sent to both at the same moments in --rounds rounds, so that
  * whatever else the machine does falls alike on both; the report gives their per-round ratios with
  * 95% intervals (bench/load/pairing.ts). --sequential alternates their rounds instead (AB BA ...: the
- * control of the method). The baselines and Managed Instances run alone, one after the other.
+ * control of the method). Bun also runs alone with --concurrency environments, as do the baselines and
+ * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun.
  * Each environment has its own latency proxies, which time its AWS calls: the report splits every
  * duration into the wait on AWS and the function's own time (bench/own-time.ts). With --pin, the
  * environments run on CPU 0 and the emulators and proxies on the others (bench/pinning.ts): on a
@@ -37,7 +38,7 @@ import { IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { loadReport, readmeWithReport } from "./load/report.ts"
 import { type LoadCase, type LoadSettings, runCase, runPair, type RunResult } from "./load/run-case.ts"
-import { loadVariants } from "./load/variants.ts"
+import { BUN_PAIRED, loadVariants } from "./load/variants.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { pinBenchmark } from "./pinning.ts"
@@ -89,8 +90,10 @@ const settings: LoadSettings = {
 // What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold
 // starts and durations are those of the deployed artefacts.
 const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a-time.ts" })
+const pairSchedule = args.sequential ? "alternating" as const : "side by side" as const
 const variants = loadVariants({
   shipped,
+  pairSchedule,
   quick: args.quick!,
   baseline: !args["no-baseline"],
   // The same handler for Node.js: bundled as ESM and started by aws-lambda-ric, as a Node custom runtime would.
@@ -114,13 +117,14 @@ const variants = loadVariants({
 await runCase(settings, "add", variants[0]!, memories[0]!, 200)
 process.stderr.write("(warm-up run above is discarded)\n")
 
-// Bun and its Node.js twin side by side, each with half the environments; the others alone.
-const pair = variants.find((v) => v.key === "batched") && variants.find((v) => v.key === "node")
-  ? [variants.find((v) => v.key === "batched")!, variants.find((v) => v.key === "node")!] as const
-  : undefined
+// Bun's second run and its Node.js twin side by side, each with half the environments; the others
+// (Bun's first run among them) alone.
+const pairedBun = variants.find((v) => v.key === BUN_PAIRED)
+const node = variants.find((v) => v.key === "node")
+const pair = pairedBun && node ? [pairedBun, node] as const : undefined
 const pairOptions = {
   rounds: Number(args.rounds ?? (args.quick ? 5 : 10)),
-  schedule: args.sequential ? "alternating" as const : "side by side" as const,
+  schedule: pairSchedule,
   concurrency: Number(args["pair-concurrency"] ?? Math.max(1, Math.floor(settings.concurrency / 2)))
 }
 const results: Array<RunResult> = []
@@ -154,7 +158,9 @@ const report = loadReport(results, {
     ? {
       pairNote: `Bun and Node.js ${
         pairOptions.schedule === "side by side" ? "side by side (at the same time" : "alternating (one after the other"
-      }, each on a stack of its own with ${pairOptions.concurrency} environments, the same messages to both in ${pairOptions.rounds} rounds), the other variants alone with up to ${settings.concurrency}; the machine: ${machineNote()}`
+      }, each on a stack of its own with ${pairOptions.concurrency} environments, the same messages to both in ${pairOptions.rounds} rounds): the row "${
+        pair[0].name
+      }" is compared with Node.js only. This product also ran alone, as did the other variants, with up to ${settings.concurrency}: that run is the one the baselines and Managed Instances are compared with, and the cost and the chart's; the machine: ${machineNote()}`
     }
     : {})
 })

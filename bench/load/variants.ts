@@ -1,4 +1,12 @@
+import type { Schedule } from "./pairing.ts"
 import type { Variant } from "./run-case.ts"
+
+/**
+ * This product's two runs: alone with every environment (what the baselines, Managed Instances, the
+ * cost and the chart are compared with), and beside its Node.js twin (what Node.js is compared with).
+ */
+export const BUN_ALONE = "batched"
+export const BUN_PAIRED = "batched-paired"
 
 export interface VariantChoice {
   /** What ships: the unpacked layer's bootstrap and the task root (with the baseline bundled beside). */
@@ -7,6 +15,8 @@ export interface VariantChoice {
   readonly baseline: boolean
   /** The same handler on Node.js + aws-lambda-ric, set up only when asked for. */
   readonly node?: () => Variant
+  /** How this product's second run goes with the Node.js one (default side by side). */
+  readonly pairSchedule?: Exclude<Schedule, "alone">
   /** Invocations per environment for the Managed Instances variant; 1 or less for none. */
   readonly perEnvironment: number
   readonly concurrency: number
@@ -15,8 +25,9 @@ export interface VariantChoice {
 /** The variants one benchmark run measures, in the order of the report's tables. */
 export const loadVariants = (choice: VariantChoice): Array<Variant> => {
   const { shipped, perEnvironment } = choice
+  const bun = { ...shipped, handler: "handler.handler" }
   return [
-    { name: "batched (this product)", key: "batched", function: { ...shipped, handler: "handler.handler" } },
+    { name: "batched (this product)", key: BUN_ALONE, function: bun },
     ...(choice.baseline
       ? [{ name: "one at a time (baseline)", key: "baseline", function: { ...shipped, handler: "baseline.handler" } }]
       : []),
@@ -29,12 +40,18 @@ export const loadVariants = (choice: VariantChoice): Array<Variant> => {
         env: { BASELINE_TRANSPORT: "fetch" }
       }]
       : []),
-    ...(choice.node ? [choice.node()] : []),
+    // This product again, run with its Node.js twin (bench/load/pairing.ts), so that the two share their conditions.
+    ...(choice.node
+      ? [
+        { name: `batched, ${choice.pairSchedule ?? "side by side"} with Node.js`, key: BUN_PAIRED, function: bun },
+        choice.node()
+      ]
+      : []),
     // The same bundle with several invocations per environment, as many in flight in all as above.
     ...(perEnvironment <= 1 ? [] : [{
       name: `batched, ${perEnvironment} per environment (Managed Instances)`,
       key: "managed",
-      function: { ...shipped, handler: "handler.handler" },
+      function: bun,
       perEnvironment,
       environments: Math.max(1, Math.ceil(choice.concurrency / perEnvironment))
     }])

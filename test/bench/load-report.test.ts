@@ -62,6 +62,10 @@ const paired = (variantKey: string, averages: ReadonlyArray<number>, own: Readon
     rounds: averages.map((averageMs, i) => ({ invocations: 20, averageMs, ownAverageMs: own[i]! }))
   })
 
+/** The verdict lines of a report. */
+const verdictLines = (markdown: string) =>
+  markdown.split("## Verdict")[1]!.split("\n").filter((l) => l.startsWith("- "))
+
 describe("the load benchmark's report", () => {
   test("verdicts are this product's ratios to the baseline and to Node.js at the same memory size", () => {
     const report = loadReport([run("batched", 10), run("baseline", 50), run("node", 20)], context)
@@ -77,20 +81,15 @@ describe("the load benchmark's report", () => {
 
   test("Bun and Node.js side by side: the verdict and a table give the per-round ratios with intervals", () => {
     // Bun at 0.5x of Node.js in every round on both measures: met; the rounds' ratios are all 0.5.
-    const bun = paired("batched", [10, 12, 11, 9], [5, 6, 5.5, 4.5])
+    const bun = paired("batched-paired", [10, 12, 11, 9], [5, 6, 5.5, 4.5])
     const node = paired("node", [20, 24, 22, 18], [10, 12, 11, 9])
     const report = loadReport([bun, node], { ...context, pairNote: "pair note" })
     expect(report.markdown).toContain(
-      "add @ 128 MB on Bun vs Node.js 24.21.0 + aws-lambda-ric, side by side in 4 rounds: " +
+      "add @ 128 MB on Bun vs Node.js 24.21.0 + aws-lambda-ric, side by side in 4 rounds on 5 environments each: " +
         "average 0.500x (target ≤ 0.8x, per round 0.500 [0.500, 0.500]: met), " +
         "own time 0.500x (target ≤ 0.7x, per round 0.500 [0.500, 0.500]: met)"
     )
     expect(report.markdown).toContain("pair note. ")
-    // Against a variant run alone, the ratio says it mixes two conditions.
-    const withBaseline = loadReport([bun, node, run("baseline", 50)], context)
-    expect(withBaseline.markdown).toContain(
-      "(target ≤ 0.2x); this product side by side with Node.js on 5 environments, the other alone on 10"
-    )
     const rows = report.markdown.split("\n").filter((l) => l.startsWith("| 128 ") && l.includes("average "))
     expect(rows).toHaveLength(2)
     const cells = (row: string) => row.split("|").slice(1, -1).map((c) => c.trim())
@@ -111,17 +110,77 @@ describe("the load benchmark's report", () => {
 
   test("a pair whose rounds straddle the target is not proven; one wholly above it is not met", () => {
     const straddles = loadReport([
-      paired("batched", [7, 9, 7, 9], [6, 8, 6, 8]),
+      paired("batched-paired", [7, 9, 7, 9], [6, 8, 6, 8]),
       paired("node", [10, 10, 10, 10], [10, 10, 10, 10])
     ], context)
     expect(straddles.markdown).toContain("average 0.800x (target ≤ 0.8x, per round 0.800 [")
     expect(straddles.markdown).toMatch(/average duration .* not proven/)
     const behind = loadReport([
-      paired("batched", [12, 13, 12, 13], [9, 9.5, 9, 9.5]),
+      paired("batched-paired", [12, 13, 12, 13], [9, 9.5, 9, 9.5]),
       paired("node", [10, 10, 10, 10], [10, 10, 10, 10])
     ], context)
     expect(behind.markdown).toMatch(/average duration .*\*\*not met\*\*/)
     expect(behind.markdown).toMatch(/average own time .*\*\*not met\*\*/)
+  })
+
+  test("each verdict compares like with like: Node.js with the run beside it, the rest with the run alone", () => {
+    // This product alone at 10 ms on 10 environments, beside Node.js at 25 ms on 5 (the machine shared).
+    const alone = run("batched", 10, { variant: "batched (this product)", maxMemoryUsedMb: 40 })
+    const beside = paired("batched-paired", [25, 25, 25, 25], [12, 12, 12, 12])
+    const results = [
+      alone,
+      run("baseline", 50),
+      run("baseline-fetch", 40),
+      { ...beside, variant: "batched, side by side with Node.js", maxMemoryUsedMb: 45 },
+      paired("node", [50, 50, 50, 50], [24, 24, 24, 24]),
+      run("managed", 12, { perEnvironment: 5, environments: 2, messagesPerSecond: 400 })
+    ]
+    const report = loadReport(results, context)
+    const verdicts = verdictLines(report.markdown)
+    // Baselines: the run alone (10 ms), not the one beside Node.js (25 ms: 0.5x, over the target).
+    expect(verdicts).toContain("- add @ 128 MB: average 10.00 ms vs 50.00 ms one at a time = 0.200x (target ≤ 0.2x)")
+    expect(verdicts).toContain("- add @ 128 MB vs one at a time on the same fetch transport: 0.250x (batching alone)")
+    // Node.js: the run beside it (25 vs 50 ms: 0.5x), not the run alone (10 vs 50: 0.2x).
+    expect(verdicts.find((v) => v.includes("on Bun vs Node.js"))).toStartWith(
+      "- add @ 128 MB on Bun vs Node.js 24.21.0 + aws-lambda-ric, side by side in 4 rounds on 5 environments each: " +
+        "average 0.500x (target ≤ 0.8x, per round 0.500 [0.500, 0.500]: met), own time 0.500x"
+    )
+    // Managed Instances: per environment against the run alone (500 msg/s on 10 environments).
+    expect(verdicts).toContain(
+      "- add @ 128 MB, 5 invocations per environment (Managed Instances) vs 1: 200 vs 50 msg/s per environment " +
+        "(4.00x) on 2 vs 10 environments, max memory 40 vs 40 MB per environment, average duration 12.00 vs 10.00 ms"
+    )
+    // One line each, none of them mixing a run beside Node.js with one alone.
+    expect(verdicts.filter((v) => v.startsWith("- add @ 128 MB"))).toHaveLength(4)
+    expect(report.markdown).not.toContain(" alone on 10")
+    // The memory target holds for both of this product's runs.
+    expect(verdicts).toContain("- max memory used 45 MB (target < 64 MB)")
+    // Both of this product's rows in the results table, named, with their environments and how they ran.
+    expect(report.markdown).toMatch(/\| 128 \| batched \(this product\) .*\| 10 +\| alone +\|/)
+    expect(report.markdown).toMatch(
+      /\| 128 \| batched, side by side with Node\.js .*\| 5 +\| side by side, 4 rounds \|/
+    )
+    // The per-round table pairs the run beside Node.js.
+    expect(report.markdown).toMatch(/\| 128 \| average duration \| ≤ 0\.8x \| 4 side by side \| 0\.500 – 0\.500 /)
+    // Cost and chart: the run alone (the chart is the one of a report with only it and the baseline).
+    const cost = (r: RunResult) => `$${r.cost.totalUsd.arm64.toFixed(r.cost.totalUsd.arm64 < 0.01 ? 6 : 4)}`
+    expect(report.markdown).toContain(
+      `Cheapest memory size for this case (this product run alone): **128 MB** (${cost(alone)} on arm64`
+    )
+    expect(cost(alone)).not.toBe(cost(beside))
+    const svg = (r: typeof report) => r.files.find((f) => f.name.endsWith(".svg"))!.content
+    expect(svg(report)).toContain("by memory size, this product run alone")
+    expect(svg(report)).toBe(svg(loadReport([alone, run("baseline", 50)], context)))
+    expect(svg(report)).not.toBe(svg(loadReport([{ ...beside, variantKey: "batched" }, run("baseline", 50)], context)))
+  })
+
+  test("with --no-node (no run beside Node.js) every verdict uses the run alone", () => {
+    const report = loadReport([run("batched", 10), run("baseline", 50), run("managed", 12)], context)
+    const verdicts = verdictLines(report.markdown)
+    expect(verdicts).toContain("- add @ 128 MB: average 10.00 ms vs 50.00 ms one at a time = 0.200x (target ≤ 0.2x)")
+    expect(verdicts.some((v) => v.includes("Node.js"))).toBe(false)
+    expect(report.markdown).not.toContain("Bun / Node.js per round")
+    expect(report.markdown).toContain("Cheapest memory size for this case (this product run alone): **128 MB**")
   })
 
   test("run alone (no rounds to pair), the verdict gives the plain ratios and there is no per-round table", () => {
@@ -203,10 +262,26 @@ describe("the variants a run measures", () => {
     expect(loadVariants({ ...choice, baseline: false, perEnvironment: 0 }).map((v) => v.key)).toEqual(["batched"])
   })
 
-  test("the Node.js variant is set up only when asked for", () => {
+  test("the Node.js variant is set up only when asked for, with a second run of this product to pair it with", () => {
     let setUp = 0
     const node = () => (setUp++, { name: "node", key: "node" })
-    expect(loadVariants({ ...choice, node }).map((v) => v.key)).toContain("node")
+    const variants = loadVariants({ ...choice, node })
+    expect(variants.map((v) => v.key)).toEqual([
+      "batched",
+      "baseline",
+      "baseline-fetch",
+      "batched-paired",
+      "node",
+      "managed"
+    ])
     expect(setUp).toBe(1)
+    // The same function twice: alone, and beside Node.js, named by how it runs.
+    const [alone, beside] = [variants[0]!, variants[3]!]
+    expect(beside.function).toEqual(alone.function!)
+    expect([alone.name, beside.name]).toEqual(["batched (this product)", "batched, side by side with Node.js"])
+    expect(loadVariants({ ...choice, node, pairSchedule: "alternating" })[3]!.name).toBe(
+      "batched, alternating with Node.js"
+    )
+    expect(loadVariants(choice).map((v) => v.key)).not.toContain("batched-paired")
   })
 })
