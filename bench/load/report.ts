@@ -126,6 +126,10 @@ const pairsOf = (results: ReadonlyArray<RunResult>) =>
     return bun && node && paired ? [{ bun, node, paired }] : []
   })
 
+/** A paired comparison's verdict against its target, in the same words in the table and the verdict lines. */
+const targetVerdict = (c: PairedComparison): string =>
+  c.verdict === "within" ? "met" : c.verdict === "over" ? "not met" : "not proven"
+
 /** Per memory size, Bun / Node.js per round on both measures: spread, intervals, verdict against the target. */
 const pairTable = (results: ReadonlyArray<RunResult>): Array<string> => {
   const pairs = pairsOf(results)
@@ -140,7 +144,7 @@ const pairTable = (results: ReadonlyArray<RunResult>): Array<string> => {
       spread(c),
       interval(c.bootstrap),
       interval(c.logT),
-      c.verdict === "within" ? "met" : c.verdict === "over" ? "**not met**" : "not proven"
+      c.verdict === "over" ? `**${targetVerdict(c)}**` : targetVerdict(c)
     ]
   }
   return [
@@ -279,7 +283,7 @@ const verdictsOf = (kind: LoadCase, results: ReadonlyArray<RunResult>, nodeVersi
     if (bun && node) {
       const paired = pairedRatios(bun, node)
       const perRound = (c: PairedComparison | undefined) =>
-        c ? `, per round ${interval(c.bootstrap)}: ${c.verdict === "within" ? "met" : c.verdict}` : ""
+        c ? `, per round ${interval(c.bootstrap)}: ${targetVerdict(c)}` : ""
       verdicts.push(
         `${at} on Bun vs Node.js ${nodeVersion} + aws-lambda-ric${
           paired ? `, ${bun.schedule} in ${paired.rounds} rounds on ${bun.environments} environments each` : ""

@@ -121,6 +121,9 @@ describe("the load benchmark's report", () => {
     ], context)
     expect(behind.markdown).toMatch(/average duration .*\*\*not met\*\*/)
     expect(behind.markdown).toMatch(/average own time .*\*\*not met\*\*/)
+    // The verdict line says it in the table's words.
+    expect(behind.markdown).toMatch(/average 1\.250x \(target ≤ 0\.8x, per round 1\.250 \[[^\]]*\]: not met\)/)
+    expect(straddles.markdown).toMatch(/average 0\.800x \(target ≤ 0\.8x, per round 0\.800 \[[^\]]*\]: not proven\)/)
   })
 
   test("each verdict compares like with like: Node.js with the run beside it, the rest with the run alone", () => {
