@@ -1,4 +1,4 @@
-import { Cause, type Context, type Duration, Effect, Exit, type Option, Tracer } from "effect"
+import { Cause, type Context, type Duration, Effect, Exit, Layer, type Option, References, Tracer } from "effect"
 import * as Hex from "effect/encoding/Hex"
 import type * as Headers from "effect/http/Headers"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
@@ -13,7 +13,54 @@ import * as Version from "effect/Version"
  * outlives the young generation, which at 128 MB (a small heap, 7% of a vCPU) costs more than the
  * span itself. This one keeps the ended span as it is, with only what the export reads (a success
  * keeps no result value), and converts the whole batch when it is sent. Same OTLP JSON, same exporter.
+ *
+ * It also times its spans itself (see SpanClock), with Effect's own span timing switched off where
+ * it is installed (`batchedTracerLayer`): Effect's clock gives each start and end as BigInt nanoseconds
+ * (hrtime, the wall clock, and the skew between them, in BigInt arithmetic), which under the JIT tiers
+ * the runtime switches off cost about as much as the rest of the span.
  */
+
+/**
+ * Unix time in milliseconds as a float (0.25 µs steps today): the monotonic clock, anchored to the wall
+ * clock. The anchor is checked when a trace's first local span starts (once per invocation) and moved
+ * when the two clocks drifted apart by more than 10 ms, as Effect's clock does beyond 1 s.
+ */
+export class SpanClock {
+  private anchor = Date.now() - performance.now()
+  now(): number {
+    return this.anchor + performance.now()
+  }
+  /** Re-reads the wall clock; called as a trace's first local span starts. */
+  check(): void {
+    const anchor = Date.now() - performance.now()
+    if (Math.abs(anchor - this.anchor) > 10) this.anchor = anchor
+  }
+}
+
+/** Whole microseconds: exact in a double for the next two centuries. */
+const micros = (ms: number) => Math.round(ms * 1000)
+/** OTLP's unix nanoseconds, as the decimal string OTLP JSON writes (microsecond resolution). */
+export const nanosText = (ms: number): string => `${micros(ms)}000`
+const nanos = (ms: number): bigint => BigInt(micros(ms)) * 1000n
+
+/** Span statuses with Effect's bigint times, made only when something reads them. */
+class Started {
+  readonly _tag = "Started"
+  constructor(readonly startMs: number) {}
+  get startTime(): bigint {
+    return nanos(this.startMs)
+  }
+}
+class Ended {
+  readonly _tag = "Ended"
+  constructor(readonly startMs: number, readonly endMs: number, readonly exit: Exit.Exit<unknown, unknown>) {}
+  get startTime(): bigint {
+    return nanos(this.startMs)
+  }
+  get endTime(): bigint {
+    return nanos(this.endMs)
+  }
+}
 
 interface OtlpEvent {
   readonly name: string
@@ -28,7 +75,7 @@ const SUCCESS: Exit.Exit<unknown, unknown> = Exit.void
 
 class BatchedSpan implements Tracer.Span {
   readonly _tag = "Span"
-  status: Tracer.SpanStatus
+  status: Started | Ended
   private ids: { traceId: string; spanId: string } | undefined = undefined
   private attrs: Map<string, unknown> | undefined = undefined
   private evts: Array<readonly [string, bigint, Record<string, unknown> | undefined]> | undefined = undefined
@@ -38,12 +85,12 @@ class BatchedSpan implements Tracer.Span {
     readonly parent: Option.Option<Tracer.AnySpan>,
     readonly annotations: Context.Context<never>,
     readonly links: Array<Tracer.SpanLink>,
-    startTime: bigint,
     readonly kind: Tracer.SpanKind,
     readonly sampled: boolean,
+    private readonly clock: SpanClock,
     private readonly push: (span: BatchedSpan) => void
   ) {
-    this.status = { _tag: "Started", startTime }
+    this.status = new Started(clock.now())
   }
 
   get traceId(): string {
@@ -69,14 +116,10 @@ class BatchedSpan implements Tracer.Span {
     return this.evts ??= []
   }
 
-  end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
+  /** Effect's end time is ignored (0 with its span timing off): the span's own clock says when. */
+  end(_endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
     if (this.status._tag === "Ended") return
-    this.status = {
-      _tag: "Ended",
-      startTime: this.status.startTime,
-      endTime,
-      exit: exit._tag === "Success" ? SUCCESS : exit
-    }
+    this.status = new Ended(this.status.startMs, this.clock.now(), exit._tag === "Success" ? SUCCESS : exit)
     if (this.sampled) this.push(this)
   }
 
@@ -94,7 +137,7 @@ class BatchedSpan implements Tracer.Span {
 
   /** The OTLP span, as Effect's OtlpTracer writes it. */
   toOtlp() {
-    const status = this.status as Extract<Tracer.SpanStatus, { _tag: "Ended" }>
+    const status = this.status as Ended
     const attributes: Array<KeyValue> = this.attrs === undefined ? [] : entriesToAttributes(this.attrs)
     const events: Array<OtlpEvent> = (this.evts ?? []).map(([name, time, attrs]) => ({
       name,
@@ -117,7 +160,7 @@ class BatchedSpan implements Tracer.Span {
         for (const error of errors) {
           events.push({
             name: "exception",
-            timeUnixNano: String(status.endTime),
+            timeUnixNano: nanosText(status.endMs),
             droppedAttributesCount: 0,
             attributes: entriesToAttributes([
               ["exception.type", error.name],
@@ -134,8 +177,8 @@ class BatchedSpan implements Tracer.Span {
       parentSpanId: this.parent._tag === "Some" ? this.parent.value.spanId : undefined,
       name: this.name,
       kind: KIND[this.kind] ?? 0,
-      startTimeUnixNano: String(status.startTime),
-      endTimeUnixNano: String(status.endTime),
+      startTimeUnixNano: nanosText(status.startMs),
+      endTimeUnixNano: nanosText(status.endMs),
       attributes,
       droppedAttributesCount: 0,
       events,
@@ -179,7 +222,24 @@ export const makeBatchedOtlpTracer = Effect.fnUntraced(function*(options: {
     shutdownTimeout: options.shutdownTimeout
   })
   const push = (span: BatchedSpan) => exporter.push(span)
+  const clock = new SpanClock()
   return Tracer.make({
-    span: (o) => new BatchedSpan(o.name, o.parent, o.annotations, o.links, o.startTime, o.kind, o.sampled, push)
+    span: (o) => {
+      // A trace's first local span (the invocation's root): the moment to check the clock's anchor.
+      if (o.parent._tag === "None" || o.parent.value._tag === "ExternalSpan") clock.check()
+      return new BatchedSpan(o.name, o.parent, o.annotations, o.links, o.kind, o.sampled, clock, push)
+    }
   })
 })
+
+/**
+ * The batched tracer, with Effect's span timing off: its spans read their own clock, so Effect need
+ * not compute BigInt times that they would ignore.
+ */
+export const batchedTracerLayer = (
+  options: Parameters<typeof makeBatchedOtlpTracer>[0]
+) =>
+  Layer.merge(
+    Layer.effect(Tracer.Tracer, makeBatchedOtlpTracer(options)),
+    Layer.succeed(References.TracerTimingEnabled, false)
+  )

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test"
-import { Data, Duration, Effect, Fiber, Layer, ManagedRuntime, Tracer } from "effect"
+import { Data, Duration, Effect, Fiber, Layer, ManagedRuntime, References, Tracer } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import * as OtlpTracer from "effect/observability/OtlpTracer"
 import { type ReceivedSpan, startOtlpReceiver } from "../../local/trace/otlp-receiver.ts"
-import { makeBatchedOtlpTracer } from "../../src/observability/otlp-tracer.ts"
+import { batchedTracerLayer, makeBatchedOtlpTracer, nanosText } from "../../src/observability/otlp-tracer.ts"
 
 const receiver = startOtlpReceiver()
 afterAll(() => receiver.stop())
@@ -101,5 +101,46 @@ describe("the batched OTLP tracer", () => {
     } finally {
       await runtime.dispose()
     }
+  })
+
+  test(
+    "times its spans itself, with Effect's span timing off: unix times within the run, a child inside its parent",
+    async () => {
+      const layer = batchedTracerLayer(options("timed")).pipe(
+        Layer.provideMerge(OtlpExporter.layerFlusher),
+        Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer))
+      )
+      const runtime = ManagedRuntime.make(layer)
+      const before = Date.now()
+      const timing = await runtime.runPromise(
+        Effect.sleep(5).pipe(
+          Effect.withSpan("child"),
+          Effect.andThen(Effect.sleep(5)),
+          Effect.withSpan("parent"),
+          Effect.andThen(Effect.withFiber((fiber) => Effect.succeed(fiber.getRef(References.TracerTimingEnabled))))
+        )
+      )
+      await runtime.dispose()
+      const after = Date.now()
+      expect(timing).toBe(false)
+      const spans = receiver.spans().filter((s) => s.resource["service.name"] === "timed")
+      const parent = spans.find((s) => s.name === "parent")!
+      const child = spans.find((s) => s.name === "child")!
+      // The receiver's times are milliseconds; Date.now() has whole ones.
+      for (const s of [parent, child]) {
+        expect(s.startMs).toBeGreaterThanOrEqual(before - 1)
+        expect(s.endMs).toBeLessThanOrEqual(after + 1)
+      }
+      expect(child.startMs).toBeGreaterThanOrEqual(parent.startMs)
+      expect(child.endMs).toBeLessThanOrEqual(parent.endMs)
+      expect(child.endMs - child.startMs).toBeGreaterThanOrEqual(4)
+      expect(parent.endMs - parent.startMs).toBeGreaterThanOrEqual(child.endMs - child.startMs + 4)
+    },
+    10_000
+  )
+
+  test("OTLP nanoseconds from float milliseconds, to the microsecond", () => {
+    expect(nanosText(1_764_000_000_123.456)).toBe("1764000000123456000")
+    expect(nanosText(1_764_000_000_000)).toBe("1764000000000000000")
   })
 })
