@@ -1,0 +1,170 @@
+/**
+ * bun bench/trace-cost.ts [--rounds 12] [--invocations 200] [--per-export 10]
+ *
+ * Where a traced invocation's extra CPU goes, in process (no stack, no Lambda): the parts that
+ * bench:observability measures together, each on its own, with JavaScriptCore as the 128 MB function
+ * runs it (DFG, FTL and concurrent JIT off, the heap sized to 128 MB: this script runs itself again
+ * with those settings unless they are set).
+ *   spans    CPU per invocation of the handler's trace shape (handleEvent > decodeSqsEvent,
+ *            handleProductRound > 3 × batchCall, under Lambda's parent from an X-Ray header), with
+ *            tracing off (no tracer) and on (the function's own OTLP layer, never exporting)
+ *   export   CPU per export of `--per-export` invocations' spans by the function's tracer and Effect's
+ *            OtlpExporter: with Effect's fetch client to a receiver in another process (its CPU not
+ *            counted), and with an HTTP client that answers in memory (conversion and the exporter only)
+ * CPU is process.cpuUsage() (every thread of this process), per block of invocations; variants
+ * interleaved; medians over `--rounds` rounds.
+ */
+import { Duration, Effect, Layer, ManagedRuntime } from "effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as OtlpExporter from "effect/observability/OtlpExporter"
+import * as OtlpSerialization from "effect/observability/OtlpSerialization"
+import { parseArgs } from "node:util"
+import { usageOf } from "../local/flow/usage.ts"
+import { batchedTracerLayer } from "../src/observability/otlp-tracer.ts"
+import { traceInvocation, tracingLayer } from "../src/observability/tracing.ts"
+import { fmt, median, table } from "./stats.ts"
+
+const JSC_AT_128_MB = {
+  BUN_JSC_useDFGJIT: "false",
+  BUN_JSC_useFTLJIT: "false",
+  BUN_JSC_useConcurrentJIT: "false",
+  BUN_JSC_forceRAMSize: String(128 * 1_048_576)
+}
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "12" },
+    invocations: { type: "string", default: "200" },
+    "per-export": { type: "string", default: "10" },
+    help: { type: "boolean", default: false }
+  }
+})
+if (args.help) {
+  console.log(usageOf(import.meta.path))
+  process.exit(0)
+}
+if (Object.entries(JSC_AT_128_MB).some(([k]) => process.env[k] === undefined)) {
+  const child = Bun.spawn([process.execPath, import.meta.path, ...process.argv.slice(2)], {
+    env: { ...process.env, ...JSC_AT_128_MB },
+    stdio: ["inherit", "inherit", "inherit"]
+  })
+  process.exit(await child.exited)
+}
+const rounds = Number(args.rounds)
+const invocations = Number(args.invocations)
+const perExport = Number(args["per-export"])
+
+// A receiver in another process, so that its CPU is not this one's: reads each body, answers 200.
+const receiver = Bun.spawn([
+  process.execPath,
+  "-e",
+  `const s = Bun.serve({ port: 0, hostname: "127.0.0.1", async fetch(r) { await r.arrayBuffer(); return new Response("{}") } });
+   console.log(s.url.href)`
+], { stdout: "pipe" })
+const receiverUrl = new TextDecoder().decode((await receiver.stdout.getReader().read()).value).trim()
+
+// The handler's trace: the spans it makes per invocation of 10 records, with their attributes.
+const batchCall = Effect.fn("batchCall")(function*(operation: string) {
+  yield* Effect.annotateCurrentSpan({ "aws.operation": operation, items: 5 })
+})
+const decodeSqsEvent = Effect.fn("decodeSqsEvent")(function*() {})
+const handleProductRound = Effect.fn("handleProductRound")(function*() {
+  yield* Effect.annotateCurrentSpan("records", 10)
+  yield* Effect.all([batchCall("BatchWriteItem"), batchCall("BatchGetItem")], { concurrency: "unbounded" })
+  yield* batchCall("SendMessageBatch")
+})
+const handleEvent = Effect.fn("handleEvent")(function*() {
+  yield* decodeSqsEvent()
+  yield* Effect.annotateCurrentSpan({
+    "faas.invocation_id": "3f1b2c4d-0000-4000-8000-1234567890ab",
+    records: 10,
+    "lambda.deadline_unix_ms": 1_764_000_030_000,
+    "batch.stop_unix_ms": 1_764_000_029_000
+  })
+  yield* handleProductRound()
+})
+const invocation = traceInvocation(handleEvent(), {
+  traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+  remainingMs: () => 30_000
+})
+
+const neverExports = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
+  OTEL_TRACES_SAMPLER: "always_on",
+  OTEL_BSP_SCHEDULE_DELAY: "600000"
+}
+const tracer = (client: Layer.Layer<HttpClient.HttpClient>) =>
+  batchedTracerLayer({
+    url: `${receiverUrl}v1/traces`,
+    headers: {},
+    resource: { serviceName: "trace-cost", attributes: {} },
+    exportInterval: Duration.minutes(10),
+    maxBatchSize: 100_000,
+    shutdownTimeout: Duration.seconds(1)
+  }).pipe(
+    Layer.provideMerge(OtlpExporter.layerFlusher),
+    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, client))
+  )
+const inMemory = Layer.succeed(
+  HttpClient.HttpClient,
+  HttpClient.make((request) => Effect.succeed(HttpClientResponse.fromWeb(request, new Response("{}"))))
+)
+const runtimes = {
+  off: ManagedRuntime.make(tracingLayer({}, "trace-cost")),
+  on: ManagedRuntime.make(tracingLayer(neverExports, "trace-cost")),
+  fetch: ManagedRuntime.make(tracer(FetchHttpClient.layer)),
+  inMemory: ManagedRuntime.make(tracer(inMemory))
+}
+const flush = Effect.flatMap(OtlpExporter.Flusher, (f) => f.flush)
+
+const cpuMicros = async (body: () => Promise<void>) => {
+  const start = process.cpuUsage()
+  await body()
+  const used = process.cpuUsage(start)
+  return used.user + used.system
+}
+/** CPU per invocation of the trace shape. */
+const spans = (runtime: ManagedRuntime.ManagedRuntime<never, never>) =>
+  cpuMicros(async () => {
+    for (let i = 0; i < invocations; i++) await runtime.runPromise(invocation)
+  }).then((us) => us / invocations)
+/** CPU per batch of `perExport` invocations, exported after each batch or not. */
+const batches = (runtime: ManagedRuntime.ManagedRuntime<OtlpExporter.Flusher, never>, exporting: boolean) =>
+  cpuMicros(async () => {
+    for (let b = 0; b < invocations / perExport; b++) {
+      for (let i = 0; i < perExport; i++) await runtime.runPromise(handleEvent())
+      if (exporting) await runtime.runPromise(flush)
+    }
+  }).then((us) => us / (invocations / perExport))
+
+const samples: Record<string, Array<number>> = {}
+const add = (key: string, value: number, round: number) => {
+  if (round > 0) (samples[key] ??= []).push(value) // the first round warms the JIT up
+}
+for (let round = 0; round <= rounds; round++) {
+  add("spans off", await spans(runtimes.off), round)
+  add("spans on", await spans(runtimes.on), round)
+  for (const client of ["fetch", "inMemory"] as const) {
+    add(`${client} exporting`, await batches(runtimes[client], true), round)
+    add(`${client} not exporting`, await batches(runtimes[client], false), round)
+  }
+}
+const m = (key: string) => median(samples[key]!)
+console.log(`${rounds} rounds of ${invocations} invocations, JSC as at 128 MB; medians:\n`)
+console.log(table(["", "CPU µs"], [
+  ["spans: an invocation, tracing off", fmt(m("spans off"), 1)],
+  ["spans: an invocation, tracing on", fmt(m("spans on"), 1)],
+  ["spans: what tracing adds per invocation", fmt(m("spans on") - m("spans off"), 1)],
+  [
+    `export of ${perExport} invocations' spans, fetch to a receiver`,
+    fmt(m("fetch exporting") - m("fetch not exporting"), 0)
+  ],
+  [
+    `export of ${perExport} invocations' spans, in-memory client`,
+    fmt(m("inMemory exporting") - m("inMemory not exporting"), 0)
+  ]
+]))
+for (const runtime of Object.values(runtimes)) await runtime.dispose()
+receiver.kill()
