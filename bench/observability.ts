@@ -1,7 +1,7 @@
 /**
  * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--epochs 6] [--warmup 2] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
- *                             [--no-collector] [--compare-function DIR]
+ *                             [--no-collector] [--compare-function DIR] [--export-every MS]
  *
  * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
  * variants, each with its own local stack and warm environments (the same number), held to the memory
@@ -13,7 +13,8 @@
  *   metrics+traces   EMF, and every invocation's spans exported to a local OTLP receiver (the default
  *                    batching: every 5 s or 512 spans): what the budget names
  *   (--per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
- *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR)
+ *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR;
+ *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s)
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
  * the same time, so that the load of other processes on a shared machine falls alike on all of them
  * at every moment (with --sequential, one after the other in an ABBA order, reversed every other round
@@ -72,6 +73,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "4" },
     "per-invocation": { type: "boolean", default: false },
     "compare-function": { type: "string" },
+    "export-every": { type: "string" },
     "no-collector": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
@@ -115,6 +117,13 @@ const variants: Array<{ readonly key: string; readonly env: Record<string, strin
         OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
         OTEL_TRACES_SAMPLER: "always_on"
       }
+    }]
+    : []),
+  // Diagnostic: exported every `--export-every` ms instead of 5 s (fewer exports per invocation).
+  ...(args["export-every"]
+    ? [{
+      key: `traces, export every ${Number(args["export-every"]) / 1000} s`,
+      env: { ...tracedEnv, OTEL_BSP_SCHEDULE_DELAY: String(Number(args["export-every"])) }
     }]
     : []),
   // Not the default: every invocation's spans exported before it returns.
