@@ -7,7 +7,8 @@
  * with those settings unless they are set).
  *   spans    CPU per invocation of the handler's trace shape (handleEvent > decodeSqsEvent,
  *            handleProductRound > 3 × batchCall, under Lambda's parent from an X-Ray header), with
- *            tracing off (no tracer) and on (the function's own OTLP layer, never exporting)
+ *            tracing off (no tracer) and on (the function's own OTLP layer; the spans exported after each
+ *            measured block, not during it)
  *   export   CPU per export of `--per-export` invocations' spans by the function's tracer and Effect's
  *            OtlpExporter: with Effect's fetch client to a receiver in another process (its CPU not
  *            counted), and with an HTTP client that answers in memory (conversion and the exporter only)
@@ -23,7 +24,7 @@ import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
 import { batchedTracerLayer } from "../src/observability/otlp-tracer.ts"
-import { traceInvocation, tracingLayer } from "../src/observability/tracing.ts"
+import { TraceExport, traceInvocation, tracingLayer } from "../src/observability/tracing.ts"
 import { fmt, median, table } from "./stats.ts"
 
 const JSC_AT_128_MB = {
@@ -90,10 +91,12 @@ const invocation = traceInvocation(handleEvent(), {
   remainingMs: () => 30_000
 })
 
-const neverExports = {
+// Exported only when asked, between measured blocks (see spans): not while they are measured.
+const exportsWhenAsked = {
   OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
   OTEL_TRACES_SAMPLER: "always_on",
-  OTEL_BSP_SCHEDULE_DELAY: "600000"
+  OTEL_BSP_SCHEDULE_DELAY: "600000",
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "1000000"
 }
 const tracer = (client: Layer.Layer<HttpClient.HttpClient>) =>
   batchedTracerLayer({
@@ -113,7 +116,7 @@ const inMemory = Layer.succeed(
 )
 const runtimes = {
   off: ManagedRuntime.make(tracingLayer({}, "trace-cost")),
-  on: ManagedRuntime.make(tracingLayer(neverExports, "trace-cost")),
+  on: ManagedRuntime.make(tracingLayer(exportsWhenAsked, "trace-cost")),
   fetch: ManagedRuntime.make(tracer(FetchHttpClient.layer)),
   inMemory: ManagedRuntime.make(tracer(inMemory))
 }
@@ -125,11 +128,14 @@ const cpuMicros = async (body: () => Promise<void>) => {
   const used = process.cpuUsage(start)
   return used.user + used.system
 }
-/** CPU per invocation of the trace shape. */
-const spans = (runtime: ManagedRuntime.ManagedRuntime<never, never>) =>
-  cpuMicros(async () => {
+/** CPU per invocation of the trace shape; what the block's spans left in the batch is exported after it, unmeasured. */
+const spans = async (runtime: ManagedRuntime.ManagedRuntime<never, never>) => {
+  const us = await cpuMicros(async () => {
     for (let i = 0; i < invocations; i++) await runtime.runPromise(invocation)
-  }).then((us) => us / invocations)
+  })
+  await runtime.runPromise(Effect.flatMap(TraceExport, (e) => e?.flush ?? Effect.void))
+  return us / invocations
+}
 /** CPU per batch of `perExport` invocations, exported after each batch or not. */
 const batches = (runtime: ManagedRuntime.ManagedRuntime<OtlpExporter.Flusher, never>, exporting: boolean) =>
   cpuMicros(async () => {
