@@ -1,0 +1,244 @@
+/**
+ * bun bench/hot-path.ts [--invocations 1500] [--warmup 300] [--rounds 3] [--cases read,add] [--memory 1024]
+ *                       [--runtimes bun,node] [--baseline <git ref>] [--node 24.21.0] [--cpu-prof <dir>]
+ *
+ * The function's CPU per warm invocation, with nothing but the function measured. The built function
+ * bundle (the same build as dist/function-*.zip on Bun, bench/node-ric.ts's bundle on Node.js) runs in a
+ * process of its own (bench/hot-path-runner.ts) and is invoked one invocation after another with an SQS
+ * event of 10 records, reads or adds, after --warmup invocations. Its AWS calls go over HTTP to canned
+ * answers served by another process (bench/canned-aws.ts), so that no emulator's work and no network
+ * wait lands in the measure, while the SDK's whole path (middleware, signing, the transport, the CRC32
+ * and MD5 checks) still runs. CPU per invocation is the process's (all threads, process.cpuUsage) over
+ * the measured invocations; the JavaScript thread's and the other threads' come from
+ * /proc/self/task/<tid>/schedstat. Bun runs under the layer's JavaScriptCore settings (runtime/bootstrap:
+ * no DFG/FTL; below 256 MB no concurrent JIT) for --memory; Node.js with the ric bootstrap's old-space size.
+ *
+ * --baseline builds a second function from a git ref's src/ (e.g. main), measured beside the working
+ * tree's. Every runtime × build × case runs in a fresh process per round, the order reversed every other
+ * round; figures are medians over rounds, and ratios are taken round by round, then their median.
+ * --cpu-prof writes a CPU profile per process into <dir> and prints each one's top functions by self time.
+ */
+import { execFileSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { parseArgs } from "node:util"
+import { usageOf } from "../local/flow/usage.ts"
+import { bundle } from "../scripts/build/bundle.ts"
+import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
+import { bundleForNode } from "./node-ric.ts"
+import { fmt, median, table } from "./stats.ts"
+
+const ROOT = resolve(import.meta.dir, "..")
+const { values: args } = parseArgs({
+  options: {
+    invocations: { type: "string", default: "1500" },
+    warmup: { type: "string", default: "300" },
+    rounds: { type: "string", default: "3" },
+    cases: { type: "string", default: "read,add" },
+    memory: { type: "string", default: "1024" },
+    runtimes: { type: "string", default: "bun,node" },
+    baseline: { type: "string" },
+    node: { type: "string", default: NODE_VERSIONS.at(-1) },
+    "cpu-prof": { type: "string" },
+    help: { type: "boolean" }
+  }
+})
+if (args.help) {
+  console.log(usageOf(import.meta.path))
+  process.exit(0)
+}
+const memoryMb = Number(args.memory)
+const cases = args.cases!.split(",")
+const runtimes = args.runtimes!.split(",") as Array<"bun" | "node">
+const rounds = Number(args.rounds)
+
+interface Build {
+  readonly label: string
+  readonly bun: string
+  readonly node: string
+}
+
+/** src/ of a git ref, beside this checkout's node_modules, for bundling. */
+const checkoutOf = (ref: string): string => {
+  const root = mkdtempSync(join(tmpdir(), "hot-path-src-"))
+  const archive = execFileSync("git", ["archive", ref, "src", "package.json"], { cwd: ROOT, maxBuffer: 1 << 28 })
+  execFileSync("tar", ["-x", "-C", root], { input: archive })
+  symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"))
+  return root
+}
+
+const buildFrom = async (label: string, root: string): Promise<Build> => {
+  const dir = mkdtempSync(join(tmpdir(), "hot-path-bun-"))
+  for (const file of await bundle(join(root, "src", "handler.ts"), "handler.js")) {
+    mkdirSync(dirname(join(dir, file.name)), { recursive: true })
+    writeFileSync(join(dir, file.name), file.data)
+  }
+  return { label, bun: join(dir, "handler.js"), node: join(bundleForNode(root), "handler.mjs") }
+}
+
+const builds = [await buildFrom("this tree", ROOT)]
+if (args.baseline) builds.unshift(await buildFrom(args.baseline, checkoutOf(args.baseline)))
+const node = runtimes.includes("node") ? nodeBinary(ROOT, args.node!) : ""
+
+const server = Bun.spawn([process.execPath, join(import.meta.dir, "canned-aws.ts")], {
+  stdout: "pipe",
+  stderr: "inherit"
+})
+const reader = server.stdout.getReader()
+const endpoint = new TextDecoder().decode((await reader.read()).value).trim().replace(/\/$/, "")
+reader.releaseLock()
+
+const functionEnv: Record<string, string> = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  TABLE_NAME: "hot-path-products",
+  OUTPUT_QUEUE_URL: `${endpoint}/000000000000/hot-path-output`,
+  DEAD_LETTER_QUEUE_URL: `${endpoint}/000000000000/hot-path-dlq`,
+  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  AWS_ENDPOINT_URL_SQS: endpoint,
+  AWS_REGION: "us-east-1",
+  AWS_DEFAULT_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIAHOTPATHBENCH0000",
+  AWS_SECRET_ACCESS_KEY: "hot-path-bench-secret-key-not-a-real-one0",
+  AWS_LAMBDA_FUNCTION_NAME: "hot-path",
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb)
+}
+
+// runtime/bootstrap's JavaScriptCore settings for this memory size.
+const bunEnv = {
+  BUN_JSC_useDFGJIT: "false",
+  BUN_JSC_useFTLJIT: "false",
+  BUN_JSC_forceRAMSize: String(memoryMb * 1_048_576),
+  ...(memoryMb < 256 ? { BUN_JSC_useConcurrentJIT: "false" } : {}),
+  BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0"
+}
+
+interface Measured {
+  readonly invocations: number
+  readonly cpuMs: number
+  readonly mainThreadMs: number
+  readonly otherThreadsMs: Record<string, number>
+  readonly wallMs: number
+}
+
+const runner = join(import.meta.dir, "hot-path-runner.ts")
+const workDir = mkdtempSync(join(tmpdir(), "hot-path-out-"))
+const profDir = args["cpu-prof"] ? resolve(args["cpu-prof"]) : undefined
+if (profDir) mkdirSync(profDir, { recursive: true })
+
+const measure = async (runtime: "bun" | "node", build: Build, kind: string, round: number): Promise<Measured> => {
+  const out = join(workDir, `${runtime}-${builds.indexOf(build)}-${kind}-${round}.json`)
+  const name = `${runtime}-build${builds.indexOf(build)}-${kind}-round${round}.cpuprofile`
+  const prof = profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}`] : []
+  const command = runtime === "bun"
+    ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", ...prof, runner, build.bun]
+    : [node, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, ...prof, runner, build.node]
+  const child = Bun.spawn([...command, kind, args.invocations!, args.warmup!, out], {
+    env: { ...functionEnv, ...(runtime === "bun" ? bunEnv : {}) },
+    stdout: "ignore",
+    stderr: "pipe"
+  })
+  const stderr = await new Response(child.stderr).text()
+  if ((await child.exited) !== 0) throw new Error(`${runtime} ${build.label} ${kind} failed:\n${stderr}`)
+  return JSON.parse(readFileSync(out, "utf8"))
+}
+
+type Key = string
+const keyOf = (runtime: string, build: Build, kind: string): Key => `${runtime}|${build.label}|${kind}`
+const results = new Map<Key, Array<Measured>>()
+const variants = runtimes.flatMap((runtime) => builds.map((build) => ({ runtime, build })))
+try {
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? variants : [...variants].reverse()
+    for (const kind of cases) {
+      for (const { runtime, build } of order) {
+        const m = await measure(runtime, build, kind, round)
+        const key = keyOf(runtime, build, kind)
+        results.set(key, [...(results.get(key) ?? []), m])
+        console.error(
+          `round ${round + 1}/${rounds} ${kind} ${runtime} ${build.label}: ${fmt(m.cpuMs / m.invocations, 3)} ms CPU`
+        )
+      }
+    }
+  }
+} finally {
+  server.kill()
+}
+
+const perInvocation = (ms: Array<Measured>, pick: (m: Measured) => number) => ms.map((m) => pick(m) / m.invocations)
+const spread = (values: Array<number>, digits = 3) =>
+  `${fmt(median(values), digits)} [${fmt(Math.min(...values), digits)}-${fmt(Math.max(...values), digits)}]`
+const others = (m: Measured) => Object.values(m.otherThreadsMs).reduce((a, b) => a + b, 0)
+
+console.log(
+  `\nCPU per warm invocation, 10 records, ${args.invocations} invocations after ${args.warmup} per process, ` +
+    `${rounds} rounds, ${memoryMb} MB settings; median [min-max] over rounds (ms)`
+)
+const rows: Array<Array<string>> = []
+for (const kind of cases) {
+  for (const { runtime, build } of variants) {
+    const ms = results.get(keyOf(runtime, build, kind))!
+    rows.push([
+      kind,
+      runtime,
+      build.label,
+      spread(perInvocation(ms, (m) => m.cpuMs)),
+      spread(perInvocation(ms, (m) => m.mainThreadMs)),
+      spread(perInvocation(ms, others)),
+      fmt(median(perInvocation(ms, (m) => m.wallMs)), 3)
+    ])
+  }
+}
+console.log(table(["case", "runtime", "build", "CPU, all threads", "JS thread", "other threads", "wall"], rows))
+
+/** The median over rounds of a / b, each round's pair measured side by side. */
+const ratio = (a: Array<Measured>, b: Array<Measured>) => {
+  const r = a.map((m, i) => (m.cpuMs / m.invocations) / (b[i]!.cpuMs / b[i]!.invocations))
+  return `${fmt(median(r), 3)}x [${fmt(Math.min(...r), 3)}-${fmt(Math.max(...r), 3)}]`
+}
+console.log("\nRatios of CPU per invocation, round by round (median [min-max])")
+for (const kind of cases) {
+  if (runtimes.length === 2) {
+    for (const build of builds) {
+      const line = ratio(results.get(keyOf("bun", build, kind))!, results.get(keyOf("node", build, kind))!)
+      console.log(`${kind}, ${build.label}: Bun / Node.js ${line}`)
+    }
+  }
+  if (builds.length === 2) {
+    for (const runtime of runtimes) {
+      const line = ratio(
+        results.get(keyOf(runtime, builds[1]!, kind))!,
+        results.get(keyOf(runtime, builds[0]!, kind))!
+      )
+      console.log(`${kind}, ${runtime}: ${builds[1]!.label} / ${builds[0]!.label} ${line}`)
+    }
+  }
+}
+
+if (profDir) printProfiles(profDir)
+
+interface CpuProfile {
+  readonly nodes: ReadonlyArray<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>
+  readonly samples: ReadonlyArray<number>
+  readonly timeDeltas: ReadonlyArray<number>
+}
+
+/** Each profile's top functions by self time (warm-up and init included). */
+function printProfiles(dir: string) {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort()) {
+    const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile
+    const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+    const self = new Map<string, number>()
+    let totalUs = 0
+    profile.samples.forEach((id, i) => {
+      const frame = frames.get(id)!
+      const where = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").at(-1)}:${frame.lineNumber}`
+      const us = profile.timeDeltas[i] ?? 0
+      self.set(where, (self.get(where) ?? 0) + us)
+      totalUs += us
+    })
+    const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)
+    console.log(`\n${file}: ${fmt(totalUs / 1000, 0)} ms sampled`)
+    console.log(table(["self ms", "%", "function"], top.map(([f, us]) => [fmt(us / 1000), fmt(us / totalUs * 100), f])))
+  }
+}
