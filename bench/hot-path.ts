@@ -24,7 +24,7 @@ import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
-import { bundle } from "../scripts/build/bundle.ts"
+import { bundle, bundleConfig } from "../scripts/build/bundle.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
 import { fmt, median, table } from "./stats.ts"
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     baseline: { type: "string" },
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
     "cpu-prof": { type: "string" },
+    readable: { type: "boolean", default: false },
     help: { type: "boolean" }
   }
 })
@@ -70,11 +71,21 @@ const checkoutOf = (ref: string): string => {
 
 const buildFrom = async (label: string, root: string): Promise<Build> => {
   const dir = mkdtempSync(join(tmpdir(), "hot-path-bun-"))
-  for (const file of await bundle(join(root, "src", "handler.ts"), "handler.js")) {
+  const files = args.readable
+    ? await readableBundle(join(root, "src", "handler.ts"))
+    : await bundle(join(root, "src", "handler.ts"), "handler.js")
+  for (const file of files) {
     mkdirSync(dirname(join(dir, file.name)), { recursive: true })
     writeFileSync(join(dir, file.name), file.data)
   }
   return { label, bun: join(dir, "handler.js"), node: join(bundleForNode(root), "handler.mjs") }
+}
+
+/** The same bundle unminified and without bytecode, so that a profile's lines name their modules. */
+const readableBundle = async (entry: string) => {
+  const result = await Bun.build({ ...bundleConfig(entry, "handler.js"), minify: false, bytecode: false })
+  if (!result.success) throw new AggregateError(result.logs, `bundling ${entry} failed`)
+  return [{ name: "handler.js", data: new Uint8Array(await result.outputs[0]!.arrayBuffer()) }]
 }
 
 const builds = [await buildFrom("this tree", ROOT)]
@@ -215,30 +226,52 @@ for (const kind of cases) {
   }
 }
 
-if (profDir) printProfiles(profDir)
-
 interface CpuProfile {
   readonly nodes: ReadonlyArray<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>
   readonly samples: ReadonlyArray<number>
   readonly timeDeltas: ReadonlyArray<number>
 }
 
-/** Each profile's top functions by self time (warm-up and init included). */
+/** For each line of a readable bundle, the module it comes from (Bun's `// path` comment before each module). */
+const modulesByLine = new Map<string, Array<string>>()
+const moduleAt = (url: string, line: number): string => {
+  if (!modulesByLine.has(url)) {
+    let current = ""
+    let lines: Array<string> = []
+    try {
+      lines = readFileSync(url.replace(/^file:\/\//, ""), "utf8").split("\n")
+    } catch {
+      // a built-in, or no file
+    }
+    modulesByLine.set(url, lines.map((l) => (current = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(l)?.[1] ?? current)))
+  }
+  const module = modulesByLine.get(url)![line]
+  return module ? module.replace(/^.*node_modules\//, "") : url.split("/").at(-1) ?? ""
+}
+
+/** Each profile's top functions and modules by self time (warm-up and init included). */
 function printProfiles(dir: string) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort()) {
     const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile
     const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
     const self = new Map<string, number>()
+    const byModule = new Map<string, number>()
     let totalUs = 0
     profile.samples.forEach((id, i) => {
       const frame = frames.get(id)!
-      const where = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").at(-1)}:${frame.lineNumber}`
+      const module = frame.url ? moduleAt(frame.url, frame.lineNumber) : "(native)"
+      const where = `${frame.functionName || "(anonymous)"} ${module}:${frame.lineNumber}`
       const us = profile.timeDeltas[i] ?? 0
       self.set(where, (self.get(where) ?? 0) + us)
+      byModule.set(module, (byModule.get(module) ?? 0) + us)
       totalUs += us
     })
-    const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)
+    const rows = (m: Map<string, number>) =>
+      [...m].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([f, us]) => [fmt(us / 1000), fmt(us / totalUs * 100), f])
     console.log(`\n${file}: ${fmt(totalUs / 1000, 0)} ms sampled`)
-    console.log(table(["self ms", "%", "function"], top.map(([f, us]) => [fmt(us / 1000), fmt(us / totalUs * 100), f])))
+    console.log(table(["self ms", "%", "function"], rows(self)))
+    console.log(table(["self ms", "%", "module"], rows(byModule)))
   }
 }
+
+if (profDir) printProfiles(profDir)
