@@ -1,8 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
-import { FetchHttpHandler } from "@smithy/fetch-http-handler"
 import { Context, Effect, Layer } from "effect"
+import { BunFetchHandler } from "./bun-fetch-handler.ts"
 import { checkCrc32 } from "./crc32-check.ts"
 
 // The SDK's own retries are switched off (maxAttempts: 1): batchCall retries with the
@@ -10,14 +10,15 @@ import { checkCrc32 } from "./crc32-check.ts"
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS are read by the SDK the standard way.
 
 /**
- * On Bun, the SDK's fetch transport instead of its node:http one: Bun's fetch is native, while its
+ * On Bun, a fetch transport instead of the SDK's node:http one: Bun's fetch is native, while its
  * node:http is a JavaScript layer over the same client. Measured in 128 MB environments: about a
  * third less CPU per invocation, half the first invocation's. Elsewhere (Node.js) the SDK default.
- * keepAlive: true because Bun's fetch opens a connection per request when told keepalive: false,
- * the handler's default, should a later Bun expose Request.keepalive (1.4 does not).
+ * The SDK's fetch handler, lightened (bun-fetch-handler.ts). keepAlive: true because Bun's fetch
+ * opens a connection per request when told keepalive: false, the handler's default, should a later
+ * Bun expose Request.keepalive (1.4 does not) and a request go through the SDK's own path.
  */
 export const transport =
-  () => (process.versions.bun ? { requestHandler: new FetchHttpHandler({ keepAlive: true }) } : {})
+  () => (process.versions.bun ? { requestHandler: new BunFetchHandler({ keepAlive: true }) } : {})
 
 /**
  * With an explicit endpoint (emulator, proxy), send there rather than to the host in the queue URL,
