@@ -1,6 +1,7 @@
 import { execute as executeBatchGet } from "dynamodb-toolbox/table/actions/batchGet"
 import { execute as executeBatchWrite } from "dynamodb-toolbox/table/actions/batchWrite"
 import { Effect, Layer, Result } from "effect"
+import { forEachAtOnce } from "../batch/all-at-once.ts"
 import { AppConfig } from "../config.ts"
 import { type AwsError, AwsTransientError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
@@ -90,11 +91,7 @@ export const DynamoProductStore = Layer.effect(
       size: number,
       attempt: (chunk: ReadonlyArray<T>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
       settled: Settled<T, A>
-    ) =>
-      Effect.forEach(chunksOf(items, size), (chunk) => batchCall(operation, chunk, attempt, settled), {
-        concurrency: "unbounded",
-        discard: true
-      })
+    ) => forEachAtOnce(chunksOf(items, size), (chunk) => batchCall(operation, chunk, attempt, settled))
 
     return ProductStore.of({
       putAll: Effect.fnUntraced(function* putAll<T>(

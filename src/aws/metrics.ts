@@ -12,7 +12,18 @@ export const recordsRetried = Metric.counter("records_retried", {
   incremental: true
 })
 
-export const countRequest = (operation: string) => Metric.update(Metric.withAttributes(awsRequests, { operation }), 1)
+// One counting effect per operation, made once: an effect is a description, run anew each time.
+const requestCounts = new Map<string, Effect.Effect<void>>()
+
+/** Counts one AWS request of `operation` in the invocation's registry. */
+export const countRequest = (operation: string): Effect.Effect<void> => {
+  let count = requestCounts.get(operation)
+  if (count === undefined) {
+    count = Metric.update(Metric.withAttributes(awsRequests, { operation }), 1)
+    requestCounts.set(operation, count)
+  }
+  return count
+}
 
 /**
  * Runs one invocation with its own metric registry, so that the metrics read at its end (here for the

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs"
 import { Effect, Layer, Result } from "effect"
+import { forEachAtOnce } from "../batch/all-at-once.ts"
 import { AppConfig } from "../config.ts"
 import { AwsTransientError } from "../domain/errors.ts"
 import { SQS_BATCH_MAX_ENTRIES, sqsMessageBytes } from "../domain/limits.ts"
@@ -73,10 +74,9 @@ const sqsQueue = (queueUrl: string) =>
         messageOf: (item: T) => OutgoingMessage,
         settled: Settled<T, void>
       ) {
-        yield* Effect.forEach(
+        yield* forEachAtOnce(
           chunksByWeight(items, SQS_BATCH_MAX_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
-          (chunk) => batchCall("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled),
-          { concurrency: "unbounded", discard: true }
+          (chunk) => batchCall("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled)
         )
       })
     } satisfies MessageQueueShape

@@ -1,4 +1,5 @@
 import { Effect, Result } from "effect"
+import { allAtOnce } from "../batch/all-at-once.ts"
 import type { RoundHandler } from "../batch/process-batch.ts"
 import type { BatchRecord } from "../batch/sqs-event.ts"
 import type { AwsError } from "../domain/errors.ts"
@@ -99,7 +100,7 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
       toPark.push(parked(record, "ItemRejected", `${error.operation} refused it: ${error.code}: ${error.message}`))
     }
 
-    const addAll = store.putAll(adds, (add) => add.product, (results) => {
+    const addAll = adds.length === 0 ? Effect.void : store.putAll(adds, (add) => add.product, (results) => {
       const refused: Array<Parked> = []
       for (const [add, r] of results) {
         if (Result.isSuccess(r)) settle(add.record, Result.succeed({ _tag: "Added", pk: add.product.pk }))
@@ -119,7 +120,7 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
       })
 
     // Each batch of reads is answered as soon as it is read, not after every read of the round.
-    const readAll = store.getAll(reads, (read) => read.pk, (results) => {
+    const readAll = reads.length === 0 ? Effect.void : store.getAll(reads, (read) => read.pk, (results) => {
       const answers: Array<Answer> = []
       const refused: Array<Parked> = []
       for (const [read, r] of results) {
@@ -129,9 +130,9 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
           answers.push({ record: read.record, message, found: r.success !== undefined })
         }
       }
-      return Effect.all([answer(answers), park(refused)], { concurrency: "unbounded", discard: true })
+      return allAtOnce([answer(answers), park(refused)])
     })
 
-    yield* Effect.all([addAll, readAll, park(invalid)], { concurrency: "unbounded", discard: true })
+    yield* allAtOnce([addAll, readAll, park(invalid)])
   }
 )
