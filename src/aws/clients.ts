@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Context, Effect, Layer } from "effect"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
 import { checkCrc32 } from "./crc32-check.ts"
+import { leanMiddleware } from "./lean-middleware.ts"
 
 // The SDK's own retries are switched off (maxAttempts: 1): batchCall retries with the
 // invocation's deadline in view, and only the entries that failed. Region, credentials and
@@ -33,7 +34,7 @@ export class DynamoDocumentClient
     DynamoDocumentClient,
     Effect.acquireRelease(
       Effect.sync(() => {
-        const client = new DynamoDBClient({ maxAttempts: 1, ...transport() })
+        const client = leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...transport() }))
         checkCrc32(client)
         return DynamoDBDocumentClient.from(client)
       }),
@@ -46,7 +47,7 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
   static readonly layer = Layer.effect(
     SqsClient,
     Effect.acquireRelease(
-      Effect.sync(() => new SQSClient({ maxAttempts: 1, ...transport(), ...sqsEndpointOptions() })),
+      Effect.sync(() => leanMiddleware(new SQSClient({ maxAttempts: 1, ...transport(), ...sqsEndpointOptions() }))),
       (client) => Effect.sync(() => client.destroy())
     )
   )
