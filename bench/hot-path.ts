@@ -1,6 +1,7 @@
 /**
  * bun bench/hot-path.ts [--invocations 1500] [--warmup 300] [--rounds 3] [--cases read,add] [--memory 1024]
  *                       [--runtimes bun,node] [--baseline <git ref>] [--node 24.21.0] [--cpu-prof <dir>]
+ *                       [--readable] [--bun-full-jit]
  *
  * The function's CPU per warm invocation, with nothing but the function measured. The built function
  * bundle (the same build as dist/function-*.zip on Bun, bench/node-ric.ts's bundle on Node.js) runs in a
@@ -16,7 +17,9 @@
  * --baseline builds a second function from a git ref's src/ (e.g. main), measured beside the working
  * tree's. Every runtime × build × case runs in a fresh process per round, the order reversed every other
  * round; figures are medians over rounds, and ratios are taken round by round, then their median.
- * --cpu-prof writes a CPU profile per process into <dir> and prints each one's top functions by self time.
+ * --cpu-prof writes a CPU profile per process into <dir> and prints each one's top functions and modules by self
+ * time; --readable bundles unminified, so that a profile's lines name their modules. --bun-full-jit runs Bun with
+ * JavaScriptCore's DFG and FTL tiers on (JavaScriptCore's defaults), as a function can set them.
  */
 import { execFileSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
@@ -42,6 +45,7 @@ const { values: args } = parseArgs({
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
     "cpu-prof": { type: "string" },
     readable: { type: "boolean", default: false },
+    "bun-full-jit": { type: "boolean", default: false },
     help: { type: "boolean" }
   }
 })
@@ -117,8 +121,7 @@ const functionEnv: Record<string, string> = {
 
 // runtime/bootstrap's JavaScriptCore settings for this memory size.
 const bunEnv = {
-  BUN_JSC_useDFGJIT: "false",
-  BUN_JSC_useFTLJIT: "false",
+  ...(args["bun-full-jit"] ? {} : { BUN_JSC_useDFGJIT: "false", BUN_JSC_useFTLJIT: "false" }),
   BUN_JSC_forceRAMSize: String(memoryMb * 1_048_576),
   ...(memoryMb < 256 ? { BUN_JSC_useConcurrentJIT: "false" } : {}),
   BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0"
