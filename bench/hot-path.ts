@@ -103,6 +103,13 @@ const server = Bun.spawn([process.execPath, join(import.meta.dir, "canned-aws.ts
 const reader = server.stdout.getReader()
 const endpoint = new TextDecoder().decode((await reader.read()).value).trim().replace(/\/$/, "")
 reader.releaseLock()
+// The server is a process of its own: stopped with the bench, however the bench ends.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    server.kill()
+    process.exit(130)
+  })
+}
 
 const functionEnv: Record<string, string> = {
   PATH: process.env.PATH ?? "/usr/bin:/bin",
