@@ -22,7 +22,7 @@
  * JavaScriptCore's DFG and FTL tiers on (JavaScriptCore's defaults), as a function can set them.
  */
 import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
@@ -65,8 +65,17 @@ interface Build {
 }
 
 /** src/ of a git ref, beside this checkout's node_modules, for bundling. */
+// Every folder the bench makes, removed when it ends.
+const temporary: Array<string> = []
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  temporary.push(dir)
+  return dir
+}
+const cleanUp = () => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
+
 const checkoutOf = (ref: string): string => {
-  const root = mkdtempSync(join(tmpdir(), "hot-path-src-"))
+  const root = tempDir("hot-path-src-")
   const archive = execFileSync("git", ["archive", ref, "src", "package.json"], { cwd: ROOT, maxBuffer: 1 << 28 })
   execFileSync("tar", ["-x", "-C", root], { input: archive })
   symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"))
@@ -74,7 +83,7 @@ const checkoutOf = (ref: string): string => {
 }
 
 const buildFrom = async (label: string, root: string): Promise<Build> => {
-  const dir = mkdtempSync(join(tmpdir(), "hot-path-bun-"))
+  const dir = tempDir("hot-path-bun-")
   const files = args.readable
     ? await readableBundle(join(root, "src", "handler.ts"))
     : await bundle(join(root, "src", "handler.ts"), "handler.js")
@@ -82,7 +91,9 @@ const buildFrom = async (label: string, root: string): Promise<Build> => {
     mkdirSync(dirname(join(dir, file.name)), { recursive: true })
     writeFileSync(join(dir, file.name), file.data)
   }
-  return { label, bun: join(dir, "handler.js"), node: join(bundleForNode(root), "handler.mjs") }
+  const nodeDir = bundleForNode(root)
+  temporary.push(nodeDir)
+  return { label, bun: join(dir, "handler.js"), node: join(nodeDir, "handler.mjs") }
 }
 
 /** The same bundle unminified and without bytecode, so that a profile's lines name their modules. */
@@ -107,6 +118,7 @@ reader.releaseLock()
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     server.kill()
+    cleanUp()
     process.exit(130)
   })
 }
@@ -143,7 +155,7 @@ interface Measured {
 }
 
 const runner = join(import.meta.dir, "hot-path-runner.ts")
-const workDir = mkdtempSync(join(tmpdir(), "hot-path-out-"))
+const workDir = tempDir("hot-path-out-")
 const profDir = args["cpu-prof"] ? resolve(args["cpu-prof"]) : undefined
 if (profDir) mkdirSync(profDir, { recursive: true })
 
@@ -184,6 +196,8 @@ try {
   }
 } finally {
   server.kill()
+  // A profile's lines are looked up in its bundle: those stay until the profiles are printed.
+  if (!profDir) cleanUp()
 }
 
 const perInvocation = (ms: Array<Measured>, pick: (m: Measured) => number) => ms.map((m) => pick(m) / m.invocations)
@@ -284,4 +298,7 @@ function printProfiles(dir: string) {
   }
 }
 
-if (profDir) printProfiles(profDir)
+if (profDir) {
+  printProfiles(profDir)
+  cleanUp()
+}
