@@ -82,12 +82,11 @@ export class InvocationLoop {
 
   private async poll(): Promise<void> {
     while (!this.stopping) {
-      const response = await this.api.next()
+      const answer = await this.api.next()
       if (this.stopping) return
-      const body = await response.text()
       let invocation: Invocation
       try {
-        invocation = parseInvocation(response.headers, body)
+        invocation = parseInvocation(answer.headers, answer.body)
       } catch (e) {
         const malformed = e as MalformedInvocation
         this.logger.logError("Invoke Error", e)

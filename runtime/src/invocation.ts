@@ -1,3 +1,5 @@
+import type { HeaderLookup } from "./http-answer.ts"
+
 /** One event as the Runtime API hands it out, with the headers that describe it. */
 export interface Invocation {
   readonly requestId: string
@@ -18,10 +20,10 @@ export class MalformedInvocation extends Error {
   }
 }
 
-const header = (headers: Headers, name: string) => headers.get(name) ?? undefined
+const header = (headers: HeaderLookup, name: string) => headers.get(name) ?? undefined
 
 /** Reads an invocation from a /next response; the event must be JSON, the request id present. */
-export const parseInvocation = (headers: Headers, body: string): Invocation => {
+export const parseInvocation = (headers: HeaderLookup, body: string): Invocation => {
   const requestId = headers.get("lambda-runtime-aws-request-id")
   if (!requestId) throw new MalformedInvocation("the Runtime API sent an event without Lambda-Runtime-Aws-Request-Id")
   const deadline = Number(headers.get("lambda-runtime-deadline-ms"))

@@ -3,7 +3,7 @@ import { type LoadedHandler, loadHandler } from "./handler-loader.ts"
 import { InvocationLoop } from "./invocation-loop.ts"
 import { initJitPolicy } from "./jit-policy.ts"
 import { installConsole, logSettingsFromEnv, makeLogger, writeLineSync } from "./logging.ts"
-import { RuntimeApi } from "./runtime-api.ts"
+import { clientKindFromEnv, RuntimeApi } from "./runtime-api.ts"
 import { concurrentScope, singleScope } from "./scope.ts"
 
 // Entry point of the Bun custom runtime (started by ./bootstrap). No top-level await: the layer
@@ -31,7 +31,7 @@ const main = async () => {
   if (!host) {
     fatal("AWS_LAMBDA_RUNTIME_API is not set: this runtime must be started by Lambda (or the local Runtime API)")
   }
-  const api = new RuntimeApi(host!)
+  const api = new RuntimeApi(host!, undefined, clientKindFromEnv(process.env))
   const concurrency = concurrencyFromEnv()
   const scope = concurrency > 1 ? concurrentScope() : singleScope()
   if (concurrency > 1) delete process.env._X_AMZN_TRACE_ID // per invocation only, never process-wide

@@ -1,7 +1,11 @@
 import { type ErrorBody, headerSafe } from "./error-body.ts"
+import { FetchTransport } from "./fetch-transport.ts"
+import type { HttpAnswer } from "./http-answer.ts"
+import { SocketTransport } from "./socket-transport.ts"
+import { ConnectionFailed, type Transport } from "./transport.ts"
 import { XRAY_ERROR_CAUSE_HEADER, xrayErrorCause } from "./xray-cause.ts"
 
-const VERSION = "2018-06-01"
+const BASE = "/2018-06-01/runtime"
 
 /** The Runtime API is unreachable or answered 5xx: the runtime must exit (Lambda restarts the environment). */
 export class RuntimeApiFatal extends Error {
@@ -21,22 +25,33 @@ export interface PostAnswer {
   readonly body: string
 }
 
+/** The Runtime API's client: `socket` (persistent Bun sockets, the default) or `fetch` (the fallback). */
+export type ClientKind = "socket" | "fetch"
+
+/** `BUN_RUNTIME_API_CLIENT=fetch` in the function's environment picks fetch; anything else the sockets. */
+export const clientKindFromEnv = (env: Record<string, string | undefined>): ClientKind =>
+  env.BUN_RUNTIME_API_CLIENT === "fetch" ? "fetch" : "socket"
+
 /**
  * The Lambda Runtime API over HTTP, one method per endpoint. A 5xx means "non-recoverable state,
  * exit promptly" (Runtime API spec): it is never retried. Only a failed connection is retried, briefly.
  */
 export class RuntimeApi {
-  private readonly base: string
+  private readonly transport: Transport
 
-  constructor(host: string, private readonly retry: RetryOptions = { attempts: 3, baseDelayMs: 20 }) {
-    this.base = `http://${host}/${VERSION}/runtime`
+  constructor(
+    host: string,
+    private readonly retry: RetryOptions = { attempts: 3, baseDelayMs: 20 },
+    kind: ClientKind = "socket"
+  ) {
+    this.transport = kind === "fetch" ? new FetchTransport(host) : new SocketTransport(host)
   }
 
   /** Long-polls for the next event. No client timeout: Lambda freezes the process while idle. */
-  async next(): Promise<Response> {
-    const response = await this.send("GET", "/invocation/next", undefined, {})
-    if (response.status !== 200) throw await fatal("GET /invocation/next", response)
-    return response
+  async next(): Promise<HttpAnswer> {
+    const answer = await this.send("GET", "/invocation/next", {})
+    if (answer.status !== 200) throw fatal("GET /invocation/next", answer)
+    return answer
   }
 
   respond(requestId: string, body: string): Promise<PostAnswer> {
@@ -56,23 +71,31 @@ export class RuntimeApi {
     return this.post("/init/error", JSON.stringify(error), errorHeaders(error))
   }
 
+  /** Closes idle connections (tests). */
+  close(): void {
+    ;(this.transport as { close?: () => void }).close?.()
+  }
+
   private async post(path: string, body: string, headers: Record<string, string>): Promise<PostAnswer> {
-    const response = await this.send("POST", path, body, headers)
-    if (response.status >= 500) throw await fatal(`POST ${path}`, response)
-    return { ok: response.ok, status: response.status, body: await response.text() }
+    const answer = await this.send("POST", path, headers, body)
+    if (answer.status >= 500) throw fatal(`POST ${path}`, answer)
+    return { ok: answer.status >= 200 && answer.status < 300, status: answer.status, body: answer.body }
   }
 
   private async send(
     method: string,
     path: string,
-    body: string | undefined,
-    headers: Record<string, string>
-  ): Promise<Response> {
+    headers: Record<string, string>,
+    body?: string
+  ): Promise<HttpAnswer> {
     let last: unknown
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       try {
-        return await fetch(`${this.base}${path}`, { method, body, headers, timeout: false } as RequestInit)
+        return await this.transport.send(method, BASE + path, headers, body)
       } catch (e) {
+        if (!(e instanceof ConnectionFailed)) {
+          throw new RuntimeApiFatal(`Runtime API ${method} ${path} failed: ${e instanceof Error ? e.message : e}`)
+        }
         last = e
       }
       if (attempt < this.retry.attempts) await Bun.sleep(this.retry.baseDelayMs * 2 ** (attempt - 1))
@@ -84,10 +107,8 @@ export class RuntimeApi {
   }
 }
 
-const fatal = async (call: string, response: Response) =>
-  new RuntimeApiFatal(
-    `Runtime API ${call} answered ${response.status}: ${(await response.text().catch(() => "")).slice(0, 1024)}`
-  )
+const fatal = (call: string, answer: HttpAnswer) =>
+  new RuntimeApiFatal(`Runtime API ${call} answered ${answer.status}: ${answer.body.slice(0, 1024)}`)
 
 const errorHeaders = (error: ErrorBody) => ({
   "content-type": "application/json",
