@@ -127,8 +127,9 @@ class Connection {
     if (!reader) return
     const answer = reader.end()
     if (answer) this.finish(answer)
-    else if (reader.received) this.finish(undefined, new MalformedAnswer("the connection closed in the middle of an answer"))
-    else this.finish(undefined, new ConnectionFailed("the connection closed before an answer"))
+    else if (reader.received) {
+      this.finish(undefined, new MalformedAnswer("the connection closed in the middle of an answer"))
+    } else this.finish(undefined, new ConnectionFailed("the connection closed before an answer"))
   }
 
   private finish(answer: HttpAnswer | undefined, error?: Error): void {

@@ -1,18 +1,29 @@
 import { afterEach, describe, expect, test } from "bun:test"
-import { RuntimeApi, RuntimeApiFatal } from "../../../runtime/src/runtime-api.ts"
+import { type ClientKind, clientKindFromEnv, RuntimeApi, RuntimeApiFatal } from "../../../runtime/src/runtime-api.ts"
 
 // The transport against a scripted Runtime API, in process (as the Rust runtime tests its client).
+// Both clients, the socket one (default) and the fetch fallback, against Bun's own HTTP server.
 let server: ReturnType<typeof Bun.serve> | undefined
+let client: RuntimeApi | undefined
 afterEach(async () => {
+  client?.close()
   await server?.stop(true)
   server = undefined
 })
-const serve = (fetch: (r: Request) => Response | Promise<Response>) => {
-  server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch })
-  return new RuntimeApi(`127.0.0.1:${server.port}`, { attempts: 3, baseDelayMs: 1 })
-}
 
-describe("RuntimeApi", () => {
+test("BUN_RUNTIME_API_CLIENT=fetch picks fetch; anything else the sockets", () => {
+  expect(clientKindFromEnv({ BUN_RUNTIME_API_CLIENT: "fetch" })).toBe("fetch")
+  expect(clientKindFromEnv({})).toBe("socket")
+  expect(clientKindFromEnv({ BUN_RUNTIME_API_CLIENT: "other" })).toBe("socket")
+})
+
+describe.each(["socket", "fetch"] as const)("RuntimeApi over %s", (kind: ClientKind) => {
+  const serve = (fetch: (r: Request) => Response | Promise<Response>) => {
+    server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch })
+    client = new RuntimeApi(`127.0.0.1:${server.port}`, { attempts: 3, baseDelayMs: 1 }, kind)
+    return client
+  }
+
   test("next: GET /2018-06-01/runtime/invocation/next", async () => {
     const seen: Array<string> = []
     const api = serve((r) => {
@@ -67,7 +78,7 @@ describe("RuntimeApi", () => {
     const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") })
     const port = probe.port
     await probe.stop(true)
-    const api = new RuntimeApi(`127.0.0.1:${port}`, { attempts: 3, baseDelayMs: 1 })
+    const api = new RuntimeApi(`127.0.0.1:${port}`, { attempts: 3, baseDelayMs: 1 }, kind)
     await expect(api.next()).rejects.toThrow(/unreachable after 3 attempts/)
   })
 })
