@@ -1,5 +1,6 @@
 /**
  * bun run bench:runtime [--invocations 10000] [--cold-starts 10] [--cold-cache-starts 3]
+ *                       [--bun-variants NAME=VALUE[:NAME=VALUE],...] [--node 20.20.2,22.23.3,24.21.0 | none]
  *
  * Our Bun runtime layer (the built layer zip) against Node.js 20, 22 and 24 (npm's official
  * binaries, pinned in bench/node-binary.ts), each with AWS's runtime interface client (aws-lambda-ric),
@@ -8,8 +9,12 @@
  *    loaded and its clients built and primed; and the runtime alone (an echo handler);
  *  - cold start with a cold page cache: the runtime's files evicted first, then what it read from
  *    disk (resident pages by fincore, read-ahead included) and what the process mapped itself;
- *  - per-invocation overhead: an echo handler, N invocations, time from event delivery to response;
+ *  - per-invocation overhead: an echo handler, N invocations, time from event delivery to response,
+ *    the environments interleaved in blocks of 500; the CPU time (all threads) and the context
+ *    switches of the runtime's process per invocation (bench/thread-stats.ts);
  *  - resident memory after those invocations.
+ * --bun-variants adds the same layer with extra function environment, e.g. BUN_RUNTIME_API_CLIENT=fetch
+ * (the runtime's fetch client beside its socket one).
  */
 import { readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -23,17 +28,23 @@ import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { evict, mappedBytes, pageCacheToolsAvailable, readAheadKb, residentBytes } from "./page-cache.ts"
 import { fmt, mean, median, percentile, table } from "./stats.ts"
+import { between, processCounters, total } from "./thread-stats.ts"
 
 const { values: args } = parseArgs({
   options: {
     invocations: { type: "string", default: "10000" },
     "cold-starts": { type: "string", default: "10" },
     "cold-cache-starts": { type: "string", default: "3" },
+    "bun-variants": { type: "string", default: "" },
+    node: { type: "string", default: NODE_VERSIONS.join(",") },
     help: { type: "boolean" }
   }
 })
 if (args.help) {
-  console.log("bun run bench:runtime [--invocations 10000] [--cold-starts 10] [--cold-cache-starts 3]")
+  console.log(
+    "bun run bench:runtime [--invocations 10000] [--cold-starts 10] [--cold-cache-starts 3] " +
+      "[--bun-variants NAME=VALUE[:NAME=VALUE],...] [--node VERSION,... | none]"
+  )
   process.exit(0)
 }
 const invocations = Number(args.invocations)
@@ -63,6 +74,8 @@ interface Runtime {
   /** The runtime's own executable, and everything else it may read at a cold start (runtime, bundles). */
   readonly binary: string
   readonly files: ReadonlyArray<string>
+  /** Extra function environment (a Bun variant). */
+  readonly env?: Record<string, string>
 }
 const bun: Runtime = {
   name: `Bun ${Bun.version} (this layer)`,
@@ -72,7 +85,13 @@ const bun: Runtime = {
   // function.zip whole: the packages loaded only when needed (node_modules/) count if they are read.
   files: [...filesUnder(layerDir).filter((f) => !f.endsWith("/bun")), ...filesUnder(shipped.taskRoot)]
 }
-const nodes: Array<Runtime> = NODE_VERSIONS.map((version) => {
+const bunVariants: Array<Runtime> = args["bun-variants"]!.split(",").filter((v) => v !== "").map((spec) => ({
+  ...bun,
+  name: `Bun ${Bun.version} (${spec.replaceAll(":", " ")})`,
+  env: Object.fromEntries(spec.split(":").map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]))
+}))
+const nodeVersions = args.node === "none" ? [] : args.node!.split(",")
+const nodes: Array<Runtime> = nodeVersions.map((version) => {
   const node = nodeBinary(root, version)
   const bootstrap = setupNodeRic(root, node)
   return {
@@ -83,7 +102,7 @@ const nodes: Array<Runtime> = NODE_VERSIONS.map((version) => {
     files: [bootstrap, ...filesUnder(ricDir).filter((f) => !f.includes("/deps/")), join(nodeTask, "handler.mjs")]
   }
 })
-const runtimes = [bun, ...nodes]
+const runtimes = [bun, ...bunVariants, ...nodes]
 
 const functionEnv = {
   [ENV.tableName]: "bench",
@@ -97,9 +116,10 @@ const environment = (r: Runtime, handler = "handler.handler", timeoutMs?: number
     taskRoot: r.taskRoot,
     handler,
     memorySizeMb: STACK_DEFAULTS.memorySizeMb,
-    env: functionEnv,
+    env: { ...functionEnv, ...r.env },
     timeoutMs
   })
+const BLOCK = 500
 const vmRssMb = async (pid: number | undefined) => ((await processMemoryKb(pid, "VmRSS")) ?? Number.NaN) / 1024
 const MB = 1024 * 1024
 const sum = (m: Map<string, number>, files: ReadonlyArray<string>) => files.reduce((s, f) => s + (m.get(f) ?? 0), 0)
@@ -150,19 +170,38 @@ if (measureColdCache) {
   }
 }
 
-console.log(`${invocations} echo invocations each…`)
-const warm = new Map<Runtime, { durations: Array<number>; wallMs: number; rssMb: number }>()
-for (const r of runtimes) {
-  const env = environment(r, "echo.handler", 10_000)
-  const durations: Array<number> = []
+console.log(`${invocations} echo invocations each, interleaved in blocks of ${BLOCK}…`)
+interface Warm {
+  readonly durations: Array<number>
+  wallMs: number
+  rssMb: number
+  cpuMs: number
+  switches: number
+}
+const warm = new Map<Runtime, Warm>()
+const running = runtimes.map((r) => ({ r, env: environment(r, "echo.handler", 10_000) }))
+for (const { r, env } of running) {
   for (let i = 0; i < 200; i++) await env.invoke({ warmup: i }) // JIT warm-up
-  const t0 = performance.now()
-  for (let i = 0; i < invocations; i++) {
-    const result = await env.invoke({ i, payload: "x".repeat(64) })
-    if (result.status !== "success") throw new Error(`${r.name}: ${JSON.stringify(result)}`)
-    durations.push(result.report.durationMs)
+  warm.set(r, { durations: [], wallMs: 0, rssMb: 0, cpuMs: 0, switches: 0 })
+}
+for (let done = 0; done < invocations; done += BLOCK) {
+  for (const { r, env } of running) { // alternate so that machine noise hits all alike
+    const w = warm.get(r)!
+    const before = processCounters(env.pid!)
+    const t0 = performance.now()
+    for (let i = done; i < Math.min(invocations, done + BLOCK); i++) {
+      const result = await env.invoke({ i, payload: "x".repeat(64) })
+      if (result.status !== "success") throw new Error(`${r.name}: ${JSON.stringify(result)}`)
+      w.durations.push(result.report.durationMs)
+    }
+    w.wallMs += performance.now() - t0
+    const spent = total(between(before, processCounters(env.pid!)))
+    w.cpuMs += spent.cpuMs
+    w.switches += spent.voluntary + spent.involuntary
   }
-  warm.set(r, { durations, wallMs: performance.now() - t0, rssMb: await vmRssMb(env.pid) })
+}
+for (const { r, env } of running) {
+  warm.get(r)!.rssMb = await vmRssMb(env.pid)
   await env.stop()
 }
 
@@ -180,13 +219,17 @@ const rows = runtimes.map((r) => {
     fmt(mean(w.durations) * 1000, 0),
     fmt(percentile(w.durations, 99) * 1000, 0),
     fmt((w.wallMs / invocations) * 1000, 0),
+    fmt((w.cpuMs / invocations) * 1000, 0),
+    fmt(w.switches / invocations, 2),
     fmt(w.rssMb)
   ]
 })
 const counts = `${coldStarts} cold starts each (product handler), ${invocations} echo invocations each`
 console.log(`\nRuntime benchmark: ${counts}, one run\n`)
 const header = ["runtime", "cold start p50 ms", "cold p90 ms", "Bun / this", "runtime alone p50 ms"]
-console.log(table([...header, "overhead mean µs", "overhead p99 µs", "round trip µs", "RSS after MB"], rows))
+const perInvocation = ["overhead mean µs", "overhead p99 µs", "round trip µs", "CPU µs", "context switches"]
+console.log(table([...header, ...perInvocation, "RSS after MB"], rows))
+console.log("CPU µs, context switches: of the runtime's process, all threads, per echo invocation")
 
 if (measureColdCache) {
   const ra = readAheadKb(bun.binary)
@@ -228,6 +271,18 @@ for (const node of nodes) {
 for (const node of nodes) {
   const ratio = bunOverhead / mean(warm.get(node)!.durations)
   console.log(`per-invocation overhead Bun / ${short(node)}: ${fmt(ratio, 2)}x (target ≤ 1x)`)
+}
+for (const variant of bunVariants) {
+  const [a, b] = [warm.get(bun)!, warm.get(variant)!]
+  const ratio = (x: number, y: number) => `${fmt(x / y, 2)}x (${fmt(x, 2)} vs ${fmt(y, 2)})`
+  console.log(
+    `Bun / ${variant.name}: CPU per invocation ${
+      ratio((a.cpuMs / invocations) * 1000, (b.cpuMs / invocations) * 1000)
+    } µs, ` +
+      `switches ${ratio(a.switches / invocations, b.switches / invocations)}, ` +
+      `overhead ${ratio(mean(a.durations) * 1000, mean(b.durations) * 1000)} µs, ` +
+      `cold start ${ratio(bunCold, median(cold.get(variant)!))} ms`
+  )
 }
 const memory = runtimes.map((r) => `${r.name.split(" ").slice(0, 2).join(" ")} ${fmt(warm.get(r)!.rssMb)} MB`)
 console.log(`resident memory: ${memory.join(", ")} (target < 64 MB)`)
