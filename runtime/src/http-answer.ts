@@ -63,6 +63,8 @@ export class AnswerReader {
   private closes = false
   private remaining = 0
   private readonly parts: Array<Buffer> = []
+  /** The body, when it came whole in one read. */
+  private text: string | undefined
   /** Whether any byte of the answer arrived (a connection lost before that can be retried). */
   received = false
   /** The server said it closes the connection after this answer, or the body runs until it does. */
@@ -77,23 +79,33 @@ export class AnswerReader {
     while (at < chunk.length) {
       switch (this.mode) {
         case Mode.Head: {
-          const bytes = join(this.partial, chunk.subarray(at))
-          const end = bytes.indexOf("\r\n\r\n")
+          if (this.partial) {
+            const bytes = join(this.partial, chunk.subarray(at))
+            const end = bytes.indexOf("\r\n\r\n")
+            if (end < 0) {
+              this.keep(bytes, MAX_HEAD_BYTES)
+              return undefined
+            }
+            at += end + 4 - this.partial.length
+            this.partial = undefined
+            this.head(bytes.toString("latin1", 0, end))
+            break
+          }
+          const end = chunk.indexOf("\r\n\r\n", at)
           if (end < 0) {
-            if (bytes.length > MAX_HEAD_BYTES) throw new MalformedAnswer("answer head too large")
-            this.partial = Buffer.from(bytes) // a copy: the read's buffer is not ours to keep
+            this.keep(chunk.subarray(at), MAX_HEAD_BYTES)
             return undefined
           }
-          const consumed = end + 4 - (this.partial?.length ?? 0)
-          this.partial = undefined
-          this.head(bytes.toString("latin1", 0, end))
-          at += consumed
+          this.head(chunk.toString("latin1", at, end))
+          at = end + 4
           break
         }
         case Mode.Length:
         case Mode.ChunkData: {
           const take = Math.min(this.remaining, chunk.length - at)
-          this.parts.push(chunk.subarray(at, at + take))
+          if (this.mode === Mode.Length && take === this.remaining && this.parts.length === 0) {
+            this.text = chunk.toString("utf8", at, at + take) // the whole body in this read: no copy
+          } else this.parts.push(take === chunk.length ? chunk : chunk.subarray(at, at + take))
           at += take
           this.remaining -= take
           if (this.remaining === 0) this.mode = this.mode === Mode.Length ? Mode.Done : Mode.ChunkEnd
@@ -108,8 +120,7 @@ export class AnswerReader {
         case Mode.Trailer: {
           const lf = chunk.indexOf(LF, at)
           if (lf < 0) {
-            this.partial = Buffer.from(join(this.partial, chunk.subarray(at)))
-            if (this.partial.length > MAX_LINE_BYTES) throw new MalformedAnswer("chunk framing line too long")
+            this.keep(join(this.partial, chunk.subarray(at)), MAX_LINE_BYTES)
             return undefined
           }
           const line = join(this.partial, chunk.subarray(at, lf + 1))
@@ -129,6 +140,12 @@ export class AnswerReader {
     return this.mode === Mode.Done ? this.answer() : undefined
   }
 
+  /** Keeps an unfinished head or line for the next read (a copy: the read's buffer is not ours to keep). */
+  private keep(bytes: Buffer, max: number): void {
+    if (bytes.length > max) throw new MalformedAnswer("answer head or chunk line too long")
+    this.partial = Buffer.from(bytes)
+  }
+
   /** The connection ended: the answer when its body runs until then; undefined when it was cut short. */
   end(): HttpAnswer | undefined {
     return this.mode === Mode.UntilClose ? this.answer() : undefined
@@ -139,13 +156,16 @@ export class AnswerReader {
     const status = /^HTTP\/1\.[01] ([1-9]\d\d)(?: |$)/.exec(lines[0]!)
     if (!status) throw new MalformedAnswer(`not an HTTP/1.1 status line: ${JSON.stringify(lines[0]!.slice(0, 100))}`)
     this.status = Number(status[1])
-    let name = ""
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!
       const colon = line.indexOf(":")
       if (colon <= 0) throw new MalformedAnswer(`malformed header line: ${JSON.stringify(line.slice(0, 100))}`)
-      name = line.slice(0, colon).trim().toLowerCase()
-      this.headers.add(name, line.slice(colon + 1).trim())
+      // "Name: value" as servers write it needs no trimming; anything else is trimmed.
+      const value = line.charCodeAt(colon + 1) === 32 && line.charCodeAt(colon + 2) > 32 &&
+          line.charCodeAt(line.length - 1) > 32
+        ? line.slice(colon + 2)
+        : line.slice(colon + 1).trim()
+      this.headers.add(line.slice(0, colon).toLowerCase(), value)
     }
     if (this.status < 200) { // 1xx: an interim answer, the real one follows
       this.headers = new AnswerHeaders()
@@ -177,8 +197,8 @@ export class AnswerReader {
 
   private answer(): HttpAnswer {
     this.mode = Mode.Done
-    const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts)
-    let body = bytes.toString("utf8")
+    let body = this.text ??
+      (this.parts.length === 1 ? this.parts[0]!.toString("utf8") : Buffer.concat(this.parts).toString("utf8"))
     if (body.charCodeAt(0) === 0xfeff) body = body.slice(1) // as fetch's text() does
     return { status: this.status, headers: this.headers, body }
   }
