@@ -33,8 +33,17 @@ export class SocketTransport implements Transport {
       request = head + body
       bytes = head.length + length
     }
-    const connection = this.idle.pop() ?? (await this.open())
-    return connection.exchange(request, bytes)
+    const reused = this.idle.pop()
+    if (reused) {
+      try {
+        return await reused.exchange(request, bytes)
+      } catch (e) {
+        // Closed before a byte of the answer: the server had closed the idle connection (it races our write).
+        // Once more on a new connection, as HTTP clients do, without the caller's backoff.
+        if (!(e instanceof ConnectionFailed)) throw e
+      }
+    }
+    return (await this.open()).exchange(request, bytes)
   }
 
   /** Closes the idle connections (tests; the process otherwise ends with them). */
@@ -109,7 +118,8 @@ class Connection {
       return
     }
     if (!answer) return
-    const reusable = reader.reusable
+    // An answer before the whole request was sent (a 413 to a large body): the rest must not be sent later.
+    const reusable = reader.reusable && !this.unsent
     this.finish(answer)
     if (!reusable) this.socket!.end()
     else if (this.open) {

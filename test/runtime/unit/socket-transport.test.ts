@@ -181,6 +181,41 @@ describe("SocketTransport", () => {
     expect(server.connections()).toBe(2)
   })
 
+  test("a reused connection closed before any answer byte (a stale keep-alive) is retried at once on a new one", async () => {
+    const server = serve((r, socket) => {
+      if (r.connection === 0 && server.requests.length > 1) socket.end() // the idle connection "timed out"
+      else socket.write("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")
+    })
+    const client = new RuntimeApi(server.host, { attempts: 1, baseDelayMs: 1_000 }) // no retry of its own
+    clients.push(client)
+    expect((await client.respond("a", "1")).status).toBe(202)
+    const started = performance.now()
+    expect((await client.respond("b", "1")).status).toBe(202)
+    expect(performance.now() - started).toBeLessThan(900)
+    expect(server.requests.map((r) => r.connection)).toEqual([0, 0, 1])
+  })
+
+  test("an answer that comes before the whole body was sent: the connection is not reused", async () => {
+    const server = serve(() => {})
+    let answered = false
+    listener!.reload({
+      socket: {
+        open(socket) {
+          socket.data = { id: 0, buffered: Buffer.alloc(0) }
+        },
+        data(socket) {
+          if (answered) return
+          answered = true // answers at the first bytes, reads no more, keeps the connection open
+          socket.write("HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 2\r\n\r\n{}")
+        }
+      }
+    })
+    const client = transport(server.host)
+    const large = "x".repeat(32 * 1024 * 1024) // far more than the socket buffers hold
+    expect((await client.send("POST", "/r", {}, large)).status).toBe(413)
+    expect((client as unknown as { idle: Array<unknown> }).idle.length).toBe(0)
+  }, 15_000)
+
   test("Connection: close, or a body that runs to the end of the connection: read whole, then a new connection", async () => {
     let n = 0
     const server = serve((_r, socket) => {
