@@ -67,6 +67,18 @@ const tooLarge = {
   errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`
 }
 
+/**
+ * Lambda's Runtime API is Go's net/http, which writes the event without sizing it: an event that fits
+ * its 2 KB buffer gets a Content-Length, a larger one comes with chunked transfer coding. So here too.
+ */
+const eventBody = (event: string): string | ReadableStream<Uint8Array> =>
+  event.length <= 2048 ? event : new ReadableStream({
+    start(controller) {
+      controller.enqueue(Buffer.from(event))
+      controller.close()
+    }
+  })
+
 export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiServer => {
   const queue: Array<{ invocation: PendingInvocation; handedOut: () => void }> = []
   const waiting: Array<(r: Response) => void> = []
@@ -78,7 +90,7 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
   const handOut = (item: { invocation: PendingInvocation; handedOut: () => void }): Response => {
     item.handedOut()
     const { invocation } = item
-    return new Response(invocation.event, {
+    return new Response(eventBody(invocation.event), {
       headers: {
         "content-type": "application/json",
         "lambda-runtime-aws-request-id": invocation.requestId,

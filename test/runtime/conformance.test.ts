@@ -107,6 +107,18 @@ describe("bootstrap on the local Runtime API", () => {
     })
   })
 
+  test(
+    "events of any size arrive whole: sized below 2 KB, chunked above, as Lambda's Go server sends them",
+    async () => {
+      const { env } = start("handlers.echo")
+      for (const size of [10, 3_000, 2_500_000]) {
+        const event = { text: "é".repeat(size) }
+        expect(payloadOf(await env.invoke(event))).toEqual(event)
+      }
+    },
+    20_000
+  )
+
   test("responses over 6 MB and unserialisable responses are errors, not empty successes", async () => {
     const big = await start("handlers.big").env.invoke({})
     expect(big).toMatchObject({ status: "error", error: { errorType: "Runtime.ResponseSizeTooLarge" } })
