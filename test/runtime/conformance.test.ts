@@ -228,20 +228,22 @@ describe("bootstrap on the local Runtime API", () => {
     "a Runtime API that answers 500 makes the runtime exit at once, without retrying (spec: exit promptly)",
     async () => {
       let polls = 0
+      let answered = 0
       const down = start("handlers.echo", {
         server: {
           intercept: (req) => {
             if (!req.url.endsWith("/invocation/next")) return undefined
             polls++
+            answered = Date.now()
             return new Response("down", { status: 500 })
           }
         }
       })
-      const started = Date.now()
       const result = await down.env.invoke({})
       expect(result.status).toBe("init-error")
       expect(polls).toBe(1)
-      expect(Date.now() - started).toBeLessThan(2_000)
+      // From the 500 to the exit, not from the spawn: a cold start under qemu-user takes seconds.
+      expect(Date.now() - answered).toBeLessThan(2_000)
       expect(down.lines.join("\n")).toContain("answered 500")
     },
     20_000
