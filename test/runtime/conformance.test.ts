@@ -311,6 +311,21 @@ describe("bootstrap on the local Runtime API", () => {
     20_000
   )
 
+  test(
+    "mimalloc keeps what it frees (no purge, no scavenger thread); the function's own setting wins",
+    async () => {
+      const { env: kept } = start("handlers.threadNames", { memorySizeMb: 1024 })
+      expect(payloadOf(await kept.invoke({})).names).not.toContain("mi-scavenger")
+      // The control: with mimalloc's default delay, its scavenger thread is there.
+      const { env: purged } = start("handlers.threadNames", {
+        memorySizeMb: 1024,
+        env: { MIMALLOC_PURGE_DELAY: "100" }
+      })
+      expect(payloadOf(await purged.invoke({})).names).toContain("mi-scavenger")
+    },
+    20_000
+  )
+
   test("a /next answer without a request id is logged and skipped; the runtime keeps serving", async () => {
     let broken = 1
     const { env, lines } = start("handlers.echo", {
