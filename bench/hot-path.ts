@@ -1,7 +1,7 @@
 /**
  * bun bench/hot-path.ts [--invocations 1500] [--warmup 300] [--rounds 3] [--cases read,add] [--memory 1024]
  *                       [--runtimes bun,node] [--baseline <git ref>] [--node 24.21.0] [--cpu-prof <dir>]
- *                       [--readable] [--bun-full-jit]
+ *                       [--readable] [--bun-full-jit] [--traces off,spans,60]
  *
  * The function's CPU per warm invocation, with nothing but the function measured. The built function
  * bundle (the same build as dist/function-*.zip on Bun, bench/node-ric.ts's bundle on Node.js) runs in a
@@ -20,6 +20,11 @@
  * --cpu-prof writes a CPU profile per process into <dir> and prints each one's top functions and modules by self
  * time; --readable bundles unminified, so that a profile's lines name their modules. --bun-full-jit runs Bun with
  * JavaScriptCore's DFG and FTL tiers on (JavaScriptCore's defaults), as a function can set them.
+ * --traces measures each build once per tracing variant, every invocation traced (OTEL_TRACES_SAMPLER=always_on)
+ * to an OTLP receiver in a process of its own that answers 200 at once: `off` (no endpoint), `spans` (spans
+ * made and batched, no export while measured: OTEL_BSP_SCHEDULE_DELAY and the batch size out of reach), or a
+ * number N (an export every N spans, OTEL_BSP_MAX_EXPORT_BATCH_SIZE=N: 60 is one per 10 invocations of 6
+ * spans, as often as in bench:observability's 128 MB environments); ratios to `off` are printed.
  */
 import { execFileSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
@@ -46,6 +51,7 @@ const { values: args } = parseArgs({
     "cpu-prof": { type: "string" },
     readable: { type: "boolean", default: false },
     "bun-full-jit": { type: "boolean", default: false },
+    traces: { type: "string" },
     help: { type: "boolean" }
   }
 })
@@ -62,6 +68,9 @@ interface Build {
   readonly label: string
   readonly bun: string
   readonly node: string
+  /** The tracing variant (--traces) and its environment. */
+  readonly traces?: string
+  readonly env?: Record<string, string>
 }
 
 /** src/ of a git ref, beside this checkout's node_modules, for bundling. */
@@ -103,8 +112,8 @@ const readableBundle = async (entry: string) => {
   return [{ name: "handler.js", data: new Uint8Array(await result.outputs[0]!.arrayBuffer()) }]
 }
 
-const builds = [await buildFrom("this tree", ROOT)]
-if (args.baseline) builds.unshift(await buildFrom(args.baseline, checkoutOf(args.baseline)))
+const built = [await buildFrom("this tree", ROOT)]
+if (args.baseline) built.unshift(await buildFrom(args.baseline, checkoutOf(args.baseline)))
 const node = runtimes.includes("node") ? nodeBinary(ROOT, args.node!) : ""
 
 const server = Bun.spawn([process.execPath, join(import.meta.dir, "canned-aws.ts")], {
@@ -118,10 +127,42 @@ reader.releaseLock()
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     server.kill()
+    receiver?.kill()
     cleanUp()
     process.exit(130)
   })
 }
+
+// --traces: an OTLP receiver of its own (its CPU is not the function's), answering 200 at once.
+const traceVariants = args.traces?.split(",") ?? []
+const receiver = traceVariants.length === 0 ? undefined : Bun.spawn([
+  process.execPath,
+  "-e",
+  `const s = Bun.serve({ port: 0, hostname: "127.0.0.1", async fetch(r) { await r.arrayBuffer(); return new Response("{}") } })
+   console.log(s.url.href)`
+], { stdout: "pipe", stderr: "inherit" })
+const receiverUrl = receiver
+  ? new TextDecoder().decode((await receiver.stdout.getReader().read()).value).trim().replace(/\/$/, "")
+  : ""
+const tracingEnv = (variant: string): Record<string, string> => {
+  if (variant === "off") return {}
+  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_SAMPLER: "always_on" }
+  if (variant === "spans") {
+    return { ...traced, OTEL_BSP_SCHEDULE_DELAY: "3600000", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "1000000000" }
+  }
+  if (!/^[1-9][0-9]*$/.test(variant)) throw new Error(`--traces: off, spans or a number of spans, not ${variant}`)
+  return { ...traced, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: variant }
+}
+const builds: Array<Build> = traceVariants.length === 0 ?
+  built :
+  built.flatMap((build) =>
+    traceVariants.map((traces) => ({
+      ...build,
+      label: `${build.label}, traces ${traces}`,
+      traces,
+      env: tracingEnv(traces)
+    }))
+  )
 
 const functionEnv: Record<string, string> = {
   PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -167,7 +208,7 @@ const measure = async (runtime: "bun" | "node", build: Build, kind: string, roun
     ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", ...prof, runner, build.bun]
     : [node, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, ...prof, runner, build.node]
   const child = Bun.spawn([...command, kind, args.invocations!, args.warmup!, out], {
-    env: { ...functionEnv, ...(runtime === "bun" ? bunEnv : {}) },
+    env: { ...functionEnv, ...(runtime === "bun" ? bunEnv : {}), ...build.env },
     stdout: "ignore",
     stderr: "pipe"
   })
@@ -196,6 +237,7 @@ try {
   }
 } finally {
   server.kill()
+  receiver?.kill()
   // A profile's lines are looked up in its bundle: those stay until the profiles are printed.
   if (!profDir) cleanUp()
 }
@@ -239,13 +281,21 @@ for (const kind of cases) {
       console.log(`${kind}, ${build.label}: Bun / Node.js ${line}`)
     }
   }
-  if (builds.length === 2) {
+  for (const build of builds.filter((b) => b.traces !== undefined && b.traces !== "off")) {
+    const off = builds.find((b) => b.traces === "off" && b.bun === build.bun)
+    if (!off) continue
     for (const runtime of runtimes) {
-      const line = ratio(
-        results.get(keyOf(runtime, builds[1]!, kind))!,
-        results.get(keyOf(runtime, builds[0]!, kind))!
-      )
-      console.log(`${kind}, ${runtime}: ${builds[1]!.label} / ${builds[0]!.label} ${line}`)
+      const line = ratio(results.get(keyOf(runtime, build, kind))!, results.get(keyOf(runtime, off, kind))!)
+      console.log(`${kind}, ${runtime}: ${build.label} / traces off ${line}`)
+    }
+  }
+  // This tree / the baseline, per tracing variant (builds hold each build's variants one after the other).
+  const perBuild = builds.length / built.length
+  for (let i = 0; built.length === 2 && i < perBuild; i++) {
+    const [before, after] = [builds[i]!, builds[perBuild + i]!]
+    for (const runtime of runtimes) {
+      const line = ratio(results.get(keyOf(runtime, after, kind))!, results.get(keyOf(runtime, before, kind))!)
+      console.log(`${kind}, ${runtime}: ${after.label} / ${before.label} ${line}`)
     }
   }
 }
