@@ -73,7 +73,7 @@ export class RuntimeApi {
 
   /** Closes idle connections (tests). */
   close(): void {
-    ;(this.transport as { close?: () => void }).close?.()
+    this.transport.close?.()
   }
 
   private async post(path: string, body: string, headers: Record<string, string>): Promise<PostAnswer> {
