@@ -10,6 +10,7 @@ import { AwsWaits, type OwnTimeSummary, summarizeOwnTime } from "../own-time.ts"
 import { type Cost, costOf } from "../pricing.ts"
 import { mean, percentile } from "../stats.ts"
 import { accountAnswers, type Answers, entriesSentTo } from "./answer-accounting.ts"
+import { type ContentionSummary, EnvironmentCounters, watchMachine } from "./contention.ts"
 import { type RoundSide, roundSizes, type RoundSummary, roundSummary, runRounds, type Schedule } from "./pairing.ts"
 import { seedWorkload, sendWorkload } from "./workload.ts"
 
@@ -77,6 +78,17 @@ export interface RunResult {
   readonly schedule: Schedule
   /** Per round: invocations, average duration and own time (what the paired ratios compare). */
   readonly rounds: ReadonlyArray<RoundSummary>
+  /** Per warm invocation: CPU, run-queue wait and throttling of the environments' threads (bench/load/contention.ts). */
+  readonly contention?: ContentionSummary
+  /** The machine while the run's rounds ran (for a pair: both sides' rounds): each CPU's busy share, the benchmark process's CPUs. */
+  readonly machine?: MachineLoad
+}
+
+export interface MachineLoad {
+  /** "cpu0" -> busy share 0..1. */
+  readonly cpuBusy: Readonly<Record<string, number>>
+  /** The benchmark process (emulators, proxies, event source mappings, Runtime APIs): CPU seconds per second. */
+  readonly benchProcessCpus: number
 }
 
 /** One variant's stack under test, fed in rounds (send, drain), then accounted for. */
@@ -113,6 +125,7 @@ export const startRun = async (
   const emf = emfCollector()
   const waits = new AwsWaits()
   const waited: Array<number> = []
+  const counters = new EnvironmentCounters()
   let proxiedAnswers = 0
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
@@ -125,6 +138,7 @@ export const startRun = async (
     ...(variant.function ? { function: variant.function } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),
     onLog: (line) => void emf.add(line),
+    onDispatch: (env) => counters.dispatch(env.pid),
     onInvocation: (r) => {
       invocations.push(r)
       waited.push(waits.waited(r.environmentId, r.startedAt, r.endedAt))
@@ -177,14 +191,16 @@ export const startRun = async (
     },
     finish: async () => {
       try {
-        return await account()
+        // While the environments still run: their threads' counters go with their processes.
+        const contention = counters.summary()
+        return { ...await account(), contention }
       } finally {
         await close()
       }
     }
   }
 
-  async function account(): Promise<RunResult> {
+  async function account(): Promise<Omit<RunResult, "contention">> {
     const count = sentIds.length
     // Accounting: every message exactly once.
     let lost = 0
@@ -275,9 +291,12 @@ export const runCase = async (
     const { records, invocations } = run.progress()
     progressBar(records, count, `${label} invocations ${invocations}`)
   }, 250)
+  const machine = watchMachine()
+  let load: MachineLoad | undefined
   try {
     await run.send(count)
     await run.drain()
+    load = machine()
   } catch (error) {
     await run.finish().catch(() => undefined)
     throw error
@@ -286,7 +305,8 @@ export const runCase = async (
   }
   const result = await run.finish()
   process.stderr.write(`${progressBar(count, count, `${label} ${result.seconds.toFixed(1)} s`)}\n`)
-  return result
+  if (load) process.stderr.write(`${label.trim()}: ${contentionLine([result], load)}\n`)
+  return { ...result, ...(load ? { machine: load } : {}) }
 }
 
 export interface PairOptions {
@@ -324,6 +344,7 @@ export const runPair = async (
       runs.map((r, i) => `${variants[i]!.key} ${r.progress().invocations}`).join(", ") + " invocations"
     const done = () => Math.min(...runs.map((r) => r.progress().records))
     const ticker = setInterval(() => progressBar(done(), count, `${label} ${status()}`), 250)
+    const machine = watchMachine()
     try {
       await runRounds(runs, sizes, options.schedule, (round) => {
         if (!process.stderr.isTTY) process.stderr.write(`${label}: round ${round + 1}/${sizes.length} done\n`)
@@ -331,13 +352,35 @@ export const runPair = async (
     } finally {
       clearInterval(ticker)
     }
+    const load = machine()
     process.stderr.write(`${progressBar(count, count, `${label} ${options.schedule}, ${sizes.length} rounds`)}\n`)
     // Every run is finished (its stack closed) even if the other's accounting fails.
     const [a, b] = await Promise.allSettled(runs.splice(0).map((r) => r.finish()))
     if (a?.status === "rejected") throw a.reason
     if (b?.status === "rejected") throw b.reason
-    return [a!.value, b!.value]
+    const [bun, node] = [a!.value, b!.value].map((r) => ({ ...r, machine: load }))
+    process.stderr.write(`${label}: ${contentionLine([bun!, node!], load)}\n`)
+    return [bun!, node!]
   } finally {
     for (const r of runs) await r.finish().catch(() => undefined)
   }
 }
+
+/** One line for the log: each side's CPU and run-queue wait per warm invocation, and the machine. */
+export const contentionLine = (results: ReadonlyArray<RunResult>, machine: MachineLoad): string =>
+  [
+    ...results.flatMap((r) =>
+      r.contention
+        ? [
+          `${r.variantKey} CPU ${r.contention.cpuMs.toFixed(2)} ms, run queue ${
+            r.contention.runQueueMs.toFixed(2)
+          } ms, throttled ${r.contention.throttledPeriods.toFixed(2)} periods per warm invocation (${
+            r.contention.threads.slice(0, 4).map((t) => `${t.name} ${t.cpuMs.toFixed(2)}/${t.runQueueMs.toFixed(2)}`)
+              .join(", ")
+          } ms CPU/run queue)`
+        ]
+        : []
+    ),
+    `CPUs busy ${Object.entries(machine.cpuBusy).map(([c, b]) => `${c} ${(b * 100).toFixed(0)}%`).join(" ")}`,
+    `benchmark process ${machine.benchProcessCpus.toFixed(2)} CPUs`
+  ].join("; ")

@@ -7,7 +7,7 @@ const MB_PER_VCPU = 1769
  */
 export const CPU_PERIOD_MICROS = 100_000
 
-const vcpusFor = (memoryMb: number): number => memoryMb / MB_PER_VCPU
+export const vcpusFor = (memoryMb: number): number => memoryMb / MB_PER_VCPU
 
 /** The CFS quota (µs per period) that gives `memoryMb`'s share of CPU. */
 export const cpuQuotaMicros = (memoryMb: number, periodMicros = CPU_PERIOD_MICROS): number =>

@@ -1,0 +1,144 @@
+/**
+ * Whether a load run measured Lambda or the machine's run queue. On Lambda every environment has its
+ * CPU share to itself; here environments share a few cores with each other and with the emulators.
+ * So the run records, per variant, what its environments' threads did per warm invocation (CPU, time
+ * runnable but waiting for a CPU, throttled CFS periods: bench/thread-stats.ts), and, per run, how busy
+ * each CPU was; and it chooses how many environments a side-by-side pair gets so that their CPU shares
+ * add up to what the machine has for them. Pure parts tested in test/bench/contention.test.ts.
+ */
+import { readFileSync } from "node:fs"
+import { vcpusFor } from "../../local/limits/lambda-resources.ts"
+import { between, type ProcessCounters, processCounters, sum, total } from "../thread-stats.ts"
+
+/** Per warm invocation (from each environment's second on), all threads of its environment counted. */
+export interface ContentionSummary {
+  readonly warmInvocations: number
+  readonly cpuMs: number
+  /** Time the environment's threads were runnable but not running (schedstat's 2nd field). */
+  readonly runQueueMs: number
+  readonly involuntarySwitches: number
+  readonly throttledPeriods: number
+  readonly throttledMs: number
+  /** Per thread name (a pool's threads summed), the busiest first: CPU and run-queue wait per warm invocation. */
+  readonly threads: ReadonlyArray<{ readonly name: string; readonly cpuMs: number; readonly runQueueMs: number }>
+}
+
+/**
+ * Follows the environments of one run: their counters at their second dispatch (so the cold start
+ * is left out), and the dispatches after it.
+ */
+export class EnvironmentCounters {
+  private readonly dispatched = new Map<number, number>()
+  private readonly warm = new Map<number, ProcessCounters>()
+
+  constructor(private readonly read: (pid: number) => ProcessCounters = processCounters) {}
+
+  /** Call before each invocation is handed to the environment whose process is `pid`. */
+  dispatch(pid: number | undefined): void {
+    if (pid === undefined) return
+    const n = (this.dispatched.get(pid) ?? 0) + 1
+    this.dispatched.set(pid, n)
+    if (n === 2) this.warm.set(pid, this.read(pid))
+  }
+
+  /** While the environments still run: what they did since their second dispatch, per invocation. */
+  summary(): ContentionSummary {
+    const counters = sum([...this.warm].map(([pid, before]) => between(before, this.read(pid))))
+    const invocations = [...this.warm.keys()].reduce((n, pid) => n + this.dispatched.get(pid)! - 1, 0)
+    const all = total(counters)
+    const per = (x: number) => (invocations > 0 ? x / invocations : Number.NaN)
+    return {
+      warmInvocations: invocations,
+      cpuMs: per(all.cpuMs),
+      runQueueMs: per(all.runQueueMs),
+      involuntarySwitches: per(all.involuntary),
+      throttledPeriods: per(counters.throttledPeriods),
+      throttledMs: per(counters.throttledMs),
+      threads: [...counters.threads]
+        .map(([name, t]) => ({ name, cpuMs: per(t.cpuMs), runQueueMs: per(t.runQueueMs) }))
+        .sort((a, b) => b.cpuMs - a.cpuMs)
+    }
+  }
+}
+
+/** Busy and total jiffies per CPU ("cpu0", "cpu1", ...) of /proc/stat. */
+export type CpuTimes = ReadonlyMap<string, { readonly busy: number; readonly total: number }>
+
+export const parseCpuTimes = (text: string): CpuTimes => {
+  const times = new Map<string, { busy: number; total: number }>()
+  for (const line of text.split("\n")) {
+    const match = /^(cpu\d+)\s+(.*)$/.exec(line)
+    if (!match) continue
+    const fields = match[2]!.trim().split(/\s+/).map(Number)
+    // user nice system idle iowait irq softirq steal (guest time is already in user): idle and iowait are not busy.
+    const all = fields.slice(0, 8).reduce((a, b) => a + b, 0)
+    times.set(match[1]!, { busy: all - (fields[3] ?? 0) - (fields[4] ?? 0), total: all })
+  }
+  return times
+}
+
+export const cpuTimes = (): CpuTimes => {
+  try {
+    return parseCpuTimes(readFileSync("/proc/stat", "utf8"))
+  } catch {
+    return new Map()
+  }
+}
+
+/** Each CPU's busy share between two readings of /proc/stat (0..1). */
+export const cpuUtilisation = (before: CpuTimes, after: CpuTimes): ReadonlyMap<string, number> =>
+  new Map(
+    [...after].map(([cpu, a]) => {
+      const b = before.get(cpu) ?? { busy: 0, total: 0 }
+      const elapsed = a.total - b.total
+      return [cpu, elapsed > 0 ? (a.busy - b.busy) / elapsed : Number.NaN]
+    })
+  )
+
+/** How many environments each of `sides` variants run at once gets. */
+export interface PairSizing {
+  readonly perSide: number
+  /** The sum of all environments' CPU shares, in vCPUs, and the CPUs they have. */
+  readonly shares: number
+  readonly cpus: number
+  /** True when even one environment per side exceeds the CPUs: the run queue is in the measure. */
+  readonly overcommitted: boolean
+  readonly note: string
+}
+
+/**
+ * The most environments per side (at most `wanted`, at least 1) whose CPU shares, summed over all
+ * sides, fit in `cpus`: on Lambda each environment has its share to itself, so a benchmark that gives
+ * them more than the machine has measures the run queue (who wins a contended core), not Lambda.
+ */
+export const sizePair = (memoryMb: number, cpus: number, sides: number, wanted: number): PairSizing => {
+  const share = vcpusFor(memoryMb)
+  const fit = Math.floor((cpus + 1e-9) / (share * sides))
+  const perSide = Math.max(1, Math.min(wanted, fit))
+  const shares = share * sides * perSide
+  const overcommitted = shares > cpus + 1e-9
+  const shareText = `${sides} × ${perSide} × ${share.toFixed(2)} vCPU = ${shares.toFixed(2)}`
+  const note = overcommitted
+    ? `${perSide} environment${perSide > 1 ? "s" : ""} each: ${shareText} vCPUs on ${cpus} CPU${
+      cpus === 1 ? "" : "s"
+    }, more than the machine has even so (the run-queue wait per invocation says how much it cost)`
+    : `${perSide} environment${perSide > 1 ? "s" : ""} each (${
+      perSide < wanted ? `not ${wanted}: ` : ""
+    }${shareText} vCPUs within ${cpus} CPU${cpus === 1 ? "" : "s"})`
+  return { perSide, shares, cpus, overcommitted, note }
+}
+
+/** How busy the machine was from now until the returned function is called. */
+export const watchMachine = () => {
+  const cpusBefore = cpuTimes()
+  const ownBefore = process.cpuUsage()
+  const started = performance.now()
+  return () => {
+    const own = process.cpuUsage(ownBefore)
+    const seconds = (performance.now() - started) / 1000
+    return {
+      cpuBusy: Object.fromEntries(cpuUtilisation(cpusBefore, cpuTimes())),
+      benchProcessCpus: seconds > 0 ? (own.user + own.system) / 1e6 / seconds : Number.NaN
+    }
+  }
+}
