@@ -1,8 +1,8 @@
 /**
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
- *               [--node 24.21.0] [--rounds 10] [--pair-concurrency 5] [--sequential] [--pin]
- *               [--per-environment 5] [--no-managed] [--update-readme]
+ *               [--node 24.21.0] [--rounds 10] [--pair-concurrency N] [--sequential] [--pin]
+ *               [--no-priority] [--per-environment 5] [--no-managed] [--update-readme]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
@@ -15,15 +15,19 @@
  * environment beside one invocation at a time. Then it checks that nothing was lost or duplicated,
  * prints the report and writes it, with <date>-<case>.json / .svg, to .cache/bench/ (not kept in git).
  * --update-readme writes them to bench/results/ instead and puts the report in README.md's bench section.
- * Bun and its Node.js twin run side by side: each on a stack of its own with --pair-concurrency
- * environments (default half of --concurrency, so that the pair puts as many on the machine as one
- * variant alone), the same messages sent to both at the same moments in --rounds rounds, so that
+ * Bun and its Node.js twin run side by side: each on a stack of its own with as many environments as
+ * fit the machine (at most half of --concurrency; --pair-concurrency N: exactly N): on Lambda each
+ * environment has its CPU share to itself, so the pair's shares must add up to no more than the CPUs
+ * the environments have (bench/load/contention.ts), the same messages sent to both at the same moments in --rounds rounds, so that
  * whatever else the machine does falls alike on both; the report gives their per-round ratios with
  * 95% intervals (bench/load/pairing.ts). --sequential alternates their rounds instead (AB BA ...: the
  * control of the method). Bun also runs alone with --concurrency environments, as do the baselines and
  * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun.
  * Each environment has its own latency proxies, which time its AWS calls: the report splits every
- * duration into the wait on AWS and the function's own time (bench/own-time.ts). With --pin, the
+ * duration into the wait on AWS and the function's own time (bench/own-time.ts). The environments'
+ * resource groups and the benchmark process weigh 10x other work when the CPU is contended, so that
+ * a machine shared with other work does not put its run queue into the durations (--no-priority: not);
+ * the report gives each run's CPU and run-queue wait per invocation. With --pin, the
  * environments run on CPU 0 and the emulators and proxies on the others (bench/pinning.ts): on a
  * 2-core machine that leaves ten environments one core, which measured slower (see README).
  */
@@ -36,14 +40,17 @@ import { usageOf } from "../local/flow/usage.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
 import { IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
+import { sizePair } from "./load/contention.ts"
 import { loadReport, readmeWithReport } from "./load/report.ts"
 import { type LoadCase, type LoadSettings, runCase, runPair, type RunResult } from "./load/run-case.ts"
 import { BUN_PAIRED, loadVariants } from "./load/variants.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
-import { pinBenchmark } from "./pinning.ts"
+import { BENCHMARK_NICE, pinBenchmark, prioritiseBenchmark } from "./pinning.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
+/** CPUs left to the benchmark process (emulators, proxies, Runtime APIs) when the environments are not pinned. */
+const BENCHMARK_PROCESS_CPUS = 0.5
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
@@ -62,6 +69,7 @@ const { values: args } = parseArgs({
     "per-environment": { type: "string", default: "5" },
     "no-managed": { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
+    "no-priority": { type: "boolean", default: false },
     "update-readme": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
@@ -81,7 +89,12 @@ const machineNote = () =>
     loadavg()[0]!.toFixed(1)
   } at the end`
 const pinning = pinBenchmark(args.pin!, cgroups.available)
+const prioritise = !args["no-priority"] && cgroups.available
+const priorityNote = prioritise
+  ? `environments' resource groups and ${prioritiseBenchmark()} weigh about ${-BENCHMARK_NICE}x other work when the CPU is contended`
+  : `not prioritised over other work on the machine (${args["no-priority"] ? "--no-priority" : "no resource groups"})`
 const settings: LoadSettings = {
+  prioritise,
   latencyMs: Number(args.latency),
   concurrency: Number(args.concurrency),
   batchSize: Number(args["batch-size"]),
@@ -122,16 +135,25 @@ process.stderr.write("(warm-up run above is discarded)\n")
 const pairedBun = variants.find((v) => v.key === BUN_PAIRED)
 const node = variants.find((v) => v.key === "node")
 const pair = pairedBun && node ? [pairedBun, node] as const : undefined
+// What the pair's environments have: the CPUs they are pinned to, else all but what the benchmark process
+// takes (its emulators, proxies and Runtime APIs: 0.15-0.54 CPUs measured during pair runs, 2026-11-27).
+const environmentCpus = pinning.environmentCpus ? 1 : Math.max(1, availableParallelism() - BENCHMARK_PROCESS_CPUS)
+const pairSizing = (memoryMb: number) =>
+  args["pair-concurrency"]
+    ? sizePair(memoryMb, environmentCpus, 2, Number(args["pair-concurrency"]), true)
+    : sizePair(memoryMb, environmentCpus, 2, Math.max(1, Math.floor(settings.concurrency / 2)))
 const pairOptions = {
   rounds: Number(args.rounds ?? (args.quick ? 5 : 10)),
-  schedule: pairSchedule,
-  concurrency: Number(args["pair-concurrency"] ?? Math.max(1, Math.floor(settings.concurrency / 2)))
+  schedule: pairSchedule
 }
 const results: Array<RunResult> = []
 for (const kind of cases) {
   for (const memoryMb of memories) {
     const here: Array<RunResult> = []
-    if (pair) here.push(...await runPair(settings, kind, pair, memoryMb, messages, pairOptions))
+    if (pair) {
+      const concurrency = pairSizing(memoryMb).perSide
+      here.push(...await runPair(settings, kind, pair, memoryMb, messages, { ...pairOptions, concurrency }))
+    }
     for (const variant of variants.filter((v) => !pair?.includes(v))) {
       here.push(await runCase(settings, kind, variant, memoryMb, messages))
     }
@@ -153,12 +175,16 @@ const report = loadReport(results, {
   limitsNote: cgroups.available
     ? `memory and CPU limited per environment (${cgroups.reason.split(" (")[0]})`
     : `NOT limited (${cgroups.reason})`,
-  pinningNote: pinning.note,
+  pinningNote: `${pinning.note}; ${priorityNote}`,
   ...(pair
     ? {
       pairNote: `Bun and Node.js ${
         pairOptions.schedule === "side by side" ? "side by side (at the same time" : "alternating (one after the other"
-      }, each on a stack of its own with ${pairOptions.concurrency} environments, the same messages to both in ${pairOptions.rounds} rounds): the row "${
+      }, each on a stack of its own, the same messages to both in ${pairOptions.rounds} rounds; environments per side so that the pair's CPU shares fit the ${environmentCpus} CPU${
+        environmentCpus === 1 ? "" : "s"
+      } the environments have, as on Lambda each has its share to itself: ${
+        memories.map((m) => `${m} MB ${pairSizing(m).note}`).join("; ")
+      }): the row "${
         pair[0].name
       }" is compared with Node.js only. This product also ran alone, as did the other variants, with up to ${settings.concurrency}: that run is the one the baselines and Managed Instances are compared with, and the cost and the chart's; the machine: ${machineNote()}`
     }

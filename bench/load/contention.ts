@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs"
 import { vcpusFor } from "../../local/limits/lambda-resources.ts"
+import { table } from "../stats.ts"
 import { between, type ProcessCounters, processCounters, sum, total } from "../thread-stats.ts"
 
 /** Per warm invocation (from each environment's second on), all threads of its environment counted. */
@@ -110,11 +111,18 @@ export interface PairSizing {
  * The most environments per side (at most `wanted`, at least 1) whose CPU shares, summed over all
  * sides, fit in `cpus`: on Lambda each environment has its share to itself, so a benchmark that gives
  * them more than the machine has measures the run queue (who wins a contended core), not Lambda.
+ * `exactly`: `wanted` as given (--pair-concurrency), the note still saying whether it fits.
  */
-export const sizePair = (memoryMb: number, cpus: number, sides: number, wanted: number): PairSizing => {
+export const sizePair = (
+  memoryMb: number,
+  cpus: number,
+  sides: number,
+  wanted: number,
+  exactly = false
+): PairSizing => {
   const share = vcpusFor(memoryMb)
   const fit = Math.floor((cpus + 1e-9) / (share * sides))
-  const perSide = Math.max(1, Math.min(wanted, fit))
+  const perSide = exactly ? wanted : Math.max(1, Math.min(wanted, fit))
   const shares = share * sides * perSide
   const overcommitted = shares > cpus + 1e-9
   const shareText = `${sides} × ${perSide} × ${share.toFixed(2)} vCPU = ${shares.toFixed(2)}`
@@ -141,4 +149,71 @@ export const watchMachine = () => {
       benchProcessCpus: seconds > 0 ? (own.user + own.system) / 1e6 / seconds : Number.NaN
     }
   }
+}
+
+/** What the contention table needs of a run (bench/load/run-case.ts's RunResult). */
+export interface ContendedRun {
+  readonly variant: string
+  readonly memoryMb: number
+  readonly environments: number
+  readonly schedule: string
+  readonly contention?: ContentionSummary
+  readonly machine?: {
+    readonly cpuBusy: Readonly<Record<string, number>>
+    readonly benchProcessCpus: number
+  }
+}
+
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-")
+
+/**
+ * Markdown: per run, what its environments' threads did per warm invocation, and how busy the machine
+ * was. A run-queue wait near the CPU time or above it says the run measured the machine's contention.
+ */
+export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string> => {
+  const measured = runs.filter((r) => r.contention && r.contention.warmInvocations > 0)
+  if (measured.length === 0) return []
+  const cpus = [...new Set(measured.flatMap((r) => Object.keys(r.machine?.cpuBusy ?? {})))].sort()
+  const header = [
+    "MB",
+    "variant",
+    "envs",
+    "run",
+    "warm invocations",
+    "CPU ms",
+    "run queue ms",
+    "involuntary switches",
+    "throttled periods",
+    ...cpus.map((c) => `${c} busy`),
+    "benchmark process CPUs"
+  ]
+  const rows = measured.map((r) => {
+    const c = r.contention!
+    return [
+      String(r.memoryMb),
+      r.variant,
+      String(r.environments),
+      r.schedule,
+      String(c.warmInvocations),
+      ms(c.cpuMs),
+      ms(c.runQueueMs),
+      c.involuntarySwitches.toFixed(1),
+      c.throttledPeriods.toFixed(2),
+      ...cpus.map((cpu) => {
+        const busy = r.machine?.cpuBusy[cpu]
+        return busy === undefined || !Number.isFinite(busy) ? "-" : `${(busy * 100).toFixed(0)}%`
+      }),
+      r.machine ? r.machine.benchProcessCpus.toFixed(2) : "-"
+    ]
+  })
+  return [
+    "CPU contention, per warm invocation (all threads of the environments, from Linux's schedstat): CPU time, " +
+    "time runnable but waiting for a CPU (run queue), preemptions and throttled CFS periods; each CPU's busy " +
+    "share (all of the machine's work) and the benchmark process's (emulators, proxies, Runtime APIs) while " +
+    "the run's rounds ran. On Lambda an environment has its CPU share to itself: a run-queue wait that is " +
+    "not small beside the CPU time is this machine's contention, in the duration and the own time alike:",
+    "",
+    table(header, rows),
+    ""
+  ]
 }

@@ -3,6 +3,7 @@ import { ownTimeTable } from "../own-time.ts"
 import type { Interval, PairedComparison } from "../paired-ratio.ts"
 import { PRICES_AS_OF } from "../pricing.ts"
 import { fmt, table } from "../stats.ts"
+import { contentionTable } from "./contention.ts"
 import { PAIR_TARGETS, type PairedRatios, pairedRatios } from "./pairing.ts"
 import type { LoadCase, RunResult } from "./run-case.ts"
 import { BUN_ALONE, BUN_PAIRED } from "./variants.ts"
@@ -362,6 +363,7 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
     )
     lines.push(ownTimeTable(ofCase.flatMap((r) => (r.ownTime ? [{ ...r, ownTime: r.ownTime }] : []))), "")
     lines.push(...pairTable(ofCase))
+    lines.push(...contentionTable(ofCase))
     verdicts.push(...verdictsOf(kind, ofCase, context.nodeVersion))
     // Its run alone: the cost of this product on its own, all environments its.
     const ours = ofCase.filter((r) => r.variantKey === BUN_ALONE)

@@ -35,6 +35,8 @@ export interface LoadSettings {
   readonly batchSize: number
   /** The CPUs the environments run on (--pin). */
   readonly environmentCpus?: string
+  /** Environments' groups weigh more than other work on the machine (bench/load/contention.ts). */
+  readonly prioritise?: boolean
 }
 
 export interface RunResult {
@@ -151,7 +153,8 @@ export const startRun = async (
         // Answers as they leave for the output queue: a witness apart from the function and the queue.
         onCall: (operation, body) => void (proxiedAnswers += entriesSentTo(stack.outputQueueUrl, operation, body))
       }, proxies),
-    ...(settings.environmentCpus ? { environmentCpus: settings.environmentCpus } : {})
+    ...(settings.environmentCpus ? { environmentCpus: settings.environmentCpus } : {}),
+    ...(settings.prioritise ? { prioritiseEnvironments: true } : {})
   })
   const { stack } = session
   const close = async () => {

@@ -27,7 +27,16 @@ export interface CgroupSupport {
   /** The folders new groups are created in. */
   readonly parents?: ReadonlyArray<string>
   readonly create?: (name: string, memoryMb: number) => ResourceLimit
+  /**
+   * The same, but the groups it creates weigh CPU_PRIORITY times a default group or process when the
+   * CPU is contended (v1 cpu.shares, v2 cpu.weight): an environment gets its share when it asks for it,
+   * as on Lambda, ahead of whatever else runs on a shared machine. The quota still caps it.
+   */
+  readonly prioritised?: () => CgroupSupport
 }
+
+/** How many times a default task's CPU weight prioritised groups get (nice -10 is about 9.3x nice 0's). */
+export const CPU_PRIORITY = 10
 
 const read = (path: string) => readFileSync(path, "utf8").trim()
 const tryWrite = (path: string, value: string) => {
@@ -70,13 +79,15 @@ const v2 = (mount: string): CgroupSupport => {
   }
   // Children can only use controllers the parent enables for its subtree.
   tryWrite(join(parent, "cgroup.subtree_control"), "+memory +cpu")
-  return {
+  const support = (weight: number | undefined): CgroupSupport => ({
     available: true,
     reason: `cgroup v2 (${parent})`,
     parents: [parent],
+    ...(weight === undefined ? { prioritised: () => support(100 * CPU_PRIORITY) } : {}),
     create: (name, memoryMb) => {
       const dir = join(parent, name)
       mkdirSync(dir)
+      if (weight !== undefined) writeFileSync(join(dir, "cpu.weight"), String(weight))
       writeFileSync(join(dir, "memory.max"), String(memoryMb * 1024 * 1024))
       tryWrite(join(dir, "memory.swap.max"), "0")
       const setCpuPhase = (phase: "init" | "invoke") =>
@@ -103,7 +114,8 @@ const v2 = (mount: string): CgroupSupport => {
         remove: () => void (existsSync(dir) && rmdirSync(dir))
       }
     }
-  }
+  })
+  return support(undefined)
 }
 
 /** cgroup v1: memory.limit_in_bytes (and memsw), cpu.cfs_quota_us; max_usage_in_bytes and oom_control. */
@@ -113,15 +125,17 @@ const v1 = (root: string): CgroupSupport => {
   if (!existsSync(join(memoryParent, "memory.limit_in_bytes")) || !existsSync(join(cpuParent, "cpu.cfs_quota_us"))) {
     return { available: false, reason: "no cgroup v1 memory and cpu hierarchies" }
   }
-  return {
+  const support = (shares: number | undefined): CgroupSupport => ({
     available: true,
     reason: `cgroup v1 (${memoryParent}, ${cpuParent})`,
     parents: [memoryParent, cpuParent],
+    ...(shares === undefined ? { prioritised: () => support(1024 * CPU_PRIORITY) } : {}),
     create: (name, memoryMb) => {
       const memory = join(memoryParent, name)
       const cpu = join(cpuParent, name)
       mkdirSync(memory)
       mkdirSync(cpu)
+      if (shares !== undefined) writeFileSync(join(cpu, "cpu.shares"), String(shares))
       const bytes = String(memoryMb * 1024 * 1024)
       writeFileSync(join(memory, "memory.limit_in_bytes"), bytes)
       tryWrite(join(memory, "memory.memsw.limit_in_bytes"), bytes) // no swap beyond the limit, as on Lambda
@@ -148,7 +162,8 @@ const v1 = (root: string): CgroupSupport => {
         }
       }
     }
-  }
+  })
+  return support(undefined)
 }
 
 /** Removes the empty groups left by runs that were killed (their owner pid is gone). */
