@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs"
 import { vcpusFor } from "../../local/limits/lambda-resources.ts"
-import { table } from "../stats.ts"
+import { mean, percentile, table } from "../stats.ts"
 import { between, type ProcessCounters, processCounters, sum, total } from "../thread-stats.ts"
 
 /** Per warm invocation (from each environment's second on), all threads of its environment counted. */
@@ -136,17 +136,42 @@ export const sizePair = (
   return { perSide, shares, cpus, overcommitted, note }
 }
 
+/**
+ * How late a timer of `intervalMs` fires, sample by sample: the benchmark process's event-loop delay,
+ * which its Runtime APIs, proxies and emulators (one JavaScript thread for both sides of a pair) add
+ * to every request they answer and to the durations they time.
+ */
+export const lagSampler = (intervalMs = 5) => {
+  const lags: Array<number> = []
+  let expected = performance.now() + intervalMs
+  const timer = setInterval(() => {
+    const now = performance.now()
+    lags.push(Math.max(0, now - expected))
+    expected = now + intervalMs
+  }, intervalMs)
+  return () => {
+    clearInterval(timer)
+    return lags
+  }
+}
+
 /** How busy the machine was from now until the returned function is called. */
 export const watchMachine = () => {
   const cpusBefore = cpuTimes()
   const ownBefore = process.cpuUsage()
   const started = performance.now()
+  const lags = lagSampler()
   return () => {
     const own = process.cpuUsage(ownBefore)
     const seconds = (performance.now() - started) / 1000
+    const delays = lags()
     return {
       cpuBusy: Object.fromEntries(cpuUtilisation(cpusBefore, cpuTimes())),
-      benchProcessCpus: seconds > 0 ? (own.user + own.system) / 1e6 / seconds : Number.NaN
+      benchProcessCpus: seconds > 0 ? (own.user + own.system) / 1e6 / seconds : Number.NaN,
+      eventLoopDelayMs: {
+        average: delays.length ? mean(delays) : Number.NaN,
+        p99: delays.length ? percentile(delays, 99) : Number.NaN
+      }
     }
   }
 }
@@ -161,6 +186,7 @@ export interface ContendedRun {
   readonly machine?: {
     readonly cpuBusy: Readonly<Record<string, number>>
     readonly benchProcessCpus: number
+    readonly eventLoopDelayMs?: { readonly average: number; readonly p99: number }
   }
 }
 
@@ -185,7 +211,8 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
     "involuntary switches",
     "throttled periods",
     ...cpus.map((c) => `${c} busy`),
-    "benchmark process CPUs"
+    "benchmark process CPUs",
+    "its event-loop delay avg / p99 ms"
   ]
   const rows = measured.map((r) => {
     const c = r.contention!
@@ -203,14 +230,18 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
         const busy = r.machine?.cpuBusy[cpu]
         return busy === undefined || !Number.isFinite(busy) ? "-" : `${(busy * 100).toFixed(0)}%`
       }),
-      r.machine ? r.machine.benchProcessCpus.toFixed(2) : "-"
+      r.machine ? r.machine.benchProcessCpus.toFixed(2) : "-",
+      r.machine?.eventLoopDelayMs
+        ? `${ms(r.machine.eventLoopDelayMs.average)} / ${ms(r.machine.eventLoopDelayMs.p99)}`
+        : "-"
     ]
   })
   return [
     "CPU contention, per warm invocation (all threads of the environments, from Linux's schedstat): CPU time, " +
     "time runnable but waiting for a CPU (run queue), preemptions and throttled CFS periods; each CPU's busy " +
     "share (all of the machine's work) and the benchmark process's (emulators, proxies, Runtime APIs) while " +
-    "the run's rounds ran. On Lambda an environment has its CPU share to itself: a run-queue wait that is " +
+    "the run's rounds ran, with how late its event loop ran a 5 ms timer (a delay there lands in durations and " +
+    "own times: the Runtime API times the duration, one JavaScript thread serves both sides of a pair). On Lambda an environment has its CPU share to itself: a run-queue wait that is " +
     "not small beside the CPU time is this machine's contention, in the duration and the own time alike:",
     "",
     table(header, rows),

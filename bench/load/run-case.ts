@@ -91,6 +91,8 @@ export interface MachineLoad {
   readonly cpuBusy: Readonly<Record<string, number>>
   /** The benchmark process (emulators, proxies, event source mappings, Runtime APIs): CPU seconds per second. */
   readonly benchProcessCpus: number
+  /** How late the benchmark process's event loop ran a 5 ms timer. */
+  readonly eventLoopDelayMs: { readonly average: number; readonly p99: number }
 }
 
 /** One variant's stack under test, fed in rounds (send, drain), then accounted for. */
@@ -385,5 +387,7 @@ export const contentionLine = (results: ReadonlyArray<RunResult>, machine: Machi
         : []
     ),
     `CPUs busy ${Object.entries(machine.cpuBusy).map(([c, b]) => `${c} ${(b * 100).toFixed(0)}%`).join(" ")}`,
-    `benchmark process ${machine.benchProcessCpus.toFixed(2)} CPUs`
+    `benchmark process ${machine.benchProcessCpus.toFixed(2)} CPUs, event-loop delay ${
+      machine.eventLoopDelayMs.average.toFixed(2)
+    } ms avg, ${machine.eventLoopDelayMs.p99.toFixed(2)} p99`
   ].join("; ")

@@ -5,6 +5,7 @@ import {
   contentionTable,
   cpuUtilisation,
   EnvironmentCounters,
+  lagSampler,
   parseCpuTimes,
   sizePair
 } from "../../bench/load/contention.ts"
@@ -137,4 +138,17 @@ test("prioritised groups weigh CPU_PRIORITY times a default one", () => {
   } finally {
     group.remove()
   }
+})
+
+test("lagSampler: a blocked event loop shows as delay", async () => {
+  const stop = lagSampler(2)
+  await Bun.sleep(10)
+  const until = performance.now() + 30
+  while (performance.now() < until) {
+    // block the event loop for 30 ms
+  }
+  await Bun.sleep(10)
+  const lags = stop()
+  expect(lags.length).toBeGreaterThan(0)
+  expect(Math.max(...lags)).toBeGreaterThanOrEqual(25)
 })
