@@ -18,9 +18,9 @@
  * Bun and its Node.js twin run side by side: each on a stack of its own with as many environments as
  * fit the machine (at most half of --concurrency; --pair-concurrency N: exactly N): on Lambda each
  * environment has its CPU share to itself, so the pair's shares must add up to no more than the CPUs
- * the environments have (bench/load/contention.ts), the same messages sent to both at the same moments in --rounds rounds, so that
- * whatever else the machine does falls alike on both; the report gives their per-round ratios with
- * 95% intervals (bench/load/pairing.ts). --sequential alternates their rounds instead (AB BA ...: the
+ * the environments have (bench/load/contention.ts). The same messages are sent to both at the same
+ * moments in --rounds rounds, so that whatever else the machine does falls alike on both; the report
+ * gives their per-round ratios with 95% intervals (bench/load/pairing.ts). --sequential alternates their rounds instead (AB BA ...: the
  * control of the method). Bun also runs alone with --concurrency environments, as do the baselines and
  * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun.
  * Each environment has its own latency proxies, which time its AWS calls: the report splits every
@@ -91,7 +91,8 @@ const machineNote = () =>
 const pinning = pinBenchmark(args.pin!, cgroups.available)
 const prioritise = !args["no-priority"] && cgroups.available
 const priorityNote = prioritise
-  ? `environments' resource groups and ${prioritiseBenchmark()} weigh about ${-BENCHMARK_NICE}x other work when the CPU is contended`
+  ? `environments' resource groups and ${prioritiseBenchmark()} weigh about ${-BENCHMARK_NICE}x other work ` +
+    "when the CPU is contended"
   : `not prioritised over other work on the machine (${args["no-priority"] ? "--no-priority" : "no resource groups"})`
 const settings: LoadSettings = {
   prioritise,

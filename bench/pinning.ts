@@ -27,7 +27,7 @@ export const pinBenchmark = (enabled: boolean, grouped: boolean): Pinning => {
   return { environmentCpus: "0", note }
 }
 
-/** The benchmark process's nice value when prioritised: about CPU_PRIORITY times nice 0's weight (local/limits/cgroups.ts). */
+/** The benchmark process's nice value when prioritised: about CPU_PRIORITY times nice 0's weight (cgroups.ts). */
 export const BENCHMARK_NICE = -10
 
 /**

@@ -241,7 +241,8 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
     "time runnable but waiting for a CPU (run queue), preemptions and throttled CFS periods; each CPU's busy " +
     "share (all of the machine's work) and the benchmark process's (emulators, proxies, Runtime APIs) while " +
     "the run's rounds ran, with how late its event loop ran a 5 ms timer (a delay there lands in durations and " +
-    "own times: the Runtime API times the duration, one JavaScript thread serves both sides of a pair). On Lambda an environment has its CPU share to itself: a run-queue wait that is " +
+    "own times: the Runtime API times the duration, one JavaScript thread serves both sides of a pair). " +
+    "On Lambda an environment has its CPU share to itself: a run-queue wait that is " +
     "not small beside the CPU time is this machine's contention, in the duration and the own time alike:",
     "",
     table(header, rows),

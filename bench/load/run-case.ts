@@ -80,9 +80,9 @@ export interface RunResult {
   readonly schedule: Schedule
   /** Per round: invocations, average duration and own time (what the paired ratios compare). */
   readonly rounds: ReadonlyArray<RoundSummary>
-  /** Per warm invocation: CPU, run-queue wait and throttling of the environments' threads (bench/load/contention.ts). */
+  /** Per warm invocation: CPU, run-queue wait and throttling of the environments' threads (contention.ts). */
   readonly contention?: ContentionSummary
-  /** The machine while the run's rounds ran (for a pair: both sides' rounds): each CPU's busy share, the benchmark process's CPUs. */
+  /** The machine while the run's rounds ran (a pair: both sides'): each CPU's busy share, the benchmark process's. */
   readonly machine?: MachineLoad
 }
 

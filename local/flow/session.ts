@@ -34,7 +34,7 @@ export interface SessionOptions {
   /** Benchmarks: endpoints per environment (its own proxies), and the CPUs environments run on. */
   readonly environmentEndpoints?: (stack: LocalStack, id: number) => { dynamodb: string; sqs: string }
   readonly environmentCpus?: string
-  /** Benchmarks: environments' groups weigh more than other work when the CPU is contended (local/limits/cgroups.ts). */
+  /** Benchmarks: environments' groups weigh more than other work when the CPU is contended (limits/cgroups.ts). */
   readonly prioritiseEnvironments?: boolean
 }
 
