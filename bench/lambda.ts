@@ -20,8 +20,8 @@
  * environment has its CPU share to itself, so the pair's shares must add up to no more than the CPUs
  * the environments have (bench/load/contention.ts). The same messages are sent to both at the same
  * moments in --rounds rounds, so that whatever else the machine does falls alike on both; the report
- * gives their per-round ratios with 95% intervals (bench/load/pairing.ts). --sequential alternates their rounds instead (AB BA ...: the
- * control of the method). Bun also runs alone with --concurrency environments, as do the baselines and
+ * gives their per-round ratios with 95% intervals (bench/load/pairing.ts). --sequential alternates
+ * their rounds instead (AB BA ...: the control of the method). Bun also runs alone with --concurrency environments, as do the baselines and
  * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun.
  * Each environment has its own latency proxies, which time its AWS calls: the report splits every
  * duration into the wait on AWS and the function's own time (bench/own-time.ts). The environments'
@@ -180,14 +180,17 @@ const report = loadReport(results, {
   ...(pair
     ? {
       pairNote: `Bun and Node.js ${
-        pairOptions.schedule === "side by side" ? "side by side (at the same time" : "alternating (one after the other"
-      }, each on a stack of its own, the same messages to both in ${pairOptions.rounds} rounds; environments per side so that the pair's CPU shares fit the ${environmentCpus} CPU${
-        environmentCpus === 1 ? "" : "s"
-      } the environments have, as on Lambda each has its share to itself: ${
-        memories.map((m) => `${m} MB ${pairSizing(m).note}`).join("; ")
-      }): the row "${
-        pair[0].name
-      }" is compared with Node.js only. This product also ran alone, as did the other variants, with up to ${settings.concurrency}: that run is the one the baselines and Managed Instances are compared with, and the cost and the chart's; the machine: ${machineNote()}`
+        pairOptions.schedule === "side by side"
+          ? "side by side (at the same time"
+          : "alternating (one after the other"
+      }, each on a stack of its own, the same messages to both in ${pairOptions.rounds} rounds; ` +
+        `environments per side so that the pair's CPU shares fit the ${environmentCpus} CPU${
+          environmentCpus === 1 ? "" : "s"
+        } the environments have, as on Lambda each has its share to itself: ${
+          memories.map((m) => `${m} MB ${pairSizing(m).note}`).join("; ")
+        }): the row "${
+          pair[0].name
+        }" is compared with Node.js only. This product also ran alone, as did the other variants, with up to ${settings.concurrency}: that run is the one the baselines and Managed Instances are compared with, and the cost and the chart's; the machine: ${machineNote()}`
     }
     : {})
 })
