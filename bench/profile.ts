@@ -1,7 +1,7 @@
 /**
  * bun bench/profile.ts [--memory 1024] [--messages 1000] [--cases read] [--node 24.21.0] [--top 25]
  * bun bench/profile.ts --threads [--memory 1024] [--messages 4000] [--cases read,add] [--rounds 2]
- *                      [--concurrency 10] [--variants bun,bun:BUN_JSC_useConcurrentJIT=true,node]
+ *                      [--concurrency 10] [--variants bun,bun:BUN_JSC_useConcurrentJIT=true,node] [--no-priority]
  *
  * CPU profiles of the function in its environment: one environment (the memory size's CPU share)
  * drains the messages, once on Bun (bun --cpu-prof via BUN_OPTIONS) and once on Node.js +
@@ -14,7 +14,8 @@
  * invocation (from each environment's second on): duration and own time (duration - wait on AWS, as
  * bun run bench measures it), and Linux's counters of every thread of the environments: CPU, time
  * waiting for a CPU (run queue), voluntary and involuntary context switches; minor page faults, and
- * the CFS periods the cgroup was throttled in (bench/thread-stats.ts).
+ * the CFS periods the cgroup was throttled in (bench/thread-stats.ts). As in bun run bench, the
+ * environments' groups and this process weigh 10x other work on the machine (--no-priority: not).
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -29,6 +30,7 @@ import { seedWorkload, sendWorkload } from "./load/workload.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { AwsWaits } from "./own-time.ts"
+import { prioritiseBenchmark } from "./pinning.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
 import { between, type ProcessCounters, processCounters, sum, total } from "./thread-stats.ts"
 
@@ -45,7 +47,8 @@ const { values: args } = parseArgs({
     threads: { type: "boolean", default: false },
     rounds: { type: "string", default: "2" },
     concurrency: { type: "string", default: "10" },
-    variants: { type: "string", default: "bun,node" }
+    variants: { type: "string", default: "bun,node" },
+    "no-priority": { type: "boolean", default: false }
   }
 })
 const memoryMb = Number(args.memory)
@@ -191,6 +194,8 @@ for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
 process.exit(0)
 
 async function threadsMode() {
+  const prioritise = !args["no-priority"]
+  console.error(prioritise ? prioritiseBenchmark() : "not prioritised (--no-priority)")
   const shippedFn = { ...(await packagedFunction()), handler: "handler.handler" }
   const nodeFn = {
     taskRoot: bundleForNode(ROOT),
@@ -221,6 +226,7 @@ async function threadsMode() {
       timeoutSeconds: 30,
       function: variant.fn,
       functionEnv: variant.env,
+      prioritiseEnvironments: prioritise,
       onDispatch: (env) => {
         const n = (dispatched.get(env.pid!) ?? 0) + 1
         dispatched.set(env.pid!, n)
