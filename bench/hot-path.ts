@@ -1,7 +1,7 @@
 /**
  * bun bench/hot-path.ts [--invocations 1500] [--warmup 300] [--rounds 3] [--cases read,add] [--memory 1024]
  *                       [--runtimes bun,node] [--baseline <git ref>] [--node 24.21.0] [--cpu-prof <dir>]
- *                       [--readable] [--bun-full-jit] [--traces off,spans,60]
+ *                       [--cpu-prof-interval 1000] [--readable] [--bun-full-jit] [--traces off,spans,60]
  *
  * The function's CPU per warm invocation, with nothing but the function measured. The built function
  * bundle (the same build as dist/function-*.zip on Bun, bench/node-ric.ts's bundle on Node.js) runs in a
@@ -17,8 +17,8 @@
  * --baseline builds a second function from a git ref's src/ (e.g. main), measured beside the working
  * tree's. Every runtime × build × case runs in a fresh process per round, the order reversed every other
  * round; figures are medians over rounds, and ratios are taken round by round, then their median.
- * --cpu-prof writes a CPU profile per process into <dir> and prints each one's top functions and modules by self
- * time; --readable bundles unminified, so that a profile's lines name their modules. --bun-full-jit runs Bun with
+ * --cpu-prof writes a CPU profile per process into <dir> (a sample every --cpu-prof-interval µs) and prints each one's
+ * top functions and modules by self time, then per case Bun's and Node.js's self time per function side by side; --readable bundles unminified, so that a profile's lines name their modules. --bun-full-jit runs Bun with
  * JavaScriptCore's DFG and FTL tiers on (JavaScriptCore's defaults), as a function can set them.
  * --traces measures each build once per tracing variant, every invocation traced (OTEL_TRACES_SAMPLER=always_on)
  * to an OTLP receiver in a process of its own that answers 200 at once: `off` (no endpoint), `spans` (spans
@@ -49,6 +49,7 @@ const { values: args } = parseArgs({
     baseline: { type: "string" },
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
     "cpu-prof": { type: "string" },
+    "cpu-prof-interval": { type: "string", default: "1000" },
     readable: { type: "boolean", default: false },
     "bun-full-jit": { type: "boolean", default: false },
     traces: { type: "string" },
@@ -100,7 +101,7 @@ const buildFrom = async (label: string, root: string): Promise<Build> => {
     mkdirSync(dirname(join(dir, file.name)), { recursive: true })
     writeFileSync(join(dir, file.name), file.data)
   }
-  const nodeDir = bundleForNode(root)
+  const nodeDir = bundleForNode(root, { minify: !args.readable })
   temporary.push(nodeDir)
   return { label, bun: join(dir, "handler.js"), node: join(nodeDir, "handler.mjs") }
 }
@@ -199,11 +200,14 @@ const runner = join(import.meta.dir, "hot-path-runner.ts")
 const workDir = tempDir("hot-path-out-")
 const profDir = args["cpu-prof"] ? resolve(args["cpu-prof"]) : undefined
 if (profDir) mkdirSync(profDir, { recursive: true })
+const interval = Number(args["cpu-prof-interval"])
 
 const measure = async (runtime: "bun" | "node", build: Build, kind: string, round: number): Promise<Measured> => {
   const out = join(workDir, `${runtime}-${builds.indexOf(build)}-${kind}-${round}.json`)
   const name = `${runtime}-build${builds.indexOf(build)}-${kind}-round${round}.cpuprofile`
-  const prof = profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}`] : []
+  const prof = profDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}`, `--cpu-prof-interval=${interval}`]
+    : []
   const command = runtime === "bun"
     ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", ...prof, runner, build.bun]
     : [node, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, ...prof, runner, build.node]
@@ -301,50 +305,145 @@ for (const kind of cases) {
 }
 
 interface CpuProfile {
-  readonly nodes: ReadonlyArray<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>
+  readonly nodes: ReadonlyArray<{
+    id: number
+    callFrame: { functionName: string; url: string; lineNumber: number }
+    children?: ReadonlyArray<number>
+  }>
   readonly samples: ReadonlyArray<number>
   readonly timeDeltas: ReadonlyArray<number>
 }
 
 /** For each line of a readable bundle, the module it comes from (Bun's `// path` comment before each module). */
-const modulesByLine = new Map<string, Array<string>>()
-const moduleAt = (url: string, line: number): string => {
+const modulesByLine = new Map<string, Array<{ module: string; start: number }>>()
+const moduleAt = (url: string, line: number): { module: string; start: number } => {
   if (!modulesByLine.has(url)) {
-    let current = ""
+    let current = { module: "", start: 0 }
     let lines: Array<string> = []
     try {
       lines = readFileSync(url.replace(/^file:\/\//, ""), "utf8").split("\n")
     } catch {
       // a built-in, or no file
     }
-    modulesByLine.set(url, lines.map((l) => (current = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(l)?.[1] ?? current)))
+    modulesByLine.set(
+      url,
+      lines.map((l, i) => {
+        const path = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(l)?.[1]
+        if (path) current = { module: path.replace(/^.*node_modules\//, ""), start: i }
+        return current
+      })
+    )
   }
-  const module = modulesByLine.get(url)![line]
-  return module ? module.replace(/^.*node_modules\//, "") : url.split("/").at(-1) ?? ""
+  const found = modulesByLine.get(url)![line]
+  return found?.module ? found : { module: url.split("/").at(-1) ?? "", start: 0 }
 }
+
+// The AWS SDK's packages ship ES modules (Bun's bundle) and CommonJS (Node.js's): their functions line up by package.
+const packageOf = (module: string) => module.replace(/^((?:@[^/]+\/)?[^/]+)\/dist-(?:es|cjs)\/.*$/, "$1")
+
+// A module's package (effect, @smithy/core...), or the module itself for ours and for built-ins.
+const ownerOf = (module: string) =>
+  /^(src|scripts)\//.test(module) || !module.includes("/") ? module : /^(@[^/]+\/)?[^/]+/.exec(module)![0]
+
+/**
+ * Per function ("name module:line", the line counted from the module's start; an AWS SDK function by name and
+ * package) and per module: self time, and the samples of a running JavaScript thread (idle ones left out), a
+ * built-in's counted in the function that called it: JavaScriptCore shows its built-ins (object spread's
+ * cloneObject, Array.prototype.map...) as frames of their own where V8's are within their caller's self time.
+ */
+const selfTimes = (profile: CpuProfile) => {
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+  const parents = new Map<number, number>()
+  for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n.id)
+  const callerOf = (id: number) => {
+    let at: number | undefined = id
+    while (at !== undefined && !frames.get(at)!.url) at = parents.get(at)
+    return at === undefined || parents.get(at) === undefined ? id : at
+  }
+  const self = new Map<string, number>()
+  const byModule = new Map<string, number>()
+  const samples = new Map<string, number>()
+  let totalUs = 0
+  profile.samples.forEach((id, i) => {
+    const frame = frames.get(id)!
+    const { module, start } = frame.url ? moduleAt(frame.url, frame.lineNumber) : { module: "(native)", start: 0 }
+    const name = frame.functionName || "(anonymous)"
+    const where = `${name} ${module}:${frame.lineNumber - start}`
+    const us = profile.timeDeltas[i] ?? 0
+    self.set(where, (self.get(where) ?? 0) + us)
+    byModule.set(module, (byModule.get(module) ?? 0) + us)
+    totalUs += us
+    if (name === "(idle)" || name === "(program)") return
+    const caller = frames.get(callerOf(id))!
+    const at = caller.url ? moduleAt(caller.url, caller.lineNumber) : { module: "(native)", start: 0 }
+    const pkg = packageOf(at.module)
+    const callerName = caller.functionName || "(anonymous)"
+    const lined = pkg === at.module
+      ? `${callerName} ${at.module}:${caller.lineNumber - at.start}`
+      : `${callerName} ${pkg}`
+    samples.set(lined, (samples.get(lined) ?? 0) + 1)
+    const owner = `[package] ${ownerOf(at.module)}`
+    samples.set(owner, (samples.get(owner) ?? 0) + 1)
+  })
+  return { self, byModule, samples, totalUs }
+}
+
+const addInto = (into: Map<string, number>, from: Map<string, number>) =>
+  from.forEach((us, key) => into.set(key, (into.get(key) ?? 0) + us))
 
 /** Each profile's top functions and modules by self time (warm-up and init included). */
 function printProfiles(dir: string) {
+  // Per build and case, Bun's and Node.js's samples summed over rounds, for the side-by-side table.
+  const paired = new Map<string, Record<string, Map<string, number>>>()
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort()) {
     const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile
-    const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
-    const self = new Map<string, number>()
-    const byModule = new Map<string, number>()
-    let totalUs = 0
-    profile.samples.forEach((id, i) => {
-      const frame = frames.get(id)!
-      const module = frame.url ? moduleAt(frame.url, frame.lineNumber) : "(native)"
-      const where = `${frame.functionName || "(anonymous)"} ${module}:${frame.lineNumber}`
-      const us = profile.timeDeltas[i] ?? 0
-      self.set(where, (self.get(where) ?? 0) + us)
-      byModule.set(module, (byModule.get(module) ?? 0) + us)
-      totalUs += us
-    })
+    const { byModule, samples, self, totalUs } = selfTimes(profile)
     const rows = (m: Map<string, number>) =>
       [...m].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([f, us]) => [fmt(us / 1000), fmt(us / totalUs * 100), f])
     console.log(`\n${file}: ${fmt(totalUs / 1000, 0)} ms sampled`)
     console.log(table(["self ms", "%", "function"], rows(self)))
     console.log(table(["self ms", "%", "module"], rows(byModule)))
+    const [runtime, build, kind] = file.split("-") as [string, string, string]
+    const pair = paired.get(`${build} ${kind}`) ?? {}
+    pair[runtime] = pair[runtime] ?? new Map()
+    addInto(pair[runtime]!, samples)
+    paired.set(`${build} ${kind}`, pair)
+  }
+  // Side by side: each function's share of the JavaScript thread's samples, times that thread's CPU per measured
+  // invocation in the same run (so µs per warm invocation, estimated); the largest excess on Bun first.
+  // Names line up only in --readable bundles.
+  for (const [key, { bun, node }] of paired) {
+    if (!bun || !node) continue
+    const [build, kind] = key.split(" ") as [string, string]
+    const jsThreadUs = (runtime: string) => {
+      const ms = results.get(keyOf(runtime, builds[Number(build.replace("build", ""))]!, kind))!
+      return median(perInvocation(ms, (m) => m.mainThreadMs)) * 1000
+    }
+    const scale = (samples: Map<string, number>, runtime: string) => {
+      const total = [...samples.values()].reduce((a, b) => a + b, 0)
+      const us = jsThreadUs(runtime)
+      return (f: string) => (samples.get(f) ?? 0) / total * us
+    }
+    const [b, n] = [scale(bun, "bun"), scale(node, "node")]
+    const rows = (packages: boolean) =>
+      [...new Set([...bun.keys(), ...node.keys()])]
+        .filter((f) => f.startsWith("[package] ") === packages)
+        .map((f) => ({ f, bun: b(f), node: n(f) }))
+        .sort((x, y) => (y.bun - y.node) - (x.bun - x.node))
+    const line = ({ bun, f, node }: { f: string; bun: number; node: number }) => [
+      fmt(bun, 1),
+      fmt(node, 1),
+      node > 0 ? fmt(bun / node, 2) : "-",
+      fmt(bun - node, 1),
+      f
+    ]
+    const header = ["Bun µs", "Node µs", "ratio", "Bun - Node", "function"]
+    const functions = rows(false)
+    console.log(`\n${key}: µs per warm invocation on the JavaScript thread, Bun beside Node.js (share of samples)`)
+    console.log(
+      table(header, [...functions.slice(0, 45).map(line), ["...", "", "", "", ""], ...functions.slice(-15).map(line)])
+    )
+    console.log(table(header, rows(true).map(line)))
   }
 }
 

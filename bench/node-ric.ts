@@ -5,9 +5,9 @@ import { join } from "node:path"
 /**
  * The product handler bundled for Node.js (ESM, minified) as `handler.mjs` in a new folder. Its
  * `__lambdaInit` export is awaited at the module's top level, which the Node.js runtime counts as init, as
- * the Bun runtime counts the export.
+ * the Bun runtime counts the export. `minify: false` keeps names and Bun's `// path` comments, for profiles.
  */
-export const bundleForNode = (root: string): string => {
+export const bundleForNode = (root: string, { minify = true } = {}): string => {
   const taskRoot = mkdtempSync(join(tmpdir(), "node-task-"))
   const source = join(root, "src", "handler.ts")
   const entry = join(taskRoot, "entry.ts")
@@ -25,7 +25,7 @@ export const bundleForNode = (root: string): string => {
     "node",
     "--format",
     "esm",
-    "--minify",
+    ...(minify ? ["--minify"] : []),
     "--outfile",
     join(taskRoot, "handler.mjs")
   ], { cwd: root, stderr: "pipe" })
