@@ -3,6 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Context, Effect, Layer } from "effect"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
+import { cacheHandlers } from "./cached-handlers.ts"
 import { checkCrc32 } from "./crc32-check.ts"
 import { leanMiddleware } from "./lean-middleware.ts"
 
@@ -47,7 +48,9 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
   static readonly layer = Layer.effect(
     SqsClient,
     Effect.acquireRelease(
-      Effect.sync(() => leanMiddleware(new SQSClient({ maxAttempts: 1, ...transport(), ...sqsEndpointOptions() }))),
+      Effect.sync(() =>
+        cacheHandlers(leanMiddleware(new SQSClient({ maxAttempts: 1, ...transport(), ...sqsEndpointOptions() })))
+      ),
       (client) => Effect.sync(() => client.destroy())
     )
   )

@@ -52,7 +52,8 @@ export const primeAwsClients = Effect.gen(function*() {
       async () => dynamo.send(neverSent(new DocumentBatchWrite({ RequestItems: writes }))),
       async () => dynamo.send(neverSent(new DocumentBatchGet({ RequestItems: reads }))),
       async () =>
-        sqs.send(neverSent(new SendMessageBatchCommand({ QueueUrl: config.outputQueueUrl, Entries: entries })))
+        // With options: a send without them would be the handler the client caches (cached-handlers.ts), stop included.
+        sqs.send(neverSent(new SendMessageBatchCommand({ QueueUrl: config.outputQueueUrl, Entries: entries })), {})
     ].map((send) => send()))
   )
   // Anything but the stop (e.g. missing credentials) is left for the first real call to report.

@@ -13,6 +13,7 @@ import {
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { classifyAwsError, entryError } from "./aws-error.ts"
 import { batchCall } from "./batch-call.ts"
+import { sendAborting } from "./cached-handlers.ts"
 import { chunksByWeight } from "./chunk.ts"
 import { SqsClient } from "./clients.ts"
 import { messageAttributes } from "./sqs-attributes.ts"
@@ -47,12 +48,13 @@ const sqsQueue = (queueUrl: string) =>
     const sendChunk = Effect.fnUntraced(function* sendChunk(messages: ReadonlyArray<OutgoingMessage>) {
       const { Successful, Failed } = yield* Effect.tryPromise({
         try: (abortSignal) =>
-          client.send(
+          sendAborting(
+            client,
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
               Entries: messages.map((m, i) => toEntry(m, String(i), fifo))
             }),
-            { abortSignal }
+            abortSignal
           ),
         catch: (cause) => classifyAwsError("SendMessageBatch", cause)
       })
