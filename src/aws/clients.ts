@@ -35,7 +35,7 @@ export class DynamoDocumentClient
     DynamoDocumentClient,
     Effect.acquireRelease(
       Effect.sync(() => {
-        const client = leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...transport() }))
+        const client = cacheHandlers(leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...transport() })))
         checkCrc32(client)
         return DynamoDBDocumentClient.from(client)
       }),

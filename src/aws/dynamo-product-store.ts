@@ -1,5 +1,4 @@
-import { execute as executeBatchGet } from "dynamodb-toolbox/table/actions/batchGet"
-import { execute as executeBatchWrite } from "dynamodb-toolbox/table/actions/batchWrite"
+import { EntityFormatter } from "dynamodb-toolbox/entity/actions/format"
 import { Effect, Layer, Result } from "effect"
 import { forEachAtOnce } from "../batch/all-at-once.ts"
 import { AppConfig } from "../config.ts"
@@ -8,14 +7,11 @@ import type { Product } from "../domain/product.ts"
 import { type ItemOutcome, ProductStore, type Settled } from "../services/product-store.ts"
 import { classifyAwsError } from "./aws-error.ts"
 import { batchCall } from "./batch-call.ts"
+import { sendAborting } from "./cached-handlers.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
+import { batchGetItem, batchWriteItem, readResults, unprocessedWrites } from "./document-items.ts"
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
-
-const keysOf = (
-  requests: ReadonlyArray<Record<string, unknown>> | undefined,
-  pick: (r: Record<string, unknown>) => unknown
-) => new Set((requests ?? []).map((r) => String(pick(r))))
 
 /**
  * Groups items by key: BatchWriteItem and BatchGetItem reject duplicate keys in one request, so
@@ -44,17 +40,23 @@ export const DynamoProductStore = Layer.effect(
     // The store's steps are untraced: a trace shows each request as its batchCall span, and a span
     // here would say nothing more but cost its making on every call (see README, "What it costs").
 
+    // Built once: each read's items are formatted (checked against the entity's schema) by the same formatter.
+    const formatter = model.entity.build(EntityFormatter)
+
+    // dynamodb-toolbox builds and checks the requests (parse) and formats the answers; they are sent as DynamoDB's
+    // own commands through a cached handler (cached-handlers.ts, document-items.ts) rather than by toolbox's execute,
+    // whose document client commands rebuild the SDK's middleware stack on every send, and which matched each key
+    // to its item by a scan of the answers per key. One attempt each: batchCall retries.
+
     /** One BatchWriteItem request; the building (and the client's serialisation) is inside the attempt. */
     const writeChunk = Effect.fnUntraced(function* writeChunk(products: ReadonlyArray<Product>) {
-      const { UnprocessedItems } = yield* Effect.tryPromise({
+      const unprocessed = yield* Effect.tryPromise({
         try: (abortSignal) =>
-          executeBatchWrite({ documentClient: client, abortSignal, maxAttempts: 1 }, batchPut(model, products)),
+          sendAborting(client, batchWriteItem(batchPut(model, products).params()), abortSignal).then((output) =>
+            new Set(unprocessedWrites(output, config.tableName).map((item) => String(item.pk)))
+          ),
         catch: (cause) => classifyAwsError("BatchWriteItem", cause)
       })
-      const unprocessed = keysOf(
-        UnprocessedItems?.[config.tableName],
-        (r) => (r as { PutRequest?: { Item?: { pk?: unknown } } }).PutRequest?.Item?.pk
-      )
       const left = new AwsTransientError({
         operation: "BatchWriteItem",
         code: "UnprocessedItems",
@@ -63,21 +65,25 @@ export const DynamoProductStore = Layer.effect(
       return products.map((p): ItemOutcome<void> => (unprocessed.has(p.pk) ? Result.fail(left) : Result.void))
     })
 
-    /** One strongly consistent BatchGetItem request. */
+    /** One strongly consistent BatchGetItem request; the answers formatted inside the attempt. */
     const readChunk = Effect.fnUntraced(function* readChunk(pks: ReadonlyArray<string>) {
-      const { Responses, UnprocessedKeys } = yield* Effect.tryPromise({
+      const { found, unprocessed } = yield* Effect.tryPromise({
         try: (abortSignal) =>
-          executeBatchGet({ documentClient: client, abortSignal, maxAttempts: 1 }, batchGetConsistent(model, pks)),
+          sendAborting(client, batchGetItem(batchGetConsistent(model, pks).params()), abortSignal).then((output) => {
+            const { found, unprocessed } = readResults(output, config.tableName)
+            return {
+              found: new Map(found.map((item) => [String(item.pk), formatter.format(item)])),
+              unprocessed: new Set(unprocessed.map((key) => String(key.pk)))
+            }
+          }),
         catch: (cause) => classifyAwsError("BatchGetItem", cause)
       })
-      const unprocessed = keysOf(UnprocessedKeys?.[config.tableName]?.Keys, (k) => k.pk)
-      const found = Responses?.[0] ?? []
-      return pks.map((pk, i): ItemOutcome<Product | undefined> => {
+      return pks.map((pk): ItemOutcome<Product | undefined> => {
         if (unprocessed.has(pk)) {
           const message = "DynamoDB left the key unprocessed"
           return Result.fail(new AwsTransientError({ operation: "BatchGetItem", code: "UnprocessedKeys", message }))
         }
-        const item = found[i]
+        const item = found.get(pk)
         if (item === undefined) return Result.succeed(undefined)
         const { name, price, createdAt } = item
         return Result.succeed({ pk: item.pk, name, price, ...(createdAt === undefined ? {} : { createdAt }) })

@@ -1,8 +1,8 @@
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
-import { BatchGetCommand as DocumentBatchGet, BatchWriteCommand as DocumentBatchWrite } from "@aws-sdk/lib-dynamodb"
 import { Effect } from "effect"
 import { AppConfig } from "../config.ts"
 import { DynamoDocumentClient, SqsClient } from "./clients.ts"
+import { batchGetItem, batchWriteItem } from "./document-items.ts"
 import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
 import { isFifoQueue, toEntry } from "./sqs-queue.ts"
 
@@ -49,11 +49,10 @@ export const primeAwsClients = Effect.gen(function*() {
   // Thunks, so that a synchronous throw is a settled rejection too: priming never fails init.
   const results = yield* Effect.promise(() =>
     Promise.allSettled([
-      async () => dynamo.send(neverSent(new DocumentBatchWrite({ RequestItems: writes }))),
-      async () => dynamo.send(neverSent(new DocumentBatchGet({ RequestItems: reads }))),
+      async () => dynamo.send(neverSent(batchWriteItem(writes))),
+      async () => dynamo.send(neverSent(batchGetItem(reads))),
       async () =>
-        // With options: a send without them would be the handler the client caches (cached-handlers.ts), stop included.
-        sqs.send(neverSent(new SendMessageBatchCommand({ QueueUrl: config.outputQueueUrl, Entries: entries })), {})
+        sqs.send(neverSent(new SendMessageBatchCommand({ QueueUrl: config.outputQueueUrl, Entries: entries })))
     ].map((send) => send()))
   )
   // Anything but the stop (e.g. missing credentials) is left for the first real call to report.

@@ -4,7 +4,7 @@ import { Effect, Layer, Result } from "effect"
 import { invocationCounts, withInvocationMetrics } from "../../src/aws/metrics.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
-import { dynamoStoreOn } from "../support/fake-document-client.ts"
+import { documentCall, dynamoAnswer, dynamoStoreOn } from "../support/fake-document-client.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 import { getAll, putAll } from "../support/settled.ts"
 
@@ -16,11 +16,11 @@ const fakeClient = (reply: Reply) => {
   const calls: Array<Call> = []
   const client = {
     send: async (command: { constructor: { name: string }; input: unknown }) => {
-      const call = { name: command.constructor.name, input: command.input }
+      const call = documentCall(command)
       calls.push(call)
       const answer = reply(call)
       if (answer instanceof Error) throw answer
-      return { $metadata: {}, ...(answer as object) }
+      return { $metadata: {}, ...dynamoAnswer(call.name, answer) }
     }
   }
   return { client: client as unknown as DynamoDBDocumentClient, calls }
@@ -178,7 +178,8 @@ describe("DynamoProductStore", () => {
     const { client, calls } = fakeClient(() => ({ UnprocessedItems: {} }))
     const serialiseFirst = {
       send: (command: { input: any; constructor: { name: string } }) => {
-        if (command.input.RequestItems.products.some((r: any) => r.PutRequest.Item.price > Number.MAX_SAFE_INTEGER)) {
+        const { input } = documentCall(command)
+        if (input.RequestItems.products.some((r: any) => r.PutRequest.Item.price > Number.MAX_SAFE_INTEGER)) {
           return Promise.reject(new Error("Number 10000000000000000 is greater than Number.MAX_SAFE_INTEGER."))
         }
         return client.send(command as never)
