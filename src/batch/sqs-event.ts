@@ -14,6 +14,8 @@ const SqsRecord = Schema.Struct({
   }))
 })
 const SqsEvent = Schema.Struct({ Records: Schema.Array(SqsRecord) })
+// Made once, as it runs for every invocation.
+const decodeEvent = Schema.decodeUnknownResult(SqsEvent)
 
 /** One SQS record, reduced to what processing needs. */
 export interface BatchRecord {
@@ -38,7 +40,7 @@ const toBatchRecord = (r: typeof SqsRecord.Type): BatchRecord => {
 /** Validates the Lambda event; anything that is not an SQS event fails the whole invocation. */
 export const decodeSqsEvent = Effect.fn("decodeSqsEvent")(
   function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
-    const decoded = Schema.decodeUnknownResult(SqsEvent)(event)
+    const decoded = decodeEvent(event)
     if (Result.isSuccess(decoded)) return decoded.success.Records.map(toBatchRecord)
     return yield* new InvalidEvent({ reason: `not an SQS event: ${oneLine(decoded.failure.message)}` })
   }
