@@ -3,6 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Context, Effect, Layer } from "effect"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
+import { bunHashing } from "./bun-hash.ts"
 import { cacheHandlers } from "./cached-handlers.ts"
 import { checkCrc32 } from "./crc32-check.ts"
 import { leanMiddleware } from "./lean-middleware.ts"
@@ -35,7 +36,9 @@ export class DynamoDocumentClient
     DynamoDocumentClient,
     Effect.acquireRelease(
       Effect.sync(() => {
-        const client = cacheHandlers(leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...transport() })))
+        const client = cacheHandlers(
+          leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...transport(), ...bunHashing() }))
+        )
         checkCrc32(client)
         return DynamoDBDocumentClient.from(client)
       }),
@@ -49,7 +52,9 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
     SqsClient,
     Effect.acquireRelease(
       Effect.sync(() =>
-        cacheHandlers(leanMiddleware(new SQSClient({ maxAttempts: 1, ...transport(), ...sqsEndpointOptions() })))
+        cacheHandlers(
+          leanMiddleware(new SQSClient({ maxAttempts: 1, ...transport(), ...bunHashing(), ...sqsEndpointOptions() }))
+        )
       ),
       (client) => Effect.sync(() => client.destroy())
     )

@@ -1,0 +1,104 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import { Sha256 } from "@smithy/core/checksum"
+import { afterAll, describe, expect, setSystemTime, spyOn, test } from "bun:test"
+import { createHash, createHmac } from "node:crypto"
+import { cannedAnswer } from "../../bench/canned-aws.ts"
+import { BunHash, bunHashing } from "../../src/aws/bun-hash.ts"
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex")
+const inputs: Array<string | Uint8Array | ArrayBuffer | DataView> = [
+  "",
+  "Thé vert €",
+  new TextEncoder().encode("bytes"),
+  new Uint8Array([0, 1, 2, 3, 4, 5]).subarray(2).buffer,
+  new DataView(new Uint8Array([9, 8, 7, 6]).buffer, 1, 2)
+]
+
+describe("BunHash: the SDK's hashing on Bun.CryptoHasher", () => {
+  test("the same digests as node:crypto's, plain and keyed, for every kind of input", async () => {
+    const bytes = (data: string | Uint8Array | ArrayBuffer | DataView) =>
+      typeof data === "string"
+        ? Buffer.from(data)
+        : data instanceof ArrayBuffer
+        ? Buffer.from(data)
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    for (const input of inputs) {
+      for (const secret of [undefined, "key", new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6, 7]).subarray(1)]) {
+        const ours = new BunHash("sha256", secret)
+        ours.update(input)
+        const reference = secret ? createHmac("sha256", bytes(secret)) : createHash("sha256")
+        expect(hex(await ours.digest())).toBe(reference.update(bytes(input)).digest("hex"))
+      }
+      const ours = new BunHash("md5")
+      ours.update(input)
+      expect(hex(await ours.digest())).toBe(createHash("md5").update(bytes(input)).digest("hex"))
+    }
+  })
+
+  test("a plain hash can go on after a digest, as the SDK's", async () => {
+    const [ours, sdk] = [new BunHash("sha256"), new Sha256()]
+    for (const hash of [ours, sdk]) hash.update(new TextEncoder().encode("one"))
+    expect(hex(await ours.digest())).toBe(hex(await sdk.digest()))
+    for (const hash of [ours, sdk]) hash.update(new TextEncoder().encode("two"))
+    expect(hex(await ours.digest())).toBe(hex(await sdk.digest()))
+    for (const hash of [ours, sdk]) hash.reset()
+    expect(hex(await ours.digest())).toBe(hex(await sdk.digest()))
+  })
+
+  test("signed requests and the SQS MD5 check: the same bytes on the wire as with the SDK's hashing", async () => {
+    const wire: Array<{ headers: Record<string, string>; body: string }> = []
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(request) {
+        const body = await request.text()
+        wire.push({ headers: request.headers.toJSON(), body })
+        const answer = cannedAnswer(request.headers.get("x-amz-target") ?? "", body)
+        return new Response(answer.body, { status: answer.status, headers: answer.headers })
+      }
+    })
+    afterAll(() => server.stop(true))
+    const endpoint = `http://127.0.0.1:${server.port}`
+    const settings = {
+      endpoint,
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+      maxAttempts: 1
+    }
+    const sendBoth = async (hashing: object) => {
+      wire.length = 0
+      setSystemTime(new Date("2026-11-27T12:00:00.000Z"))
+      const randomUUID = crypto.randomUUID
+      crypto.randomUUID = () => "00000000-0000-4000-8000-000000000000"
+      try {
+        const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...settings, ...hashing }))
+        await dynamo.send(
+          new BatchWriteCommand({ RequestItems: { products: [{ PutRequest: { Item: { pk: "p" } } }] } })
+        )
+        const sqs = new SQSClient({ ...settings, ...hashing })
+        // The answer's MD5s are checked with the client's md5: a wrong one would throw here.
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: `${endpoint}/000000000000/out`,
+            Entries: [{ Id: "0", MessageBody: "é" }]
+          })
+        )
+        return [...wire]
+      } finally {
+        crypto.randomUUID = randomUUID
+        setSystemTime()
+      }
+    }
+    expect(bunHashing()).toHaveProperty("sha256")
+    const sdk = await sendBoth({})
+    const digests = spyOn(BunHash.prototype, "digest")
+    const ours = await sendBoth(bunHashing())
+    // Signing (payload, signing key, signature) and the MD5 check all went through BunHash.
+    expect(digests.mock.calls.length).toBeGreaterThanOrEqual(5)
+    digests.mockRestore()
+    expect(sdk).toHaveLength(2)
+    expect(ours).toEqual(sdk)
+  })
+})
