@@ -12,7 +12,8 @@
  * and MD5 checks) still runs. CPU per invocation is the process's (all threads, process.cpuUsage) over
  * the measured invocations; the JavaScript thread's and the other threads' come from
  * /proc/self/task/<tid>/schedstat. Bun runs under the layer's JavaScriptCore settings (runtime/bootstrap:
- * no DFG/FTL; below 256 MB no concurrent JIT) for --memory; Node.js with the ric bootstrap's old-space size.
+ * no DFG/FTL; below 256 MB no concurrent JIT) for --memory, and its MIMALLOC_PURGE_DELAY; Node.js with the ric
+ * bootstrap's old-space size.
  *
  * --baseline builds a second function from a git ref's src/ (e.g. main), measured beside the working
  * tree's. Every runtime × build × case runs in a fresh process per round, the order reversed every other
@@ -185,6 +186,8 @@ const bunEnv = {
   ...(args["bun-full-jit"] ? {} : { BUN_JSC_useDFGJIT: "false", BUN_JSC_useFTLJIT: "false" }),
   BUN_JSC_forceRAMSize: String(memoryMb * 1_048_576),
   ...(memoryMb < 256 ? { BUN_JSC_useConcurrentJIT: "false" } : {}),
+  // and its allocator setting: freed memory kept for reuse.
+  MIMALLOC_PURGE_DELAY: "-1",
   BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0"
 }
 
