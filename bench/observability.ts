@@ -1,7 +1,8 @@
 /**
  * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--epochs 6] [--warmup 2] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
- *                             [--no-collector] [--compare-function DIR] [--export-every MS]
+ *                             [--no-collector] [--compare-function DIR] [--export-every MS] [--unsampled]
+ *                             [--no-sampled]
  *
  * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
  * variants, each with its own local stack and warm environments (the same number), held to the memory
@@ -11,8 +12,15 @@
  *                    no difference (its interval must include 1.0), else the run proves nothing
  *   metrics          one EMF line per invocation (leave out with --no-metrics-only)
  *   metrics+traces   EMF, and every invocation's spans exported to a local OTLP receiver (the default
- *                    batching: every 5 s or 512 spans): what the budget names
- *   (--per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
+ *                    batching: every 5 s or 512 spans; OTEL_TRACES_SAMPLER=always_on): the worst case
+ *   metrics+traces, X-Ray sampling
+ *                    the same without always_on, Lambda's trace header sent with each invocation as with
+ *                    active tracing (X-Ray's default rule: 1 a second and 5% of the rest, seeded; the
+ *                    function follows Sampled=1/0): what a user of tracing_config { mode = "Active" } pays
+ *                    (leave out with --no-sampled)
+ *   (--unsampled: "traces, none sampled": metrics off, the endpoint set, every header Sampled=0, to
+ *   show that an invocation Lambda did not sample costs what "off" does;
+ *   --per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
  *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR;
  *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s)
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
@@ -46,6 +54,7 @@ import { usageOf } from "../local/flow/usage.ts"
 import { emfCollector, summaryLines } from "../local/metrics/emf-summary.ts"
 import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
+import { activeTracing, type LambdaTracing, SAMPLE_NOTHING } from "../local/runtime-api/active-tracing.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
 import {
@@ -75,6 +84,8 @@ const { values: args } = parseArgs({
     "compare-function": { type: "string" },
     "export-every": { type: "string" },
     "no-collector": { type: "boolean", default: false },
+    unsampled: { type: "boolean", default: false },
+    "no-sampled": { type: "boolean", default: false },
     help: { type: "boolean", default: false }
   }
 })
@@ -93,17 +104,59 @@ const concurrency = Number(args.concurrency)
 
 const shipped = await packagedFunction()
 const receiver = startOtlpReceiver()
+// The variants that follow Lambda's sampling export to receivers of their own: their spans counted apart.
+const sampledReceiver = startOtlpReceiver()
+const unsampledReceiver = startOtlpReceiver()
 const tracedEnv = {
   METRICS_ENABLED: "true",
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
   OTEL_TRACES_SAMPLER: "always_on"
 }
-const variants: Array<{ readonly key: string; readonly env: Record<string, string>; readonly taskRoot?: string }> = [
+/** Trace headers sent and sampled, per variant that sends them (all rounds). */
+const headerCounts = new Map<string, { sent: number; sampled: number }>()
+/** Active tracing for one variant's stack: a new seeded sampler per epoch, its decisions counted. */
+const countedTracing = (key: string, tracing: () => LambdaTracing) => (): LambdaTracing => {
+  const inner = tracing()
+  const counts = headerCounts.get(key) ?? { sent: 0, sampled: 0 }
+  headerCounts.set(key, counts)
+  return {
+    nextTraceHeader: () => {
+      const header = inner.nextTraceHeader()
+      counts.sent++
+      if (header.endsWith(";Sampled=1")) counts.sampled++
+      return header
+    }
+  }
+}
+let epochSeed = 0
+const SAMPLED_KEY = "metrics+traces, X-Ray sampling"
+const UNSAMPLED_KEY = "traces, none sampled"
+const variants: Array<{
+  readonly key: string
+  readonly env: Record<string, string>
+  readonly taskRoot?: string
+  /** Lambda's trace header for each invocation, as with active tracing. */
+  readonly tracing?: () => LambdaTracing
+}> = [
   { key: "off", env: { METRICS_ENABLED: "false" } },
   // The same as "off" in a stack and environments of its own: how far apart two identical variants land.
   { key: "off (again)", env: { METRICS_ENABLED: "false" } },
   ...(args["no-metrics-only"] ? [] : [{ key: "metrics", env: { METRICS_ENABLED: "true" } }]),
   { key: "metrics+traces", env: tracedEnv },
+  // What tracing_config { mode = "Active" } gives: Lambda samples (X-Ray's default rule), the function follows.
+  ...(args["no-sampled"] ? [] : [{
+    key: SAMPLED_KEY,
+    env: { METRICS_ENABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: sampledReceiver.url },
+    tracing: countedTracing(SAMPLED_KEY, () => activeTracing({ seed: ++epochSeed }))
+  }]),
+  // An endpoint set but nothing sampled: what an invocation Lambda did not sample costs (against off).
+  ...(args.unsampled
+    ? [{
+      key: UNSAMPLED_KEY,
+      env: { METRICS_ENABLED: "false", OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url },
+      tracing: countedTracing(UNSAMPLED_KEY, () => activeTracing({ rule: SAMPLE_NOTHING }))
+    }]
+    : []),
   // Another build of the function (an unpacked function zip), traced alike: a change measured side by side.
   ...(args["compare-function"]
     ? [{ key: "metrics+traces, other build", env: tracedEnv, taskRoot: args["compare-function"] }]
@@ -193,6 +246,7 @@ const startStack = async (v: Variant, into: Pick<Running, "invocations" | "emf" 
     timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
     function: v.taskRoot === undefined ? shipped : { ...shipped, taskRoot: v.taskRoot },
     functionEnv: v.env,
+    ...(v.tracing ? { tracing: v.tracing() } : {}),
     onInvocation: (r) => void invocations.push(r),
     onDispatch: (env) => void (env.pid !== undefined && pids.add(env.pid)),
     onLog: (line) => void emf.add(line),
@@ -254,6 +308,8 @@ try {
 } finally {
   for (const r of running) await stopStack(r)
   await receiver.stop()
+  await sampledReceiver.stop()
+  await unsampledReceiver.stop()
 }
 
 async function runRound(epoch: number, isCounted: boolean) {
@@ -379,6 +435,17 @@ for (const [title, rows] of [["average REPORT duration", duration], ["CPU per in
     })`
   )
 }
+for (const [key, spans] of [[SAMPLED_KEY, sampledReceiver], [UNSAMPLED_KEY, unsampledReceiver]] as const) {
+  const counts = headerCounts.get(key)
+  if (!counts) continue
+  const roots = spans.spans().filter((s) => s.name === "handleEvent").length
+  console.log(
+    `\n${key}: ${counts.sampled} of ${counts.sent} invocations sampled by Lambda's rule (${
+      fmt((100 * counts.sampled) / Math.max(1, counts.sent), 1)
+    }%, all rounds), ${roots} of them exported (${spans.spans().length} spans)` +
+      (key === UNSAMPLED_KEY && spans.spans().length > 0 ? ": UNSAMPLED INVOCATIONS EXPORTED SPANS" : "")
+  )
+}
 for (const r of running.slice(2)) {
   console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
 }
@@ -399,22 +466,34 @@ if (other) {
   )
 }
 
-// The verdict the budget asks for: metrics and traces together against off, on the average duration.
-const traced = duration.find(({ r }) => r.key === "metrics+traces")!
-const tracedCpu = cpu.find(({ r }) => r.key === "metrics+traces")!
+// The verdicts the budget asks for: metrics and traces together against off, on the average duration; for
+// every invocation traced (the worst case) and for Lambda's own sampling (what active tracing costs).
 const controlDuration = duration[0]!.c
 const controlOk = duration[0]!.holds
 const words = { within: `within ${args.budget}%`, over: `over ${args.budget}%`, "not proven": "not proven" } as const
-const verdict = controlOk ? traced.verdict : "not proven"
 console.log(
-  `\nVERDICT, metrics+traces vs off, average REPORT duration: ${words[verdict]}` +
-    ` (geometric mean ${interval(traced.c.logT)}, ratio of means ${interval(traced.c.bootstrap)}, budget ${
-      fmt(budget, 2)
-    })` +
-    `\n  control, off (again) vs off: ${interval(controlDuration.logT)}, ${interval(controlDuration.bootstrap)}: ${
-      controlOk ? "includes 1.0" : "EXCLUDES 1.0, so this run proves nothing"
-    }` +
-    `\n  CPU per invocation: ${words[tracedCpu.verdict]} (${interval(tracedCpu.c.logT)}, ${
-      interval(tracedCpu.c.bootstrap)
-    })`
+  `\ncontrol, off (again) vs off: ${interval(controlDuration.logT)}, ${interval(controlDuration.bootstrap)}: ${
+    controlOk ? "includes 1.0" : "EXCLUDES 1.0, so this run proves nothing"
+  }`
 )
+for (
+  const [key, what] of [
+    ["metrics+traces", "every invocation traced (always_on): the worst case"],
+    [SAMPLED_KEY, "Lambda's sampling, X-Ray's default rule: what active tracing costs"],
+    [UNSAMPLED_KEY, "an endpoint, nothing sampled, metrics off: must cost what off does"]
+  ] as const
+) {
+  const traced = duration.find(({ r }) => r.key === key)
+  const tracedCpu = cpu.find(({ r }) => r.key === key)
+  if (!traced || !tracedCpu) continue
+  const verdict = controlOk ? traced.verdict : "not proven"
+  console.log(
+    `VERDICT, ${key} vs off (${what}), average REPORT duration: ${words[verdict]}` +
+      ` (geometric mean ${interval(traced.c.logT)}, ratio of means ${interval(traced.c.bootstrap)}, budget ${
+        fmt(budget, 2)
+      })` +
+      `\n  CPU per invocation: ${words[tracedCpu.verdict]} (${interval(tracedCpu.c.logT)}, ${
+        interval(tracedCpu.c.bootstrap)
+      })`
+  )
+}

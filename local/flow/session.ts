@@ -4,6 +4,7 @@ import { type LocalStack, startLocalStack } from "../aws/local-stack.ts"
 import { EnvironmentPool } from "../event-source/environment-pool.ts"
 import { EventSourceMapping, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { type CgroupSupport, detectCgroups } from "../limits/cgroups.ts"
+import type { LambdaTracing } from "../runtime-api/active-tracing.ts"
 import type { ExecutionEnvironment } from "../runtime-api/environment.ts"
 import { resourceNames, STACK_DEFAULTS } from "../stack/defaults.ts"
 
@@ -36,6 +37,8 @@ export interface SessionOptions {
   readonly environmentCpus?: string
   /** Benchmarks: environments' groups weigh more than other work when the CPU is contended (limits/cgroups.ts). */
   readonly prioritiseEnvironments?: boolean
+  /** Active tracing: Lambda's trace header, sampled as X-Ray's rule does, for every invocation (active-tracing.ts). */
+  readonly tracing?: LambdaTracing
 }
 
 export interface Session {
@@ -81,6 +84,7 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
         ...options.functionEnv
       },
       ...(options.onLog ? { onLog: options.onLog } : {}),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
       ...(options.runtimeApiIntercept ? { server: { intercept: options.runtimeApiIntercept } } : {})
     },
     options.concurrency,

@@ -8,6 +8,7 @@ import type { InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { type PackagedFunction, packagedFunction } from "../flow/packaged.ts"
 import { type Session, startSession } from "../flow/session.ts"
 import { emfCollector, summaryLines } from "../metrics/emf-summary.ts"
+import { activeTracing } from "../runtime-api/active-tracing.ts"
 import { STACK_DEFAULTS } from "../stack/defaults.ts"
 import { startTraceCapture } from "../trace/capture.ts"
 import { invokeDemonstration } from "./modes/demonstration.ts"
@@ -74,7 +75,7 @@ const stackLines = (session: Session, packaged: PackagedFunction | undefined): A
 const invocations: Array<InvocationRecord> = []
 // The function's EMF lines, summed per run; with --trace, its spans in a receiver of our own.
 const metrics = emfCollector()
-const capture = options.trace ? startTraceCapture() : undefined
+const capture = options.trace ? startTraceCapture({ followLambdaSampling: options.activeTracing }) : undefined
 if (!options.source) {
   say(dim(`Building what ships into ${options.dist}/ (bun run build: a while the first time, then only what changed)`))
 }
@@ -93,6 +94,7 @@ const session = await startSession({
     if (!options.messages) say(...invocationLines(record))
   },
   ...(capture ? { functionEnv: capture.env } : {}),
+  ...(options.activeTracing ? { tracing: activeTracing() } : {}),
   onLog: (line: string) => {
     metrics.add(line)
     if (options.verbose && !json) console.log(dim(`  │ ${line}`))

@@ -79,6 +79,12 @@ export const OPTIONS = {
     help: "collect the function's spans in an embedded OTLP receiver and draw one invocation's timeline\n" +
       "(rounds, requests side by side, retries, the deadline) as SVG in .cache/trace/"
   },
+  "active-tracing": {
+    type: "boolean",
+    help: "send Lambda's trace header with every invocation, sampled as Lambda does with\n" +
+      "tracing_config { mode = \"Active\" }: X-Ray's default rule, the first invocation each second and\n" +
+      "5% of the rest (seeded); with --trace only the sampled ones export spans, as on AWS"
+  },
   json: { type: "boolean", help: "machine-readable output (one JSON document on stdout)" },
   help: { type: "boolean", help: "this text" }
 } as const satisfies Record<string, OptionSpec>
@@ -118,6 +124,7 @@ export interface InvokeSettings {
   readonly arch: "arm64" | "x86_64" | undefined
   readonly verbose: boolean
   readonly trace: boolean
+  readonly activeTracing: boolean
   readonly json: boolean
   readonly help: boolean
 }
@@ -167,6 +174,7 @@ export const parseInvokeArgs = (args: ReadonlyArray<string>): InvokeSettings => 
     arch,
     verbose: values.verbose === true,
     trace: values.trace === true,
+    activeTracing: values["active-tracing"] === true,
     json: values.json === true,
     help: values.help === true
   }

@@ -3,6 +3,7 @@ import { resolve } from "node:path"
 import { localIdentity, localIdentityEnv } from "../aws/local-clients.ts"
 import type { ResourceLimit } from "../limits/cgroups.ts"
 import { abnormalEnd, type ErrorPayload, errorPayloadOf, exitedDuringInit, timeoutError } from "./abnormal-end.ts"
+import type { LambdaTracing } from "./active-tracing.ts"
 import { lambdaEnvironment } from "./lambda-env.ts"
 import { linesOf } from "./lines.ts"
 import { billedDuration, type InvocationReport, peakMemoryMb } from "./report.ts"
@@ -33,6 +34,11 @@ export interface EnvironmentOptions {
    * environment, since the others are still running. Default 1: classic Lambda.
    */
   readonly maxConcurrency?: number
+  /**
+   * Active tracing: a `Lambda-Runtime-Trace-Id` for every invocation that names none itself, with
+   * the sampling decision Lambda would make (see active-tracing.ts). Without it, none is sent.
+   */
+  readonly tracing?: LambdaTracing
 }
 
 export interface InvokeOptions {
@@ -165,6 +171,7 @@ export class ExecutionEnvironment {
     let handedOutAt = performance.now()
     let handedOut = false
     const deadlineMs = options.deadlineMs ?? Date.now() + this.timeoutMs
+    const traceId = options.traceId ?? this.options.tracing?.nextTraceHeader()
     const answer = this.server.invoke(
       {
         requestId,
@@ -173,7 +180,7 @@ export class ExecutionEnvironment {
         headers: {
           "lambda-runtime-invoked-function-arn": options.invokedFunctionArn ??
             `arn:aws:lambda:${localIdentity().region}:123456789012:function:${this.functionName}`,
-          ...(options.traceId ? { "lambda-runtime-trace-id": options.traceId } : {}),
+          ...(traceId ? { "lambda-runtime-trace-id": traceId } : {}),
           ...(options.tenantId ? { "lambda-runtime-aws-tenant-id": options.tenantId } : {}),
           ...jsonHeader("lambda-runtime-client-context", options.clientContext, options.rawClientContext),
           ...jsonHeader("lambda-runtime-cognito-identity", options.cognitoIdentity, options.rawCognitoIdentity)

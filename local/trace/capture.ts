@@ -52,11 +52,18 @@ export const renderInvocation = (trace: InvocationTrace): string => {
  * sampled and exported before it returns, since local environments are killed, not shut down),
  * and, at the end, the timeline of one invocation written as SVG.
  */
-export const startTraceCapture = () => {
+export const startTraceCapture = (options: { readonly followLambdaSampling?: boolean } = {}) => {
   const receiver = startOtlpReceiver()
   return {
-    /** For the function's environment. */
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" },
+    /**
+     * For the function's environment. With `followLambdaSampling` (active tracing: Lambda sends its
+     * decision) only the invocations Lambda sampled export spans, as on AWS; otherwise all of them.
+     */
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: "0",
+      ...(options.followLambdaSampling ? {} : { OTEL_TRACES_SAMPLER: "always_on" })
+    },
     spans: receiver.spans,
     /** Writes the most eventful invocation's timeline to `path`; undefined when no span arrived. */
     write: (path: string) => {

@@ -18,6 +18,7 @@ describe("bun run invoke options", () => {
       arch: undefined,
       verbose: false,
       trace: false,
+      activeTracing: false,
       json: false,
       help: false
     })
@@ -42,6 +43,11 @@ describe("bun run invoke options", () => {
     expect(() => parseInvokeArgs(["--arch", "aarch64"]))
       .toThrow(new UsageError("--arch must be arm64 or x86_64, got aarch64"))
     expect(() => parseInvokeArgs(["--arch", "arm64", "--source"])).toThrow(UsageError)
+  })
+
+  test("--active-tracing: Lambda's sampled trace header, with or without --trace", () => {
+    expect(parseInvokeArgs(["--active-tracing"])).toMatchObject({ activeTracing: true, trace: false })
+    expect(parseInvokeArgs(["--active-tracing", "--trace"])).toMatchObject({ activeTracing: true, trace: true })
   })
 
   test("the help text lists every option, with its default", () => {
