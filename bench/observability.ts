@@ -19,7 +19,9 @@
  *                    function follows Sampled=1/0): what a user of tracing_config { mode = "Active" } pays
  *                    (leave out with --no-sampled)
  *   (--unsampled: "traces, none sampled": metrics off, the endpoint set, every header Sampled=0, to
- *   show that an invocation Lambda did not sample costs what "off" does;
+ *   show what an invocation Lambda did not sample costs, and "off, Lambda's header": the same without
+ *   the endpoint, to tell the header's part (the runtime sets _X_AMZN_TRACE_ID, the AWS SDK forwards
+ *   it) from the endpoint's;
  *   --per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
  *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR;
  *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s)
@@ -131,6 +133,7 @@ const countedTracing = (key: string, tracing: () => LambdaTracing) => (): Lambda
 let epochSeed = 0
 const SAMPLED_KEY = "metrics+traces, X-Ray sampling"
 const UNSAMPLED_KEY = "traces, none sampled"
+const HEADER_KEY = "off, Lambda's header"
 const variants: Array<{
   readonly key: string
   readonly env: Record<string, string>
@@ -152,6 +155,10 @@ const variants: Array<{
   // An endpoint set but nothing sampled: what an invocation Lambda did not sample costs (against off).
   ...(args.unsampled
     ? [{
+      key: HEADER_KEY,
+      env: { METRICS_ENABLED: "false" },
+      tracing: countedTracing(HEADER_KEY, () => activeTracing({ rule: SAMPLE_NOTHING }))
+    }, {
       key: UNSAMPLED_KEY,
       env: { METRICS_ENABLED: "false", OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url },
       tracing: countedTracing(UNSAMPLED_KEY, () => activeTracing({ rule: SAMPLE_NOTHING }))
@@ -480,7 +487,8 @@ for (
   const [key, what] of [
     ["metrics+traces", "every invocation traced (always_on): the worst case"],
     [SAMPLED_KEY, "Lambda's sampling, X-Ray's default rule: what active tracing costs"],
-    [UNSAMPLED_KEY, "an endpoint, nothing sampled, metrics off: must cost what off does"]
+    [UNSAMPLED_KEY, "an endpoint, nothing sampled, metrics off: must cost what off does"],
+    [HEADER_KEY, "no endpoint, Lambda's header Sampled=0 on every invocation"]
   ] as const
 ) {
   const traced = duration.find(({ r }) => r.key === key)

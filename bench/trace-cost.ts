@@ -8,7 +8,8 @@
  *   spans    CPU per invocation of the handler's trace shape (handleEvent > decodeSqsEvent,
  *            handleProductRound > 3 × batchCall, under Lambda's parent from an X-Ray header), with
  *            tracing off (no tracer) and on (the function's own OTLP layer; the spans exported after each
- *            measured block, not during it)
+ *            measured block, not during it), and with the endpoint set but the invocation not sampled by
+ *            Lambda (`Sampled=0`, no always_on: what most invocations under active tracing pay)
  *   export   CPU per export of `--per-export` invocations' spans by the function's tracer and Effect's
  *            OtlpExporter: with Effect's fetch client to a receiver in another process (its CPU not
  *            counted), and with an HTTP client that answers in memory (conversion and the exporter only)
@@ -90,6 +91,10 @@ const invocation = traceInvocation(handleEvent(), {
   traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
   remainingMs: () => 30_000
 })
+const unsampledInvocation = traceInvocation(handleEvent(), {
+  traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
+  remainingMs: () => 30_000
+})
 
 // Exported only when asked, between measured blocks (see spans): not while they are measured.
 const exportsWhenAsked = {
@@ -117,6 +122,10 @@ const inMemory = Layer.succeed(
 const runtimes = {
   off: ManagedRuntime.make(tracingLayer({}, "trace-cost")),
   on: ManagedRuntime.make(tracingLayer(exportsWhenAsked, "trace-cost")),
+  // Lambda's decision followed (no always_on): a Sampled=0 invocation makes no span.
+  unsampled: ManagedRuntime.make(
+    tracingLayer({ ...exportsWhenAsked, OTEL_TRACES_SAMPLER: "parentbased_always_on" }, "trace-cost")
+  ),
   fetch: ManagedRuntime.make(tracer(FetchHttpClient.layer)),
   inMemory: ManagedRuntime.make(tracer(inMemory))
 }
@@ -129,9 +138,10 @@ const cpuMicros = async (body: () => Promise<void>) => {
   return used.user + used.system
 }
 /** CPU per invocation of the trace shape; what the block's spans left in the batch is exported after it, unmeasured. */
-const spans = async (runtime: ManagedRuntime.ManagedRuntime<never, never>) => {
+const spans = async (runtime: ManagedRuntime.ManagedRuntime<never, never>, sampled = true) => {
+  const traced = sampled ? invocation : unsampledInvocation
   const us = await cpuMicros(async () => {
-    for (let i = 0; i < invocations; i++) await runtime.runPromise(invocation)
+    for (let i = 0; i < invocations; i++) await runtime.runPromise(traced)
   })
   await runtime.runPromise(Effect.flatMap(TraceExport, (e) => e?.flush ?? Effect.void))
   return us / invocations
@@ -152,6 +162,7 @@ const add = (key: string, value: number, round: number) => {
 for (let round = 0; round <= rounds; round++) {
   add("spans off", await spans(runtimes.off), round)
   add("spans on", await spans(runtimes.on), round)
+  add("spans unsampled", await spans(runtimes.unsampled, false), round)
   for (const client of ["fetch", "inMemory"] as const) {
     add(`${client} exporting`, await batches(runtimes[client], true), round)
     add(`${client} not exporting`, await batches(runtimes[client], false), round)
@@ -163,6 +174,7 @@ console.log(table(["", "CPU µs"], [
   ["spans: an invocation, tracing off", fmt(m("spans off"), 1)],
   ["spans: an invocation, tracing on", fmt(m("spans on"), 1)],
   ["spans: what tracing adds per invocation", fmt(m("spans on") - m("spans off"), 1)],
+  ["spans: an invocation Lambda did not sample (Sampled=0), endpoint set", fmt(m("spans unsampled"), 1)],
   [
     `export of ${perExport} invocations' spans, fetch to a receiver`,
     fmt(m("fetch exporting") - m("fetch not exporting"), 0)
