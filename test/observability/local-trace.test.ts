@@ -3,7 +3,7 @@ import { mkdtempSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { emfCollector, emfDocument, summaryLines } from "../../local/metrics/emf-summary.ts"
-import { invocationTraces, mostEventful, renderInvocation } from "../../local/trace/capture.ts"
+import { invocationTraces, mostEventful, renderInvocation, startTraceCapture } from "../../local/trace/capture.ts"
 import type { ReceivedSpan } from "../../local/trace/otlp-receiver.ts"
 import { callOrder, timelineSvg } from "../../local/trace/timeline-svg.ts"
 import { emfDocuments } from "../../src/observability/emf.ts"
@@ -163,5 +163,20 @@ describe("metrics summary from the EMF lines", () => {
     expect(emfDocument(`{"_aws": 1}`)).toBeUndefined()
     expect(emfDocument(`{"_aws": {`)).toBeUndefined()
     expect(summaryLines(emfCollector().totals())[0]).toContain("no metrics")
+  })
+})
+
+describe("bun run invoke --trace", () => {
+  test("every invocation exported, or with --active-tracing only those Lambda sampled (no always_on)", async () => {
+    const all = startTraceCapture()
+    const sampled = startTraceCapture({ followLambdaSampling: true })
+    try {
+      expect(all.env).toMatchObject({ OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "0" })
+      expect(sampled.env.OTEL_EXPORTER_OTLP_ENDPOINT).toStartWith("http://127.0.0.1:")
+      expect("OTEL_TRACES_SAMPLER" in sampled.env).toBe(false)
+    } finally {
+      await all.stop()
+      await sampled.stop()
+    }
   })
 })

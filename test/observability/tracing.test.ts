@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test"
 import { Effect, ManagedRuntime, References } from "effect"
+import { activeTracing } from "../../local/runtime-api/active-tracing.ts"
 import { startOtlpReceiver } from "../../local/trace/otlp-receiver.ts"
 import { otlpTracesUrl, traceInvocation, tracingLayer } from "../../src/observability/tracing.ts"
 
@@ -134,6 +135,33 @@ describe("tracing an invocation", () => {
       await always.dispose()
     }
   })
+
+  test(
+    "under local active tracing (X-Ray's default rule) exactly the invocations Lambda sampled are exported",
+    async () => {
+      // 60 invocations, 10 a second: the reservoir's one a second, a few more at 5%.
+      let now = 1_790_000_000_000
+      const lambda = activeTracing({ seed: 4, now: () => now })
+      const headers = Array.from({ length: 60 }, () => {
+        now += 100
+        return lambda.nextTraceHeader()
+      })
+      const sampledRoots = headers.filter((h) => h.endsWith(";Sampled=1")).map((h) => h.slice(7, 40).replace("-", ""))
+      expect(sampledRoots.length).toBeGreaterThanOrEqual(6)
+      expect(sampledRoots.length).toBeLessThan(30)
+      const runtime = eagerTracing({}, "active-tracing")
+      try {
+        for (const [i, header] of headers.entries()) await runtime.runPromise(invocation(`active-${i}`, header))
+      } finally {
+        await runtime.dispose()
+      }
+      const roots = receiver.spans().filter((s) =>
+        s.resource["service.name"] === "active-tracing" && s.name === "invocation"
+      )
+      expect(roots.map((s) => s.traceId).sort()).toEqual(sampledRoots.sort())
+    },
+    15_000
+  )
 
   test("an invocation Lambda did not sample makes no span at all; a sampled one, or always_on, does", async () => {
     const runtime = eagerTracing()
