@@ -186,6 +186,18 @@ const variants: Array<{
       env: { ...tracedEnv, OTEL_BSP_SCHEDULE_DELAY: String(Number(args["export-every"])) }
     }]
     : []),
+  // Diagnostic: nothing sampled, the exporter's timer every `--export-every` ms instead of 5 s.
+  ...(args["export-every"] && args.unsampled
+    ? [{
+      key: `none sampled, timer every ${Number(args["export-every"]) / 1000} s`,
+      env: {
+        METRICS_ENABLED: "false",
+        OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: String(Number(args["export-every"]))
+      },
+      tracing: () => activeTracing({ rule: SAMPLE_NOTHING })
+    }]
+    : []),
   // Not the default: every invocation's spans exported before it returns.
   ...(args["per-invocation"]
     ? [{

@@ -1,4 +1,4 @@
-import { Cause, type Context, type Duration, Effect, Exit, Layer, type Option, References, Tracer } from "effect"
+import { Cause, type Context, Duration, Effect, Exit, Layer, type Option, References, Tracer } from "effect"
 import * as Hex from "effect/encoding/Hex"
 import type * as Headers from "effect/http/Headers"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
@@ -195,7 +195,15 @@ class BatchedSpan implements Tracer.Span {
   }
 }
 
-/** A tracer whose ended spans are batched by Effect's OTLP exporter and converted when the batch is sent. */
+/** How often Effect's exporter wakes up on its own: rarely, as the tracer's timer exports (see below). */
+const EXPORTER_BACKSTOP = Duration.hours(1)
+
+/**
+ * A tracer whose ended spans are batched by Effect's OTLP exporter and converted when the batch is sent.
+ * The batch goes out `exportInterval` after its first span, as OpenTelemetry's batch processor starts its
+ * timer only when a span is waiting: an environment whose invocations Lambda does not sample never
+ * wakes up to export nothing (Effect's exporter, left to its own interval, wakes every interval).
+ */
 export const makeBatchedOtlpTracer = Effect.fnUntraced(function*(options: {
   readonly url: string
   readonly resource: { readonly serviceName: string; readonly attributes: Record<string, unknown> }
@@ -211,7 +219,7 @@ export const makeBatchedOtlpTracer = Effect.fnUntraced(function*(options: {
     label: "OtlpTracer",
     url: options.url,
     headers: options.headers,
-    exportInterval: options.exportInterval,
+    exportInterval: EXPORTER_BACKSTOP,
     maxBatchSize: options.maxBatchSize,
     body(spans: Array<BatchedSpan>) {
       const data = {
@@ -221,7 +229,23 @@ export const makeBatchedOtlpTracer = Effect.fnUntraced(function*(options: {
     },
     shutdownTimeout: options.shutdownTimeout
   })
-  const push = (span: BatchedSpan) => exporter.push(span)
+  const flusher = yield* OtlpExporter.Flusher
+  const run = Effect.runForkWith(yield* Effect.context<never>())
+  const delayMs = Duration.toMillis(options.exportInterval)
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const exportNow = () => {
+    timer = undefined
+    run(flusher.flush)
+  }
+  yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(timer)))
+  const push = (span: BatchedSpan) => {
+    exporter.push(span)
+    if (timer === undefined) {
+      timer = setTimeout(exportNow, delayMs)
+      // Never what keeps a process alive: the exporter's own finalizer sends what is left at shutdown.
+      timer.unref?.()
+    }
+  }
   const clock = new SpanClock()
   return Tracer.make({
     span: (o) => {

@@ -139,6 +139,40 @@ describe("the batched OTLP tracer", () => {
     10_000
   )
 
+  test("the batch goes out one interval after its first span; with no span waiting nothing wakes up", async () => {
+    // The exporter's flusher, counting the tracer's timed exports (as each starts).
+    let flushes = 0
+    const counting = Layer.effect(
+      OtlpExporter.Flusher,
+      Effect.map(
+        OtlpExporter.Flusher,
+        (f) => ({ ...f, flush: Effect.andThen(Effect.sync(() => void flushes++), f.flush) })
+      )
+    ).pipe(Layer.provide(OtlpExporter.layerFlusher))
+    const layer = batchedTracerLayer({ ...options("timer"), exportInterval: Duration.millis(400) }).pipe(
+      Layer.provideMerge(counting),
+      Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer))
+    )
+    const runtime = ManagedRuntime.make(layer)
+    const sent = () => receiver.spans().filter((s) => s.resource["service.name"] === "timer").map((s) => s.name)
+    try {
+      await runtime.runPromise(Effect.void)
+      await Bun.sleep(500)
+      expect(flushes).toBe(0)
+      await runtime.runPromise(Effect.void.pipe(Effect.withSpan("first")))
+      await runtime.runPromise(Effect.void.pipe(Effect.withSpan("second")))
+      expect(sent()).toEqual([])
+      for (let waited = 0; sent().length < 2 && waited < 3_000; waited += 50) await Bun.sleep(50)
+      expect(sent().sort()).toEqual(["first", "second"])
+      expect(flushes).toBe(1)
+      // Idle again: no timer, no flush.
+      await Bun.sleep(1_000)
+      expect(flushes).toBe(1)
+    } finally {
+      await runtime.dispose()
+    }
+  }, 10_000)
+
   test("OTLP nanoseconds from float milliseconds, to the microsecond", () => {
     expect(nanosText(1_764_000_000_123.456)).toBe("1764000000123456000")
     expect(nanosText(1_764_000_000_000)).toBe("1764000000000000000")
