@@ -23,7 +23,8 @@
  *   the endpoint, to tell the header's part (the runtime sets _X_AMZN_TRACE_ID, the AWS SDK forwards
  *   it) from the endpoint's;
  *   --per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
- *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR;
+ *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR (with
+ *   --unsampled, its unsampled variant too);
  *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s)
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
  * the same time, so that the load of other processes on a shared machine falls alike on all of them
@@ -168,6 +169,15 @@ const variants: Array<{
   ...(args["compare-function"]
     ? [{ key: "metrics+traces, other build", env: tracedEnv, taskRoot: args["compare-function"] }]
     : []),
+  // With --unsampled too: the other build's unsampled invocations (endpoint set, Sampled=0).
+  ...(args["compare-function"] && args.unsampled
+    ? [{
+      key: `${UNSAMPLED_KEY}, other build`,
+      env: { METRICS_ENABLED: "false", OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url },
+      taskRoot: args["compare-function"],
+      tracing: () => activeTracing({ rule: SAMPLE_NOTHING })
+    }]
+    : []),
   // Diagnostic: spans made and converted, but the exporter finds no collector (it then drops them).
   ...(args["no-collector"]
     ? [{
@@ -184,18 +194,6 @@ const variants: Array<{
     ? [{
       key: `traces, export every ${Number(args["export-every"]) / 1000} s`,
       env: { ...tracedEnv, OTEL_BSP_SCHEDULE_DELAY: String(Number(args["export-every"])) }
-    }]
-    : []),
-  // Diagnostic: nothing sampled, the exporter's timer every `--export-every` ms instead of 5 s.
-  ...(args["export-every"] && args.unsampled
-    ? [{
-      key: `none sampled, timer every ${Number(args["export-every"]) / 1000} s`,
-      env: {
-        METRICS_ENABLED: "false",
-        OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url,
-        OTEL_BSP_SCHEDULE_DELAY: String(Number(args["export-every"]))
-      },
-      tracing: () => activeTracing({ rule: SAMPLE_NOTHING })
     }]
     : []),
   // Not the default: every invocation's spans exported before it returns.
@@ -469,10 +467,11 @@ for (const r of running.slice(2)) {
   console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
 }
 
-// A change measured side by side: this build against the other one, both traced.
-const other = running.find((r) => r.key === "metrics+traces, other build")
-const thisBuild = running.find((r) => r.key === "metrics+traces")!
-if (other) {
+// A change measured side by side: this build against the other one, both traced (and both unsampled).
+for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
+  const other = running.find((r) => r.key === `${key}, other build`)
+  const thisBuild = running.find((r) => r.key === key)
+  if (!other || !thisBuild) continue
   const d = byEpoch
     ? comparePaired(perEpoch(thisBuild, thisBuild.perRound), perEpoch(other, other.perRound), budget)
     : comparePaired(thisBuild.perRound, other.perRound, budget)
@@ -480,7 +479,7 @@ if (other) {
     ? comparePaired(perEpoch(thisBuild, thisBuild.cpuPerRound), perEpoch(other, other.cpuPerRound), budget)
     : comparePaired(thisBuild.cpuPerRound, other.cpuPerRound, budget)
   console.log(
-    `\nthis build / other build, both traced: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; ` +
+    `\nthis build / other build, ${key}: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; ` +
       `CPU per invocation ${interval(c.logT)}, ${interval(c.bootstrap)}`
   )
 }
