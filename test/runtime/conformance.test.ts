@@ -273,14 +273,16 @@ describe("bootstrap on the local Runtime API", () => {
       forceRAMSize: String(256 * 1024 * 1024),
       useDFGJIT: "false",
       useFTLJIT: "false",
-      useConcurrentJIT: null
+      useConcurrentJIT: null,
+      gcTimerDisable: "1"
     })
     const { env: large } = start("handlers.runtimeEnv", { memorySizeMb: 2048 })
     expect(payloadOf(await large.invoke({}))).toEqual({
       forceRAMSize: String(2048 * 1024 * 1024),
       useDFGJIT: "false",
       useFTLJIT: "false",
-      useConcurrentJIT: null
+      useConcurrentJIT: null,
+      gcTimerDisable: "1"
     })
     const { env: chosen } = start("handlers.runtimeEnv", {
       memorySizeMb: 256,
@@ -290,7 +292,8 @@ describe("bootstrap on the local Runtime API", () => {
       forceRAMSize: String(256 * 1024 * 1024),
       useDFGJIT: "true",
       useFTLJIT: "true",
-      useConcurrentJIT: null
+      useConcurrentJIT: null,
+      gcTimerDisable: "1"
     })
   })
 
@@ -307,6 +310,27 @@ describe("bootstrap on the local Runtime API", () => {
         env: { BUN_JSC_useConcurrentJIT: "true" }
       })
       expect(payloadOf(await chosen.invoke({})).names).toContain("JITWorker")
+    },
+    20_000
+  )
+
+  test(
+    "no collection from Bun's GC timer while a handler waits (JavaScriptCore's own pacing stays); the setting yields",
+    async () => {
+      const collections = (lines: ReadonlyArray<string>) => lines.filter((l) => /=> \w+Collection/.test(l)).length
+      // Collections logged while the handler sleeps 2.5 s, allocating next to nothing.
+      const whileIdle = async (env: Record<string, string>) => {
+        const { env: e, lines } = start("handlers.slow", { memorySizeMb: 1024, env: { BUN_JSC_logGC: "1", ...env } })
+        await e.invoke({ ms: 1, marker: "warm" })
+        await Bun.sleep(100)
+        const before = collections(lines)
+        expect(payloadOf(await e.invoke({ ms: 2_500, marker: "idle" }))).toBe("slow done")
+        return collections(lines) - before
+      }
+      const [off, on] = await Promise.all([whileIdle({}), whileIdle({ BUN_GC_TIMER_DISABLE: "0" })])
+      // The control: with Bun's timer on, it collects about once a second.
+      expect(on).toBeGreaterThanOrEqual(1)
+      expect(off).toBe(0)
     },
     20_000
   )
