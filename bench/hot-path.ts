@@ -34,6 +34,7 @@ import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
 import { bundle, bundleConfig } from "../scripts/build/bundle.ts"
+import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
 import { fmt, median, table } from "./stats.ts"
@@ -181,15 +182,8 @@ const functionEnv: Record<string, string> = {
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb)
 }
 
-// runtime/bootstrap's JavaScriptCore settings for this memory size.
-const bunEnv = {
-  ...(args["bun-full-jit"] ? {} : { BUN_JSC_useDFGJIT: "false", BUN_JSC_useFTLJIT: "false" }),
-  BUN_JSC_forceRAMSize: String(memoryMb * 1_048_576),
-  ...(memoryMb < 256 ? { BUN_JSC_useConcurrentJIT: "false" } : {}),
-  // and its allocator setting: freed memory kept for reuse.
-  MIMALLOC_PURGE_DELAY: "-1",
-  BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0"
-}
+// runtime/bootstrap's settings for this memory size.
+const bunEnv = layerEnv(memoryMb, { fullJit: args["bun-full-jit"] === true })
 
 interface Measured {
   readonly invocations: number

@@ -26,14 +26,10 @@ import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
 import { batchedTracerLayer } from "../src/observability/otlp-tracer.ts"
 import { TraceExport, traceInvocation, tracingLayer } from "../src/observability/tracing.ts"
+import { layerEnv } from "./layer-env.ts"
 import { fmt, median, table } from "./stats.ts"
 
-const JSC_AT_128_MB = {
-  BUN_JSC_useDFGJIT: "false",
-  BUN_JSC_useFTLJIT: "false",
-  BUN_JSC_useConcurrentJIT: "false",
-  BUN_JSC_forceRAMSize: String(128 * 1_048_576)
-}
+const JSC_AT_128_MB = layerEnv(128)
 
 const { values: args } = parseArgs({
   options: {
