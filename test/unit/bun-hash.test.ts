@@ -2,10 +2,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Sha256 } from "@smithy/core/checksum"
-import { afterAll, describe, expect, setSystemTime, spyOn, test } from "bun:test"
+import { describe, expect, setSystemTime, spyOn, test } from "bun:test"
 import { createHash, createHmac } from "node:crypto"
-import { cannedAnswer } from "../../bench/canned-aws.ts"
 import { BunHash, bunHashing } from "../../src/aws/bun-hash.ts"
+import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex")
 const inputs: Array<string | Uint8Array | ArrayBuffer | DataView> = [
@@ -48,23 +48,11 @@ describe("BunHash: the SDK's hashing on Bun.CryptoHasher", () => {
   })
 
   test("signed requests and the SQS MD5 check: the same bytes on the wire as with the SDK's hashing", async () => {
-    const wire: Array<{ headers: Record<string, string>; body: string }> = []
-    const server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      async fetch(request) {
-        const body = await request.text()
-        wire.push({ headers: request.headers.toJSON(), body })
-        const answer = cannedAnswer(request.headers.get("x-amz-target") ?? "", body)
-        return new Response(answer.body, { status: answer.status, headers: answer.headers })
-      }
-    })
-    afterAll(() => server.stop(true))
-    const endpoint = `http://127.0.0.1:${server.port}`
+    const { wire, endpoint } = cannedAwsServer()
     const settings = {
       endpoint,
       region: "eu-west-1",
-      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+      credentials: EXAMPLE_CREDENTIALS,
       maxAttempts: 1
     }
     const sendBoth = async (hashing: object) => {

@@ -1,42 +1,22 @@
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
-import { afterAll, afterEach, describe, expect, setSystemTime, spyOn, test } from "bun:test"
-import { cannedAnswer } from "../../bench/canned-aws.ts"
+import { afterEach, describe, expect, setSystemTime, spyOn, test } from "bun:test"
 import { cacheHandlers, sendAborting } from "../../src/aws/cached-handlers.ts"
 import { transport } from "../../src/aws/clients.ts"
 import { leanMiddleware } from "../../src/aws/lean-middleware.ts"
+import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
 
-interface OnTheWire {
-  readonly headers: Record<string, string>
-  readonly body: string
-}
-
-const wire: Array<OnTheWire> = []
 // Requests whose body holds "hold" get no answer until the client gives up.
-const server = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  async fetch(request) {
-    const body = await request.text()
-    wire.push({ headers: request.headers.toJSON(), body })
-    if (body.includes("hold")) return new Promise<Response>(() => {})
-    const answer = cannedAnswer(request.headers.get("x-amz-target") ?? "", body)
-    return new Response(answer.body, {
-      status: answer.status,
-      headers: { ...answer.headers, date: new Date().toUTCString() }
-    })
-  }
-})
-afterAll(() => server.stop(true))
+const { wire, endpoint, queueUrl } = cannedAwsServer((_, body) =>
+  body.includes("hold") ? new Promise<Response>(() => {}) : undefined
+)
 afterEach(() => setSystemTime())
 
-const endpoint = `http://127.0.0.1:${server.port}`
-const queueUrl = `${endpoint}/000000000000/out`
 const client = (cached: boolean) => {
   const sqs = leanMiddleware(
     new SQSClient({
       endpoint,
       region: "eu-west-1",
-      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+      credentials: EXAMPLE_CREDENTIALS,
       maxAttempts: 1,
       ...transport()
     })

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
-import { afterAll, describe, expect, test } from "bun:test"
-import { cannedAnswer } from "../../bench/canned-aws.ts"
+import { describe, expect, test } from "bun:test"
 import { cacheHandlers, sendAborting } from "../../src/aws/cached-handlers.ts"
 import { transport } from "../../src/aws/clients.ts"
 import { checkCrc32 } from "../../src/aws/crc32-check.ts"
@@ -14,33 +13,22 @@ import {
   unprocessedWrites
 } from "../../src/aws/document-items.ts"
 import { leanMiddleware } from "../../src/aws/lean-middleware.ts"
+import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
 
-const bodies: Array<string> = []
-const server = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  async fetch(request) {
-    const body = await request.text()
-    bodies.push(body)
-    const target = request.headers.get("x-amz-target") ?? ""
-    // A write answered with its second item unprocessed, so that the answer's unmarshalling is compared too.
-    const unprocessed = target.endsWith("BatchWriteItem")
-      ? { UnprocessedItems: { products: [JSON.parse(body).RequestItems.products[1]] } }
-      : undefined
-    const answer = unprocessed
-      ? { status: 200, headers: { "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify(unprocessed) }
-      : cannedAnswer(target, body)
-    return new Response(answer.body, { status: answer.status, headers: answer.headers })
-  }
+// A write answered with its second item unprocessed, so that the answer's unmarshalling is compared too.
+const { wire, endpoint } = cannedAwsServer((target, body) => {
+  if (!target.endsWith("BatchWriteItem")) return undefined
+  const unprocessed = { UnprocessedItems: { products: [JSON.parse(body).RequestItems.products[1]] } }
+  return new Response(JSON.stringify(unprocessed), { headers: { "content-type": "application/x-amz-json-1.0" } })
 })
-afterAll(() => server.stop(true))
+const bodies = (): Array<string> => wire.splice(0).map((r) => r.body)
 
 const client = () => {
   const dynamo = cacheHandlers(leanMiddleware(
     new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${server.port}`,
+      endpoint,
       region: "eu-west-1",
-      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+      credentials: EXAMPLE_CREDENTIALS,
       maxAttempts: 1,
       ...transport()
     })
@@ -61,13 +49,13 @@ describe("DynamoDB's own commands from the document form (document-items.ts)", (
   test("the same request bodies as the document client's, and the same answers", async () => {
     const documents = client()
     const signal = new AbortController().signal
-    bodies.length = 0
+    wire.length = 0
     const docWrite = await documents.send(new BatchWriteCommand({ RequestItems: writes }))
     const docRead = await documents.send(new BatchGetCommand({ RequestItems: reads }))
-    const documentBodies = bodies.splice(0)
+    const documentBodies = bodies()
     const write = await sendAborting(documents, batchWriteItem(writes), signal)
     const read = await sendAborting(documents, batchGetItem(reads), signal)
-    expect(bodies).toEqual(documentBodies)
+    expect(bodies()).toEqual(documentBodies)
     expect(unprocessedWrites(write, "products")).toEqual(
       docWrite.UnprocessedItems!.products!.map((r) => r.PutRequest!.Item!)
     )

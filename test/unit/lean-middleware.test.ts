@@ -1,44 +1,21 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
-import { afterAll, afterEach, describe, expect, setSystemTime, test } from "bun:test"
-import { cannedAnswer } from "../../bench/canned-aws.ts"
+import { afterEach, describe, expect, setSystemTime, test } from "bun:test"
 import { transport } from "../../src/aws/clients.ts"
 import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 import { leanMiddleware } from "../../src/aws/lean-middleware.ts"
+import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
 
-interface OnTheWire {
-  readonly method: string
-  readonly path: string
-  readonly headers: Record<string, string>
-  readonly body: string
-}
+const { wire, endpoint, queueUrl } = cannedAwsServer()
 
-const wire: Array<OnTheWire> = []
-const server = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  async fetch(request) {
-    const body = await request.text()
-    wire.push({ method: request.method, path: new URL(request.url).pathname, headers: request.headers.toJSON(), body })
-    const answer = cannedAnswer(request.headers.get("x-amz-target") ?? "", body)
-    // The answer's Date on the test's fixed clock: the SDK corrects its clock by a server Date that differs
-    // from its own, so the real time here made it sign later requests with the real second (a flaky compare).
-    const date = new Date().toUTCString()
-    return new Response(answer.body, { status: answer.status, headers: { ...answer.headers, date } })
-  }
-})
-afterAll(() => server.stop(true))
-
-const endpoint = `http://127.0.0.1:${server.port}`
 const settings = {
   endpoint,
   region: "eu-west-1",
-  credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
+  credentials: EXAMPLE_CREDENTIALS,
   maxAttempts: 1,
   ...transport()
 }
-const queueUrl = `${endpoint}/000000000000/out`
 
 /** The clients as the function makes them, with or without the trimmed middleware. */
 const clients = (lean: boolean) => {
