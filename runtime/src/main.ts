@@ -44,18 +44,22 @@ const main = async () => {
   let loop: InvocationLoop | undefined
   // Node.js 22: an uncaught exception or unhandled rejection is logged, reported on the invocation
   // in flight (or as the init error), then the process exits, so the next invocation starts clean.
-  const crash = async (title: string, error: unknown, code: number) => {
-    logger.logError(title, error)
-    try {
-      if (!loop) await api.initError(errorBody(error))
-      else {
-        loop.halt() // no new /next: the next invocation must go to a fresh environment
-        await Promise.all(loop.inFlight().map((served) => served.fail(error)))
+  // Only the first is reported. Once it is under way, init does not go on to ask for an invocation:
+  // a /next overtaking the init error's round trip made Lambda see a crash after init instead.
+  let crashing: Promise<void> | undefined
+  const crash = (title: string, error: unknown, code: number) =>
+    crashing ??= (async () => {
+      logger.logError(title, error)
+      try {
+        if (!loop) await api.initError(errorBody(error))
+        else {
+          loop.halt() // no new /next: the next invocation must go to a fresh environment
+          await Promise.all(loop.inFlight().map((served) => served.fail(error)))
+        }
+      } finally {
+        process.exit(code)
       }
-    } finally {
-      process.exit(code)
-    }
-  }
+    })()
   process.on("uncaughtException", (error) => void crash("Uncaught Exception", error, 129).catch(fatal))
   process.on(
     "unhandledRejection",
@@ -85,6 +89,7 @@ const main = async () => {
     await api.initError(errorBody(e)).catch(() => undefined)
     return process.exit(1)
   }
+  if (crashing) return crashing // it ends the process
   normalJitPolicy() // the invocations' code tiers up as usual
   const running = new InvocationLoop(api, loaded, logger, scope, { concurrency, traceEnv: concurrency === 1 }, fatal)
   loop = running
