@@ -37,6 +37,7 @@ import { bundle, bundleConfig } from "../scripts/build/bundle.ts"
 import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
+import { spawnSinkReceiver } from "./sink-receiver.ts"
 import { fmt, median, table } from "./stats.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -76,7 +77,6 @@ interface Build {
   readonly env?: Record<string, string>
 }
 
-/** src/ of a git ref, beside this checkout's node_modules, for bundling. */
 // Every folder the bench makes, removed when it ends.
 const temporary: Array<string> = []
 const tempDir = (prefix: string) => {
@@ -86,6 +86,7 @@ const tempDir = (prefix: string) => {
 }
 const cleanUp = () => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 
+/** src/ of a git ref, beside this checkout's node_modules, for bundling. */
 const checkoutOf = (ref: string): string => {
   const root = tempDir("hot-path-src-")
   const archive = execFileSync("git", ["archive", ref, "src", "package.json"], { cwd: ROOT, maxBuffer: 1 << 28 })
@@ -138,15 +139,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 // --traces: an OTLP receiver of its own (its CPU is not the function's), answering 200 at once.
 const traceVariants = args.traces?.split(",") ?? []
-const receiver = traceVariants.length === 0 ? undefined : Bun.spawn([
-  process.execPath,
-  "-e",
-  `const s = Bun.serve({ port: 0, hostname: "127.0.0.1", async fetch(r) { await r.arrayBuffer(); return new Response("{}") } })
-   console.log(s.url.href)`
-], { stdout: "pipe", stderr: "inherit" })
-const receiverUrl = receiver
-  ? new TextDecoder().decode((await receiver.stdout.getReader().read()).value).trim().replace(/\/$/, "")
-  : ""
+const receiver = traceVariants.length === 0 ? undefined : await spawnSinkReceiver()
+const receiverUrl = receiver?.url ?? ""
 const tracingEnv = (variant: string): Record<string, string> => {
   if (variant === "off") return {}
   const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_SAMPLER: "always_on" }

@@ -11,3 +11,7 @@ export const layerEnv = (memoryMb: number, options: { readonly fullJit?: boolean
   BUN_GC_TIMER_DISABLE: "1",
   BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0"
 })
+
+/** A variant's `NAME=VALUE` settings (`--bun-variants`, `--variants`) as environment; a value may hold "=". */
+export const settingsEnv = (settings: ReadonlyArray<string>): Record<string, string> =>
+  Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]))

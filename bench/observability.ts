@@ -110,6 +110,8 @@ const receiver = startOtlpReceiver()
 // The variants that follow Lambda's sampling export to receivers of their own: their spans counted apart.
 const sampledReceiver = startOtlpReceiver()
 const unsampledReceiver = startOtlpReceiver()
+// An endpoint set, metrics off: what the unsampled variants run with (this build's and the other's).
+const unsampledEnv = { METRICS_ENABLED: "false", OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url }
 const tracedEnv = {
   METRICS_ENABLED: "true",
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -161,7 +163,7 @@ const variants: Array<{
       tracing: countedTracing(HEADER_KEY, () => activeTracing({ rule: SAMPLE_NOTHING }))
     }, {
       key: UNSAMPLED_KEY,
-      env: { METRICS_ENABLED: "false", OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url },
+      env: unsampledEnv,
       tracing: countedTracing(UNSAMPLED_KEY, () => activeTracing({ rule: SAMPLE_NOTHING }))
     }]
     : []),
@@ -173,7 +175,7 @@ const variants: Array<{
   ...(args["compare-function"] && args.unsampled
     ? [{
       key: `${UNSAMPLED_KEY}, other build`,
-      env: { METRICS_ENABLED: "false", OTEL_EXPORTER_OTLP_ENDPOINT: unsampledReceiver.url },
+      env: unsampledEnv,
       taskRoot: args["compare-function"],
       tracing: () => activeTracing({ rule: SAMPLE_NOTHING })
     }]

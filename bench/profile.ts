@@ -26,13 +26,15 @@ import { startSession } from "../local/flow/session.ts"
 import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
+import { settingsEnv } from "./layer-env.ts"
+import { EnvironmentCounters } from "./load/contention.ts"
 import { seedWorkload, sendWorkload } from "./load/workload.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { AwsWaits } from "./own-time.ts"
 import { prioritiseBenchmark } from "./pinning.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
-import { between, type ProcessCounters, processCounters, sum, total } from "./thread-stats.ts"
+import { type ProcessCounters, sum, total } from "./thread-stats.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
 const { values: args } = parseArgs({
@@ -204,8 +206,7 @@ async function threadsMode() {
   }
   const variantsOf = args.variants!.split(",").map((spec) => {
     const [key, ...settings] = spec.split(":")
-    const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]))
-    return { spec, fn: key === "node" ? nodeFn : shippedFn, env }
+    return { spec, fn: key === "node" ? nodeFn : shippedFn, env: settingsEnv(settings) }
   })
   const count = messages
   const runs = new Map<string, Array<{ durations: Array<number>; own: Array<number>; counters: ProcessCounters }>>()
@@ -214,9 +215,8 @@ async function threadsMode() {
     const own: Array<number> = []
     const waits = new AwsWaits()
     const proxies: Array<AwsProxy> = []
-    // Per environment process: invocations dispatched, and its counters at its second dispatch.
-    const dispatched = new Map<number, number>()
-    const warm = new Map<number, ProcessCounters>()
+    // Per environment process: its counters from its second dispatch on (the cold start left out).
+    const environments = new EnvironmentCounters()
     const session = await startSession({
       prefix: `threads-${kind}-${Date.now()}`,
       memoryMb,
@@ -227,11 +227,7 @@ async function threadsMode() {
       function: variant.fn,
       functionEnv: variant.env,
       prioritiseEnvironments: prioritise,
-      onDispatch: (env) => {
-        const n = (dispatched.get(env.pid!) ?? 0) + 1
-        dispatched.set(env.pid!, n)
-        if (n === 2) warm.set(env.pid!, processCounters(env.pid!))
-      },
+      onDispatch: (env) => environments.dispatch(env.pid),
       onInvocation: (r) => {
         const waited = waits.waited(r.environmentId, r.startedAt, r.endedAt)
         // The cold start's invocation is left out, as the counters leave it out.
@@ -250,7 +246,7 @@ async function threadsMode() {
       const { stack } = session
       await sendWorkload(stack, kind, 0, count, await seedWorkload(stack, kind, count))
       await session.mapping.drain()
-      const counters = sum([...warm].map(([pid, before]) => between(before, processCounters(pid))))
+      const counters = environments.warmCounters()
       const key = `${kind} ${variant.spec}`
       runs.set(key, [...(runs.get(key) ?? []), { durations, own, counters }])
       console.error(`${key}: avg ${fmt(mean(durations), 2)} ms, own ${fmt(mean(own), 2)} ms`)

@@ -24,6 +24,7 @@ import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
 import { processMemoryKb } from "../local/runtime-api/report.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { ENV } from "../src/config.ts"
+import { settingsEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { evict, mappedBytes, pageCacheToolsAvailable, readAheadKb, residentBytes } from "./page-cache.ts"
@@ -88,7 +89,7 @@ const bun: Runtime = {
 const bunVariants: Array<Runtime> = args["bun-variants"]!.split(",").filter((v) => v !== "").map((spec) => ({
   ...bun,
   name: `Bun ${Bun.version} (${spec.replaceAll(":", " ")})`,
-  env: Object.fromEntries(spec.split(":").map((s) => [s.slice(0, s.indexOf("=")), s.slice(s.indexOf("=") + 1)]))
+  env: settingsEnv(spec.split(":"))
 }))
 const nodeVersions = args.node === "none" ? [] : args.node!.split(",")
 const nodes: Array<Runtime> = nodeVersions.map((version) => {

@@ -27,6 +27,7 @@ import { usageOf } from "../local/flow/usage.ts"
 import { batchedTracerLayer } from "../src/observability/otlp-tracer.ts"
 import { TraceExport, traceInvocation, tracingLayer } from "../src/observability/tracing.ts"
 import { layerEnv } from "./layer-env.ts"
+import { spawnSinkReceiver } from "./sink-receiver.ts"
 import { fmt, median, table } from "./stats.ts"
 
 const JSC_AT_128_MB = layerEnv(128)
@@ -55,13 +56,8 @@ const invocations = Number(args.invocations)
 const perExport = Number(args["per-export"])
 
 // A receiver in another process, so that its CPU is not this one's: reads each body, answers 200.
-const receiver = Bun.spawn([
-  process.execPath,
-  "-e",
-  `const s = Bun.serve({ port: 0, hostname: "127.0.0.1", async fetch(r) { await r.arrayBuffer(); return new Response("{}") } });
-   console.log(s.url.href)`
-], { stdout: "pipe" })
-const receiverUrl = new TextDecoder().decode((await receiver.stdout.getReader().read()).value).trim()
+const receiver = await spawnSinkReceiver()
+const receiverUrl = receiver.url
 
 // The handler's trace: the spans it makes per invocation of 10 records, with their attributes.
 const batchCall = Effect.fn("batchCall")(function*(operation: string) {
@@ -101,7 +97,7 @@ const exportsWhenAsked = {
 }
 const tracer = (client: Layer.Layer<HttpClient.HttpClient>) =>
   batchedTracerLayer({
-    url: `${receiverUrl}v1/traces`,
+    url: `${receiverUrl}/v1/traces`,
     headers: {},
     resource: { serviceName: "trace-cost", attributes: {} },
     exportInterval: Duration.minutes(10),

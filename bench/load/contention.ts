@@ -42,9 +42,14 @@ export class EnvironmentCounters {
     if (n === 2) this.warm.set(pid, this.read(pid))
   }
 
+  /** While the environments still run: what they did since their second dispatch, summed. */
+  warmCounters(): ProcessCounters {
+    return sum([...this.warm].map(([pid, before]) => between(before, this.read(pid))))
+  }
+
   /** While the environments still run: what they did since their second dispatch, per invocation. */
   summary(): ContentionSummary {
-    const counters = sum([...this.warm].map(([pid, before]) => between(before, this.read(pid))))
+    const counters = this.warmCounters()
     const invocations = [...this.warm.keys()].reduce((n, pid) => n + this.dispatched.get(pid)! - 1, 0)
     const all = total(counters)
     const per = (x: number) => (invocations > 0 ? x / invocations : Number.NaN)

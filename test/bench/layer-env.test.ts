@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { readFileSync } from "node:fs"
-import { layerEnv } from "../../bench/layer-env.ts"
+import { layerEnv, settingsEnv } from "../../bench/layer-env.ts"
 
 // Every literal default the bootstrap gives (`: "${NAME:=value}"`), so that a setting added there
 // and not here fails this test instead of skewing the in-process benchmarks.
@@ -23,5 +23,13 @@ describe("layerEnv", () => {
     expect(layerEnv(1024).BUN_JSC_forceRAMSize).toBe(String(1024 * 1_048_576))
     expect(layerEnv(1024).BUN_JSC_useConcurrentJIT).toBeUndefined()
     expect(layerEnv(1024, { fullJit: true }).BUN_JSC_useDFGJIT).toBeUndefined()
+  })
+
+  test("settingsEnv: a variant's NAME=VALUE settings, a value keeping its own '='", () => {
+    expect(settingsEnv(["BUN_GC_TIMER_DISABLE=0", "OPTS=a=b", "EMPTY="])).toEqual({
+      BUN_GC_TIMER_DISABLE: "0",
+      OPTS: "a=b",
+      EMPTY: ""
+    })
   })
 })
