@@ -69,10 +69,11 @@ const tooLarge = {
 
 /**
  * Lambda's Runtime API is Go's net/http, which writes the event without sizing it: an event that fits
- * its 2 KB buffer gets a Content-Length, a larger one comes with chunked transfer coding. So here too.
+ * its 2 KB buffer gets a Content-Length, a larger one comes with chunked transfer coding. So here too,
+ * counted in bytes: a shorter text of multi-byte characters can still fill the buffer.
  */
-const eventBody = (event: string): string | ReadableStream<Uint8Array> =>
-  event.length <= 2048 ? event : new ReadableStream({
+export const eventBody = (event: string): string | ReadableStream<Uint8Array> =>
+  Buffer.byteLength(event) <= 2048 ? event : new ReadableStream({
     start(controller) {
       controller.enqueue(Buffer.from(event))
       controller.close()

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { abnormalEnd, errorPayloadOf, exitedDuringInit } from "../../local/runtime-api/abnormal-end.ts"
 import { lambdaEnvironment, type LambdaEnvSettings } from "../../local/runtime-api/lambda-env.ts"
 import { linesOf, lineSplitter } from "../../local/runtime-api/lines.ts"
+import { eventBody } from "../../local/runtime-api/server.ts"
 
 describe("the environment variables Lambda starts a runtime with", () => {
   const settings: LambdaEnvSettings = {
@@ -109,5 +110,14 @@ describe("a process's output as lines", () => {
       start: (c) => (c.enqueue(bytes.slice(0, cut)), c.enqueue(bytes.slice(cut)), c.close())
     })
     expect(await Array.fromAsync(linesOf(stream))).toEqual(["prix 5 €", "fin"])
+  })
+})
+
+describe("an event on the wire, as Lambda's Go server writes it", () => {
+  test("sized up to 2,048 bytes, chunked beyond: counted in bytes, not characters", () => {
+    expect(typeof eventBody("a".repeat(2_048))).toBe("string")
+    expect(eventBody("a".repeat(2_049))).toBeInstanceOf(ReadableStream)
+    // 1,100 characters, 2,200 bytes in UTF-8.
+    expect(eventBody("é".repeat(1_100))).toBeInstanceOf(ReadableStream)
   })
 })
