@@ -1,4 +1,4 @@
-import { afterAll } from "bun:test"
+import { afterAll, setSystemTime } from "bun:test"
 import { cannedAnswer } from "../../bench/canned-aws.ts"
 
 /** A request as it reached the server. */
@@ -43,5 +43,25 @@ export const cannedAwsServer = (override: AnswerOverride = () => undefined) => {
   })
   afterAll(() => server.stop(true))
   const endpoint = `http://127.0.0.1:${server.port}`
-  return { wire, endpoint, queueUrl: `${endpoint}/000000000000/out` }
+
+  /**
+   * Runs `send` on a fixed clock with every random UUID the same (the SDK's invocation id), the two
+   * things besides the request that its signature and headers depend on, then puts both back: its
+   * answers and only the requests it made, so that two runs compare byte for byte.
+   */
+  const recordFixed = async <A>(send: () => Promise<A>): Promise<{ answers: A; wire: Array<OnTheWire> }> => {
+    wire.length = 0
+    setSystemTime(new Date("2026-11-27T12:00:00.000Z"))
+    const randomUUID = crypto.randomUUID
+    crypto.randomUUID = () => "00000000-0000-4000-8000-000000000000"
+    try {
+      const answers = await send()
+      return { answers, wire: [...wire] }
+    } finally {
+      crypto.randomUUID = randomUUID
+      setSystemTime()
+    }
+  }
+
+  return { wire, endpoint, queueUrl: `${endpoint}/000000000000/out`, recordFixed }
 }

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Sha256 } from "@smithy/core/checksum"
-import { describe, expect, setSystemTime, spyOn, test } from "bun:test"
+import { describe, expect, spyOn, test } from "bun:test"
 import { createHash, createHmac } from "node:crypto"
 import { BunHash, bunHashing } from "../../src/aws/bun-hash.ts"
 import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
@@ -48,19 +48,15 @@ describe("BunHash: the SDK's hashing on Bun.CryptoHasher", () => {
   })
 
   test("signed requests and the SQS MD5 check: the same bytes on the wire as with the SDK's hashing", async () => {
-    const { wire, endpoint } = cannedAwsServer()
+    const { endpoint, recordFixed } = cannedAwsServer()
     const settings = {
       endpoint,
       region: "eu-west-1",
       credentials: EXAMPLE_CREDENTIALS,
       maxAttempts: 1
     }
-    const sendBoth = async (hashing: object) => {
-      wire.length = 0
-      setSystemTime(new Date("2026-11-27T12:00:00.000Z"))
-      const randomUUID = crypto.randomUUID
-      crypto.randomUUID = () => "00000000-0000-4000-8000-000000000000"
-      try {
+    const sendBoth = async (hashing: object) =>
+      (await recordFixed(async () => {
         const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ ...settings, ...hashing }))
         await dynamo.send(
           new BatchWriteCommand({ RequestItems: { products: [{ PutRequest: { Item: { pk: "p" } } }] } })
@@ -73,12 +69,7 @@ describe("BunHash: the SDK's hashing on Bun.CryptoHasher", () => {
             Entries: [{ Id: "0", MessageBody: "é" }]
           })
         )
-        return [...wire]
-      } finally {
-        crypto.randomUUID = randomUUID
-        setSystemTime()
-      }
-    }
+      })).wire
     expect(bunHashing()).toHaveProperty("sha256")
     const sdk = await sendBoth({})
     const digests = spyOn(BunHash.prototype, "digest")

@@ -6,7 +6,7 @@ import { leanMiddleware } from "../../src/aws/lean-middleware.ts"
 import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
 
 // Requests whose body holds "hold" get no answer until the client gives up.
-const { wire, endpoint, queueUrl } = cannedAwsServer((_, body) =>
+const { endpoint, queueUrl, recordFixed } = cannedAwsServer((_, body) =>
   body.includes("hold") ? new Promise<Response>(() => {}) : undefined
 )
 afterEach(() => setSystemTime())
@@ -34,24 +34,16 @@ const command = (body: string) =>
   })
 
 /** Three sends, each with its own body, on a fixed clock and invocation id, so that signatures compare. */
-const recorded = async (cached: boolean) => {
-  wire.length = 0
-  setSystemTime(new Date("2026-11-27T12:00:00.000Z"))
-  const randomUUID = crypto.randomUUID
-  crypto.randomUUID = () => "00000000-0000-4000-8000-000000000000"
-  try {
+const recorded = (cached: boolean) =>
+  recordFixed(async () => {
     const sqs = client(cached)
     const answers = []
     for (const body of ["one", "two", "three"]) {
       const answer = await sendAborting(sqs, command(`{"pk":"${body}"}`), new AbortController().signal)
       answers.push({ ...answer, $metadata: undefined })
     }
-    return { answers, wire: [...wire] }
-  } finally {
-    crypto.randomUUID = randomUUID
-    setSystemTime()
-  }
-}
+    return answers
+  })
 
 describe("cached command handlers (cacheHandlers, sendAborting)", () => {
   test("the SDK builds a command's handler once, and each send still sends its own command", async () => {

@@ -7,7 +7,7 @@ import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 import { leanMiddleware } from "../../src/aws/lean-middleware.ts"
 import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
 
-const { wire, endpoint, queueUrl } = cannedAwsServer()
+const { endpoint, queueUrl, recordFixed } = cannedAwsServer()
 
 const settings = {
   endpoint,
@@ -56,19 +56,7 @@ const sendAll = async ({ dynamo, sqs }: ReturnType<typeof clients>) => {
 }
 
 /** Every request on the wire and every answer, at a fixed clock and invocation id, so that signatures compare. */
-const recorded = async (lean: boolean) => {
-  wire.length = 0
-  setSystemTime(new Date("2026-11-27T12:00:00.000Z"))
-  const randomUUID = crypto.randomUUID
-  crypto.randomUUID = () => "00000000-0000-4000-8000-000000000000"
-  try {
-    const answers = await sendAll(clients(lean))
-    return { answers, wire: [...wire] }
-  } finally {
-    crypto.randomUUID = randomUUID
-    setSystemTime()
-  }
-}
+const recorded = (lean: boolean) => recordFixed(() => sendAll(clients(lean)))
 
 afterEach(() => setSystemTime())
 
