@@ -1,8 +1,9 @@
 /**
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
- *               [--node 24.21.0] [--rounds 10] [--pair-concurrency N] [--sequential] [--pin]
- *               [--no-priority] [--per-environment 5] [--no-managed] [--update-readme]
+ *               [--node 24.21.0] [--rounds 10] [--pair-concurrency N] [--alone-concurrency N]
+ *               [--warmup 200] [--sequential] [--pin] [--no-priority] [--per-environment 5] [--no-managed]
+ *               [--update-readme]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
@@ -21,8 +22,14 @@
  * the environments have (bench/load/contention.ts). The same messages are sent to both at the same
  * moments in --rounds rounds, so that whatever else the machine does falls alike on both; the report
  * gives their per-round ratios with 95% intervals (bench/load/pairing.ts). --sequential alternates
- * their rounds instead (AB BA ...: the control of the method). Bun also runs alone with --concurrency environments, as do the baselines and
- * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun.
+ * their rounds instead (AB BA ...: the control of the method). Bun also runs alone, as do the baselines and
+ * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun. The
+ * runs alone are sized by the same rule as the pair: as many environments as fit the CPUs, at most
+ * --concurrency (Managed Instances: --concurrency / --per-environment), --alone-concurrency N: exactly N.
+ * Before its measured rounds every environment of every run serves a warm-up of --warmup invocations
+ * (a pair's sides at the same time), so that the JIT compilers have settled as in an environment
+ * under steady traffic; the warm-up is left out of every statistic and summed up apart in the report
+ * (bench/load/phases.ts); --warmup 0: none. --quick: a short one.
  * Each environment has its own latency proxies, which time its AWS calls: the report splits every
  * duration into the wait on AWS and the function's own time (bench/own-time.ts). The environments'
  * resource groups and the benchmark process weigh 10x other work when the CPU is contended, so that
@@ -49,6 +56,13 @@ import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { BENCHMARK_NICE, pinBenchmark, prioritiseBenchmark } from "./pinning.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
+/**
+ * Warm-up invocations per environment before the measured rounds. On 2026-11-28's committed run (one
+ * environment per side from 1024 MB), both sides' first ~50 invocations ran 20-60% slower than the
+ * rest and Node.js's own time kept falling after: see README's Benchmarks section for the run that chose it.
+ */
+const WARMUP = 200
+const QUICK_WARMUP = 20
 /** CPUs left to the benchmark process (emulators, proxies, Runtime APIs) when the environments are not pinned. */
 const BENCHMARK_PROCESS_CPUS = 0.5
 const { values: args } = parseArgs({
@@ -65,6 +79,8 @@ const { values: args } = parseArgs({
     node: { type: "string", default: NODE_VERSIONS.at(-1) },
     rounds: { type: "string" },
     "pair-concurrency": { type: "string" },
+    "alone-concurrency": { type: "string" },
+    warmup: { type: "string" },
     sequential: { type: "boolean", default: false },
     "per-environment": { type: "string", default: "5" },
     "no-managed": { type: "boolean", default: false },
@@ -81,6 +97,8 @@ if (args.help) {
 const memories = (args.memory ?? (args.quick ? "128,1024" : "128,1024,2048,3072")).split(",").map(Number)
 const messages = Number(args.messages ?? (args.quick ? 1_000 : 10_000))
 const cases = args.cases!.split(",") as Array<LoadCase>
+const warmup = Number(args.warmup ?? (args.quick ? QUICK_WARMUP : WARMUP))
+if (!(Number.isInteger(warmup) && warmup >= 0)) throw new Error(`--warmup ${args.warmup}: a whole number, 0 or more`)
 const cgroups = detectCgroups()
 const loadAtStart = loadavg()[0]!
 /** What the machine had: its CPUs and how busy it was (the 1-minute load average, this run's own load included). */
@@ -99,6 +117,7 @@ const settings: LoadSettings = {
   latencyMs: Number(args.latency),
   concurrency: Number(args.concurrency),
   batchSize: Number(args["batch-size"]),
+  warmup,
   ...(pinning.environmentCpus ? { environmentCpus: pinning.environmentCpus } : {})
 }
 // What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold
@@ -128,7 +147,7 @@ const variants = loadVariants({
 
 // Warm the benchmark process itself (emulators, proxies, poller) so the first measured variant's
 // cold starts do not pay for it: a short run, discarded.
-await runCase(settings, "add", variants[0]!, memories[0]!, 200)
+await runCase({ ...settings, warmup: 0 }, "add", variants[0]!, memories[0]!, 200)
 process.stderr.write("(warm-up run above is discarded)\n")
 
 // Bun's second run and its Node.js twin side by side, each with half the environments; the others
@@ -143,6 +162,17 @@ const pairSizing = (memoryMb: number) =>
   args["pair-concurrency"]
     ? sizePair(memoryMb, environmentCpus, 2, Number(args["pair-concurrency"]), true)
     : sizePair(memoryMb, environmentCpus, 2, Math.max(1, Math.floor(settings.concurrency / 2)))
+/**
+ * The runs alone, by the same rule: as many environments as fit (at most --concurrency; Managed
+ * Instances at most --concurrency / --per-environment, each serving that many at once), or exactly
+ * --alone-concurrency (Managed Instances: that many invocations in flight).
+ */
+const aloneSizing = (memoryMb: number, perEnvironment = 1) => {
+  const wanted = Number(args["alone-concurrency"] ?? settings.concurrency)
+  const environments = Math.max(1, Math.ceil(wanted / perEnvironment))
+  return sizePair(memoryMb, environmentCpus, 1, environments, args["alone-concurrency"] !== undefined)
+}
+const managed = variants.find((v) => (v.perEnvironment ?? 1) > 1)
 const pairOptions = {
   rounds: Number(args.rounds ?? (args.quick ? 5 : 10)),
   schedule: pairSchedule
@@ -156,7 +186,16 @@ for (const kind of cases) {
       here.push(...await runPair(settings, kind, pair, memoryMb, messages, { ...pairOptions, concurrency }))
     }
     for (const variant of variants.filter((v) => !pair?.includes(v))) {
-      here.push(await runCase(settings, kind, variant, memoryMb, messages))
+      here.push(
+        await runCase(
+          settings,
+          kind,
+          variant,
+          memoryMb,
+          messages,
+          aloneSizing(memoryMb, variant.perEnvironment).perSide
+        )
+      )
     }
     // In the order of the report's tables.
     results.push(...variants.flatMap((v) => here.filter((r) => r.variantKey === v.key)))
@@ -173,6 +212,18 @@ const report = loadReport(results, {
   cases,
   bunVersion: Bun.version,
   nodeVersion: args.node!,
+  warmup,
+  aloneNote: `Runs alone (this product, the baselines, Managed Instances), ${
+    args["alone-concurrency"]
+      ? `--alone-concurrency ${args["alone-concurrency"]}`
+      : `sized by the same rule within the ${environmentCpus} CPUs`
+  }: ${
+    memories.map((m) =>
+      `${m} MB ${aloneSizing(m).note}${
+        managed ? `, Managed Instances ${aloneSizing(m, managed.perEnvironment).note}` : ""
+      }`
+    ).join("; ")
+  }`,
   limitsNote: cgroups.available
     ? `memory and CPU limited per environment (${cgroups.reason.split(" (")[0]})`
     : `NOT limited (${cgroups.reason})`,
@@ -190,7 +241,7 @@ const report = loadReport(results, {
           memories.map((m) => `${m} MB ${pairSizing(m).note}`).join("; ")
         }): the row "${
           pair[0].name
-        }" is compared with Node.js only. This product also ran alone, as did the other variants, with up to ${settings.concurrency}: that run is the one the baselines and Managed Instances are compared with, and the cost and the chart's; the machine: ${machineNote()}`
+        }" is compared with Node.js only. This product also ran alone, as did the other variants: that run is the one the baselines and Managed Instances are compared with, and the cost and the chart's; the machine: ${machineNote()}`
     }
     : {})
 })

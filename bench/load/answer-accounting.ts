@@ -1,3 +1,5 @@
+import type { EmfTotals } from "../../local/metrics/emf-summary.ts"
+
 /**
  * How a read run's answers add up: the requests sent, the answers the function says it sent (its EMF
  * counts), and the answers found on the output queue. A request with no answer found is "lost" only
@@ -17,6 +19,8 @@ export interface AnswerAccounting {
 
 /** A read run's answers, as the report shows them. */
 export interface Answers {
+  /** Requests sent, the warm-up's included. */
+  readonly requests: number
   /** Answers the function says it sent (its EMF found + not found); undefined without metrics. */
   readonly claimed: number | undefined
   /** Entries the latency proxies saw sent to the output queue. */
@@ -45,6 +49,15 @@ export const accountAnswers = (
   const unaccounted = claimedSent === undefined ? 0 : Math.min(missing, Math.max(0, claimedSent - found))
   return { found, lost: missing - unaccounted, unaccounted, duplicated: correlations.length - seen.size }
 }
+
+/**
+ * Answers the function says it sent (EMF found + not found), summed over the run's collectors (the
+ * warm-up's and the measured rounds'); undefined when it printed no metrics at all.
+ */
+export const claimedAnswers = (totals: ReadonlyArray<EmfTotals>): number | undefined =>
+  totals.some((t) => t.invocations > 0)
+    ? totals.reduce((n, t) => n + (t.sums.ReadsFound ?? 0) + (t.sums.ReadsNotFound ?? 0), 0)
+    : undefined
 
 /** Entries a SendMessage or SendMessageBatch call (JSON protocol, as a proxy sees it) sends to `queueUrl`. */
 export const entriesSentTo = (queueUrl: string, operation: string, body: string): number => {

@@ -26,11 +26,15 @@ export interface ContentionSummary {
 
 /**
  * Follows the environments of one run: their counters at their second dispatch (so the cold start
- * is left out), and the dispatches after it.
+ * is left out), and the dispatches after it. After a warm-up (endWarmup), an environment that served
+ * it is counted from its first dispatch after it, one that started later from its second, as before:
+ * the warm-up's work never reaches the summary.
  */
 export class EnvironmentCounters {
   private readonly dispatched = new Map<number, number>()
   private readonly warm = new Map<number, ProcessCounters>()
+  /** Environments that served the warm-up: counted from their first dispatch after it. */
+  private readonly warmedUp = new Set<number>()
 
   constructor(private readonly read: (pid: number) => ProcessCounters = processCounters) {}
 
@@ -39,18 +43,32 @@ export class EnvironmentCounters {
     if (pid === undefined) return
     const n = (this.dispatched.get(pid) ?? 0) + 1
     this.dispatched.set(pid, n)
-    if (n === 2) this.warm.set(pid, this.read(pid))
+    if (n === this.firstCounted(pid)) this.warm.set(pid, this.read(pid))
   }
 
-  /** While the environments still run: what they did since their second dispatch, summed. */
+  /** Call once the warm-up has drained: what the environments did until now is left out. */
+  endWarmup(): void {
+    for (const pid of this.dispatched.keys()) this.warmedUp.add(pid)
+    this.dispatched.clear()
+    this.warm.clear()
+  }
+
+  private firstCounted(pid: number): number {
+    return this.warmedUp.has(pid) ? 1 : 2
+  }
+
+  /** While the environments still run: what they did since their first counted dispatch, summed. */
   warmCounters(): ProcessCounters {
     return sum([...this.warm].map(([pid, before]) => between(before, this.read(pid))))
   }
 
-  /** While the environments still run: what they did since their second dispatch, per invocation. */
+  /** While the environments still run: what they did since their first counted dispatch, per invocation. */
   summary(): ContentionSummary {
     const counters = this.warmCounters()
-    const invocations = [...this.warm.keys()].reduce((n, pid) => n + this.dispatched.get(pid)! - 1, 0)
+    const invocations = [...this.warm.keys()].reduce(
+      (n, pid) => n + this.dispatched.get(pid)! - this.firstCounted(pid) + 1,
+      0
+    )
     const all = total(counters)
     const per = (x: number) => (invocations > 0 ? x / invocations : Number.NaN)
     return {
@@ -101,7 +119,7 @@ export const cpuUtilisation = (before: CpuTimes, after: CpuTimes): ReadonlyMap<s
     })
   )
 
-/** How many environments each of `sides` variants run at once gets. */
+/** How many environments each of `sides` variants run at once gets (one side: a run alone). */
 export interface PairSizing {
   readonly perSide: number
   /** The sum of all environments' CPU shares, in vCPUs, and the CPUs they have. */
@@ -116,7 +134,8 @@ export interface PairSizing {
  * The most environments per side (at most `wanted`, at least 1) whose CPU shares, summed over all
  * sides, fit in `cpus`: on Lambda each environment has its share to itself, so a benchmark that gives
  * them more than the machine has measures the run queue (who wins a contended core), not Lambda.
- * `exactly`: `wanted` as given (--pair-concurrency), the note still saying whether it fits.
+ * `exactly`: `wanted` as given (--pair-concurrency, --alone-concurrency), the note still saying whether it fits.
+ * With one side, a run alone: the same rule, so that its durations are not the run queue's either.
  */
 export const sizePair = (
   memoryMb: number,
@@ -130,14 +149,15 @@ export const sizePair = (
   const perSide = exactly ? wanted : Math.max(1, Math.min(wanted, fit))
   const shares = share * sides * perSide
   const overcommitted = shares > cpus + 1e-9
-  const shareText = `${sides} × ${perSide} × ${share.toFixed(2)} vCPU = ${shares.toFixed(2)}`
+  const shareText = `${sides > 1 ? `${sides} × ` : ""}${perSide} × ${share.toFixed(2)} vCPU = ${shares.toFixed(2)}`
+  const environments = `${perSide} environment${perSide > 1 ? "s" : ""}${sides > 1 ? " each" : ""}`
   const note = overcommitted
-    ? `${perSide} environment${perSide > 1 ? "s" : ""} each: ${shareText} vCPUs on ${cpus} CPU${
+    ? `${environments}: ${shareText} vCPUs on ${cpus} CPU${
       cpus === 1 ? "" : "s"
     }, more than the machine has even so (the run-queue wait per invocation says how much it cost)`
-    : `${perSide} environment${perSide > 1 ? "s" : ""} each (${
-      perSide < wanted ? `not ${wanted}: ` : ""
-    }${shareText} vCPUs within ${cpus} CPU${cpus === 1 ? "" : "s"})`
+    : `${environments} (${perSide < wanted ? `not ${wanted}: ` : ""}${shareText} vCPUs within ${cpus} CPU${
+      cpus === 1 ? "" : "s"
+    })`
   return { perSide, shares, cpus, overcommitted, note }
 }
 

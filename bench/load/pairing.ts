@@ -55,6 +55,22 @@ export const runRounds = async (
   }
 }
 
+/** One stack's warm-up: sent, then drained; what follows is measured (bench/load/phases.ts). */
+export interface WarmupSide {
+  readonly sendWarmup: (perEnvironment: number) => Promise<void>
+  readonly drainWarmup: () => Promise<void>
+}
+
+/**
+ * Every side's warm-up at once (a pair's sides alike, as they then run), `perEnvironment` invocations
+ * per environment; nothing with 0.
+ */
+export const warmUp = async (sides: ReadonlyArray<WarmupSide>, perEnvironment: number): Promise<void> => {
+  if (perEnvironment <= 0) return
+  await Promise.all(sides.map((s) => s.sendWarmup(perEnvironment)))
+  await Promise.all(sides.map((s) => s.drainWarmup()))
+}
+
 /** One round of one variant: how many invocations, their average duration and average own time. */
 export interface RoundSummary {
   readonly invocations: number

@@ -29,6 +29,10 @@ export interface ReportContext {
    * beside this product's run alone.
    */
   readonly pairNote?: string
+  /** How many environments the runs alone had, per memory size, and whether their CPU shares fit. */
+  readonly aloneNote?: string
+  /** Warm-up invocations per environment before the measured rounds (0: none). */
+  readonly warmup?: number
 }
 
 export interface ReportFile {
@@ -170,6 +174,35 @@ const pairTable = (results: ReadonlyArray<RunResult>): Array<string> => {
   ]
 }
 
+/**
+ * One line per run: its warm-up, left out of every statistic of the report, with its own averages so
+ * that nothing is hidden (a first round that ran slow shows here, not in the tables).
+ */
+export const warmupLines = (results: ReadonlyArray<RunResult>, perEnvironment: number): Array<string> => {
+  if (perEnvironment <= 0) {
+    return ["No warm-up (--warmup 0): the measured rounds include the environments' first invocations.", ""]
+  }
+  const warmed = results.flatMap((r) => (r.warmup ? [{ r, w: r.warmup }] : []))
+  if (warmed.length === 0) return []
+  return [
+    `Warm-up before the measured rounds: ${perEnvironment} invocations per environment (the same kind of ` +
+    "messages; a pair's two sides at the same time), left out of every statistic above and below (durations, " +
+    "own time, rounds, cost, CPU contention, AWS calls, the function's metrics) and counted in lost / " +
+    "duplicated / DLQ; cold starts, init and max memory are the environments' and include it. Its own averages:",
+    "",
+    ...warmed.map(({ r, w }) =>
+      `- ${r.memoryMb} MB ${r.variant}: ${w.invocations} invocations (${w.messages} messages) on ${w.environments} ` +
+      `environment${w.environments === 1 ? "" : "s"}, at least ${w.fewestPerEnvironment} each; average ${
+        fmt(w.averageMs, 2)
+      } ms${Number.isFinite(w.ownAverageMs) ? `, own time ${fmt(w.ownAverageMs, 2)} ms` : ""}` +
+      (w.environments < r.environments
+        ? `; ${r.environments - w.environments} more started in the measured rounds (cold starts there)`
+        : "")
+    ),
+    ""
+  ]
+}
+
 /** Per run, what the function itself counted (its EMF lines): the same numbers CloudWatch would show. */
 const metricsTable = (results: ReadonlyArray<RunResult>): Array<string> => {
   const measured = results.filter((r) => r.metrics.invocations > 0)
@@ -220,7 +253,8 @@ const answersTable = (results: ReadonlyArray<RunResult>): Array<string> => {
   const counted = results.flatMap((r) => (r.answers ? [{ r, a: r.answers }] : []))
   if (counted.length === 0) return []
   return [
-    "Answers per run: sent by the function's own count (EMF found + not found), sent as the proxies saw them " +
+    "Answers per run, the warm-up's requests included: sent by the function's own count (EMF found + not " +
+    "found), sent as the proxies saw them " +
     "(output-queue entries), found on the output queue; unaccounted = claimed by the function but not found " +
     "(a shortfall of the count, not a lost message); drain retries = empty receives while the queue still " +
     "counted messages:",
@@ -241,7 +275,7 @@ const answersTable = (results: ReadonlyArray<RunResult>): Array<string> => {
       counted.map(({ r, a }) => [
         `${r.memoryMb}`,
         r.variant,
-        String(r.messages),
+        String(a.requests),
         a.claimed === undefined ? "no metrics" : String(a.claimed),
         String(a.proxied),
         String(a.found),
@@ -343,6 +377,12 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
     `${context.pinningNote}; emulators dynalite and local-aws-sqs on one 2-core machine. ` +
     `Durations are the function's own REPORT durations. ` +
     (context.pairNote ? `${context.pairNote}. ` : "") +
+    (context.aloneNote ? `${context.aloneNote}. ` : "") +
+    (context.warmup === undefined
+      ? ""
+      : context.warmup > 0
+      ? `Every environment first serves a warm-up of ${context.warmup} invocations, left out of every statistic. `
+      : "No warm-up (--warmup 0). ") +
     `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults ` +
     `(its node:http transport); this product uses the SDK's fetch transport on Bun. ` +
     `Prices: ${PRICES_AS_OF}.`,
@@ -353,7 +393,9 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
   for (const kind of context.cases) {
     const ofCase = results.filter((r) => r.case === kind)
     lines.push(`## ${kind === "add" ? "Add to DynamoDB" : "Read and send to a queue"}`, "")
-    lines.push(resultsTable(ofCase), "", ...metricsTable(ofCase), ...answersTable(ofCase))
+    lines.push(resultsTable(ofCase), "")
+    if (context.warmup !== undefined) lines.push(...warmupLines(ofCase, context.warmup))
+    lines.push(...metricsTable(ofCase), ...answersTable(ofCase))
     lines.push(
       `Where the time goes: own time = duration − wait on AWS (the union of the environment's calls as its ` +
         `proxies timed them); the floor is ${

@@ -1,17 +1,24 @@
 import { drainQueue, drainQueueReport, scanAll } from "../../local/aws/inspect.ts"
-import type { InvocationRecord } from "../../local/event-source/event-source-mapping.ts"
 import { progressBar } from "../../local/flow/progress.ts"
 import { startSession } from "../../local/flow/session.ts"
 import { emfCollector, type EmfTotals } from "../../local/metrics/emf-summary.ts"
 import type { AwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
-import { AwsWaits, type OwnTimeSummary, summarizeOwnTime } from "../own-time.ts"
-import { type Cost, costOf } from "../pricing.ts"
-import { mean, percentile } from "../stats.ts"
-import { accountAnswers, type Answers, entriesSentTo } from "./answer-accounting.ts"
+import { AwsWaits, type OwnTimeSummary } from "../own-time.ts"
+import type { Cost } from "../pricing.ts"
+import { accountAnswers, type Answers, claimedAnswers, entriesSentTo } from "./answer-accounting.ts"
 import { type ContentionSummary, EnvironmentCounters, watchMachine } from "./contention.ts"
-import { type RoundSide, roundSizes, type RoundSummary, roundSummary, runRounds, type Schedule } from "./pairing.ts"
+import {
+  type RoundSide,
+  roundSizes,
+  type RoundSummary,
+  roundSummary,
+  runRounds,
+  type Schedule,
+  warmUp
+} from "./pairing.ts"
+import { RunPhases, runStatistics, warmupMessages, type WarmupSummary } from "./phases.ts"
 import { seedWorkload, sendWorkload } from "./workload.ts"
 
 /** The load benchmark's two cases: add products to DynamoDB; read products and send them to a queue. */
@@ -37,13 +44,21 @@ export interface LoadSettings {
   readonly environmentCpus?: string
   /** Environments' groups weigh more than other work on the machine (bench/load/contention.ts). */
   readonly prioritise?: boolean
+  /** Warm-up invocations per environment before the measured rounds (bench/load/phases.ts); 0: none. */
+  readonly warmup?: number
 }
 
+/**
+ * One run, measured rounds only: every statistic leaves the warm-up out (bench/load/phases.ts). What
+ * belongs to the environments rather than to invocations (cold starts, init, max memory) and the
+ * accounting of every message (lost, duplicated, DLQ, answers) cover the warm-up too.
+ */
 export interface RunResult {
   readonly case: LoadCase
   readonly variant: string
   readonly variantKey: string
   readonly memoryMb: number
+  /** Messages of the measured rounds (the warm-up's are in `warmup`). */
   readonly messages: number
   readonly seconds: number
   readonly invocations: number
@@ -80,6 +95,8 @@ export interface RunResult {
   readonly schedule: Schedule
   /** Per round: invocations, average duration and own time (what the paired ratios compare). */
   readonly rounds: ReadonlyArray<RoundSummary>
+  /** The warm-up the environments served first, left out of every statistic above; none with --warmup 0. */
+  readonly warmup?: WarmupSummary
   /** Per warm invocation: CPU, run-queue wait and throttling of the environments' threads (contention.ts). */
   readonly contention?: ContentionSummary
   /** The machine while the run's rounds ran (a pair: both sides'): each CPU's busy share, the benchmark process's. */
@@ -95,8 +112,12 @@ export interface MachineLoad {
   readonly eventLoopDelayMs: { readonly average: number; readonly p99: number }
 }
 
-/** One variant's stack under test, fed in rounds (send, drain), then accounted for. */
+/** One variant's stack under test, warmed up, fed in rounds (send, drain), then accounted for. */
 export interface LoadRun extends RoundSide {
+  /** Sends the warm-up: `perEnvironment` invocations' worth of messages for each of the run's environments. */
+  readonly sendWarmup: (perEnvironment: number) => Promise<void>
+  /** Drains the warm-up; what follows is measured. */
+  readonly drainWarmup: () => Promise<void>
   /** Records worked through and invocations so far (progress). */
   readonly progress: () => { readonly records: number; readonly invocations: number }
   /** Accounts for every message, closes the stack and sums the run up. */
@@ -124,29 +145,29 @@ export const startRun = async (
   options: RunOptions = {}
 ): Promise<LoadRun> => {
   const { latencyMs } = settings
-  const invocations: Array<InvocationRecord> = []
+  const phases = new RunPhases()
   const proxies: Array<AwsProxy> = []
+  // The function's EMF lines, the warm-up's apart: the metrics table is the measured rounds'.
+  const warmupEmf = emfCollector()
   const emf = emfCollector()
+  let emfNow = emf
   const waits = new AwsWaits()
-  const waited: Array<number> = []
   const counters = new EnvironmentCounters()
   let proxiedAnswers = 0
+  const environments = options.concurrency ?? variant.environments ?? settings.concurrency
   const session = await startSession({
     prefix: `bench-${kind}-${variant.key}-${memoryMb}-${Date.now()}`,
     memoryMb,
-    concurrency: options.concurrency ?? variant.environments ?? settings.concurrency,
+    concurrency: environments,
     batchSize: settings.batchSize,
     batchingWindowSeconds: STACK_DEFAULTS.batchingWindowSeconds,
     timeoutSeconds: STACK_DEFAULTS.functionTimeoutSeconds,
     ...(variant.perEnvironment ? { perEnvironment: variant.perEnvironment } : {}),
     ...(variant.function ? { function: variant.function } : {}),
     ...(variant.env ? { functionEnv: variant.env } : {}),
-    onLog: (line) => void emf.add(line),
+    onLog: (line) => void emfNow.add(line),
     onDispatch: (env) => counters.dispatch(env.pid),
-    onInvocation: (r) => {
-      invocations.push(r)
-      waited.push(waits.waited(r.environmentId, r.startedAt, r.endedAt))
-    },
+    onInvocation: (r) => phases.add(r, waits.waited(r.environmentId, r.startedAt, r.endedAt)),
     // Proxies per environment: each call is timed and belongs to that environment's invocation.
     environmentEndpoints: (stack, id) =>
       proxiedEndpoints(stack, {
@@ -163,12 +184,17 @@ export const startRun = async (
     await session.close()
     await Promise.all(proxies.map((p) => p.stop()))
   }
+  // Every message sent, the warm-up's first: the accounting covers them all alike.
   const sentIds: Array<string> = []
   const rounds: Array<RoundSummary> = []
   const manyPerEnvironment = (variant.perEnvironment ?? 1) > 1
+  const requestsSoFar = () => proxies.reduce((n, p) => n + p.total(), 0)
   let seeded = 0
   let roundStart = 0
   let seconds = 0
+  let warmupSent = 0
+  let warmupRequests = 0
+  let warmupPerEnvironment = 0
   try {
     seeded = await seedWorkload(stack, kind, total)
   } catch (error) {
@@ -176,23 +202,48 @@ export const startRun = async (
     throw error
   }
   return {
-    progress: () => ({
-      records: invocations.reduce((n, r) => n + r.event.Records.length, 0),
-      invocations: invocations.length
-    }),
+    progress: () => {
+      const measured = phases.measured
+      return {
+        records: measured.reduce((n, e) => n + e.record.event.Records.length, 0),
+        invocations: measured.length
+      }
+    },
+    sendWarmup: async (perEnvironment) => {
+      if (sentIds.length > 0) throw new Error("the warm-up comes before everything else")
+      warmupPerEnvironment = perEnvironment
+      warmupSent = warmupMessages(perEnvironment, environments, settings.batchSize)
+      emfNow = warmupEmf
+      sentIds.push(...await sendWorkload(stack, kind, 0, warmupSent, seeded))
+    },
+    drainWarmup: async () => {
+      await session.mapping.drain()
+      // An invocation's EMF line may reach us just after its answer: wait for the warm-up's last ones.
+      const expected = phases.all.length
+      const deadline = performance.now() + 2_000
+      while (warmupEmf.totals().invocations > 0 && warmupEmf.totals().invocations < expected) {
+        if (performance.now() > deadline) break
+        await Bun.sleep(10)
+      }
+      emfNow = emf
+      phases.endWarmup(warmupPerEnvironment, warmupSent)
+      counters.endWarmup()
+      warmupRequests = requestsSoFar()
+    },
     send: async (count) => {
-      roundStart = invocations.length
+      roundStart = phases.measuredCount
       sentIds.push(...await sendWorkload(stack, kind, sentIds.length, count, seeded))
     },
     drain: async () => {
       const started = performance.now()
       await session.mapping.drain()
+      const round = phases.measured.slice(roundStart)
       // From the round's first invocation: after the first round the mapping is already polling while
       // the round is sent (in the first it starts with the drain).
-      const first = invocations[roundStart]?.startedAt ?? started
+      const first = round[0]?.record.startedAt ?? started
       seconds += (performance.now() - Math.min(started, first)) / 1000
-      const durations = invocations.slice(roundStart).map((r) => r.result.report.durationMs)
-      rounds.push(roundSummary(durations, manyPerEnvironment ? [] : waited.slice(roundStart)))
+      const durations = round.map((e) => e.record.result.report.durationMs)
+      rounds.push(roundSummary(durations, manyPerEnvironment ? [] : round.map((e) => e.waitedMs)))
     },
     finish: async () => {
       try {
@@ -206,8 +257,8 @@ export const startRun = async (
   }
 
   async function account(): Promise<Omit<RunResult, "contention">> {
-    const count = sentIds.length
-    // Accounting: every message exactly once.
+    const count = sentIds.length - warmupSent
+    // Accounting: every message exactly once, the warm-up's included.
     let lost = 0
     let duplicated = 0
     let answers: Answers | undefined
@@ -216,17 +267,17 @@ export const startRun = async (
       const byPk = new Map(products.map((p) => [String(p.pk), p]))
       lost = sentIds.filter((id, i) => byPk.get(id)?.name !== `bench product ${i}`).length
       // Products are keyed by message id: a repeated add overwrites, so only extra products count.
-      duplicated = Math.max(0, products.length - count)
+      duplicated = Math.max(0, products.length - sentIds.length)
     } else {
       const output = await drainQueueReport(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
       const correlations = output.messages.map((m) => m.MessageAttributes?.correlationId?.StringValue ?? "")
       // Read after the drain: by then every EMF line the environments printed has been read.
-      const { invocations: documented, sums } = emf.totals()
-      const claimed = documented > 0 ? (sums.ReadsFound ?? 0) + (sums.ReadsNotFound ?? 0) : undefined
+      const claimed = claimedAnswers([warmupEmf.totals(), emf.totals()])
       const counted = accountAnswers(sentIds, correlations, claimed)
       lost = counted.lost
       duplicated = counted.duplicated
       answers = {
+        requests: sentIds.length,
         claimed,
         proxied: proxiedAnswers,
         found: counted.found,
@@ -236,9 +287,6 @@ export const startRun = async (
       }
     }
     const deadLetters = (await drainQueue(stack.endpoints.sqs, stack.deadLetterQueueUrl)).length
-    const reports = invocations.map((r) => r.result.report)
-    const durations = reports.map((r) => r.durationMs)
-    const inits = reports.flatMap((r) => (r.initDurationMs === undefined ? [] : [r.initDurationMs]))
     return {
       case: kind,
       variant: variant.name,
@@ -246,58 +294,50 @@ export const startRun = async (
       memoryMb,
       messages: count,
       seconds,
-      invocations: invocations.length,
       environments: session.pool.size,
       perEnvironment: variant.perEnvironment ?? 1,
-      recordsPerInvocation: count / invocations.length,
-      durationMs: {
-        max: Math.max(...durations),
-        average: mean(durations),
-        min: Math.min(...durations),
-        p50: percentile(durations, 50),
-        p99: percentile(durations, 99)
-      },
-      coldStarts: inits.length,
-      initDurationMs: { average: inits.length ? mean(inits) : 0, max: inits.length ? Math.max(...inits) : 0 },
-      maxMemoryUsedMb: Math.max(...reports.map((r) => r.maxMemoryUsedMb)),
+      recordsPerInvocation: count / phases.measuredCount,
+      ...runStatistics(phases, { kind, memoryMb, latencyMs, ownTime: !manyPerEnvironment }),
       messagesPerSecond: count / seconds,
-      cost: costOf(memoryMb, reports.map((r) => r.billedDurationMs)),
-      awsRequests: proxies.reduce((n, p) => n + p.total(), 0),
+      awsRequests: requestsSoFar() - warmupRequests,
       lost,
       duplicated,
       ...(answers ? { answers } : {}),
       deadLetters,
-      failedInvocations: invocations.filter((r) => r.result.status !== "success").length,
-      durations,
       metrics: emf.totals(),
-      ...(manyPerEnvironment
-        ? { ownTime: undefined, ownDurations: [] }
-        : {
-          ownTime: summarizeOwnTime(kind, latencyMs, durations, waited),
-          ownDurations: durations.map((d, i) => d - waited[i]!)
-        }),
       schedule: options.schedule ?? "alone",
       rounds
     }
   }
 }
 
-/** A variant alone on the machine: all `count` messages in one round, with a progress bar. */
+/**
+ * A variant alone on the machine: the warm-up (settings.warmup invocations per environment), then all
+ * `count` messages in one round, with a progress bar. `concurrency`: its environments (bench/lambda.ts
+ * sizes them to the CPUs).
+ */
 export const runCase = async (
   settings: LoadSettings,
   kind: LoadCase,
   variant: Variant,
   memoryMb: number,
-  count: number
+  count: number,
+  concurrency?: number
 ): Promise<RunResult> => {
-  const run = await startRun(settings, kind, variant, memoryMb, count)
+  const run = await startRun(settings, kind, variant, memoryMb, count, concurrency ? { concurrency } : {})
   const label = `${kind} ${memoryMb} MB ${variant.key}`.padEnd(28)
+  let load: MachineLoad | undefined
+  try {
+    await warmUp([run], settings.warmup ?? 0)
+  } catch (error) {
+    await run.finish().catch(() => undefined)
+    throw error
+  }
   const ticker = setInterval(() => {
     const { records, invocations } = run.progress()
     progressBar(records, count, `${label} invocations ${invocations}`)
   }, 250)
   const machine = watchMachine()
-  let load: MachineLoad | undefined
   try {
     await run.send(count)
     await run.drain()
@@ -343,6 +383,8 @@ export const runPair = async (
         })
       )
     }
+    // Both sides warm up at the same time, on the same messages, as they then run.
+    await warmUp(runs, settings.warmup ?? 0)
     const sizes = roundSizes(count, options.rounds, settings.batchSize)
     const label = `${kind} ${memoryMb} MB ${variants.map((v) => v.key).join(" + ")}`
     const status = () =>

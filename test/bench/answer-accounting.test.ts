@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { accountAnswers, entriesSentTo } from "../../bench/load/answer-accounting.ts"
+import { accountAnswers, claimedAnswers, entriesSentTo } from "../../bench/load/answer-accounting.ts"
 
 const ids = ["m1", "m2", "m3", "m4"]
 
@@ -43,5 +43,32 @@ describe("entriesSentTo", () => {
   test("other operations and unreadable bodies count nothing", () => {
     expect(entriesSentTo(queue, "ReceiveMessage", JSON.stringify({ QueueUrl: queue }))).toBe(0)
     expect(entriesSentTo(queue, "SendMessageBatch", "Action=SendMessageBatch")).toBe(0)
+  })
+})
+
+describe("claimedAnswers: the warm-up's EMF counts and the measured rounds' add up", () => {
+  const totals = (invocations: number, found: number, notFound: number) => ({
+    invocations,
+    sums: { ReadsFound: found, ReadsNotFound: notFound },
+    timings: {}
+  })
+  test("a warm-up of 2 requests and 4 measured ones, all answered: nothing lost or unaccounted", () => {
+    const claimed = claimedAnswers([totals(1, 2, 0), totals(2, 3, 1)])
+    expect(claimed).toBe(6)
+    const requested = ["w1", "w2", ...ids]
+    expect(accountAnswers(requested, ["w2", "m1", "w1", "m2", "m3", "m4"], claimed)).toEqual({
+      found: 6,
+      lost: 0,
+      unaccounted: 0,
+      duplicated: 0
+    })
+  })
+  test("a warm-up answer missing from the queue is accounted like any other", () => {
+    const claimed = claimedAnswers([totals(1, 2, 0), totals(2, 4, 0)])
+    expect(accountAnswers(["w1", "w2", ...ids], ["w1", ...ids], claimed)).toMatchObject({ lost: 0, unaccounted: 1 })
+    expect(accountAnswers(["w1", "w2", ...ids], ["w1", ...ids], 5)).toMatchObject({ lost: 1, unaccounted: 0 })
+  })
+  test("no EMF line at all (the baselines): undefined, so every missing answer is lost", () => {
+    expect(claimedAnswers([totals(0, 0, 0), { invocations: 0, sums: {}, timings: {} }])).toBeUndefined()
   })
 })

@@ -35,6 +35,22 @@ describe("sizePair: the pair's CPU shares fit the environments' CPUs", () => {
     expect(s.overcommitted).toBe(true)
     expect(s.note).toContain("more than the machine has")
   })
+  test("one side, a run alone: 10 fit at 128 MB, 2 at 1024 MB, 1 from 2048 MB (even so too many)", () => {
+    expect(sizePair(128, 1.5, 1, 10)).toMatchObject({ perSide: 10, overcommitted: false })
+    expect(sizePair(128, 1.5, 1, 10).note).toBe("10 environments (10 × 0.07 vCPU = 0.72 vCPUs within 1.5 CPUs)")
+    const at1024 = sizePair(1024, 1.5, 1, 10)
+    expect(at1024).toMatchObject({ perSide: 2, overcommitted: false })
+    expect(at1024.note).toBe("2 environments (not 10: 2 × 0.58 vCPU = 1.16 vCPUs within 1.5 CPUs)")
+    expect(sizePair(2048, 1.5, 1, 10)).toMatchObject({ perSide: 1, overcommitted: false })
+    expect(sizePair(3072, 1.5, 1, 10)).toMatchObject({ perSide: 1, overcommitted: true })
+    // Managed Instances: 10 in flight at 5 per environment, 2 environments, which fit at 1024 MB.
+    expect(sizePair(1024, 1.5, 1, 2).perSide).toBe(2)
+  })
+  test("exactly, alone (--alone-concurrency 10): as given, and the note says it is more than the machine has", () => {
+    const s = sizePair(1024, 1.5, 1, 10, true)
+    expect(s.perSide).toBe(10)
+    expect(s.note).toContain("more than the machine has")
+  })
   test("exactly: --pair-concurrency as given, still judged", () => {
     const s = sizePair(1024, 1.5, 2, 5, true)
     expect(s.perSide).toBe(5)
@@ -88,6 +104,24 @@ describe("EnvironmentCounters", () => {
     expect(s.runQueueMs).toBe(10)
     expect(s.throttledPeriods).toBe(0.5)
     expect(s.threads).toEqual([{ name: "main", cpuMs: 10, runQueueMs: 10 }])
+  })
+  test("after a warm-up: counted from each warmed environment's first dispatch after it, a new one's second", () => {
+    const now = new Map<number, ProcessCounters>([[10, counters(50, 5)], [30, counters(0, 0)]])
+    const tracker = new EnvironmentCounters((pid) => now.get(pid)!)
+    tracker.dispatch(10) // the warm-up: cold
+    tracker.dispatch(10) // the warm-up: warm, its counters at this point
+    now.set(10, counters(1050, 505)) // the warm-up's work: 1,000 ms CPU, 500 ms waiting
+    tracker.endWarmup()
+    tracker.dispatch(10) // measured from here
+    tracker.dispatch(10)
+    tracker.dispatch(30) // started after the warm-up: a cold start, not counted
+    tracker.dispatch(30)
+    now.set(10, counters(1070, 515))
+    now.set(30, counters(6, 2))
+    const s = tracker.summary()
+    expect(s.warmInvocations).toBe(3)
+    expect(s.cpuMs).toBeCloseTo(26 / 3, 9)
+    expect(s.runQueueMs).toBeCloseTo(12 / 3, 9)
   })
   test("nothing warm: NaN, not zero", () => {
     expect(new EnvironmentCounters(() => counters(0, 0)).summary().cpuMs).toBeNaN()

@@ -209,13 +209,68 @@ describe("the load benchmark's report", () => {
   })
 
   test("reads: answers the function says it sent beside those found; a shortfall it claims is unaccounted", () => {
-    const answers = { claimed: 1000, proxied: 1000, found: 990, unaccounted: 10, drainRetries: 0, leftOnQueue: 10 }
+    // 1,000 measured requests after a warm-up of 100: the accounting covers all 1,100.
+    const answers = {
+      requests: 1100,
+      claimed: 1100,
+      proxied: 1100,
+      found: 1090,
+      unaccounted: 10,
+      drainRetries: 0,
+      leftOnQueue: 10
+    }
     const report = loadReport([run("managed", 10, { case: "read", answers })], { ...context, cases: ["read"] })
     expect(report.markdown).toContain(
-      "| 128 | variant managed | 1000     | 1000       | 1000           | 990   | 0    | 10          | 0   | 0 (10 left"
+      "| 128 | variant managed | 1100     | 1100       | 1100           | 1090  | 0    | 10          | 0   | 0 (10 left"
     )
     expect(report.markdown).toContain("; unaccounted 10 (answers the function says it sent")
     expect([report.lost, report.unaccounted]).toEqual([0, 10])
+  })
+
+  test("the warm-up: its size in the header, one line per run with its own averages, apart from the tables", () => {
+    const warmup = {
+      perEnvironment: 200,
+      messages: 20_000,
+      invocations: 2_000,
+      environments: 10,
+      fewestPerEnvironment: 150,
+      averageMs: 55.5,
+      ownAverageMs: 44.25
+    }
+    const report = loadReport(
+      [run("batched", 10, { warmup }), run("managed", 12, { warmup: { ...warmup, ownAverageMs: Number.NaN } })],
+      { ...context, warmup: 200, aloneNote: "alone note" }
+    )
+    expect(report.markdown).toContain("alone note. Every environment first serves a warm-up of 200 invocations")
+    expect(report.markdown).toContain(
+      "- 128 MB variant batched: 2000 invocations (20000 messages) on 10 environments, at least 150 each; " +
+        "average 55.50 ms, own time 44.25 ms\n"
+    )
+    expect(report.markdown).toContain(
+      "- 128 MB variant managed: 2000 invocations (20000 messages) on 10 environments, at least 150 each; average 55.50 ms\n"
+    )
+    // The tables and the verdicts are the measured rounds': the warm-up's 55.5 ms appears in its line only.
+    expect(report.markdown.match(/55\.50/g)).toHaveLength(2)
+    expect(report.markdown).toContain("| 10.00  |")
+  })
+
+  test("a warm-up that did not reach every environment says how many started after it", () => {
+    const warmup = {
+      perEnvironment: 20,
+      messages: 2_000,
+      invocations: 200,
+      environments: 8,
+      fewestPerEnvironment: 3,
+      averageMs: 20,
+      ownAverageMs: 10
+    }
+    const report = loadReport([run("batched", 10, { warmup })], { ...context, warmup: 20 })
+    expect(report.markdown).toContain("; 2 more started in the measured rounds (cold starts there)")
+  })
+
+  test("--warmup 0 says so", () => {
+    const report = loadReport([run("batched", 10)], { ...context, warmup: 0 })
+    expect(report.markdown).toContain("No warm-up (--warmup 0)")
   })
 
   test("writes per case its JSON and chart, and the Markdown report, all named by date", () => {
