@@ -61,7 +61,7 @@ const ROOT = resolve(import.meta.dir, "..")
  * environment per side from 1024 MB), both sides' first ~50 invocations ran 20-60% slower than the
  * rest and Node.js's own time kept falling after: see README's Benchmarks section for the run that chose it.
  */
-const WARMUP = 200
+const WARMUP = 300
 const QUICK_WARMUP = 20
 /** CPUs left to the benchmark process (emulators, proxies, Runtime APIs) when the environments are not pinned. */
 const BENCHMARK_PROCESS_CPUS = 0.5
