@@ -1,4 +1,21 @@
 import type { EmfTotals } from "../../local/metrics/emf-summary.ts"
+import { productName } from "./workload.ts"
+
+/**
+ * How an add run's products add up: `sentIds`, every message sent in order (the warm-up's first), each
+ * must have added its product, named by its number in the run; products beyond them are duplicates
+ * (a repeated add overwrites its product, keyed by the message id).
+ */
+export const accountProducts = (
+  sentIds: ReadonlyArray<string>,
+  products: ReadonlyArray<{ readonly pk?: unknown; readonly name?: unknown }>
+): { readonly lost: number; readonly duplicated: number } => {
+  const byPk = new Map(products.map((p) => [String(p.pk), p]))
+  return {
+    lost: sentIds.filter((id, i) => byPk.get(id)?.name !== productName(i)).length,
+    duplicated: Math.max(0, products.length - sentIds.length)
+  }
+}
 
 /**
  * How a read run's answers add up: the requests sent, the answers the function says it sent (its EMF

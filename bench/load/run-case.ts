@@ -7,7 +7,7 @@ import { proxiedEndpoints } from "../../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
 import { AwsWaits, type OwnTimeSummary } from "../own-time.ts"
 import type { Cost } from "../pricing.ts"
-import { accountAnswers, type Answers, claimedAnswers, entriesSentTo } from "./answer-accounting.ts"
+import { accountAnswers, accountProducts, type Answers, claimedAnswers, entriesSentTo } from "./answer-accounting.ts"
 import { type ContentionSummary, EnvironmentCounters, watchMachine } from "./contention.ts"
 import {
   type RoundSide,
@@ -264,10 +264,9 @@ export const startRun = async (
     let answers: Answers | undefined
     if (kind === "add") {
       const products = await scanAll(stack.endpoints.dynamodb, stack.tableName)
-      const byPk = new Map(products.map((p) => [String(p.pk), p]))
-      lost = sentIds.filter((id, i) => byPk.get(id)?.name !== `bench product ${i}`).length
-      // Products are keyed by message id: a repeated add overwrites, so only extra products count.
-      duplicated = Math.max(0, products.length - sentIds.length)
+      const counted = accountProducts(sentIds, products)
+      lost = counted.lost
+      duplicated = counted.duplicated
     } else {
       const output = await drainQueueReport(stack.endpoints.sqs, stack.outputQueueUrl, { remove: true })
       const correlations = output.messages.map((m) => m.MessageAttributes?.correlationId?.StringValue ?? "")

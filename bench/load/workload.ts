@@ -23,6 +23,9 @@ export const seedWorkload = async (stack: LocalStack, kind: CaseKind, total: num
   return seeded
 }
 
+/** The name of the product the run's message number `i` adds (the accounting checks it by that number). */
+export const productName = (i: number): string => `bench product ${i}`
+
 /**
  * Messages `from` to `from + count` of a run: adds named by their number in the run (the accounting
  * checks each product by it), or reads of the `seeded` products in turn.
@@ -31,7 +34,7 @@ export const workloadBodies = (kind: CaseKind, from: number, count: number, seed
   Array.from({ length: count }, (_, k) => {
     const i = from + k
     return JSON.stringify(
-      kind === "add" ? { name: `bench product ${i}`, price: i % 100 } : { pk: `seed-${i % seeded}` }
+      kind === "add" ? { name: productName(i), price: i % 100 } : { pk: `seed-${i % seeded}` }
     )
   })
 

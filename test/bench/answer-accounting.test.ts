@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { accountAnswers, claimedAnswers, entriesSentTo } from "../../bench/load/answer-accounting.ts"
+import { accountAnswers, accountProducts, claimedAnswers, entriesSentTo } from "../../bench/load/answer-accounting.ts"
 
 const ids = ["m1", "m2", "m3", "m4"]
 
@@ -70,5 +70,26 @@ describe("claimedAnswers: the warm-up's EMF counts and the measured rounds' add 
   })
   test("no EMF line at all (the baselines): undefined, so every missing answer is lost", () => {
     expect(claimedAnswers([totals(0, 0, 0), { invocations: 0, sums: {}, timings: {} }])).toBeUndefined()
+  })
+})
+
+describe("accountProducts: an add run's warm-up and measured messages, accounted alike", () => {
+  // Two warm-up messages (0, 1), then three measured ones (2, 3, 4): each adds "bench product <its number>".
+  const sent = ["w0", "w1", "m2", "m3", "m4"]
+  const products = sent.map((pk, i) => ({ pk, name: `bench product ${i}` }))
+  test("every product there, once: nothing lost or duplicated", () => {
+    expect(accountProducts(sent, products)).toEqual({ lost: 0, duplicated: 0 })
+  })
+  test("a warm-up message's product missing is lost like a measured one's", () => {
+    expect(accountProducts(sent, products.slice(1))).toEqual({ lost: 1, duplicated: 0 })
+    expect(accountProducts(sent, products.filter((p) => p.pk !== "m3"))).toEqual({ lost: 1, duplicated: 0 })
+  })
+  test("a product under another message's number is lost, an extra one duplicated", () => {
+    const swapped = products.map((p) => (p.pk === "w1" ? { ...p, name: "bench product 3" } : p))
+    expect(accountProducts(sent, swapped)).toEqual({ lost: 1, duplicated: 0 })
+    expect(accountProducts(sent, [...products, { pk: "x", name: "bench product 9" }])).toEqual({
+      lost: 0,
+      duplicated: 1
+    })
   })
 })
