@@ -262,7 +262,8 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
     ]
   })
   return [
-    "CPU contention, per warm invocation (all threads of the environments, from Linux's schedstat): CPU time, " +
+    "CPU contention, per warm invocation of the measured rounds (not the warm-up; an environment started " +
+    "after it from its second; all threads of the environments, from Linux's schedstat): CPU time, " +
     "time runnable but waiting for a CPU (run queue), preemptions and throttled CFS periods; each CPU's busy " +
     "share (all of the machine's work) and the benchmark process's (emulators, proxies, Runtime APIs) while " +
     "the run's rounds ran, with how late its event loop ran a 5 ms timer (a delay there lands in durations and " +
