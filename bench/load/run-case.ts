@@ -328,6 +328,7 @@ export const runCase = async (
   let load: MachineLoad | undefined
   try {
     await warmUp([run], settings.warmup ?? 0)
+    if (settings.warmup) process.stderr.write(`${label.trim()}: warm-up done (${settings.warmup} per environment)\n`)
   } catch (error) {
     await run.finish().catch(() => undefined)
     throw error
@@ -382,10 +383,11 @@ export const runPair = async (
         })
       )
     }
+    const label = `${kind} ${memoryMb} MB ${variants.map((v) => v.key).join(" + ")}`
     // Both sides warm up at the same time, on the same messages, as they then run.
     await warmUp(runs, settings.warmup ?? 0)
+    if (settings.warmup) process.stderr.write(`${label}: warm-up done (${settings.warmup} per environment)\n`)
     const sizes = roundSizes(count, options.rounds, settings.batchSize)
-    const label = `${kind} ${memoryMb} MB ${variants.map((v) => v.key).join(" + ")}`
     const status = () =>
       runs.map((r, i) => `${variants[i]!.key} ${r.progress().invocations}`).join(", ") + " invocations"
     const done = () => Math.min(...runs.map((r) => r.progress().records))
