@@ -11,7 +11,10 @@ export interface RetryPolicyShape {
   readonly maxAttempts: number
   readonly baseDelayMs: number
   readonly maxDelayMs: number
-  /** One AWS call may not take longer than this; a slow call is cut and retried. */
+  /**
+   * One AWS call may not take longer than this; a slow call is cut and retried. batchCall hands it to each
+   * attempt, whose request enforces it (awsRequest).
+   */
   readonly attemptTimeoutMs: number
 }
 
@@ -42,13 +45,14 @@ const rejectItem = (error: AwsError): AwsError =>
  * When the whole call fails in a way one of its items may cause (a validation error, a value the
  * client cannot serialise), the items are split in halves and each half is sent on its own, down
  * to single items: the culprits are rejected alone (AwsItemRejected) and their neighbours go
- * through. The deadline is enforced by the caller interrupting this effect, which aborts the
- * in-flight HTTP request.
+ * through. Each attempt is given the policy's attemptTimeoutMs, which its request enforces (awsRequest:
+ * aborted, failed with a transient TimeoutError). The deadline is enforced by the caller interrupting this
+ * effect, which aborts the in-flight HTTP request.
  */
 export const batchCall = Effect.fn("batchCall")(function*<I, A>(
   operation: string,
   items: ReadonlyArray<I>,
-  attempt: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+  attempt: (items: ReadonlyArray<I>, timeoutMs: number) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
   settled: Settled<I, A>
 ) {
   const policy = yield* RetryPolicy
@@ -58,20 +62,9 @@ export const batchCall = Effect.fn("batchCall")(function*<I, A>(
     Effect.gen(function*() {
       let pending = part
       for (let n = 1; pending.length > 0; n++) {
-        // The timeout counts from the moment the call holds its permit, not while it waits for one.
+        // The attempt's request is timed from the moment the call holds its permit, not while it waits for one.
         const call = yield* countRequest(operation).pipe(
-          Effect.andThen(attempt(pending)),
-          Effect.timeoutOrElse({
-            duration: Duration.millis(policy.attemptTimeoutMs),
-            orElse: () =>
-              Effect.fail(
-                new AwsTransientError({
-                  operation,
-                  code: "TimeoutError",
-                  message: `no answer within ${policy.attemptTimeoutMs} ms`
-                })
-              )
-          }),
+          Effect.andThen(attempt(pending, policy.attemptTimeoutMs)),
           withRequestPermit,
           // The request's span is its first attempt's; each retry gets a span of its own.
           n === 1

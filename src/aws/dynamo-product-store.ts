@@ -5,7 +5,7 @@ import { AppConfig } from "../config.ts"
 import { type AwsError, AwsTransientError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
 import { type ItemOutcome, ProductStore, type Settled } from "../services/product-store.ts"
-import { classifyAwsError } from "./aws-error.ts"
+import { awsRequest } from "./aws-request.ts"
 import { batchCall } from "./batch-call.ts"
 import { sendAborting } from "./cached-handlers.ts"
 import { chunksOf } from "./chunk.ts"
@@ -49,14 +49,15 @@ export const DynamoProductStore = Layer.effect(
     // to its item by a scan of the answers per key. One attempt each: batchCall retries.
 
     /** One BatchWriteItem request; the building (and the client's serialisation) is inside the attempt. */
-    const writeChunk = Effect.fnUntraced(function* writeChunk(products: ReadonlyArray<Product>) {
-      const unprocessed = yield* Effect.tryPromise({
-        try: (abortSignal) =>
+    const writeChunk = Effect.fnUntraced(function* writeChunk(products: ReadonlyArray<Product>, timeoutMs: number) {
+      const unprocessed = yield* awsRequest(
+        "BatchWriteItem",
+        timeoutMs,
+        (abortSignal) =>
           sendAborting(client, batchWriteItem(batchPut(model, products).params()), abortSignal).then((output) =>
             new Set(unprocessedWrites(output, config.tableName).map((item) => String(item.pk)))
-          ),
-        catch: (cause) => classifyAwsError("BatchWriteItem", cause)
-      })
+          )
+      )
       const left = new AwsTransientError({
         operation: "BatchWriteItem",
         code: "UnprocessedItems",
@@ -66,18 +67,19 @@ export const DynamoProductStore = Layer.effect(
     })
 
     /** One strongly consistent BatchGetItem request; the answers formatted inside the attempt. */
-    const readChunk = Effect.fnUntraced(function* readChunk(pks: ReadonlyArray<string>) {
-      const { found, unprocessed } = yield* Effect.tryPromise({
-        try: (abortSignal) =>
+    const readChunk = Effect.fnUntraced(function* readChunk(pks: ReadonlyArray<string>, timeoutMs: number) {
+      const { found, unprocessed } = yield* awsRequest(
+        "BatchGetItem",
+        timeoutMs,
+        (abortSignal) =>
           sendAborting(client, batchGetItem(batchGetConsistent(model, pks).params()), abortSignal).then((output) => {
             const { found, unprocessed } = readResults(output, config.tableName)
             return {
               found: new Map(found.map((item) => [String(item.pk), formatter.format(item)])),
               unprocessed: new Set(unprocessed.map((key) => String(key.pk)))
             }
-          }),
-        catch: (cause) => classifyAwsError("BatchGetItem", cause)
-      })
+          })
+      )
       return pks.map((pk): ItemOutcome<Product | undefined> => {
         if (unprocessed.has(pk)) {
           const message = "DynamoDB left the key unprocessed"
@@ -95,7 +97,7 @@ export const DynamoProductStore = Layer.effect(
       operation: string,
       items: ReadonlyArray<T>,
       size: number,
-      attempt: (chunk: ReadonlyArray<T>) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+      attempt: (chunk: ReadonlyArray<T>, timeoutMs: number) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
       settled: Settled<T, A>
     ) => forEachAtOnce(chunksOf(items, size), (chunk) => batchCall(operation, chunk, attempt, settled))
 
@@ -106,7 +108,7 @@ export const DynamoProductStore = Layer.effect(
         settled: Settled<T, void>
       ) {
         const { unique, fanOut } = byKey(items, (item) => productOf(item).pk)
-        const write = (chunk: ReadonlyArray<T>) => writeChunk(chunk.map(productOf))
+        const write = (chunk: ReadonlyArray<T>, timeoutMs: number) => writeChunk(chunk.map(productOf), timeoutMs)
         yield* inChunks("BatchWriteItem", unique, BATCH_WRITE_LIMIT, write, fanOut(settled))
       }),
       getAll: Effect.fnUntraced(function* getAll<T>(
@@ -115,7 +117,13 @@ export const DynamoProductStore = Layer.effect(
         settled: Settled<T, Product | undefined>
       ) {
         const { unique, fanOut } = byKey(items, pkOf)
-        yield* inChunks("BatchGetItem", unique, BATCH_GET_LIMIT, (chunk) => readChunk(chunk.map(pkOf)), fanOut(settled))
+        yield* inChunks(
+          "BatchGetItem",
+          unique,
+          BATCH_GET_LIMIT,
+          (chunk, timeoutMs) => readChunk(chunk.map(pkOf), timeoutMs),
+          fanOut(settled)
+        )
       })
     })
   })

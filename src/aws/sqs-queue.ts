@@ -11,7 +11,8 @@ import {
   OutputQueue
 } from "../services/message-queue.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
-import { classifyAwsError, entryError } from "./aws-error.ts"
+import { entryError } from "./aws-error.ts"
+import { awsRequest } from "./aws-request.ts"
 import { batchCall } from "./batch-call.ts"
 import { sendAborting } from "./cached-handlers.ts"
 import { chunksByWeight } from "./chunk.ts"
@@ -45,9 +46,9 @@ const sqsQueue = (queueUrl: string) =>
     // here would say nothing more but cost its making on every call (see README, "What it costs").
 
     /** One SendMessageBatch request; entry ids are positions in the chunk. */
-    const sendChunk = Effect.fnUntraced(function* sendChunk(messages: ReadonlyArray<OutgoingMessage>) {
-      const { Successful, Failed } = yield* Effect.tryPromise({
-        try: (abortSignal) =>
+    const sendChunk = Effect.fnUntraced(
+      function* sendChunk(messages: ReadonlyArray<OutgoingMessage>, timeoutMs: number) {
+        const { Successful, Failed } = yield* awsRequest("SendMessageBatch", timeoutMs, (abortSignal) =>
           sendAborting(
             client,
             new SendMessageBatchCommand({
@@ -55,19 +56,18 @@ const sqsQueue = (queueUrl: string) =>
               Entries: messages.map((m, i) => toEntry(m, String(i), fifo))
             }),
             abortSignal
-          ),
-        catch: (cause) => classifyAwsError("SendMessageBatch", cause)
-      })
-      const ok = new Set((Successful ?? []).map((s) => s.Id))
-      const failed = new Map((Failed ?? []).map((f) => [f.Id, f]))
-      return messages.map((_, i): ItemOutcome<void> => {
-        const failure = failed.get(String(i))
-        if (failure) return Result.fail(entryError("SendMessageBatch", failure))
-        if (ok.has(String(i))) return Result.void
-        const message = "SQS reported no result for the entry"
-        return Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message }))
-      })
-    })
+          ))
+        const ok = new Set((Successful ?? []).map((s) => s.Id))
+        const failed = new Map((Failed ?? []).map((f) => [f.Id, f]))
+        return messages.map((_, i): ItemOutcome<void> => {
+          const failure = failed.get(String(i))
+          if (failure) return Result.fail(entryError("SendMessageBatch", failure))
+          if (ok.has(String(i))) return Result.void
+          const message = "SQS reported no result for the entry"
+          return Result.fail(new AwsTransientError({ operation: "SendMessageBatch", code: "MissingResult", message }))
+        })
+      }
+    )
 
     return {
       // Every chunk at once: the invocation's request permits bound what is in flight.
@@ -78,7 +78,13 @@ const sqsQueue = (queueUrl: string) =>
       ) {
         yield* forEachAtOnce(
           chunksByWeight(items, SQS_BATCH_MAX_ENTRIES, SEND_BATCH_BYTES, (item) => sqsMessageBytes(messageOf(item))),
-          (chunk) => batchCall("SendMessageBatch", chunk, (sending) => sendChunk(sending.map(messageOf)), settled)
+          (chunk) =>
+            batchCall(
+              "SendMessageBatch",
+              chunk,
+              (sending, timeoutMs) => sendChunk(sending.map(messageOf), timeoutMs),
+              settled
+            )
         )
       })
     } satisfies MessageQueueShape

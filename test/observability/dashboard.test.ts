@@ -176,7 +176,7 @@ const emittedNames = async () => {
   )
   const src = resolve(import.meta.dir, "../../src/aws")
   for (const f of readdirSync(src)) {
-    for (const m of readFileSync(join(src, f), "utf8").matchAll(/classifyAwsError\("([A-Za-z]+)"/g)) {
+    for (const m of readFileSync(join(src, f), "utf8").matchAll(/(?:classifyAwsError|awsRequest)\(\s*"([A-Za-z]+)"/g)) {
       names.add(`AwsRequests.${m[1]}`)
     }
   }

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
+import { RetryPolicy } from "../../src/aws/batch-call.ts"
 import { invocationCounts, withInvocationMetrics } from "../../src/aws/metrics.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
@@ -26,12 +27,16 @@ const fakeClient = (reply: Reply) => {
   return { client: client as unknown as DynamoDBDocumentClient, calls }
 }
 
-const run = <A>(client: DynamoDBDocumentClient, use: (store: ProductStore["Service"]) => Effect.Effect<A>) => {
+const run = <A>(
+  client: DynamoDBDocumentClient,
+  use: (store: ProductStore["Service"]) => Effect.Effect<A>,
+  retries: Layer.Layer<never> = FAST_RETRIES
+) => {
   const layer = dynamoStoreOn(client)
   return Effect.runPromise(
     Effect.all([ProductStore.use(use), invocationCounts]).pipe(
       withInvocationMetrics,
-      Effect.provide(Layer.mergeAll(layer, FAST_RETRIES))
+      Effect.provide(Layer.mergeAll(layer, retries))
     )
   ).then(([value, counts]) => ({ value, retried: counts.retried, requests: counts.requests }))
 }
@@ -202,5 +207,33 @@ describe("DynamoProductStore", () => {
     const { value } = await run(client, (s) => putAll(s, Array.from({ length: 25 }, (_, i) => product(i))))
     expect(calls).toHaveLength(1)
     expect(new Set(value.map((r) => Result.isFailure(r) && r.failure._tag))).toEqual(new Set(["AwsPermanentError"]))
+  })
+
+  test("a request with no answer within attemptTimeoutMs is aborted and retried; the retry's answer counts", async () => {
+    const signals: Array<AbortSignal> = []
+    const calls: Array<Call> = []
+    const client = {
+      send: (command: { constructor: { name: string }; input: unknown }, options: { abortSignal: AbortSignal }) => {
+        const call = documentCall(command)
+        calls.push(call)
+        signals.push(options.abortSignal)
+        if (calls.length > 1) return Promise.resolve({ $metadata: {}, ...dynamoAnswer(call.name, { Responses: {} }) })
+        // The first never answers: it rejects, as fetch does, when its signal aborts.
+        return new Promise((_, reject) =>
+          options.abortSignal.addEventListener(
+            "abort",
+            () => reject(Object.assign(new Error("x"), { name: "AbortError" }))
+          )
+        )
+      }
+    } as unknown as DynamoDBDocumentClient
+    const policy = Layer.succeed(RetryPolicy, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, attemptTimeoutMs: 60 })
+    const started = performance.now()
+    const { value, retried, requests } = await run(client, (s) => getAll(s, ["p-1"]), policy)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55)
+    expect(calls.map((c) => c.name)).toEqual(["BatchGetCommand", "BatchGetCommand"])
+    expect(signals.map((s) => s.aborted)).toEqual([true, false])
+    expect(value).toEqual([Result.succeed(undefined)])
+    expect({ retried, requests }).toEqual({ retried: 1, requests: { BatchGetItem: 2 } })
   })
 })

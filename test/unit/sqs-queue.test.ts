@@ -1,6 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs"
 import { describe, expect, test } from "bun:test"
 import { Effect, Layer, Result } from "effect"
+import { RetryPolicy } from "../../src/aws/batch-call.ts"
 import { SqsClient } from "../../src/aws/clients.ts"
 import { SqsDeadLetterQueue, SqsOutputQueue } from "../../src/aws/sqs-queue.ts"
 import { AppConfig } from "../../src/config.ts"
@@ -46,7 +47,8 @@ const send = (
   client: SQSClient,
   messages: Array<OutgoingMessage>,
   queue: "output" | "dlq" = "output",
-  urls = { out: "http://sqs/out", dlq: "http://sqs/dlq" }
+  urls = { out: "http://sqs/out", dlq: "http://sqs/dlq" },
+  retries: Layer.Layer<never> = FAST_RETRIES
 ) =>
   Effect.runPromise(
     (queue === "output"
@@ -69,7 +71,7 @@ const send = (
             ))
           )
         ),
-        Effect.provide(FAST_RETRIES)
+        Effect.provide(retries)
       )
   )
 
@@ -145,5 +147,33 @@ describe("SQS queues", () => {
     const standard = fakeSqs(() => ({}))
     await send(standard.client, [{ body: "b", attributes: {}, groupId: "g", deduplicationId: "m-1" }])
     expect(standard.calls[0]!.Entries[0]!.MessageGroupId).toBeUndefined()
+  })
+
+  test("a send with no answer within attemptTimeoutMs is aborted and retried; the retry's answer counts", async () => {
+    const signals: Array<AbortSignal> = []
+    const client = {
+      send: (command: { input: Call }, options: { abortSignal: AbortSignal }) => {
+        signals.push(options.abortSignal)
+        const Successful = command.input.Entries.map((e) => ({
+          Id: e.Id,
+          MessageId: `id-${e.Id}`,
+          MD5OfMessageBody: ""
+        }))
+        if (signals.length > 1) return Promise.resolve({ $metadata: {}, Failed: [], Successful })
+        // The first never answers: it rejects, as fetch does, when its signal aborts.
+        return new Promise((_, reject) =>
+          options.abortSignal.addEventListener(
+            "abort",
+            () => reject(Object.assign(new Error("x"), { name: "AbortError" }))
+          )
+        )
+      }
+    } as unknown as SQSClient
+    const policy = Layer.succeed(RetryPolicy, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, attemptTimeoutMs: 60 })
+    const started = performance.now()
+    const results = await send(client, [message(0)], "output", undefined, policy)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55)
+    expect(signals.map((s) => s.aborted)).toEqual([true, false])
+    expect(results).toEqual([Result.void])
   })
 })
