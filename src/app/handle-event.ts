@@ -3,6 +3,7 @@ import { invocationCounts, withInvocationMetrics } from "../aws/metrics.ts"
 import { withRequestPermits } from "../aws/request-permits.ts"
 import { processBatch, safetyMarginMs } from "../batch/process-batch.ts"
 import { decodeSqsEvent } from "../batch/sqs-event.ts"
+import { tracedSpan } from "../batch/traced-span.ts"
 import { publishMetrics, recordInvocation } from "../observability/publish-metrics.ts"
 import { handleProductRound } from "../products/handle-round.ts"
 import { countOutcomes, describeFailure } from "../products/outcome.ts"
@@ -23,9 +24,10 @@ export interface Observed {
 
 /**
  * One invocation: validate the event, process the batch within the deadline, report failures, and
- * write the invocation's metrics (one EMF line). Its span is the invocation's root span.
+ * write the invocation's metrics (one EMF line). Its span is the invocation's root span. Effect.fn's span
+ * without its cost when tracing is off (tracedSpan), as for every function the hot path calls.
  */
-export const handleEvent = Effect.fn("handleEvent")(
+export const handleEvent = Effect.fnUntraced(
   function*(event: unknown, context: InvocationContext, observed: Observed = { coldStart: false }) {
     const startedAt = Date.now()
     const started = performance.now()
@@ -78,5 +80,6 @@ export const handleEvent = Effect.fn("handleEvent")(
     return { batchItemFailures: result.batchItemFailures.map((f) => ({ ...f })) }
   },
   withInvocationMetrics,
-  (effect, _event, context, _observed?: Observed) => Effect.annotateLogs(effect, { requestId: context.awsRequestId })
+  (effect, _event, context, _observed?: Observed) => Effect.annotateLogs(effect, { requestId: context.awsRequestId }),
+  tracedSpan("handleEvent")
 )

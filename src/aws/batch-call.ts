@@ -1,4 +1,5 @@
 import { Context, Duration, Effect, identity, Metric, Result } from "effect"
+import { tracedSpan } from "../batch/traced-span.ts"
 import { type AwsError, AwsItemRejected, AwsTransientError } from "../domain/errors.ts"
 import { step } from "../observability/span.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
@@ -47,9 +48,10 @@ const rejectItem = (error: AwsError): AwsError =>
  * to single items: the culprits are rejected alone (AwsItemRejected) and their neighbours go
  * through. Each attempt is given the policy's attemptTimeoutMs, which its request enforces (awsRequest:
  * aborted, failed with a transient TimeoutError). The deadline is enforced by the caller interrupting this
- * effect, which aborts the in-flight HTTP request.
+ * effect, which aborts the in-flight HTTP request. Its span is Effect.fn's, without its cost when tracing is off
+ * (tracedSpan).
  */
-export const batchCall = Effect.fn("batchCall")(function*<I, A>(
+export const batchCall = Effect.fnUntraced(function*<I, A>(
   operation: string,
   items: ReadonlyArray<I>,
   attempt: (items: ReadonlyArray<I>, timeoutMs: number) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
@@ -106,4 +108,4 @@ export const batchCall = Effect.fn("batchCall")(function*<I, A>(
     })
 
   yield* callPart(items)
-})
+}, tracedSpan("batchCall"))

@@ -1,6 +1,7 @@
 import { Effect, Result, Schema } from "effect"
 import { InvalidEvent } from "../domain/errors.ts"
 import { oneLine } from "../domain/one-line.ts"
+import { tracedSpan } from "./traced-span.ts"
 
 // Only what the function uses is checked; everything else in Lambda's record shape passes through.
 const SqsRecord = Schema.Struct({
@@ -37,11 +38,12 @@ const toBatchRecord = (r: typeof SqsRecord.Type): BatchRecord => {
   }
 }
 
-/** Validates the Lambda event; anything that is not an SQS event fails the whole invocation. */
-export const decodeSqsEvent = Effect.fn("decodeSqsEvent")(
+/** Validates the Lambda event; anything that is not an SQS event fails the whole invocation. Effect.fn's span, see tracedSpan. */
+export const decodeSqsEvent = Effect.fnUntraced(
   function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
     const decoded = decodeEvent(event)
     if (Result.isSuccess(decoded)) return decoded.success.Records.map(toBatchRecord)
     return yield* new InvalidEvent({ reason: `not an SQS event: ${oneLine(decoded.failure.message)}` })
-  }
+  },
+  tracedSpan("decodeSqsEvent")
 )

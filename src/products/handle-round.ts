@@ -2,6 +2,7 @@ import { Effect, Result } from "effect"
 import { allAtOnce } from "../batch/all-at-once.ts"
 import type { RoundHandler } from "../batch/process-batch.ts"
 import type { BatchRecord } from "../batch/sqs-event.ts"
+import { tracedSpan } from "../batch/traced-span.ts"
 import type { AwsError } from "../domain/errors.ts"
 import { DYNAMO_PARTITION_KEY_MAX_BYTES, utf8Bytes } from "../domain/limits.ts"
 import { decodeMessage } from "../domain/message.ts"
@@ -52,8 +53,9 @@ type Services = ProductStore | OutputQueue | DeadLetterQueue
  * by a batched send of its answers, and rejected messages batched sends to the DLQ, all at once.
  * Each record is settled as soon as the request that carried it is done, so a deadline cut keeps
  * what finished. A record whose item AWS refuses on its own is parked in the DLQ with AWS's reason.
+ * Its spans are Effect.fn's without their cost when tracing is off (tracedSpan).
  */
-export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services> = Effect.fn("handleProductRound")(
+export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services> = Effect.fnUntraced(
   function*(records, settle) {
     yield* Effect.annotateCurrentSpan("records", records.length)
     const store = yield* ProductStore
@@ -74,7 +76,7 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
       }
     }
 
-    const parkAll = Effect.fn("park")(function*(toPark: ReadonlyArray<Parked>) {
+    const parkAll = Effect.fnUntraced(function*(toPark: ReadonlyArray<Parked>) {
       for (const { record, message, reason } of toPark) {
         yield* Effect.logWarning("message parked in the dead-letter queue").pipe(
           Effect.annotateLogs({ messageId: record.messageId, errorType: message.attributes.errorType, reason })
@@ -90,7 +92,7 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
             else settle(p.record, Result.succeed({ _tag: "DeadLettered", reason: p.reason }))
           }
         }))
-    })
+    }, tracedSpan("park"))
     // Called after every kind of work, mostly with nothing to park: no step, no span, for nothing.
     const park = (toPark: ReadonlyArray<Parked>) => toPark.length === 0 ? Effect.void : parkAll(toPark)
 
@@ -134,5 +136,6 @@ export const handleProductRound: RoundHandler<ProductOutcome, AwsError, Services
     })
 
     yield* allAtOnce([addAll, readAll, park(invalid)])
-  }
+  },
+  tracedSpan("handleProductRound")
 )
