@@ -38,7 +38,10 @@ const toBatchRecord = (r: typeof SqsRecord.Type): BatchRecord => {
   }
 }
 
-/** Validates the Lambda event; anything that is not an SQS event fails the whole invocation. Effect.fn's span, see tracedSpan. */
+/**
+ * Validates the Lambda event; anything that is not an SQS event fails the whole invocation. Its span is
+ * Effect.fn's, without its cost when tracing is off (tracedSpan).
+ */
 export const decodeSqsEvent = Effect.fnUntraced(
   function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
     const decoded = decodeEvent(event)

@@ -54,7 +54,7 @@ describe("awsRequest", () => {
     expect(thrown).toMatchObject({ cause: { reasons: [{ error: { _tag: "AwsPermanentError" } }] } })
   })
 
-  test("interrupted (the invocation's deadline): the request in flight is aborted, no timeout failure follows", async () => {
+  test("interrupted (the deadline): the request in flight is aborted, no timeout failure follows", async () => {
     const signals: Array<AbortSignal> = []
     const exit = await Effect.runPromise(Effect.gen(function*() {
       const fiber = yield* Effect.forkChild(awsRequest("BatchGetItem", 1_000, hanging(signals)))

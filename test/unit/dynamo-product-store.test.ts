@@ -209,7 +209,7 @@ describe("DynamoProductStore", () => {
     expect(new Set(value.map((r) => Result.isFailure(r) && r.failure._tag))).toEqual(new Set(["AwsPermanentError"]))
   })
 
-  test("a request with no answer within attemptTimeoutMs is aborted and retried; the retry's answer counts", async () => {
+  test("no answer within attemptTimeoutMs: the request is aborted and retried; the retry's answer counts", async () => {
     const signals: Array<AbortSignal> = []
     const calls: Array<Call> = []
     const client = {

@@ -62,7 +62,7 @@ const spansOf = async (outer: (n: number) => Effect.Effect<number, string>, n: n
 }
 
 describe("tracedSpan", () => {
-  test("tracing on: the spans Effect.fn makes, same names, parents, kinds and attributes, failures included", async () => {
+  test("tracing on: the spans Effect.fn makes, same names, parents, kinds, attributes and failures", async () => {
     for (const n of [3, -1]) {
       const expected = await spansOf(withFn(), n, true)
       const actual = await spansOf(withTracedSpan(), n, true)
