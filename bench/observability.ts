@@ -2,7 +2,7 @@
  * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--epochs 6] [--warmup 2] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
  *                             [--no-collector] [--compare-function DIR] [--export-every MS] [--unsampled]
- *                             [--no-sampled]
+ *                             [--no-sampled] [--traced-env NAME=VALUE,...]
  *
  * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
  * variants, each with its own local stack and warm environments (the same number), held to the memory
@@ -25,7 +25,8 @@
  *   --per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
  *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR (with
  *   --unsampled, its unsampled variant too);
- *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s)
+ *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s;
+ *   --traced-env NAME=VALUE,...: traced alike, with these variables added to the function's environment)
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
  * the same time, so that the load of other processes on a shared machine falls alike on all of them
  * at every moment (with --sequential, one after the other in an ABBA order, reversed every other round
@@ -60,6 +61,7 @@ import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { activeTracing, type LambdaTracing, SAMPLE_NOTHING } from "../local/runtime-api/active-tracing.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
+import { settingsEnv } from "./layer-env.ts"
 import {
   comparePaired,
   controlHolds,
@@ -86,6 +88,7 @@ const { values: args } = parseArgs({
     "per-invocation": { type: "boolean", default: false },
     "compare-function": { type: "string" },
     "export-every": { type: "string" },
+    "traced-env": { type: "string" },
     "no-collector": { type: "boolean", default: false },
     unsampled: { type: "boolean", default: false },
     "no-sampled": { type: "boolean", default: false },
@@ -189,6 +192,13 @@ const variants: Array<{
         OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
         OTEL_TRACES_SAMPLER: "always_on"
       }
+    }]
+    : []),
+  // Traced alike with more settings (OTLP_EXPORT_CLIENT=fetch, say): a setting measured side by side.
+  ...(args["traced-env"]
+    ? [{
+      key: `metrics+traces, ${args["traced-env"]}`,
+      env: { ...tracedEnv, ...settingsEnv(args["traced-env"].split(",")) }
     }]
     : []),
   // Diagnostic: exported every `--export-every` ms instead of 5 s (fewer exports per invocation).

@@ -1,11 +1,30 @@
 import { Duration, Effect, Layer } from "effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
+import { leanFetchClient } from "./otlp-fetch-client.ts"
+import { singleExporterFlusher } from "./otlp-flusher.ts"
+import { OtlpSocketClient } from "./otlp-socket-client.ts"
 import { batchedTracerLayer } from "./otlp-tracer.ts"
 import { millis, otlpHeaders, TraceExport } from "./tracing.ts"
 
-/** Effect's OTLP tracer (JSON over fetch) to `url`, and the TraceExport that flushes it (see tracingLayer). */
+/**
+ * The exporter's HTTP client: a kept-alive socket of its own to an `http:` endpoint (a collector on
+ * loopback), else a plain fetch (`https:`). Either sends the exporter's one POST without Effect's client
+ * pipeline around it (see otlp-fetch-client.ts); the socket also without Bun's HTTP client thread.
+ * `OTLP_EXPORT_CLIENT=fetch` takes fetch for `http:` too: a fallback, and the way to measure the two.
+ */
+export const otlpHttpClient = (url: string, choice?: string): Layer.Layer<HttpClient.HttpClient> =>
+  url.startsWith("http:") && choice?.toLowerCase() !== "fetch"
+    ? Layer.effect(
+      HttpClient.HttpClient,
+      Effect.acquireRelease(Effect.sync(() => new OtlpSocketClient(url)), (c) => Effect.sync(() => c.close())).pipe(
+        Effect.map((c) => c.client)
+      )
+    )
+    : Layer.succeed(HttpClient.HttpClient, leanFetchClient)
+
+/** Effect's OTLP exporter with our tracer (OTLP JSON) to `url`, and the TraceExport that flushes it (see tracingLayer). */
 export const otlpLayer = (
   env: Readonly<Record<string, string | undefined>>,
   url: string,
@@ -25,8 +44,8 @@ export const otlpLayer = (
     maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
     shutdownTimeout: Duration.seconds(1)
   }).pipe(
-    Layer.provideMerge(OtlpExporter.layerFlusher),
-    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer))
+    Layer.provideMerge(singleExporterFlusher),
+    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, otlpHttpClient(url, env.OTLP_EXPORT_CLIENT)))
   )
   const flush = Layer.effect(
     TraceExport,
