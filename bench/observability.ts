@@ -2,7 +2,7 @@
  * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--epochs 6] [--warmup 2] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
  *                             [--no-collector] [--compare-function DIR] [--export-every MS] [--unsampled]
- *                             [--no-sampled] [--traced-env NAME=VALUE,...]
+ *                             [--no-sampled] [--traced-env NAME=VALUE,...] [--compare-env NAME=VALUE,...]
  *
  * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
  * variants, each with its own local stack and warm environments (the same number), held to the memory
@@ -26,7 +26,8 @@
  *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR (with
  *   --unsampled, its unsampled variant too);
  *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s;
- *   --traced-env NAME=VALUE,...: traced alike, with these variables added to the function's environment)
+ *   --traced-env NAME=VALUE,...: traced alike, with these variables added to the function's environment;
+ *   --compare-env NAME=VALUE,...: these variables added to the other build's traced variant too)
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
  * the same time, so that the load of other processes on a shared machine falls alike on all of them
  * at every moment (with --sequential, one after the other in an ABBA order, reversed every other round
@@ -89,6 +90,7 @@ const { values: args } = parseArgs({
     "compare-function": { type: "string" },
     "export-every": { type: "string" },
     "traced-env": { type: "string" },
+    "compare-env": { type: "string" },
     "no-collector": { type: "boolean", default: false },
     unsampled: { type: "boolean", default: false },
     "no-sampled": { type: "boolean", default: false },
@@ -172,7 +174,11 @@ const variants: Array<{
     : []),
   // Another build of the function (an unpacked function zip), traced alike: a change measured side by side.
   ...(args["compare-function"]
-    ? [{ key: "metrics+traces, other build", env: tracedEnv, taskRoot: args["compare-function"] }]
+    ? [{
+      key: `metrics+traces, other build${args["compare-env"] ? `, ${args["compare-env"]}` : ""}`,
+      env: { ...tracedEnv, ...settingsEnv(args["compare-env"]?.split(",") ?? []) },
+      taskRoot: args["compare-function"]
+    }]
     : []),
   // With --unsampled too: the other build's unsampled invocations (endpoint set, Sampled=0).
   ...(args["compare-function"] && args.unsampled
@@ -480,9 +486,12 @@ for (const r of running.slice(2)) {
 }
 
 // A change measured side by side: this build against the other one, both traced (and both unsampled).
+// With --compare-env, the other build's traced variant runs with those settings: set beside --traced-env's.
+const comparedKey = (key: string) =>
+  key === "metrics+traces" && args["compare-env"] ? `${key}, ${args["traced-env"] ?? ""}` : key
 for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
-  const other = running.find((r) => r.key === `${key}, other build`)
-  const thisBuild = running.find((r) => r.key === key)
+  const other = running.find((r) => r.key.startsWith(`${key}, other build`))
+  const thisBuild = running.find((r) => r.key === comparedKey(key))
   if (!other || !thisBuild) continue
   const d = byEpoch
     ? comparePaired(perEpoch(thisBuild, thisBuild.perRound), perEpoch(other, other.perRound), budget)
@@ -491,7 +500,9 @@ for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
     ? comparePaired(perEpoch(thisBuild, thisBuild.cpuPerRound), perEpoch(other, other.cpuPerRound), budget)
     : comparePaired(thisBuild.cpuPerRound, other.cpuPerRound, budget)
   console.log(
-    `\nthis build / other build, ${key}: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; ` +
+    `\nthis build / other build, ${other.key.replace(", other build", "")}: duration ${interval(d.logT)}, ${
+      interval(d.bootstrap)
+    }; ` +
       `CPU per invocation ${interval(c.logT)}, ${interval(c.bootstrap)}`
   )
 }

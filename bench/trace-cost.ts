@@ -11,8 +11,10 @@
  *            measured block, not during it), and with the endpoint set but the invocation not sampled by
  *            Lambda (`Sampled=0`, no always_on: what most invocations under active tracing pay)
  *   export   CPU per export of `--per-export` invocations' spans by the function's tracer and Effect's
- *            OtlpExporter: with Effect's fetch client to a receiver in another process (its CPU not
- *            counted), and with an HTTP client that answers in memory (conversion and the exporter only)
+ *            OtlpExporter, to a receiver in another process (its CPU not counted): with Effect's fetch client
+ *            and flusher (the function before), the function's plain fetch client (https: endpoints) and
+ *            its socket client (http: endpoints), each with its flusher; and with an HTTP client that
+ *            answers in memory (conversion and the exporter only)
  * CPU is process.cpuUsage() (every thread of this process), per block of invocations; variants
  * interleaved; medians over `--rounds` rounds.
  */

@@ -17,7 +17,13 @@ export const singleExporterFlusher: Layer.Layer<OtlpExporter.Flusher> = Layer.sy
     register: (run) =>
       Effect.flatMap(Scope.Scope, (scope) => {
         exports.push(run)
-        return Scope.addFinalizer(scope, Effect.sync(() => exports.splice(exports.indexOf(run), 1)))
+        return Scope.addFinalizer(
+          scope,
+          Effect.sync(() => {
+            const at = exports.indexOf(run)
+            if (at >= 0) exports.splice(at, 1)
+          })
+        )
       })
   }
 })

@@ -1,6 +1,6 @@
 import type { Socket, TCPSocketListener } from "bun"
 import { afterAll, describe, expect, test } from "bun:test"
-import { Context, Duration, Effect, Layer, ManagedRuntime } from "effect"
+import { Context, Duration, Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -310,4 +310,25 @@ describe("the function's exporter (socket client and flusher) against Effect's f
     expect({ ...now[0]!, body: masked(now[0]!.body) }).toEqual({ ...before[0]!, body: masked(before[0]!.body) })
     expect(now[0]!.apiKey).toBe("secret")
   }, 10_000)
+})
+
+describe("the one exporter's flusher", () => {
+  test("runs the registered export (each of them, were there two), and none once its scope closed", async () => {
+    const runs: Array<string> = []
+    const count = (name: string) => Effect.sync(() => void runs.push(name))
+    await Effect.runPromise(
+      Effect.gen(function*() {
+        const flusher = yield* OtlpExporter.Flusher
+        const scope = yield* Scope.make()
+        yield* Scope.provide(flusher.register(count("traces")), scope)
+        yield* flusher.flush
+        expect(runs).toEqual(["traces"])
+        yield* Effect.scoped(Effect.andThen(flusher.register(count("logs")), flusher.flush))
+        expect(runs.sort()).toEqual(["logs", "traces", "traces"])
+        yield* Scope.close(scope, Exit.void)
+        yield* flusher.flush
+        expect(runs).toHaveLength(3)
+      }).pipe(Effect.provide(singleExporterFlusher))
+    )
+  })
 })
