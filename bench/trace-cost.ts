@@ -12,9 +12,8 @@
  *            Lambda (`Sampled=0`, no always_on: what most invocations under active tracing pay)
  *   export   CPU per export of `--per-export` invocations' spans by the function's tracer and Effect's
  *            OtlpExporter, to a receiver in another process (its CPU not counted): with Effect's fetch client
- *            and flusher (the function before), the function's plain fetch client (https: endpoints) and
- *            its socket client (http: endpoints), each with its flusher; and with an HTTP client that
- *            answers in memory (conversion and the exporter only)
+ *            and flusher (the function before), with the function's plain fetch client and flusher, and
+ *            with an HTTP client that answers in memory (conversion and the exporter only)
  * CPU is process.cpuUsage() (every thread of this process), per block of invocations; variants
  * interleaved; medians over `--rounds` rounds.
  */
@@ -28,7 +27,6 @@ import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
-import { otlpHttpClient } from "../src/observability/otlp-export.ts"
 import { leanFetchClient } from "../src/observability/otlp-fetch-client.ts"
 import { singleExporterFlusher } from "../src/observability/otlp-flusher.ts"
 import { batchedTracerLayer } from "../src/observability/otlp-tracer.ts"
@@ -135,7 +133,6 @@ const runtimes = {
   // Effect's fetch client and flusher (the function's export before) against the function's own client and flusher.
   fetch: ManagedRuntime.make(tracer(FetchHttpClient.layer)),
   leanFetch: ManagedRuntime.make(tracer(Layer.succeed(HttpClient.HttpClient, leanFetchClient), singleExporterFlusher)),
-  socket: ManagedRuntime.make(tracer(otlpHttpClient(`${receiverUrl}/v1/traces`), singleExporterFlusher)),
   inMemory: ManagedRuntime.make(tracer(inMemory, singleExporterFlusher))
 }
 const flush = Effect.flatMap(OtlpExporter.Flusher, (f) => f.flush)
@@ -164,7 +161,7 @@ const batches = (runtime: ManagedRuntime.ManagedRuntime<OtlpExporter.Flusher, ne
     }
   }).then((us) => us / (invocations / perExport))
 
-const clients = ["fetch", "leanFetch", "socket", "inMemory"] as const
+const clients = ["fetch", "leanFetch", "inMemory"] as const
 const samples: Record<string, Array<number>> = {}
 const add = (key: string, value: number, round: number) => {
   if (round > 0) (samples[key] ??= []).push(value) // the first round warms the JIT up
@@ -180,8 +177,7 @@ for (let round = 0; round <= rounds; round++) {
 }
 const CLIENTS = {
   fetch: "Effect's fetch client and flusher to a receiver (before)",
-  leanFetch: "a plain fetch client (https: endpoints)",
-  socket: "a kept-alive socket (http: endpoints)",
+  leanFetch: "the function's plain fetch client and flusher",
   inMemory: "a client answering in memory"
 }
 const m = (key: string) => median(samples[key]!)

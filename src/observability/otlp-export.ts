@@ -4,27 +4,14 @@ import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import { leanFetchClient } from "./otlp-fetch-client.ts"
 import { singleExporterFlusher } from "./otlp-flusher.ts"
-import { OtlpSocketClient } from "./otlp-socket-client.ts"
 import { batchedTracerLayer } from "./otlp-tracer.ts"
 import { millis, otlpHeaders, TraceExport } from "./tracing.ts"
 
 /**
- * The exporter's HTTP client: a kept-alive socket of its own to an `http:` endpoint (a collector on
- * loopback), else a plain fetch (`https:`). Either sends the exporter's one POST without Effect's client
- * pipeline around it (see otlp-fetch-client.ts); the socket also without Bun's HTTP client thread.
- * `OTLP_EXPORT_CLIENT=fetch` takes fetch for `http:` too: a fallback, and the way to measure the two.
+ * Effect's OTLP exporter with our tracer (OTLP JSON) to `url`, and the TraceExport that flushes it (see
+ * tracingLayer). Under the exporter: a plain fetch for its one POST (otlp-fetch-client.ts) and a flusher
+ * that runs its export without forking (otlp-flusher.ts).
  */
-export const otlpHttpClient = (url: string, choice?: string): Layer.Layer<HttpClient.HttpClient> =>
-  url.startsWith("http:") && choice?.toLowerCase() !== "fetch"
-    ? Layer.effect(
-      HttpClient.HttpClient,
-      Effect.acquireRelease(Effect.sync(() => new OtlpSocketClient(url)), (c) => Effect.sync(() => c.close())).pipe(
-        Effect.map((c) => c.client)
-      )
-    )
-    : Layer.succeed(HttpClient.HttpClient, leanFetchClient)
-
-/** Effect's OTLP exporter with our tracer (OTLP JSON) to `url`, and the TraceExport that flushes it (see tracingLayer). */
 export const otlpLayer = (
   env: Readonly<Record<string, string | undefined>>,
   url: string,
@@ -45,7 +32,7 @@ export const otlpLayer = (
     shutdownTimeout: Duration.seconds(1)
   }).pipe(
     Layer.provideMerge(singleExporterFlusher),
-    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, otlpHttpClient(url, env.OTLP_EXPORT_CLIENT)))
+    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, Layer.succeed(HttpClient.HttpClient, leanFetchClient)))
   )
   const flush = Layer.effect(
     TraceExport,

@@ -20,19 +20,21 @@ export const leanFetchClient: HttpClient.HttpClient = HttpClient.makeWith(
 
 const send = (request: HttpClientRequest.HttpClientRequest) =>
   Effect.callback<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-    fetch(request.url, { method: request.method, headers: request.headers, body: bodyOf(request) as BodyInit }).then(
+    const body = request.body
+    if (body._tag !== "Uint8Array" && body._tag !== "Empty") {
+      return resume(Effect.fail(transportError(request, `the OTLP client sends text or bytes, not ${body._tag}`)))
+    }
+    // What the exporter sends: text (OTLP JSON, as encoded) or bytes (OTLP protobuf).
+    const init = {
+      method: request.method,
+      headers: request.headers,
+      body: body._tag === "Empty" ? undefined : body.text ?? body.body
+    }
+    fetch(request.url, init as RequestInit).then(
       (response) => resume(Effect.succeed(HttpClientResponse.fromWeb(request, response))),
       (cause) => resume(Effect.fail(transportError(request, cause)))
     )
   })
 
-/** What the exporter sends: text (OTLP JSON) or bytes (OTLP protobuf). */
-const bodyOf = (request: HttpClientRequest.HttpClientRequest): string | Uint8Array | undefined => {
-  const body = request.body
-  if (body._tag === "Uint8Array") return body.text ?? body.body
-  if (body._tag === "Empty") return undefined
-  throw new TypeError(`the OTLP client sends text or bytes, not a ${body._tag} body`)
-}
-
-export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
+const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
   new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
