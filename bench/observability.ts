@@ -2,7 +2,7 @@
  * bun run bench:observability [--memory 128] [--messages 400] [--rounds 60] [--epochs 6] [--warmup 2] [--latency 4]
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
  *                             [--no-collector] [--compare-function DIR] [--export-every MS] [--unsampled]
- *                             [--no-sampled]
+ *                             [--no-sampled] [--traced-env NAME=VALUE,...] [--compare-env NAME=VALUE,...]
  *
  * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
  * variants, each with its own local stack and warm environments (the same number), held to the memory
@@ -25,7 +25,9 @@
  *   --per-invocation: spans exported before each invocation returns; --no-collector: no receiver;
  *   --compare-function DIR: traced alike, with another build's function zip unpacked in DIR (with
  *   --unsampled, its unsampled variant too);
- *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s)
+ *   --export-every MS: traced alike, spans exported every MS ms instead of 5 s;
+ *   --traced-env NAME=VALUE,...: traced alike, with these variables added to the function's environment;
+ *   --compare-env NAME=VALUE,...: these variables added to the other build's traced variant too)
  * Each round sends the same `--messages` (half adds, half reads of seeded products) to every variant at
  * the same time, so that the load of other processes on a shared machine falls alike on all of them
  * at every moment (with --sequential, one after the other in an ABBA order, reversed every other round
@@ -60,6 +62,7 @@ import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { activeTracing, type LambdaTracing, SAMPLE_NOTHING } from "../local/runtime-api/active-tracing.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
 import { startOtlpReceiver } from "../local/trace/otlp-receiver.ts"
+import { settingsEnv } from "./layer-env.ts"
 import {
   comparePaired,
   controlHolds,
@@ -86,6 +89,8 @@ const { values: args } = parseArgs({
     "per-invocation": { type: "boolean", default: false },
     "compare-function": { type: "string" },
     "export-every": { type: "string" },
+    "traced-env": { type: "string" },
+    "compare-env": { type: "string" },
     "no-collector": { type: "boolean", default: false },
     unsampled: { type: "boolean", default: false },
     "no-sampled": { type: "boolean", default: false },
@@ -169,7 +174,11 @@ const variants: Array<{
     : []),
   // Another build of the function (an unpacked function zip), traced alike: a change measured side by side.
   ...(args["compare-function"]
-    ? [{ key: "metrics+traces, other build", env: tracedEnv, taskRoot: args["compare-function"] }]
+    ? [{
+      key: `metrics+traces, other build${args["compare-env"] ? `, ${args["compare-env"]}` : ""}`,
+      env: { ...tracedEnv, ...settingsEnv(args["compare-env"]?.split(",") ?? []) },
+      taskRoot: args["compare-function"]
+    }]
     : []),
   // With --unsampled too: the other build's unsampled invocations (endpoint set, Sampled=0).
   ...(args["compare-function"] && args.unsampled
@@ -189,6 +198,13 @@ const variants: Array<{
         OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
         OTEL_TRACES_SAMPLER: "always_on"
       }
+    }]
+    : []),
+  // Traced alike with more settings (OTLP_EXPORT_CLIENT=fetch, say): a setting measured side by side.
+  ...(args["traced-env"]
+    ? [{
+      key: `metrics+traces, ${args["traced-env"]}`,
+      env: { ...tracedEnv, ...settingsEnv(args["traced-env"].split(",")) }
     }]
     : []),
   // Diagnostic: exported every `--export-every` ms instead of 5 s (fewer exports per invocation).
@@ -470,9 +486,12 @@ for (const r of running.slice(2)) {
 }
 
 // A change measured side by side: this build against the other one, both traced (and both unsampled).
+// With --compare-env, the other build's traced variant runs with those settings: set beside --traced-env's.
+const comparedKey = (key: string) =>
+  key === "metrics+traces" && args["compare-env"] ? `${key}, ${args["traced-env"] ?? ""}` : key
 for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
-  const other = running.find((r) => r.key === `${key}, other build`)
-  const thisBuild = running.find((r) => r.key === key)
+  const other = running.find((r) => r.key.startsWith(`${key}, other build`))
+  const thisBuild = running.find((r) => r.key === comparedKey(key))
   if (!other || !thisBuild) continue
   const d = byEpoch
     ? comparePaired(perEpoch(thisBuild, thisBuild.perRound), perEpoch(other, other.perRound), budget)
@@ -481,7 +500,9 @@ for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
     ? comparePaired(perEpoch(thisBuild, thisBuild.cpuPerRound), perEpoch(other, other.cpuPerRound), budget)
     : comparePaired(thisBuild.cpuPerRound, other.cpuPerRound, budget)
   console.log(
-    `\nthis build / other build, ${key}: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; ` +
+    `\nthis build / other build, ${other.key.replace(", other build", "")}: duration ${interval(d.logT)}, ${
+      interval(d.bootstrap)
+    }; ` +
       `CPU per invocation ${interval(c.logT)}, ${interval(c.bootstrap)}`
   )
 }

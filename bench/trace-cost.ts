@@ -11,19 +11,24 @@
  *            measured block, not during it), and with the endpoint set but the invocation not sampled by
  *            Lambda (`Sampled=0`, no always_on: what most invocations under active tracing pay)
  *   export   CPU per export of `--per-export` invocations' spans by the function's tracer and Effect's
- *            OtlpExporter: with Effect's fetch client to a receiver in another process (its CPU not
- *            counted), and with an HTTP client that answers in memory (conversion and the exporter only)
+ *            OtlpExporter, to a receiver in another process (its CPU not counted): with Effect's fetch client
+ *            and flusher (the function before), with the function's plain fetch client and flusher, and
+ *            with an HTTP client that answers in memory (conversion and the exporter only)
  * CPU is process.cpuUsage() (every thread of this process), per block of invocations; variants
  * interleaved; medians over `--rounds` rounds.
  */
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
+import { leanFetchClient } from "../src/observability/otlp-fetch-client.ts"
+import { singleExporterFlusher } from "../src/observability/otlp-flusher.ts"
 import { batchedTracerLayer } from "../src/observability/otlp-tracer.ts"
 import { TraceExport, traceInvocation, tracingLayer } from "../src/observability/tracing.ts"
 import { layerEnv } from "./layer-env.ts"
@@ -95,7 +100,10 @@ const exportsWhenAsked = {
   OTEL_BSP_SCHEDULE_DELAY: "600000",
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "1000000"
 }
-const tracer = (client: Layer.Layer<HttpClient.HttpClient>) =>
+const tracer = (
+  client: Layer.Layer<HttpClient.HttpClient>,
+  flusher: Layer.Layer<OtlpExporter.Flusher> = OtlpExporter.layerFlusher
+) =>
   batchedTracerLayer({
     url: `${receiverUrl}/v1/traces`,
     headers: {},
@@ -104,12 +112,16 @@ const tracer = (client: Layer.Layer<HttpClient.HttpClient>) =>
     maxBatchSize: 100_000,
     shutdownTimeout: Duration.seconds(1)
   }).pipe(
-    Layer.provideMerge(OtlpExporter.layerFlusher),
+    Layer.provideMerge(flusher),
     Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, client))
   )
 const inMemory = Layer.succeed(
   HttpClient.HttpClient,
-  HttpClient.make((request) => Effect.succeed(HttpClientResponse.fromWeb(request, new Response("{}"))))
+  HttpClient.makeWith(
+    (request: Effect.Effect<HttpClientRequest.HttpClientRequest, HttpClientError.HttpClientError>) =>
+      Effect.map(request, (r) => HttpClientResponse.fromWeb(r, new Response("{}"))),
+    Effect.succeed as HttpClient.HttpClient.Preprocess<never, never>
+  )
 )
 const runtimes = {
   off: ManagedRuntime.make(tracingLayer({}, "trace-cost")),
@@ -118,8 +130,10 @@ const runtimes = {
   unsampled: ManagedRuntime.make(
     tracingLayer({ ...exportsWhenAsked, OTEL_TRACES_SAMPLER: "parentbased_always_on" }, "trace-cost")
   ),
+  // Effect's fetch client and flusher (the function's export before) against the function's own client and flusher.
   fetch: ManagedRuntime.make(tracer(FetchHttpClient.layer)),
-  inMemory: ManagedRuntime.make(tracer(inMemory))
+  leanFetch: ManagedRuntime.make(tracer(Layer.succeed(HttpClient.HttpClient, leanFetchClient), singleExporterFlusher)),
+  inMemory: ManagedRuntime.make(tracer(inMemory, singleExporterFlusher))
 }
 const flush = Effect.flatMap(OtlpExporter.Flusher, (f) => f.flush)
 
@@ -147,6 +161,7 @@ const batches = (runtime: ManagedRuntime.ManagedRuntime<OtlpExporter.Flusher, ne
     }
   }).then((us) => us / (invocations / perExport))
 
+const clients = ["fetch", "leanFetch", "inMemory"] as const
 const samples: Record<string, Array<number>> = {}
 const add = (key: string, value: number, round: number) => {
   if (round > 0) (samples[key] ??= []).push(value) // the first round warms the JIT up
@@ -155,10 +170,15 @@ for (let round = 0; round <= rounds; round++) {
   add("spans off", await spans(runtimes.off), round)
   add("spans on", await spans(runtimes.on), round)
   add("spans unsampled", await spans(runtimes.unsampled, false), round)
-  for (const client of ["fetch", "inMemory"] as const) {
+  for (const client of clients) {
     add(`${client} exporting`, await batches(runtimes[client], true), round)
     add(`${client} not exporting`, await batches(runtimes[client], false), round)
   }
+}
+const CLIENTS = {
+  fetch: "Effect's fetch client and flusher to a receiver (before)",
+  leanFetch: "the function's plain fetch client and flusher",
+  inMemory: "a client answering in memory"
 }
 const m = (key: string) => median(samples[key]!)
 console.log(`${rounds} rounds of ${invocations} invocations, JSC as at 128 MB; medians:\n`)
@@ -167,14 +187,10 @@ console.log(table(["", "CPU µs"], [
   ["spans: an invocation, tracing on", fmt(m("spans on"), 1)],
   ["spans: what tracing adds per invocation", fmt(m("spans on") - m("spans off"), 1)],
   ["spans: an invocation Lambda did not sample (Sampled=0), endpoint set", fmt(m("spans unsampled"), 1)],
-  [
-    `export of ${perExport} invocations' spans, fetch to a receiver`,
-    fmt(m("fetch exporting") - m("fetch not exporting"), 0)
-  ],
-  [
-    `export of ${perExport} invocations' spans, in-memory client`,
-    fmt(m("inMemory exporting") - m("inMemory not exporting"), 0)
-  ]
+  ...clients.map((client) => [
+    `export of ${perExport} invocations' spans, ${CLIENTS[client]}`,
+    fmt(m(`${client} exporting`) - m(`${client} not exporting`), 0)
+  ])
 ]))
 for (const runtime of Object.values(runtimes)) await runtime.dispose()
 receiver.kill()

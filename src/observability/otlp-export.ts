@@ -1,11 +1,17 @@
 import { Duration, Effect, Layer } from "effect"
-import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 import * as OtlpExporter from "effect/observability/OtlpExporter"
 import * as OtlpSerialization from "effect/observability/OtlpSerialization"
+import { leanFetchClient } from "./otlp-fetch-client.ts"
+import { singleExporterFlusher } from "./otlp-flusher.ts"
 import { batchedTracerLayer } from "./otlp-tracer.ts"
 import { millis, otlpHeaders, TraceExport } from "./tracing.ts"
 
-/** Effect's OTLP tracer (JSON over fetch) to `url`, and the TraceExport that flushes it (see tracingLayer). */
+/**
+ * Effect's OTLP exporter with our tracer (OTLP JSON) to `url`, and the TraceExport that flushes it (see
+ * tracingLayer). Under the exporter: a plain fetch for its one POST (otlp-fetch-client.ts) and a flusher
+ * that runs its export without forking (otlp-flusher.ts).
+ */
 export const otlpLayer = (
   env: Readonly<Record<string, string | undefined>>,
   url: string,
@@ -25,8 +31,8 @@ export const otlpLayer = (
     maxBatchSize: Math.max(1, millis(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512)),
     shutdownTimeout: Duration.seconds(1)
   }).pipe(
-    Layer.provideMerge(OtlpExporter.layerFlusher),
-    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, FetchHttpClient.layer))
+    Layer.provideMerge(singleExporterFlusher),
+    Layer.provide(Layer.mergeAll(OtlpSerialization.layerJson, Layer.succeed(HttpClient.HttpClient, leanFetchClient)))
   )
   const flush = Layer.effect(
     TraceExport,
