@@ -2,6 +2,7 @@
  * bun bench/profile.ts [--memory 1024] [--messages 1000] [--cases read] [--node 24.21.0] [--top 25]
  * bun bench/profile.ts --threads [--memory 1024] [--messages 4000] [--cases read,add] [--rounds 2]
  *                      [--concurrency 10] [--variants bun,bun:BUN_JSC_useConcurrentJIT=true,node] [--no-priority]
+ *                      [--window 250] [--warmup-messages 1000]
  *
  * CPU profiles of the function in its environment: one environment (the memory size's CPU share)
  * drains the messages, once on Bun (bun --cpu-prof via BUN_OPTIONS) and once on Node.js +
@@ -16,6 +17,12 @@
  * waiting for a CPU (run queue), voluntary and involuntary context switches; minor page faults, and
  * the CFS periods the cgroup was throttled in (bench/thread-stats.ts). As in bun run bench, the
  * environments' groups and this process weigh 10x other work on the machine (--no-priority: not).
+ * --window N adds, per variant, the same per window of N warm invocations of each environment (its
+ * invocations 2 to N+1, N+2 to 2N+1...; bench/invocation-windows.ts), with the JavaScript (main) thread's
+ * CPU and JavaScriptCore's compiler threads' (JITWorker) apart and the window's Max Memory Used: how a
+ * setting fares over a long-lived environment's life (e.g. --concurrency 1 --messages 30000, 3,000
+ * invocations of one environment per variant). A first, uncounted run warms the emulators with
+ * --warmup-messages (all the messages unless given).
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -23,9 +30,11 @@ import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { startSession } from "../local/flow/session.ts"
+import { usageOf } from "../local/flow/usage.ts"
 import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
+import { addWindows, InvocationWindows, type WindowTotals } from "./invocation-windows.ts"
 import { settingsEnv } from "./layer-env.ts"
 import { EnvironmentCounters } from "./load/contention.ts"
 import { seedWorkload, sendWorkload } from "./load/workload.ts"
@@ -50,9 +59,16 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "2" },
     concurrency: { type: "string", default: "10" },
     variants: { type: "string", default: "bun,node" },
-    "no-priority": { type: "boolean", default: false }
+    "no-priority": { type: "boolean", default: false },
+    window: { type: "string" },
+    "warmup-messages": { type: "string" },
+    help: { type: "boolean" }
   }
 })
+if (args.help) {
+  console.log(usageOf(import.meta.path))
+  process.exit(0)
+}
 const memoryMb = Number(args.memory)
 const messages = Number(args.messages ?? (args.threads ? 4000 : 1000))
 if (args.threads) {
@@ -208,15 +224,19 @@ async function threadsMode() {
     const [key, ...settings] = spec.split(":")
     return { spec, fn: key === "node" ? nodeFn : shippedFn, env: settingsEnv(settings) }
   })
-  const count = messages
-  const runs = new Map<string, Array<{ durations: Array<number>; own: Array<number>; counters: ProcessCounters }>>()
-  const runOne = async (kind: "add" | "read", variant: (typeof variantsOf)[number]) => {
+  const windowSize = args.window === undefined ? undefined : Number(args.window)
+  const runs = new Map<
+    string,
+    Array<{ durations: Array<number>; own: Array<number>; counters: ProcessCounters; windows: Array<WindowTotals> }>
+  >()
+  const runOne = async (kind: "add" | "read", variant: (typeof variantsOf)[number], count = messages) => {
     const durations: Array<number> = []
     const own: Array<number> = []
     const waits = new AwsWaits()
     const proxies: Array<AwsProxy> = []
     // Per environment process: its counters from its second dispatch on (the cold start left out).
     const environments = new EnvironmentCounters()
+    const windows = windowSize === undefined ? undefined : new InvocationWindows(windowSize)
     const session = await startSession({
       prefix: `threads-${kind}-${Date.now()}`,
       memoryMb,
@@ -227,9 +247,14 @@ async function threadsMode() {
       function: variant.fn,
       functionEnv: variant.env,
       prioritiseEnvironments: prioritise,
-      onDispatch: (env) => environments.dispatch(env.pid),
+      onDispatch: (env) => {
+        environments.dispatch(env.pid)
+        windows?.dispatch(env.pid)
+      },
       onInvocation: (r) => {
         const waited = waits.waited(r.environmentId, r.startedAt, r.endedAt)
+        const { durationMs, maxMemoryUsedMb } = r.result.report
+        windows?.invocation(r.environmentId, r.coldStart, { durationMs, ownMs: durationMs - waited, maxMemoryUsedMb })
         // The cold start's invocation is left out, as the counters leave it out.
         if (r.result.report.initDurationMs !== undefined) return
         durations.push(r.result.report.durationMs)
@@ -248,7 +273,7 @@ async function threadsMode() {
       await session.mapping.drain()
       const counters = environments.warmCounters()
       const key = `${kind} ${variant.spec}`
-      runs.set(key, [...(runs.get(key) ?? []), { durations, own, counters }])
+      runs.set(key, [...(runs.get(key) ?? []), { durations, own, counters, windows: windows?.windows() ?? [] }])
       console.error(`${key}: avg ${fmt(mean(durations), 2)} ms, own ${fmt(mean(own), 2)} ms`)
     } finally {
       await session.close()
@@ -256,7 +281,7 @@ async function threadsMode() {
     }
   }
   for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
-    await runOne(kind, variantsOf[0]!) // warms the emulators; not counted
+    await runOne(kind, variantsOf[0]!, Number(args["warmup-messages"] ?? messages)) // warms the emulators; not counted
     runs.clear()
     for (let round = 0; round < Number(args.rounds); round++) {
       for (const variant of round % 2 === 0 ? variantsOf : [...variantsOf].reverse()) await runOne(kind, variant)
@@ -316,5 +341,52 @@ async function threadsMode() {
       "throttled periods",
       "throttled ms"
     ], rows))
+    if (windowSize !== undefined) printWindows(kind, windowSize, runs)
   }
+}
+
+/** Per window of warm invocations, the variants one under the other, per invocation of the window. */
+function printWindows(
+  kind: string,
+  size: number,
+  runs: ReadonlyMap<string, ReadonlyArray<{ readonly windows: ReadonlyArray<WindowTotals> }>>
+) {
+  const byVariant = [...runs].map(([key, list]) => [key, addWindows(list.map((r) => r.windows))] as const)
+  const rows: Array<Array<string>> = []
+  const longest = Math.max(0, ...byVariant.map(([, w]) => w.length))
+  for (let i = 0; i < longest; i++) {
+    for (const [key, windows] of byVariant) {
+      const w = windows[i]
+      if (!w || w.invocations === 0) continue
+      const per = (x: number) => fmt(x / w.invocations, 2)
+      const all = total(w.counters).cpuMs
+      const jit = w.counters.threads.get("JITWorker")?.cpuMs ?? 0
+      rows.push([
+        `${2 + i * size}-${1 + (i + 1) * size}`,
+        key,
+        String(w.invocations),
+        per(w.durationMs),
+        per(w.ownMs),
+        per(all),
+        per(w.mainThreadCpuMs),
+        per(jit),
+        per(all - w.mainThreadCpuMs - jit),
+        fmt(w.maxMemoryMb, 0)
+      ])
+    }
+  }
+  // n: the window's invocations, all environments and rounds (the last window may be short).
+  console.log(`\n## ${kind}, ${memoryMb} MB, per window of ${size} warm invocations of each environment\n`)
+  console.log(table([
+    "invocations",
+    "variant",
+    "n",
+    "avg ms",
+    "own avg ms",
+    "CPU ms",
+    "main thread ms",
+    "JITWorker ms",
+    "other threads ms",
+    "max memory MB"
+  ], rows))
 }
