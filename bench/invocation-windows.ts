@@ -5,7 +5,7 @@
  * from its steady state. Several environments' windows of the same rank add up (invocations 2 to size+1 of
  * each, and so on). Used by bench/profile.ts --window; tested in test/bench/invocation-windows.test.ts.
  */
-import { between, type ProcessCounters, processCounters, sum } from "./thread-stats.ts"
+import { between, type ProcessCounters, processCounters, processCpuMs, sum } from "./thread-stats.ts"
 
 /** One window's sums (not means), so that rounds add up before they are divided. */
 export interface WindowTotals {
@@ -17,6 +17,11 @@ export interface WindowTotals {
   readonly counters: ProcessCounters
   /** The process's main thread (the JavaScript thread of both runtimes): its CPU. */
   readonly mainThreadCpuMs: number
+  /**
+   * The processes' CPU, threads that ended in the window included (10 ms ticks): JavaScriptCore's JIT
+   * workers exit when idle for a while and start again, and an ended thread's counters are gone.
+   */
+  readonly processCpuMs: number
 }
 
 interface Timings {
@@ -28,12 +33,19 @@ interface Timings {
 
 export class InvocationWindows {
   /** Per process: dispatches so far, and its counters at the start of each window. */
-  private readonly processes = new Map<number, { dispatched: number; starts: Array<ProcessCounters> }>()
+  private readonly processes = new Map<
+    number,
+    { dispatched: number; starts: Array<{ counters: ProcessCounters; cpuMs: number }> }
+  >()
   /** Per environment: invocations of its current process so far, and timings per window. */
   private readonly environments = new Map<number, { invoked: number }>()
   private readonly timings: Array<Timings> = []
 
-  constructor(readonly size: number, private readonly read: (pid: number) => ProcessCounters = processCounters) {
+  constructor(
+    readonly size: number,
+    private readonly read: (pid: number) => ProcessCounters = processCounters,
+    private readonly cpuOf: (pid: number) => number = processCpuMs
+  ) {
     if (!(size >= 1)) throw new Error(`a window holds at least one invocation, not ${size}`)
   }
 
@@ -44,7 +56,11 @@ export class InvocationWindows {
     this.processes.set(pid, p)
     p.dispatched++
     // Dispatch 2, 2 + size, 2 + 2 size...: the counters as the window's first invocation starts.
-    if (p.dispatched >= 2 && (p.dispatched - 2) % this.size === 0) p.starts.push(this.read(pid))
+    if (p.dispatched >= 2 && (p.dispatched - 2) % this.size === 0) p.starts.push(this.mark(pid))
+  }
+
+  private mark(pid: number) {
+    return { counters: this.read(pid), cpuMs: this.cpuOf(pid) }
   }
 
   /** Call as each invocation of environment `environmentId` ends (in its order); a cold start counts from 1 again. */
@@ -69,10 +85,14 @@ export class InvocationWindows {
   /** While the environments still run: each window's totals, the last one ending now (it may be shorter). */
   windows(): Array<WindowTotals> {
     const perProcess = [...this.processes].map(([pid, p]) => {
-      const marks = [...p.starts, this.read(pid)]
+      const marks = [...p.starts, this.mark(pid)]
       return p.starts.map((start, i) => {
-        const counters = between(start, marks[i + 1]!)
-        return { counters, mainThreadCpuMs: counters.byTid.get(String(pid))?.cpuMs ?? 0 }
+        const counters = between(start.counters, marks[i + 1]!.counters)
+        return {
+          counters,
+          mainThreadCpuMs: counters.byTid.get(String(pid))?.cpuMs ?? 0,
+          processCpuMs: marks[i + 1]!.cpuMs - start.cpuMs
+        }
       })
     })
     return this.timings.map((t, i) => {
@@ -83,7 +103,8 @@ export class InvocationWindows {
         ownMs: t.ownMs,
         maxMemoryMb: t.maxMemoryMb,
         counters: sum(parts.map((p) => p.counters)),
-        mainThreadCpuMs: parts.reduce((n, p) => n + p.mainThreadCpuMs, 0)
+        mainThreadCpuMs: parts.reduce((n, p) => n + p.mainThreadCpuMs, 0),
+        processCpuMs: parts.reduce((n, p) => n + p.processCpuMs, 0)
       }
     })
   }
@@ -99,6 +120,7 @@ export const addWindows = (runs: ReadonlyArray<ReadonlyArray<WindowTotals>>): Ar
       ownMs: parts.reduce((n, p) => n + p.ownMs, 0),
       maxMemoryMb: Math.max(0, ...parts.map((p) => p.maxMemoryMb)),
       counters: sum(parts.map((p) => p.counters)),
-      mainThreadCpuMs: parts.reduce((n, p) => n + p.mainThreadCpuMs, 0)
+      mainThreadCpuMs: parts.reduce((n, p) => n + p.mainThreadCpuMs, 0),
+      processCpuMs: parts.reduce((n, p) => n + p.processCpuMs, 0)
     }
   })

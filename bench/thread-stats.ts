@@ -76,6 +76,12 @@ const cpuStatPath = (pid: number): string | undefined => {
   return undefined
 }
 
+/**
+ * The CPU of a live process in ms, all its threads, those that ended too (a thread pool's idle thread that
+ * exits takes its per-thread counters with it): utime + stime, in clock ticks of 10 ms (USER_HZ 100).
+ */
+export const processCpuMs = (pid: number): number => parseCpuTicks(readOr(`/proc/${pid}/stat`)) * 10
+
 export const threadName = (comm: string): string => comm.trim().replace(/[\s#\d]+$/, "") || "(unnamed)"
 
 /** A snapshot of a live process's counters. */

@@ -24,12 +24,17 @@ const snapshot = (pid: number, main: number, jit: number): ProcessCounters => {
 /** Each read of a process returns its next snapshot; `invoke` dispatches and ends one invocation. */
 const harness = (size: number, cpu: Map<number, Array<[number, number]>>) => {
   const reads = new Map<number, number>()
-  const windows = new InvocationWindows(size, (pid) => {
+  const next = (pid: number) => {
     const i = reads.get(pid) ?? 0
     reads.set(pid, i + 1)
-    const [main, jit] = cpu.get(pid)![i]!
-    return snapshot(pid, main, jit)
-  })
+    return cpu.get(pid)![i]!
+  }
+  // The process's CPU is read right after its threads': 100 ms more than they show (a thread that ended).
+  let last: [number, number] = [0, 0]
+  const windows = new InvocationWindows(size, (pid) => {
+    last = next(pid)
+    return snapshot(pid, ...last)
+  }, () => last[0] + last[1] + 100 * (reads.get(100) ?? 0))
   const invoke = (pid: number, env: number, cold: boolean, durationMs: number, memory = 30) => {
     windows.dispatch(pid)
     windows.invocation(env, cold, { durationMs, ownMs: durationMs / 2, maxMemoryUsedMb: memory })
@@ -54,9 +59,11 @@ describe("InvocationWindows: an environment's warm invocations in windows", () =
     expect(first!.mainThreadCpuMs).toBe(6)
     expect(first!.counters.threads.get("JITWorker")!.cpuMs).toBe(4)
     expect(first!.counters.minorFaults).toBe(6)
+    expect(first!.processCpuMs).toBe(6 + 4 + 100)
     expect(second!.invocations).toBe(1)
     expect(second!.durationMs).toBe(30)
     expect(second!.mainThreadCpuMs).toBe(3)
+    expect(second!.processCpuMs).toBe(3 + 1 + 100)
     expect(second!.counters.threads.get("JITWorker")!.cpuMs).toBe(1)
   })
 
@@ -95,6 +102,7 @@ describe("InvocationWindows: an environment's warm invocations in windows", () =
     const [first, second] = addWindows([once, once.slice(0, 1)])
     expect(first!.invocations).toBe(2)
     expect(first!.mainThreadCpuMs).toBe(6)
+    expect(first!.processCpuMs).toBe(2 * (3 + 1 + 100))
     expect(first!.maxMemoryMb).toBe(40)
     expect(second!.invocations).toBe(1)
     expect(second!.maxMemoryMb).toBe(41)
