@@ -267,35 +267,52 @@ describe("bootstrap on the local Runtime API", () => {
     expect(report.billedDurationMs).toBeGreaterThanOrEqual(Math.floor(report.durationMs + report.initDurationMs!))
   })
 
-  test("JavaScriptCore is tuned: heap sized to the function's memory, no DFG or FTL tier; settings win", async () => {
-    const { env: small } = start("handlers.runtimeEnv", { memorySizeMb: 256 })
-    expect(payloadOf(await small.invoke({}))).toEqual({
-      forceRAMSize: String(256 * 1024 * 1024),
-      useDFGJIT: "false",
-      useFTLJIT: "false",
-      useConcurrentJIT: null,
-      gcTimerDisable: "1"
-    })
-    const { env: large } = start("handlers.runtimeEnv", { memorySizeMb: 2048 })
-    expect(payloadOf(await large.invoke({}))).toEqual({
-      forceRAMSize: String(2048 * 1024 * 1024),
-      useDFGJIT: "false",
-      useFTLJIT: "false",
-      useConcurrentJIT: null,
-      gcTimerDisable: "1"
-    })
-    const { env: chosen } = start("handlers.runtimeEnv", {
-      memorySizeMb: 256,
-      env: { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "true" }
-    })
-    expect(payloadOf(await chosen.invoke({}))).toEqual({
-      forceRAMSize: String(256 * 1024 * 1024),
-      useDFGJIT: "true",
-      useFTLJIT: "true",
-      useConcurrentJIT: null,
-      gcTimerDisable: "1"
-    })
-  })
+  test(
+    "JavaScriptCore is tuned: heap sized to the function's memory, the DFG tier from 1024 MB, no FTL; settings win",
+    async () => {
+      const envOf = async (memorySizeMb: number, env?: Record<string, string>) =>
+        payloadOf(await start("handlers.runtimeEnv", { memorySizeMb, ...(env ? { env } : {}) }).env.invoke({}))
+      const [small, below, from, large, chosen, refused] = await Promise.all([
+        envOf(256),
+        envOf(1023),
+        envOf(1024),
+        envOf(2048),
+        envOf(256, { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "true" }),
+        envOf(2048, { BUN_JSC_useDFGJIT: "false" })
+      ])
+      const tuned = (mb: number, dfg: string, ftl = "false") => ({
+        forceRAMSize: String(mb * 1024 * 1024),
+        useDFGJIT: dfg,
+        useFTLJIT: ftl,
+        useConcurrentJIT: null,
+        gcTimerDisable: "1"
+      })
+      expect(small).toEqual(tuned(256, "false"))
+      expect(below).toEqual(tuned(1023, "false"))
+      expect(from).toEqual(tuned(1024, "true"))
+      expect(large).toEqual(tuned(2048, "true"))
+      expect(chosen).toEqual(tuned(256, "true", "true"))
+      expect(refused).toEqual(tuned(2048, "false"))
+    },
+    20_000
+  )
+
+  test(
+    "JavaScriptCore's DFG compiles hot code from 1024 MB, not below, nor when the function turns it off",
+    async () => {
+      const compiled = async (memorySizeMb: number, env?: Record<string, string>) =>
+        payloadOf(await start("handlers.dfgCompiled", { memorySizeMb, ...(env ? { env } : {}) }).env.invoke({}))
+      const [small, large, refused] = await Promise.all([
+        compiled(512),
+        compiled(1024),
+        compiled(1024, { BUN_JSC_useDFGJIT: "false" })
+      ])
+      expect(large).toMatchObject({ dfgCompiled: true, dfgOff: false })
+      expect(small).toMatchObject({ dfgCompiled: false, dfgOff: true })
+      expect(refused).toMatchObject({ dfgCompiled: false, dfgOff: true })
+    },
+    20_000
+  )
 
   test(
     "below 256 MB JavaScriptCore compiles on the JavaScript thread: no JIT worker thread; settings win",
