@@ -2,7 +2,7 @@
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
  *               [--node 24.21.0] [--rounds 10] [--pair-concurrency N] [--alone-concurrency N]
- *               [--warmup 200] [--sequential] [--pin] [--no-priority] [--per-environment 5] [--no-managed]
+ *               [--warmup 300] [--sequential] [--pin] [--no-priority] [--per-environment 5] [--no-managed]
  *               [--update-readme]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
