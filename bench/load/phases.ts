@@ -91,16 +91,19 @@ export class RunPhases {
 export const warmupMessages = (perEnvironment: number, environments: number, batchSize: number): number =>
   Math.max(0, perEnvironment) * Math.max(1, environments) * batchSize
 
+/** REPORT durations of a run's measured phase, in ms. */
+export interface DurationSummary {
+  readonly max: number
+  readonly average: number
+  readonly min: number
+  readonly p50: number
+  readonly p99: number
+}
+
 /** A run's statistics, all from its measured phase, and its warm-up apart (bench/load/run-case.ts's RunResult). */
 export interface RunStatistics {
   readonly invocations: number
-  readonly durationMs: {
-    readonly max: number
-    readonly average: number
-    readonly min: number
-    readonly p50: number
-    readonly p99: number
-  }
+  readonly durationMs: DurationSummary
   readonly durations: ReadonlyArray<number>
   /** Undefined with several invocations per environment: its calls cannot be told apart by environment. */
   readonly ownTime: OwnTimeSummary | undefined

@@ -18,7 +18,7 @@ import {
   type Schedule,
   warmUp
 } from "./pairing.ts"
-import { RunPhases, runStatistics, warmupMessages, type WarmupSummary } from "./phases.ts"
+import { type DurationSummary, RunPhases, runStatistics, warmupMessages, type WarmupSummary } from "./phases.ts"
 import { seedWorkload, sendWorkload } from "./workload.ts"
 
 /** The load benchmark's two cases: add products to DynamoDB; read products and send them to a queue. */
@@ -66,13 +66,7 @@ export interface RunResult {
   readonly environments: number
   readonly perEnvironment: number
   readonly recordsPerInvocation: number
-  readonly durationMs: {
-    readonly max: number
-    readonly average: number
-    readonly min: number
-    readonly p50: number
-    readonly p99: number
-  }
+  readonly durationMs: DurationSummary
   readonly coldStarts: number
   readonly initDurationMs: { readonly average: number; readonly max: number }
   readonly maxMemoryUsedMb: number

@@ -6,6 +6,7 @@ import { invocationCounts, withInvocationMetrics } from "../../src/aws/metrics.t
 import type { Product } from "../../src/domain/product.ts"
 import { ProductStore } from "../../src/services/product-store.ts"
 import { documentCall, dynamoAnswer, dynamoStoreOn } from "../support/fake-document-client.ts"
+import { hungUntilAborted } from "../support/hung-request.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 import { getAll, putAll } from "../support/settled.ts"
 
@@ -218,13 +219,8 @@ describe("DynamoProductStore", () => {
         calls.push(call)
         signals.push(options.abortSignal)
         if (calls.length > 1) return Promise.resolve({ $metadata: {}, ...dynamoAnswer(call.name, { Responses: {} }) })
-        // The first never answers: it rejects, as fetch does, when its signal aborts.
-        return new Promise((_, reject) =>
-          options.abortSignal.addEventListener(
-            "abort",
-            () => reject(Object.assign(new Error("x"), { name: "AbortError" }))
-          )
-        )
+        // The first never answers.
+        return hungUntilAborted(options.abortSignal)
       }
     } as unknown as DynamoDBDocumentClient
     const policy = Layer.succeed(RetryPolicy, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, attemptTimeoutMs: 60 })

@@ -8,6 +8,7 @@ import { AppConfig } from "../../src/config.ts"
 import { sqsMessageBytes } from "../../src/domain/limits.ts"
 import { DeadLetterQueue, type OutgoingMessage, OutputQueue } from "../../src/services/message-queue.ts"
 import type { ItemOutcome } from "../../src/services/product-store.ts"
+import { hungUntilAborted } from "../support/hung-request.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
 import { sendAll } from "../support/settled.ts"
 
@@ -160,13 +161,8 @@ describe("SQS queues", () => {
           MD5OfMessageBody: ""
         }))
         if (signals.length > 1) return Promise.resolve({ $metadata: {}, Failed: [], Successful })
-        // The first never answers: it rejects, as fetch does, when its signal aborts.
-        return new Promise((_, reject) =>
-          options.abortSignal.addEventListener(
-            "abort",
-            () => reject(Object.assign(new Error("x"), { name: "AbortError" }))
-          )
-        )
+        // The first never answers.
+        return hungUntilAborted(options.abortSignal)
       }
     } as unknown as SQSClient
     const policy = Layer.succeed(RetryPolicy, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, attemptTimeoutMs: 60 })
