@@ -5,8 +5,7 @@ import { emfCollector, type EmfTotals } from "../../local/metrics/emf-summary.ts
 import type { AwsProxy } from "../../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../../local/proxy/proxied-endpoints.ts"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
-import { AwsWaits, type OwnTimeSummary } from "../own-time.ts"
-import type { Cost } from "../pricing.ts"
+import { AwsWaits } from "../own-time.ts"
 import { accountAnswers, accountProducts, type Answers, claimedAnswers, entriesSentTo } from "./answer-accounting.ts"
 import { type ContentionSummary, EnvironmentCounters, watchMachine } from "./contention.ts"
 import {
@@ -16,9 +15,10 @@ import {
   roundSummary,
   runRounds,
   type Schedule,
-  warmUp
+  warmUp,
+  type WarmupSide
 } from "./pairing.ts"
-import { type DurationSummary, RunPhases, runStatistics, warmupMessages, type WarmupSummary } from "./phases.ts"
+import { RunPhases, type RunStatistics, runStatistics, warmupMessages } from "./phases.ts"
 import { seedWorkload, sendWorkload } from "./workload.ts"
 
 /** The load benchmark's two cases: add products to DynamoDB; read products and send them to a queue. */
@@ -53,7 +53,7 @@ export interface LoadSettings {
  * belongs to the environments rather than to invocations (cold starts, init, max memory) and the
  * accounting of every message (lost, duplicated, DLQ, answers) cover the warm-up too.
  */
-export interface RunResult {
+export interface RunResult extends RunStatistics {
   readonly case: LoadCase
   readonly variant: string
   readonly variantKey: string
@@ -61,36 +61,23 @@ export interface RunResult {
   /** Messages of the measured rounds (the warm-up's are in `warmup`). */
   readonly messages: number
   readonly seconds: number
-  readonly invocations: number
   /** Execution environments started, and invocations each served at once. */
   readonly environments: number
   readonly perEnvironment: number
   readonly recordsPerInvocation: number
-  readonly durationMs: DurationSummary
-  readonly coldStarts: number
-  readonly initDurationMs: { readonly average: number; readonly max: number }
-  readonly maxMemoryUsedMb: number
   readonly messagesPerSecond: number
-  readonly cost: Cost
   readonly awsRequests: number
   readonly lost: number
   readonly duplicated: number
   /** Read case: the answers the function says it sent beside those found on the output queue. */
   readonly answers?: Answers
   readonly deadLetters: number
-  readonly failedInvocations: number
-  readonly durations: ReadonlyArray<number>
   /** The function's own metrics (its EMF lines) summed over the run; none for the baselines. */
   readonly metrics: EmfTotals
-  /** Undefined with several invocations per environment: its calls cannot be told apart by environment. */
-  readonly ownTime: OwnTimeSummary | undefined
-  readonly ownDurations: ReadonlyArray<number>
   /** How its rounds ran (alone: one round of all messages; side by side or alternating with its twin). */
   readonly schedule: Schedule
   /** Per round: invocations, average duration and own time (what the paired ratios compare). */
   readonly rounds: ReadonlyArray<RoundSummary>
-  /** The warm-up the environments served first, left out of every statistic above; none with --warmup 0. */
-  readonly warmup?: WarmupSummary
   /** Per warm invocation: CPU, run-queue wait and throttling of the environments' threads (contention.ts). */
   readonly contention?: ContentionSummary
   /** The machine while the run's rounds ran (a pair: both sides'): each CPU's busy share, the benchmark process's. */
@@ -107,11 +94,7 @@ export interface MachineLoad {
 }
 
 /** One variant's stack under test, warmed up, fed in rounds (send, drain), then accounted for. */
-export interface LoadRun extends RoundSide {
-  /** Sends the warm-up: `perEnvironment` invocations' worth of messages for each of the run's environments. */
-  readonly sendWarmup: (perEnvironment: number) => Promise<void>
-  /** Drains the warm-up; what follows is measured. */
-  readonly drainWarmup: () => Promise<void>
+export interface LoadRun extends RoundSide, WarmupSide {
   /** Records worked through and invocations so far (progress). */
   readonly progress: () => { readonly records: number; readonly invocations: number }
   /** Accounts for every message, closes the stack and sums the run up. */
