@@ -9,7 +9,7 @@
  * invocation Lambda did not sample (Effect then makes no-op spans).
  * - Effect.fn("name") against Effect.fnUntraced + a span made without a stack trace (span.ts's step): the
  *   difference is Effect.fn's per-call `new Error()` (stack trace limit 2); `new Error()` alone beside it. Then
- *   Effect.fnUntraced + tracedSpan (src/batch/traced-span.ts: no span at all while tracing is off), and alone.
+ *   Effect.fnUntraced + tracedSpan (src/observability/span.ts: no span at all while tracing is off), and alone.
  * - An AWS request as Effect.tryPromise + Effect.timeoutOrElse (a race of two forked fibers, one an Effect
  *   sleep) against awsRequest (src/aws/aws-request.ts: a timer and an abort signal of its own).
  * - Effect.timeoutOption around an invocation's work.
@@ -19,7 +19,7 @@ import { Duration, Effect, References } from "effect"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
 import { awsRequest } from "../src/aws/aws-request.ts"
-import { tracedSpan } from "../src/batch/traced-span.ts"
+import { tracedSpan } from "../src/observability/span.ts"
 import { step } from "../src/observability/span.ts"
 import { layerEnv } from "./layer-env.ts"
 import { fmt, median, table } from "./stats.ts"

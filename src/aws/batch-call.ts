@@ -1,7 +1,6 @@
 import { Context, Duration, Effect, identity, Metric, Result } from "effect"
-import { tracedSpan } from "../batch/traced-span.ts"
 import { type AwsError, AwsItemRejected, AwsTransientError } from "../domain/errors.ts"
-import { step } from "../observability/span.ts"
+import { step, tracedSpan } from "../observability/span.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { mayBlameItems } from "./aws-error.ts"
 import { countRequest, recordsRetried } from "./metrics.ts"

@@ -1,7 +1,7 @@
 import { Effect, Result, Schema } from "effect"
 import { InvalidEvent } from "../domain/errors.ts"
 import { oneLine } from "../domain/one-line.ts"
-import { tracedSpan } from "./traced-span.ts"
+import { tracedSpan } from "../observability/span.ts"
 
 // Only what the function uses is checked; everything else in Lambda's record shape passes through.
 const SqsRecord = Schema.Struct({

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test"
 import { Cause, Effect, Exit, Layer, Tracer } from "effect"
-import { tracedSpan } from "../../src/batch/traced-span.ts"
+import { tracedSpan } from "../../src/observability/span.ts"
 
 // Every span made, with its parent's name, kind and attributes once ended.
 const recordingTracer = () => {
