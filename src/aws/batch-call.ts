@@ -38,6 +38,15 @@ const rejectItem = (error: AwsError): AwsError =>
     : error
 
 /**
+ * One request of a batch call for `items`, each item's outcome in order; it must not take longer than
+ * `timeoutMs` (awsRequest enforces it).
+ */
+export type BatchAttempt<I, A> = (
+  items: ReadonlyArray<I>,
+  timeoutMs: number
+) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>
+
+/**
  * Sends `items` with one AWS batch call, then retries only the items that failed transiently
  * (a thrown call fails all of them; UnprocessedItems / Failed entries fail some), with backoff,
  * until they succeed, fail permanently or run out of attempts. Items are `settled` as soon as their
@@ -53,7 +62,7 @@ const rejectItem = (error: AwsError): AwsError =>
 export const batchCall = Effect.fnUntraced(function*<I, A>(
   operation: string,
   items: ReadonlyArray<I>,
-  attempt: (items: ReadonlyArray<I>, timeoutMs: number) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+  attempt: BatchAttempt<I, A>,
   settled: Settled<I, A>
 ) {
   const policy = yield* RetryPolicy

@@ -6,7 +6,7 @@ import { type AwsError, AwsTransientError } from "../domain/errors.ts"
 import type { Product } from "../domain/product.ts"
 import { type ItemOutcome, ProductStore, type Settled } from "../services/product-store.ts"
 import { awsRequest } from "./aws-request.ts"
-import { batchCall } from "./batch-call.ts"
+import { type BatchAttempt, batchCall } from "./batch-call.ts"
 import { sendAborting } from "./cached-handlers.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
@@ -97,7 +97,7 @@ export const DynamoProductStore = Layer.effect(
       operation: string,
       items: ReadonlyArray<T>,
       size: number,
-      attempt: (chunk: ReadonlyArray<T>, timeoutMs: number) => Effect.Effect<ReadonlyArray<ItemOutcome<A>>, AwsError>,
+      attempt: BatchAttempt<T, A>,
       settled: Settled<T, A>
     ) => forEachAtOnce(chunksOf(items, size), (chunk) => batchCall(operation, chunk, attempt, settled))
 
