@@ -48,7 +48,6 @@
  * to decide on), and the t interval over rounds (narrower: it leaves out the environments' part).
  * With fewer than 3 epochs the verdict is over rounds, t and bootstrap (10,000 resamples) agreeing.
  */
-import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { seedProducts } from "../local/aws/seed.ts"
 import type { InvocationRecord } from "../local/event-source/event-source-mapping.ts"
@@ -72,7 +71,7 @@ import {
   verdictOf
 } from "./paired-ratio.ts"
 import { fmt, mean, percentile, table } from "./stats.ts"
-import { parseCpuTicks } from "./thread-stats.ts"
+import { processCpuMs } from "./thread-stats.ts"
 
 const { values: args } = parseArgs({
   options: {
@@ -228,23 +227,14 @@ const variants: Array<{
     : [])
 ]
 
-// Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux).
-const TICK_NS = 10_000_000
-
 /**
  * CPU time (ns) the processes used so far, all their threads together, those that have exited too
- * (utime + stime of /proc/<pid>/stat, in 10 ms ticks). Summing the live threads' schedstat instead
- * loses the time of every thread that exits between two readings (Bun's short-lived threads).
+ * (processCpuMs: utime + stime). Summing the live threads' schedstat instead loses the time of every
+ * thread that exits between two readings (Bun's short-lived threads); a process gone counts 0.
  */
 const cpuNs = (pids: Iterable<number>) => {
   let total = 0
-  for (const pid of pids) {
-    try {
-      total += parseCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8")) * TICK_NS
-    } catch {
-      // the environment is gone
-    }
-  }
+  for (const pid of pids) total += processCpuMs(pid) * 1e6
   return total
 }
 
