@@ -97,15 +97,7 @@ export class InvocationWindows {
     })
     return this.timings.map((t, i) => {
       const parts = perProcess.flatMap((windows) => (windows[i] ? [windows[i]] : []))
-      return {
-        invocations: t.invocations,
-        durationMs: t.durationMs,
-        ownMs: t.ownMs,
-        maxMemoryMb: t.maxMemoryMb,
-        counters: sum(parts.map((p) => p.counters)),
-        mainThreadCpuMs: parts.reduce((n, p) => n + p.mainThreadCpuMs, 0),
-        processCpuMs: parts.reduce((n, p) => n + p.processCpuMs, 0)
-      }
+      return { ...t, ...threadTotals(parts) }
     })
   }
 }
@@ -119,8 +111,15 @@ export const addWindows = (runs: ReadonlyArray<ReadonlyArray<WindowTotals>>): Ar
       durationMs: parts.reduce((n, p) => n + p.durationMs, 0),
       ownMs: parts.reduce((n, p) => n + p.ownMs, 0),
       maxMemoryMb: Math.max(0, ...parts.map((p) => p.maxMemoryMb)),
-      counters: sum(parts.map((p) => p.counters)),
-      mainThreadCpuMs: parts.reduce((n, p) => n + p.mainThreadCpuMs, 0),
-      processCpuMs: parts.reduce((n, p) => n + p.processCpuMs, 0)
+      ...threadTotals(parts)
     }
   })
+
+type ThreadTotals = Pick<WindowTotals, "counters" | "mainThreadCpuMs" | "processCpuMs">
+
+/** What the threads did in windows of the same rank (several processes', or several runs'), added up. */
+const threadTotals = (parts: ReadonlyArray<ThreadTotals>): ThreadTotals => ({
+  counters: sum(parts.map((p) => p.counters)),
+  mainThreadCpuMs: parts.reduce((n, p) => n + p.mainThreadCpuMs, 0),
+  processCpuMs: parts.reduce((n, p) => n + p.processCpuMs, 0)
+})
