@@ -1,6 +1,6 @@
-import { Context, Duration, Effect, identity, Metric, Result } from "effect"
+import { Context, Duration, Effect, identity, Metric, Result, type Tracer } from "effect"
 import { type AwsError, AwsItemRejected, AwsTransientError } from "../domain/errors.ts"
-import { step, tracedSpan } from "../observability/span.ts"
+import { step, withLeafSpan } from "../observability/span.ts"
 import type { ItemOutcome, Settled } from "../services/product-store.ts"
 import { mayBlameItems } from "./aws-error.ts"
 import { countRequest, recordsRetried } from "./metrics.ts"
@@ -56,17 +56,31 @@ export type BatchAttempt<I, A> = (
  * to single items: the culprits are rejected alone (AwsItemRejected) and their neighbours go
  * through. Each attempt is given the policy's attemptTimeoutMs, which its request enforces (awsRequest:
  * aborted, failed with a transient TimeoutError). The deadline is enforced by the caller interrupting this
- * effect, which aborts the in-flight HTTP request. Its span is Effect.fn's, without its cost when tracing is off
- * (tracedSpan).
+ * effect, which aborts the in-flight HTTP request. Its span, `batchCall`, has no span below it but its retries'
+ * (`attempt n`, `backoff`), which name it as their parent: it is a leaf span (withLeafSpan), never the fiber's
+ * current span, and none at all when tracing is off.
  */
-export const batchCall = Effect.fnUntraced(function*<I, A>(
+export const batchCall = <I, A>(
   operation: string,
   items: ReadonlyArray<I>,
   attempt: BatchAttempt<I, A>,
   settled: Settled<I, A>
+): Effect.Effect<void> =>
+  withLeafSpan(
+    "batchCall",
+    () => ({ "aws.operation": operation, items: items.length }),
+    (span) => callItems(operation, items, attempt, settled, span)
+  )
+
+/** batchCall's work; `span` is its span (undefined when tracing is off), the parent of its retries' spans. */
+const callItems = Effect.fnUntraced(function*<I, A>(
+  operation: string,
+  items: ReadonlyArray<I>,
+  attempt: BatchAttempt<I, A>,
+  settled: Settled<I, A>,
+  span: Tracer.Span | undefined
 ) {
   const policy = yield* RetryPolicy
-  yield* Effect.annotateCurrentSpan({ "aws.operation": operation, items: items.length })
 
   const callPart = (part: ReadonlyArray<I>): Effect.Effect<void> =>
     Effect.gen(function*() {
@@ -81,7 +95,8 @@ export const batchCall = Effect.fnUntraced(function*<I, A>(
             ? identity
             : step(`attempt ${n}`, {
               kind: "client",
-              attributes: { "aws.operation": operation, items: pending.length }
+              attributes: { "aws.operation": operation, items: pending.length },
+              parent: span
             }),
           Effect.result
         )
@@ -109,11 +124,11 @@ export const batchCall = Effect.fnUntraced(function*<I, A>(
         if (pending.length > 0) {
           yield* Metric.update(recordsRetried, pending.length)
           yield* Effect.sleep(Duration.millis(backoffMs(policy, n))).pipe(
-            step("backoff", { attributes: { retrying: pending.length } })
+            step("backoff", { attributes: { retrying: pending.length }, parent: span })
           )
         }
       }
     })
 
   yield* callPart(items)
-}, tracedSpan("batchCall"))
+})

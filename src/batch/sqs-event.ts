@@ -1,7 +1,7 @@
 import { Effect, Result, Schema } from "effect"
 import { InvalidEvent } from "../domain/errors.ts"
 import { oneLine } from "../domain/one-line.ts"
-import { tracedSpan } from "../observability/span.ts"
+import { leafSpan } from "../observability/span.ts"
 
 // Only what the function uses is checked; everything else in Lambda's record shape passes through.
 const SqsRecord = Schema.Struct({
@@ -39,8 +39,8 @@ const toBatchRecord = (r: typeof SqsRecord.Type): BatchRecord => {
 }
 
 /**
- * Validates the Lambda event; anything that is not an SQS event fails the whole invocation. Its span is
- * Effect.fn's, without its cost when tracing is off (tracedSpan).
+ * Validates the Lambda event; anything that is not an SQS event fails the whole invocation. Its span has no span
+ * below it (leafSpan: not the fiber's current span), and none at all when tracing is off.
  */
 export const decodeSqsEvent = Effect.fnUntraced(
   function*(event: unknown): Effect.fn.Return<ReadonlyArray<BatchRecord>, InvalidEvent> {
@@ -48,5 +48,5 @@ export const decodeSqsEvent = Effect.fnUntraced(
     if (Result.isSuccess(decoded)) return decoded.success.Records.map(toBatchRecord)
     return yield* new InvalidEvent({ reason: `not an SQS event: ${oneLine(decoded.failure.message)}` })
   },
-  tracedSpan("decodeSqsEvent")
+  leafSpan("decodeSqsEvent")
 )
