@@ -56,7 +56,7 @@ describe("leaf spans: made under the caller's span, never the fiber's current sp
       ).pipe(Effect.provide(FAST_RETRIES))
     )
     expect(Exit.isSuccess(exit)).toBe(true)
-    const ok = { ended: "Ended", failed: false }
+    const ok = { ended: "Ended" as const, failed: false }
     expect(spans).toEqual([
       { name: "round", parent: "-", kind: "internal", attributes: {}, ...ok },
       {
