@@ -112,7 +112,7 @@ describe("leaf spans: made under the caller's span, never the fiber's current sp
 
   test("a leaf span reads as tracedSpan's (name, parent, kind, attributes, outcome); inside it the current span is its parent's", async () => {
     // The same result; a failure's stack frames are the fiber's context's, which a leaf span leaves as it is.
-    const run = (effect: Effect.Effect<number, string>) =>
+    const run = (effect: Effect.Effect<number, unknown>) =>
       traced(effect).then(({ exit, spans }) => ({
         result: Exit.isSuccess(exit) ? exit.value : Cause.squash(exit.cause),
         spans
