@@ -6,7 +6,9 @@
  * runs it (DFG, FTL and concurrent JIT off, the heap sized to 128 MB: this script runs itself again
  * with those settings unless they are set).
  *   spans    CPU per invocation of the handler's trace shape (handleEvent > decodeSqsEvent,
- *            handleProductRound > 3 × batchCall, under Lambda's parent from an X-Ray header), with
+ *            handleProductRound > 3 × batchCall, under Lambda's parent from an X-Ray header), made with
+ *            Effect.fn (every span the fiber's current one, as the function made them before) and with
+ *            the function's own helpers (tracedSpan, and leaf spans for decodeSqsEvent and batchCall), with
  *            tracing off (no tracer) and on (the function's own OTLP layer; the spans exported after each
  *            measured block, not during it), and with the endpoint set but the invocation not sampled by
  *            Lambda (`Sampled=0`, no always_on: what most invocations under active tracing pay)
@@ -30,6 +32,7 @@ import { usageOf } from "../local/flow/usage.ts"
 import { leanFetchClient } from "../src/observability/otlp-fetch-client.ts"
 import { singleExporterFlusher } from "../src/observability/otlp-flusher.ts"
 import { batchedTracerLayer } from "../src/observability/otlp-tracer.ts"
+import { leafSpan, tracedSpan, withLeafSpan } from "../src/observability/span.ts"
 import { TraceExport, traceInvocation, tracingLayer } from "../src/observability/tracing.ts"
 import { layerEnv } from "./layer-env.ts"
 import { spawnSinkReceiver } from "./sink-receiver.ts"
@@ -84,10 +87,32 @@ const handleEvent = Effect.fn("handleEvent")(function*() {
   })
   yield* handleProductRound()
 })
-const invocation = traceInvocation(handleEvent(), {
+// The same trace as the function makes it (src/observability/span.ts): tracedSpan for the steps with spans
+// below them, leaf spans (never the fiber's current span) for decodeSqsEvent and each request's batchCall.
+const ownBatchCall = (operation: string) =>
+  withLeafSpan("batchCall", () => ({ "aws.operation": operation, items: 5 }), () => Effect.void)
+const ownDecode = Effect.fnUntraced(function*() {}, leafSpan("decodeSqsEvent"))
+const ownRound = Effect.fnUntraced(function*() {
+  yield* Effect.annotateCurrentSpan("records", 10)
+  yield* Effect.all([ownBatchCall("BatchWriteItem"), ownBatchCall("BatchGetItem")], { concurrency: "unbounded" })
+  yield* ownBatchCall("SendMessageBatch")
+}, tracedSpan("handleProductRound"))
+const ownHandleEvent = Effect.fnUntraced(function*() {
+  yield* ownDecode()
+  yield* Effect.annotateCurrentSpan({
+    "faas.invocation_id": "3f1b2c4d-0000-4000-8000-1234567890ab",
+    records: 10,
+    "lambda.deadline_unix_ms": 1_764_000_030_000,
+    "batch.stop_unix_ms": 1_764_000_029_000
+  })
+  yield* ownRound()
+}, tracedSpan("handleEvent"))
+const sampledHeader = {
   traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
   remainingMs: () => 30_000
-})
+}
+const invocation = traceInvocation(handleEvent(), sampledHeader)
+const ownInvocation = traceInvocation(ownHandleEvent(), sampledHeader)
 const unsampledInvocation = traceInvocation(handleEvent(), {
   traceHeader: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
   remainingMs: () => 30_000
@@ -144,8 +169,10 @@ const cpuMicros = async (body: () => Promise<void>) => {
   return used.user + used.system
 }
 /** CPU per invocation of the trace shape; what the block's spans left in the batch is exported after it, unmeasured. */
-const spans = async (runtime: ManagedRuntime.ManagedRuntime<never, never>, sampled = true) => {
-  const traced = sampled ? invocation : unsampledInvocation
+const spans = async (
+  runtime: ManagedRuntime.ManagedRuntime<never, never>,
+  traced: Effect.Effect<void, never, never> = invocation
+) => {
   const us = await cpuMicros(async () => {
     for (let i = 0; i < invocations; i++) await runtime.runPromise(traced)
   })
@@ -169,7 +196,9 @@ const add = (key: string, value: number, round: number) => {
 for (let round = 0; round <= rounds; round++) {
   add("spans off", await spans(runtimes.off), round)
   add("spans on", await spans(runtimes.on), round)
-  add("spans unsampled", await spans(runtimes.unsampled, false), round)
+  add("spans unsampled", await spans(runtimes.unsampled, unsampledInvocation), round)
+  add("own spans off", await spans(runtimes.off, ownInvocation), round)
+  add("own spans on", await spans(runtimes.on, ownInvocation), round)
   for (const client of clients) {
     add(`${client} exporting`, await batches(runtimes[client], true), round)
     add(`${client} not exporting`, await batches(runtimes[client], false), round)
@@ -187,6 +216,9 @@ console.log(table(["", "CPU µs"], [
   ["spans: an invocation, tracing on", fmt(m("spans on"), 1)],
   ["spans: what tracing adds per invocation", fmt(m("spans on") - m("spans off"), 1)],
   ["spans: an invocation Lambda did not sample (Sampled=0), endpoint set", fmt(m("spans unsampled"), 1)],
+  ["the function's spans (tracedSpan, leaf spans): an invocation, tracing off", fmt(m("own spans off"), 1)],
+  ["the function's spans: an invocation, tracing on", fmt(m("own spans on"), 1)],
+  ["the function's spans: what tracing adds per invocation", fmt(m("own spans on") - m("own spans off"), 1)],
   ...clients.map((client) => [
     `export of ${perExport} invocations' spans, ${CLIENTS[client]}`,
     fmt(m(`${client} exporting`) - m(`${client} not exporting`), 0)
