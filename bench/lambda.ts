@@ -3,7 +3,7 @@
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
  *               [--node 24.21.0] [--rounds 10] [--pair-concurrency N] [--alone-concurrency N]
  *               [--warmup 300] [--sequential] [--pin] [--no-priority] [--per-environment 5] [--no-managed]
- *               [--update-readme]
+ *               [--update-readme] [--bun-env NAME=VALUE:NAME=VALUE]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
@@ -37,6 +37,8 @@
  * the report gives each run's CPU and run-queue wait per invocation. With --pin, the
  * environments run on CPU 0 and the emulators and proxies on the others (bench/pinning.ts): on a
  * 2-core machine that leaves ten environments one core, which measured slower (see README).
+ * --bun-env adds function environment to this product's runs (not Node.js's), e.g.
+ * BUN_JSC_useDFGJIT=true: the layer's bootstrap yields to it, as to a function's own setting.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg } from "node:os"
@@ -47,6 +49,7 @@ import { usageOf } from "../local/flow/usage.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
 import { IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
+import { settingsEnv } from "./layer-env.ts"
 import { sizePair } from "./load/contention.ts"
 import { loadReport, readmeWithReport } from "./load/report.ts"
 import { type LoadCase, type LoadSettings, runCase, runPair, type RunResult } from "./load/run-case.ts"
@@ -87,6 +90,7 @@ const { values: args } = parseArgs({
     pin: { type: "boolean", default: false },
     "no-priority": { type: "boolean", default: false },
     "update-readme": { type: "boolean", default: false },
+    "bun-env": { type: "string" },
     help: { type: "boolean", default: false }
   }
 })
@@ -142,8 +146,10 @@ const variants = loadVariants({
     })
   }),
   perEnvironment: args["no-managed"] ? 0 : Number(args["per-environment"]),
-  concurrency: settings.concurrency
+  concurrency: settings.concurrency,
+  ...(args["bun-env"] ? { bunEnv: settingsEnv(args["bun-env"].split(":")) } : {})
 })
+if (args["bun-env"]) console.error(`this product's function environment adds ${args["bun-env"]} (--bun-env)`)
 
 // Warm the benchmark process itself (emulators, proxies, poller) so the first measured variant's
 // cold starts do not pay for it: a short run, discarded.

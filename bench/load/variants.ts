@@ -20,14 +20,17 @@ export interface VariantChoice {
   /** Invocations per environment for the Managed Instances variant; 1 or less for none. */
   readonly perEnvironment: number
   readonly concurrency: number
+  /** Extra function environment for this product's runs (--bun-env), e.g. a JavaScriptCore setting the layer yields to. */
+  readonly bunEnv?: Record<string, string>
 }
 
 /** The variants one benchmark run measures, in the order of the report's tables. */
 export const loadVariants = (choice: VariantChoice): Array<Variant> => {
   const { shipped, perEnvironment } = choice
   const bun = { ...shipped, handler: "handler.handler" }
+  const bunEnv = choice.bunEnv ? { env: choice.bunEnv } : {}
   return [
-    { name: "batched (this product)", key: BUN_ALONE, function: bun },
+    { name: "batched (this product)", key: BUN_ALONE, function: bun, ...bunEnv },
     ...(choice.baseline
       ? [{ name: "one at a time (baseline)", key: "baseline", function: { ...shipped, handler: "baseline.handler" } }]
       : []),
@@ -43,7 +46,12 @@ export const loadVariants = (choice: VariantChoice): Array<Variant> => {
     // This product again, run with its Node.js twin (bench/load/pairing.ts), so that the two share their conditions.
     ...(choice.node
       ? [
-        { name: `batched, ${choice.pairSchedule ?? "side by side"} with Node.js`, key: BUN_PAIRED, function: bun },
+        {
+          name: `batched, ${choice.pairSchedule ?? "side by side"} with Node.js`,
+          key: BUN_PAIRED,
+          function: bun,
+          ...bunEnv
+        },
         choice.node()
       ]
       : []),
@@ -52,6 +60,7 @@ export const loadVariants = (choice: VariantChoice): Array<Variant> => {
       name: `batched, ${perEnvironment} per environment (Managed Instances)`,
       key: "managed",
       function: bun,
+      ...bunEnv,
       perEnvironment,
       environments: Math.max(1, Math.ceil(choice.concurrency / perEnvironment))
     }])

@@ -342,4 +342,19 @@ describe("the variants a run measures", () => {
     )
     expect(loadVariants(choice).map((v) => v.key)).not.toContain("batched-paired")
   })
+
+  test("--bun-env reaches this product's runs only, not the baselines' nor Node.js's", () => {
+    const bunEnv = { BUN_JSC_useDFGJIT: "true" }
+    const variants = loadVariants({ ...choice, node: () => ({ name: "node", key: "node" }), bunEnv })
+    const envOf = Object.fromEntries(variants.map((v) => [v.key, v.env]))
+    expect(envOf).toEqual({
+      batched: bunEnv,
+      baseline: undefined,
+      "baseline-fetch": { BASELINE_TRANSPORT: "fetch" },
+      "batched-paired": bunEnv,
+      node: undefined,
+      managed: bunEnv
+    })
+    expect(loadVariants(choice).every((v) => v.env?.BUN_JSC_useDFGJIT === undefined)).toBe(true)
+  })
 })
