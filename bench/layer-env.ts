@@ -1,15 +1,12 @@
-/** From this memory size the bootstrap turns JavaScriptCore's DFG tier on (the FTL stays off). */
-export const DFG_FROM_MB = 1024
-
 /**
  * The environment runtime/bootstrap gives Bun for a memory size (its JavaScriptCore, allocator and GC
  * settings), for benchmarks that run the function in a process of their own rather than through the
- * layer. Keep in step with the bootstrap; `fullJit` leaves the DFG and FTL tiers on at every size.
+ * layer. Keep in step with the bootstrap (the DFG tier at every size, never the FTL); `fullJit` leaves the FTL on too.
  */
 export const layerEnv = (memoryMb: number, options: { readonly fullJit?: boolean } = {}): Record<string, string> => ({
   ...(options.fullJit
     ? {}
-    : { BUN_JSC_useDFGJIT: String(memoryMb >= DFG_FROM_MB), BUN_JSC_useFTLJIT: "false" }),
+    : { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "false" }),
   BUN_JSC_forceRAMSize: String(memoryMb * 1_048_576),
   ...(memoryMb < 256 ? { BUN_JSC_useConcurrentJIT: "false" } : {}),
   MIMALLOC_PURGE_DELAY: "-1",

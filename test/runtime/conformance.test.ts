@@ -268,47 +268,49 @@ describe("bootstrap on the local Runtime API", () => {
   })
 
   test(
-    "JavaScriptCore is tuned: heap sized to the function's memory, the DFG tier from 1024 MB, no FTL; settings win",
+    "JavaScriptCore is tuned: heap sized to the function's memory, the DFG tier at every size, no FTL; settings win",
     async () => {
       const envOf = async (memorySizeMb: number, env?: Record<string, string>) =>
         payloadOf(await start("handlers.runtimeEnv", { memorySizeMb, ...(env ? { env } : {}) }).env.invoke({}))
-      const [small, below, from, large, chosen, refused] = await Promise.all([
+      const [smallest, small, below, large, chosen, refused] = await Promise.all([
+        envOf(128),
         envOf(256),
         envOf(1023),
-        envOf(1024),
         envOf(2048),
-        envOf(256, { BUN_JSC_useDFGJIT: "true", BUN_JSC_useFTLJIT: "true" }),
+        envOf(256, { BUN_JSC_useDFGJIT: "false", BUN_JSC_useFTLJIT: "true" }),
         envOf(2048, { BUN_JSC_useDFGJIT: "false" })
       ])
       const tuned = (mb: number, dfg: string, ftl = "false") => ({
         forceRAMSize: String(mb * 1024 * 1024),
         useDFGJIT: dfg,
         useFTLJIT: ftl,
-        useConcurrentJIT: null,
+        useConcurrentJIT: mb < 256 ? "false" : null,
         gcTimerDisable: "1"
       })
-      expect(small).toEqual(tuned(256, "false"))
-      expect(below).toEqual(tuned(1023, "false"))
-      expect(from).toEqual(tuned(1024, "true"))
+      expect(smallest).toEqual(tuned(128, "true"))
+      expect(small).toEqual(tuned(256, "true"))
+      expect(below).toEqual(tuned(1023, "true"))
       expect(large).toEqual(tuned(2048, "true"))
-      expect(chosen).toEqual(tuned(256, "true", "true"))
+      expect(chosen).toEqual(tuned(256, "false", "true"))
       expect(refused).toEqual(tuned(2048, "false"))
     },
     20_000
   )
 
   test(
-    "JavaScriptCore's DFG compiles hot code from 1024 MB, not below, nor when the function turns it off",
+    "JavaScriptCore's DFG compiles hot code at every size (at 128 MB on the JavaScript thread), not when the function turns it off",
     async () => {
       const compiled = async (memorySizeMb: number, env?: Record<string, string>) =>
         payloadOf(await start("handlers.dfgCompiled", { memorySizeMb, ...(env ? { env } : {}) }).env.invoke({}))
-      const [small, large, refused] = await Promise.all([
+      const [smallest, small, large, refused] = await Promise.all([
+        compiled(128),
         compiled(512),
         compiled(1024),
-        compiled(1024, { BUN_JSC_useDFGJIT: "false" })
+        compiled(512, { BUN_JSC_useDFGJIT: "false" })
       ])
+      expect(smallest).toMatchObject({ dfgCompiled: true, dfgOff: false })
+      expect(small).toMatchObject({ dfgCompiled: true, dfgOff: false })
       expect(large).toMatchObject({ dfgCompiled: true, dfgOff: false })
-      expect(small).toMatchObject({ dfgCompiled: false, dfgOff: true })
       expect(refused).toMatchObject({ dfgCompiled: false, dfgOff: true })
     },
     20_000
