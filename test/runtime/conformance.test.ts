@@ -399,7 +399,8 @@ describe("bootstrap on the local Runtime API", () => {
       status: "error",
       error: { errorType: "InvalidEvent" }
     })
-  })
+    // Loads the whole handler from source (TypeScript, Effect, the SDK) in a fresh process: seconds on one busy core.
+  }, 20_000)
 
   test("the product handler fails its cold start naming a missing setting", async () => {
     const { env } = start("src/handler.handler", {
@@ -409,5 +410,5 @@ describe("bootstrap on the local Runtime API", () => {
     const result = await env.invoke({ Records: [] })
     expect(result.status).toBe("init-error")
     expect(result.status !== "success" && result.error.errorMessage).toContain(ENV.tableName)
-  })
+  }, 20_000)
 })
