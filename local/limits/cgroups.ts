@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { cgroupFreezer, type Freezer } from "./freezer.ts"
 import { CPU_PERIOD_MICROS, cpuQuotaMicros } from "./lambda-resources.ts"
 
 /** A memory- and CPU-limited group for one execution environment. */
@@ -18,6 +19,11 @@ export interface ResourceLimit {
   readonly setCpuPhase: (phase: "init" | "invoke") => void
   /** The limits as the kernel holds them: memory in bytes, CPU as a share of one core (Infinity: unlimited). */
   readonly applied: () => { readonly memoryBytes: number; readonly cpus: number }
+  /**
+   * cgroup v2 only: the group's own freezer (cgroup.freeze), which stops everything in it at once. Without
+   * it (cgroup v1, whose freezer is a controller of its own), the environment's process group is stopped.
+   */
+  readonly freezer?: () => Freezer
   readonly remove: () => void
 }
 
@@ -111,6 +117,7 @@ const v2 = (mount: string): CgroupSupport => {
             cpus: quota === "max" ? Infinity : Number(quota) / Number(period)
           }
         },
+        freezer: () => cgroupFreezer(dir),
         remove: () => void (existsSync(dir) && rmdirSync(dir))
       }
     }

@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto"
 import { resolve } from "node:path"
 import { localIdentity, localIdentityEnv } from "../aws/local-clients.ts"
 import type { ResourceLimit } from "../limits/cgroups.ts"
+import { type Freezer, signalFreezer } from "../limits/freezer.ts"
 import { abnormalEnd, type ErrorPayload, errorPayloadOf, exitedDuringInit, timeoutError } from "./abnormal-end.ts"
 import type { LambdaTracing } from "./active-tracing.ts"
+import { freezingByDefault, freezingUnavailable } from "./freezing.ts"
 import { lambdaEnvironment } from "./lambda-env.ts"
 import { linesOf } from "./lines.ts"
 import { billedDuration, type InvocationReport, peakMemoryMb } from "./report.ts"
@@ -39,6 +41,11 @@ export interface EnvironmentOptions {
    * the sampling decision Lambda would make (see active-tracing.ts). Without it, none is sent.
    */
   readonly tracing?: LambdaTracing
+  /**
+   * Freezes the environment whenever it is idle, as Lambda does (freezing.ts): on by default, off with
+   * LOCAL_LAMBDA_FREEZE=off. Never in Lambda Managed Instances mode, whose environments run on.
+   */
+  readonly freeze?: boolean
 }
 
 export interface InvokeOptions {
@@ -66,6 +73,15 @@ export type InvokeResult =
     readonly report: InvocationReport
   }
 
+/** SIGKILL to a whole process group (the environment's, spawned with setsid); nothing when it is gone. */
+const killGroup = (pgid: number) => {
+  try {
+    process.kill(-pgid, "SIGKILL")
+  } catch {
+    // already gone
+  }
+}
+
 const jsonHeader = (name: string, value: unknown, raw: string | undefined): Record<string, string> =>
   raw !== undefined ? { [name]: raw } : value === undefined ? {} : { [name]: JSON.stringify(value) }
 
@@ -85,21 +101,48 @@ export class ExecutionEnvironment {
   private readonly functionName: string
   coldStarts = 0
   readonly maxConcurrency: number
+  /** Whether idle environments are frozen (the option, the environment variable, not Managed Instances). */
+  readonly freezes: boolean
+  /** The running runtime's freezer, and whether it was asked to freeze since its last thaw. */
+  private freezer: Freezer | undefined
+  private frozen = false
+  /** The running runtime leads a process group of its own (setsid), frozen and killed as one. */
+  private ownGroup = false
 
   constructor(private readonly options: EnvironmentOptions) {
+    this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 1)
+    this.freezes = (options.freeze ?? freezingByDefault()) && this.maxConcurrency === 1
     this.server = startRuntimeApiServer({
       functionName: options.functionName,
       handler: options.handler,
+      ...(this.freezes ? { onIdle: () => this.freezeIdle() } : {}),
       ...options.server
     })
     this.memorySizeMb = options.memorySizeMb ?? LAMBDA_DEFAULT_MEMORY_MB
     this.timeoutMs = options.timeoutMs ?? LAMBDA_DEFAULT_TIMEOUT_MS
     this.functionName = options.functionName ?? "local-function"
-    this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 1)
   }
 
   get pid(): number | undefined {
     return this.process?.pid
+  }
+
+  /** How the running runtime is frozen when idle ("cgroup v2 freezer (...)", "SIGSTOP/SIGCONT ..."), if it is. */
+  get freezerDescription(): string | undefined {
+    return this.freezer?.description
+  }
+
+  /**
+   * Resolves true once the kernel reports the idle environment frozen (false: not frozen, or not within
+   * `timeoutMs`). Lambda's freeze is asked for at the runtime's GET /next and completes a moment later.
+   */
+  async whenFrozen(timeoutMs = 5_000): Promise<boolean> {
+    const until = performance.now() + timeoutMs
+    while (!(this.frozen && this.freezer?.isFrozen())) {
+      if (performance.now() > until) return false
+      await Bun.sleep(1)
+    }
+    return true
   }
 
   /** Init duration of the cold start not yet reported (spawn to first GET /next). */
@@ -119,7 +162,11 @@ export class ExecutionEnvironment {
     // Init runs unthrottled, as measured on AWS; the memory size's CPU share applies from the
     // first GET /next, i.e. to invocations.
     this.options.limit?.setCpuPhase("init")
+    const groupFreezer = this.freezes ? this.options.limit?.freezer : undefined
+    // Without a cgroup v2 group of its own, the environment is frozen as a process group: its own (setsid).
+    this.ownGroup = this.freezes && !groupFreezer
     const child = Bun.spawn(this.options.limit?.wrap(command) ?? command, {
+      detached: this.ownGroup,
       cwd: this.options.taskRoot,
       env: lambdaEnvironment({
         runtimeApi: this.server.address,
@@ -140,6 +187,7 @@ export class ExecutionEnvironment {
       stderr: "pipe"
     })
     this.process = child
+    this.freezer = groupFreezer?.() ?? (this.freezes ? signalFreezer(child.pid) : undefined)
     this.coldStarts++
     void this.pipeLines(child.stdout as ReadableStream<Uint8Array>)
     void this.pipeLines(child.stderr as ReadableStream<Uint8Array>)
@@ -168,6 +216,12 @@ export class ExecutionEnvironment {
       return { status: "init-error", error, errorTypeHeader: init?.errorTypeHeader ?? null, report }
     }
     const body = typeof event === "string" ? event : JSON.stringify(event)
+    // The thaw is the start of Lambda's Invoke phase: the event is the answer to a GET /next the frozen
+    // runtime made, so the environment must run again to receive it, and what fell due while it was
+    // frozen (timers, a collection) runs at once, on the invocation's CPU and before or beside its
+    // handler. So, as Lambda's timeout covers the whole Invoke phase, the REPORT duration (and the
+    // timeout) start at the thaw, before the event is handed out, not after it.
+    const thawedAt = this.thaw()
     let handedOutAt = performance.now()
     let handedOut = false
     const deadlineMs = options.deadlineMs ?? Date.now() + this.timeoutMs
@@ -188,7 +242,7 @@ export class ExecutionEnvironment {
       },
       () => {
         handedOut = true
-        handedOutAt = performance.now()
+        handedOutAt = thawedAt ?? performance.now()
       }
     )
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -254,6 +308,8 @@ export class ExecutionEnvironment {
       await this.kill()
       return null
     }
+    // Lambda thaws the environment for its Shutdown phase: SIGTERM must find the runtime running.
+    this.thaw()
     child.kill("SIGTERM")
     const code = await Promise.race([child.exited, Bun.sleep(graceMs).then(() => undefined)])
     if (code === undefined) await this.kill()
@@ -274,13 +330,43 @@ export class ExecutionEnvironment {
   private async kill(): Promise<void> {
     const child = this.process
     if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL")
+      // SIGKILL ends a stopped or cgroup-frozen process too; a process group frozen as one dies as one.
+      if (this.ownGroup) killGroup(child.pid)
+      else child.kill("SIGKILL")
       await child.exited
     }
     this.reset()
   }
 
+  /** Freezes the idle runtime (the server calls this); says loudly, once, when it cannot. */
+  private freezeIdle() {
+    if (!this.freezer || this.frozen) return
+    try {
+      this.freezer.freeze()
+      this.frozen = true
+    } catch (e) {
+      freezingUnavailable(this.freezer.description, e)
+      this.freezer = undefined
+    }
+  }
+
+  /** Thaws the runtime if it was frozen; returns when (performance.now()), or undefined if it was not. */
+  private thaw(): number | undefined {
+    if (!this.frozen) return undefined
+    const at = performance.now()
+    this.frozen = false
+    try {
+      this.freezer?.thaw()
+    } catch (e) {
+      freezingUnavailable(this.freezer?.description ?? "freezer", e)
+    }
+    return at
+  }
+
   private reset() {
+    // A cgroup keeps its frozen state for the next runtime started in it: thaw it first.
+    this.thaw()
+    this.freezer = undefined
     this.process = undefined
     this.ready = undefined
     this.exited = undefined

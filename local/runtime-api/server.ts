@@ -60,6 +60,11 @@ export interface ServerOptions {
   /** What /extension/register answers about the function. */
   readonly functionName?: string
   readonly handler?: string
+  /**
+   * Called when the runtime waits on GET /next with no event queued and every registered extension waits
+   * on its own next event: the moment Lambda freezes the environment.
+   */
+  readonly onIdle?: () => void
 }
 
 const tooLarge = {
@@ -86,6 +91,11 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
   const answers = new Map<string, (answer: RuntimeAnswer) => void>()
   const pollWaiters: Array<() => void> = []
   let extensions: Array<RegisteredExtension> = []
+  // Extensions whose /event/next poll is open: done with the current phase.
+  const polling = new Set<string>()
+  const whenIdle = () => {
+    if (waiting.length > 0 && queue.length === 0 && extensions.every((e) => polling.has(e.id))) options.onIdle?.()
+  }
   let initError: { body: string; errorTypeHeader: string | null } | undefined
 
   const handOut = (item: { invocation: PendingInvocation; handedOut: () => void }): Response => {
@@ -139,6 +149,8 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
       }
       // No INVOKE or SHUTDOWN events are delivered locally: the poll stays open, as for an
       // extension subscribed to none (the runtime is told to shut down by SIGTERM).
+      polling.add(id)
+      whenIdle()
       return new Promise<Response>(() => {})
     }
     return Response.json({ errorMessage: `no route ${request.method} ${path}` }, { status: 404 })
@@ -157,7 +169,10 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
         pollWaiters.splice(0).forEach((w) => w())
         const item = queue.shift()
         if (item) return handOut(item)
-        return new Promise<Response>((resolve) => waiting.push(resolve))
+        return new Promise<Response>((resolve) => {
+          waiting.push(resolve)
+          whenIdle()
+        })
       }
       const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path)
       if (request.method === "POST" && match) {
@@ -225,6 +240,7 @@ export const startRuntimeApiServer = (options: ServerOptions = {}): RuntimeApiSe
       // A poll left open by a killed runtime must not swallow the next invocation.
       waiting.splice(0)
       extensions = []
+      polling.clear()
     },
     stop: async () => {
       await server.stop(true)
