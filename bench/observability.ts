@@ -3,6 +3,7 @@
  *                             [--concurrency 4] [--budget 3] [--no-metrics-only] [--sequential] [--per-invocation]
  *                             [--no-collector] [--compare-function DIR] [--export-every MS] [--unsampled]
  *                             [--no-sampled] [--traced-env NAME=VALUE,...] [--compare-env NAME=VALUE,...]
+ *                             [--freeze on|off|both]
  *
  * Whether metrics and traces keep the function within the budget (3%): the same packaged function in
  * variants, each with its own local stack and warm environments (the same number), held to the memory
@@ -47,6 +48,10 @@
  * interval excludes 1. Printed beside it: the bootstrap of the ratio of the means over epochs (too few
  * to decide on), and the t interval over rounds (narrower: it leaves out the environments' part).
  * With fewer than 3 epochs the verdict is over rounds, t and bootstrap (10,000 resamples) agreeing.
+ * --freeze: idle environments frozen as on Lambda (on, the default: the local Runtime API's own default,
+ * local/runtime-api/freezing.ts), left running (off), or both: every variant twice, the second set
+ * ", no freeze", each set with its own off and control and its ratios to its own off; the two sets run
+ * one after the other in every round, in alternating order (AB BA ...), the variants of a set side by side.
  */
 import { parseArgs } from "node:util"
 import { seedProducts } from "../local/aws/seed.ts"
@@ -93,6 +98,7 @@ const { values: args } = parseArgs({
     "no-collector": { type: "boolean", default: false },
     unsampled: { type: "boolean", default: false },
     "no-sampled": { type: "boolean", default: false },
+    freeze: { type: "string", default: "on" },
     help: { type: "boolean", default: false }
   }
 })
@@ -108,6 +114,8 @@ const epochs = Math.max(1, Math.min(rounds, Number(args.epochs)))
 const budget = 1 + Number(args.budget) / 100
 const latencyMs = Number(args.latency)
 const concurrency = Number(args.concurrency)
+if (!["on", "off", "both"].includes(args.freeze!)) throw new Error(`--freeze on, off or both, not ${args.freeze}`)
+const freezeModes = args.freeze === "both" ? [true, false] : [args.freeze === "on"]
 
 const shipped = await packagedFunction()
 const receiver = startOtlpReceiver()
@@ -141,7 +149,7 @@ let epochSeed = 0
 const SAMPLED_KEY = "metrics+traces, X-Ray sampling"
 const UNSAMPLED_KEY = "traces, none sampled"
 const HEADER_KEY = "off, Lambda's header"
-const variants: Array<{
+const baseVariants: Array<{
   readonly key: string
   readonly env: Record<string, string>
   readonly taskRoot?: string
@@ -227,6 +235,13 @@ const variants: Array<{
     : [])
 ]
 
+/** Every variant once per freeze mode: with --freeze both, a second set keyed ", no freeze". */
+const NO_FREEZE = ", no freeze"
+const variants = freezeModes.flatMap((freeze, set) =>
+  baseVariants.map((v) => ({ ...v, key: set > 0 ? `${v.key}${NO_FREEZE}` : v.key, freeze, set }))
+)
+const setSuffix = (set: number) => (set > 0 ? NO_FREEZE : "")
+
 /**
  * CPU time (ns) the processes used so far, all their threads together, those that have exited too
  * (processCpuMs: utime + stime). Summing the live threads' schedstat instead loses the time of every
@@ -254,6 +269,8 @@ interface Running {
   readonly epochOf: Array<number>
   /** The environments' CPU (ns) at the end of the variant's previous block. */
   cpuMark: number
+  /** Its freeze mode's set (0: the first mode), whose off its ratios are to. */
+  readonly set: number
 }
 
 const SEEDED = 500
@@ -272,6 +289,7 @@ const startStack = async (v: Variant, into: Pick<Running, "invocations" | "emf" 
     function: v.taskRoot === undefined ? shipped : { ...shipped, taskRoot: v.taskRoot },
     functionEnv: v.env,
     ...(v.tracing ? { tracing: v.tracing() } : {}),
+    freeze: v.freeze,
     onInvocation: (r) => void invocations.push(r),
     onDispatch: (env) => void (env.pid !== undefined && pids.add(env.pid)),
     onLog: (line) => void emf.add(line),
@@ -300,7 +318,8 @@ for (const v of variants) {
     durations: [],
     cpuPerRound: [],
     epochOf: [],
-    cpuMark: 0
+    cpuMark: 0,
+    set: v.set
   })
 }
 
@@ -361,25 +380,33 @@ async function runRound(epoch: number, isCounted: boolean) {
       } ms, CPU ${fmt(cpuUs, 0)} µs each\n`
     )
   }
-  const order = roundOrder(running.length, round).map((i) => running[i]!)
-  if (args.sequential) {
-    for (const r of order) await block(r)
-  } else {
-    await Promise.all(order.map(block))
+  // The freeze modes' sets one after the other, in alternating order; a set's variants side by side.
+  const sets = freezeModes.map((_, set) => running.filter((r) => r.set === set))
+  for (const set of round % 2 === 0 ? sets : sets.toReversed()) {
+    const order = roundOrder(set.length, round).map((i) => set[i]!)
+    if (args.sequential) {
+      for (const r of order) await block(r)
+    } else {
+      await Promise.all(order.map(block))
+    }
   }
   if (isCounted) {
-    const off = running[0]!
-    const i = off.perRound.length - 1
-    process.stderr.write(
-      `${"".padEnd(26)} ratios to off: ${
-        running.slice(1).map((r) => `${r.key} ${fmt(r.perRound[i]! / off.perRound[i]!, 3)}`).join(", ")
-      }\n`
-    )
+    for (const set of sets) {
+      const off = set[0]!
+      const i = off.perRound.length - 1
+      process.stderr.write(
+        `${"".padEnd(26)} ratios to ${off.key}: ${
+          set.slice(1).map((r) => `${r.key} ${fmt(r.perRound[i]! / off.perRound[i]!, 3)}`).join(", ")
+        }\n`
+      )
+    }
   }
 }
 const elapsedMin = (performance.now() - startedAt) / 60_000
 
-const [off, control] = running as [Running, Running, ...Array<Running>]
+/** A variant's reference: the off of its freeze mode's set; the control is that set's second variant. */
+const offOf = (r: Running) => running.find((o) => o.set === r.set)!
+const isControl = (r: Running) => running.filter((o) => o.set === r.set)[1] === r
 const interval = (i: Interval) => `${fmt(i.estimate, 3)} [${fmt(i.lower, 3)}, ${fmt(i.upper, 3)}]`
 const spread = (c: PairedComparison) => `${fmt(Math.min(...c.ratios), 3)} – ${fmt(Math.max(...c.ratios), 3)}`
 /** A variant's values averaged per epoch: the unit of the verdict, since rounds of an epoch share environments. */
@@ -391,7 +418,8 @@ const perEpoch = (r: Running, values: ReadonlyArray<number>) =>
 // verdict and the control rest on the t interval alone (the bootstrap is printed for information).
 const byEpoch = epochs >= 3
 const compare = (measure: (r: Running) => ReadonlyArray<number>) =>
-  running.slice(1).map((r) => {
+  running.filter((r) => offOf(r) !== r).map((r) => {
+    const off = offOf(r)
     const c = byEpoch
       ? comparePaired(perEpoch(r, measure(r)), perEpoch(off, measure(off)), budget)
       : comparePaired(measure(r), measure(off), budget)
@@ -410,8 +438,10 @@ console.log(
   `\nObservability overhead at ${memoryMb} MB: ${rounds} rounds in ${epochs} epochs (each with new stacks and ` +
     `environments, after ${warmup} warm-up rounds) of ${messages} messages ` +
     `per variant (half adds, half reads), ${concurrency} environments per variant, ${latencyMs} ms per AWS call, ` +
-    `packaged function, variants ${
-      args.sequential ? "one after the other in ABBA order" : "side by side"
+    `packaged function, variants ${args.sequential ? "one after the other in ABBA order" : "side by side"}${
+      freezeModes.length > 1 ? ", idle environments frozen and not frozen (sets in AB BA order)" : ""
+    }${
+      freezeModes.length === 1 && !freezeModes[0] ? ", idle environments NOT frozen (--freeze off)" : ""
     }; ${receiver.spans().length} spans received; ${fmt(elapsedMin, 1)} min of rounds.\n`
 )
 console.log(table(
@@ -427,7 +457,9 @@ console.log(table(
 ))
 for (const [title, rows] of [["average REPORT duration", duration], ["CPU per invocation", cpu]] as const) {
   console.log(
-    `\n${title} / off, paired, 95% intervals over ${byEpoch ? `${epochs} epochs` : `${rounds} rounds`}` +
+    `\n${title} / off (of the same freeze mode), paired, 95% intervals over ${
+      byEpoch ? `${epochs} epochs` : `${rounds} rounds`
+    }` +
       ` (the verdict's; over rounds, for comparison, in the third column), budget ≤ ${fmt(budget, 2)}:\n`
   )
   console.log(table(
@@ -445,7 +477,7 @@ for (const [title, rows] of [["average REPORT duration", duration], ["CPU per in
       interval(rounds.logT),
       interval(c.logT),
       interval(c.bootstrap),
-      r === control ? (holds ? "control holds" : "CONTROL FAILS") : verdict
+      isControl(r) ? (holds ? "control holds" : "CONTROL FAILS") : verdict
     ])
   ))
 }
@@ -471,7 +503,7 @@ for (const [key, spans] of [[SAMPLED_KEY, sampledReceiver], [UNSAMPLED_KEY, unsa
       (key === UNSAMPLED_KEY && spans.spans().length > 0 ? ": UNSAMPLED INVOCATIONS EXPORTED SPANS" : "")
   )
 }
-for (const r of running.slice(2)) {
+for (const r of running.filter((r) => offOf(r) !== r && !isControl(r))) {
   console.log(`\n${r.key} (function's own metrics, all rounds):\n  ${summaryLines(r.emf.totals()).join("\n  ")}`)
 }
 
@@ -499,33 +531,38 @@ for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
 
 // The verdicts the budget asks for: metrics and traces together against off, on the average duration; for
 // every invocation traced (the worst case) and for Lambda's own sampling (what active tracing costs).
-const controlDuration = duration[0]!.c
-const controlOk = duration[0]!.holds
 const words = { within: `within ${args.budget}%`, over: `over ${args.budget}%`, "not proven": "not proven" } as const
-console.log(
-  `\ncontrol, off (again) vs off: ${interval(controlDuration.logT)}, ${interval(controlDuration.bootstrap)}: ${
-    controlOk ? "includes 1.0" : "EXCLUDES 1.0, so this run proves nothing"
-  }`
-)
-for (
-  const [key, what] of [
-    ["metrics+traces", "every invocation traced (always_on): the worst case"],
-    [SAMPLED_KEY, "Lambda's sampling, X-Ray's default rule: what active tracing costs"],
-    [UNSAMPLED_KEY, "an endpoint, nothing sampled, metrics off: must cost what off does"],
-    [HEADER_KEY, "no endpoint, Lambda's header Sampled=0 on every invocation"]
-  ] as const
-) {
-  const traced = duration.find(({ r }) => r.key === key)
-  const tracedCpu = cpu.find(({ r }) => r.key === key)
-  if (!traced || !tracedCpu) continue
-  const verdict = controlOk ? traced.verdict : "not proven"
+for (const set of freezeModes.keys()) {
+  const control = duration.find(({ r }) => r.set === set && isControl(r))!
+  const controlDuration = control.c
+  const controlOk = control.holds
   console.log(
-    `VERDICT, ${key} vs off (${what}), average REPORT duration: ${words[verdict]}` +
-      ` (geometric mean ${interval(traced.c.logT)}, ratio of means ${interval(traced.c.bootstrap)}, budget ${
-        fmt(budget, 2)
-      })` +
-      `\n  CPU per invocation: ${words[tracedCpu.verdict]} (${interval(tracedCpu.c.logT)}, ${
-        interval(tracedCpu.c.bootstrap)
-      })`
+    `\ncontrol, off (again) vs off${setSuffix(set)}: ${interval(controlDuration.logT)}, ${
+      interval(controlDuration.bootstrap)
+    }: ${controlOk ? "includes 1.0" : "EXCLUDES 1.0, so this run proves nothing"}`
   )
+  for (
+    const [base, what] of [
+      ["metrics", "EMF metrics alone"],
+      ["metrics+traces", "every invocation traced (always_on): the worst case"],
+      [SAMPLED_KEY, "Lambda's sampling, X-Ray's default rule: what active tracing costs"],
+      [UNSAMPLED_KEY, "an endpoint, nothing sampled, metrics off: must cost what off does"],
+      [HEADER_KEY, "no endpoint, Lambda's header Sampled=0 on every invocation"]
+    ] as const
+  ) {
+    const key = `${base}${setSuffix(set)}`
+    const traced = duration.find(({ r }) => r.key === key)
+    const tracedCpu = cpu.find(({ r }) => r.key === key)
+    if (!traced || !tracedCpu) continue
+    const verdict = controlOk ? traced.verdict : "not proven"
+    console.log(
+      `VERDICT, ${key} vs off (${what}), average REPORT duration: ${words[verdict]}` +
+        ` (geometric mean ${interval(traced.c.logT)}, ratio of means ${interval(traced.c.bootstrap)}, budget ${
+          fmt(budget, 2)
+        })` +
+        `\n  CPU per invocation: ${words[tracedCpu.verdict]} (${interval(tracedCpu.c.logT)}, ${
+          interval(tracedCpu.c.bootstrap)
+        })`
+    )
+  }
 }

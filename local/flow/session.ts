@@ -39,6 +39,8 @@ export interface SessionOptions {
   readonly prioritiseEnvironments?: boolean
   /** Active tracing: Lambda's trace header, sampled as X-Ray's rule does, for every invocation (active-tracing.ts). */
   readonly tracing?: LambdaTracing
+  /** Freeze idle environments as Lambda does (runtime-api/freezing.ts); default: on unless LOCAL_LAMBDA_FREEZE=off. */
+  readonly freeze?: boolean
 }
 
 export interface Session {
@@ -85,6 +87,7 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
       },
       ...(options.onLog ? { onLog: options.onLog } : {}),
       ...(options.tracing ? { tracing: options.tracing } : {}),
+      ...(options.freeze === undefined ? {} : { freeze: options.freeze }),
       ...(options.runtimeApiIntercept ? { server: { intercept: options.runtimeApiIntercept } } : {})
     },
     options.concurrency,
