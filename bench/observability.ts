@@ -529,6 +529,29 @@ for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
   )
 }
 
+// With --freeze both: what freezing itself does to each variant (frozen / not frozen; the sets alternate in
+// every round, so a round pairs them, and an epoch's environments are new for both).
+if (freezeModes.length > 1) {
+  console.log(
+    `\nfrozen / not frozen, the same variant, paired over ${byEpoch ? `${epochs} epochs` : `${rounds} rounds`}:`
+  )
+  for (const frozen of running.filter((r) => r.set === 0)) {
+    const free = running.find((r) => r.key === `${frozen.key}${NO_FREEZE}`)
+    if (!free) continue
+    const pair = (measure: (r: Running) => ReadonlyArray<number>) =>
+      byEpoch
+        ? comparePaired(perEpoch(frozen, measure(frozen)), perEpoch(free, measure(free)), budget)
+        : comparePaired(measure(frozen), measure(free), budget)
+    const d = pair((r) => r.perRound)
+    const c = pair((r) => r.cpuPerRound)
+    console.log(
+      `  ${frozen.key}: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; CPU per invocation ${
+        interval(c.logT)
+      }, ${interval(c.bootstrap)}`
+    )
+  }
+}
+
 // The verdicts the budget asks for: metrics and traces together against off, on the average duration; for
 // every invocation traced (the worst case) and for Lambda's own sampling (what active tracing costs).
 const words = { within: `within ${args.budget}%`, over: `over ${args.budget}%`, "not proven": "not proven" } as const
