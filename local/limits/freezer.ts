@@ -9,7 +9,7 @@ import { join } from "node:path"
 export interface Freezer {
   /** "cgroup v2 freezer (<dir>)" or "SIGSTOP/SIGCONT of process group <pgid>". */
   readonly description: string
-  /** Asks for the freeze and returns at once: the kernel completes it (see `settled`). */
+  /** Asks for the freeze and returns at once: the kernel completes it a moment later (see `isFrozen`). */
   readonly freeze: () => void
   readonly thaw: () => void
   /** Whether the kernel reports the environment frozen (cgroup.events) or stopped (/proc state T) now. */
@@ -101,14 +101,4 @@ export const signalFreezer = (pgid: number): Freezer => {
     thaw: () => signal("SIGCONT"),
     isFrozen: () => stopped(pgid)
   }
-}
-
-/** Resolves true once `freezer` reports the environment frozen, false when it does not within `timeoutMs`. */
-export const whenFrozen = async (freezer: Freezer, timeoutMs = 5_000): Promise<boolean> => {
-  const until = performance.now() + timeoutMs
-  while (!freezer.isFrozen()) {
-    if (performance.now() > until) return false
-    await Bun.sleep(1)
-  }
-  return true
 }
