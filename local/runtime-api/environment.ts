@@ -108,6 +108,8 @@ export class ExecutionEnvironment {
   private frozen = false
   /** The running runtime leads a process group of its own (setsid), frozen and killed as one. */
   private ownGroup = false
+  /** In the Shutdown phase: never frozen again, even when the runtime's next GET /next comes after SIGTERM. */
+  private shuttingDown = false
 
   constructor(private readonly options: EnvironmentOptions) {
     this.maxConcurrency = Math.max(1, options.maxConcurrency ?? 1)
@@ -309,6 +311,7 @@ export class ExecutionEnvironment {
       return null
     }
     // Lambda thaws the environment for its Shutdown phase: SIGTERM must find the runtime running.
+    this.shuttingDown = true
     this.thaw()
     child.kill("SIGTERM")
     const code = await Promise.race([child.exited, Bun.sleep(graceMs).then(() => undefined)])
@@ -340,7 +343,7 @@ export class ExecutionEnvironment {
 
   /** Freezes the idle runtime (the server calls this); says loudly, once, when it cannot. */
   private freezeIdle() {
-    if (!this.freezer || this.frozen) return
+    if (!this.freezer || this.frozen || this.shuttingDown) return
     try {
       this.freezer.freeze()
       this.frozen = true
@@ -367,6 +370,7 @@ export class ExecutionEnvironment {
     // A cgroup keeps its frozen state for the next runtime started in it: thaw it first.
     this.thaw()
     this.freezer = undefined
+    this.shuttingDown = false
     this.process = undefined
     this.ready = undefined
     this.exited = undefined

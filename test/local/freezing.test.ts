@@ -128,6 +128,31 @@ for (const [name, make] of variants) {
     )
 
     test(
+      "shut down before the runtime's next GET /next arrives, it is not frozen by that poll during the Shutdown phase",
+      async () => {
+        // The race of a shutdown right after an invocation, made certain: SIGTERM goes out as the poll arrives.
+        let polls = 0
+        let exit: Promise<number | null | undefined> | undefined
+        const { env, lines } = environment({
+          ...make!(),
+          server: {
+            intercept: (request) => {
+              if (new URL(request.url).pathname.endsWith("/invocation/next") && ++polls === 2) {
+                exit = env.shutdown(3_000)
+              }
+              return undefined
+            }
+          }
+        })
+        seen(await env.invoke({ tickMs: TICK_MS }))
+        while (!exit) await Bun.sleep(5)
+        expect(await exit).toBe(0)
+        expect(lines.some((l) => l.includes("shutdown hook ran after"))).toBe(true)
+      },
+      SLOW
+    )
+
+    test(
       "killed while frozen, the runtime dies and is reaped; the next invocation gets a new one, not frozen",
       async () => {
         const { env } = environment(make!())
