@@ -12,7 +12,8 @@
  * and the end of its answer, the Runtime API the duration. Per variant, per warm invocation from the
  * (--skip + 1)th of each environment on, the phases' averages: the Runtime API's exchange, the handler's
  * JavaScript (wall and CPU), per request the hop from the transport to the proxy and from the proxy's
- * answer back to JavaScript and the JS-thread CPU from request to response, the body read.
+ * answer back to JavaScript and the JS-thread CPU from request to response, the body read. A transport
+ * the probe does not hook (neither fetch nor node:http) gets duration and own time only.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -27,6 +28,7 @@ import { settingsEnv } from "./layer-env.ts"
 import { seedWorkload, sendWorkload } from "./load/workload.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
+import { unionLength } from "./own-time.ts"
 import { prioritiseBenchmark } from "./pinning.ts"
 import {
   type Mark,
@@ -128,7 +130,10 @@ const runOne = async (kind: "add" | "read", variant: (typeof variants)[number]):
     const m = marks.get(inv.requestId)
     if (inv.index < 1 + skip || !m) continue
     const own = calls.filter(([s]) => s >= inv.handedOut && s <= inv.answered)
-    const p = phasesOf(m, own, inv.handedOut, inv.answered)
+    // A transport the probe does not see (no request marks): duration and own time only, as bench/own-time.ts has them.
+    const p = m.some(([label]) => label === "send:0")
+      ? phasesOf(m, own, inv.handedOut, inv.answered)
+      : unmarked(own, inv.handedOut, inv.answered)
     if (p) phases.push(p)
     else unmatched++
   }
@@ -138,6 +143,27 @@ const runOne = async (kind: "add" | "read", variant: (typeof variants)[number]):
     } ms`
   )
   return phases
+}
+
+function unmarked(calls: ReadonlyArray<ProxyCall>, from: number, to: number): Phases {
+  const aws = unionLength(calls, from, to)
+  const duration = to - from
+  const unknown = Number.NaN
+  return {
+    requests: calls.length,
+    lateAnswers: 0,
+    duration,
+    aws,
+    own: duration - aws,
+    runtimeApi: unknown,
+    js: unknown,
+    jsCpu: unknown,
+    sendHop: unknown,
+    answerHop: unknown,
+    requestCpu: unknown,
+    bodyRead: unknown,
+    bodyCpu: unknown
+  }
 }
 
 for (const kind of args.cases!.split(",") as Array<"add" | "read">) {
