@@ -1,0 +1,128 @@
+import type { Socket, SocketHandler, TLSOptions } from "bun"
+import { type Answer, AnswerParser } from "./answer-parser.ts"
+import { NetworkFailure } from "./network-failure.ts"
+
+/** Where a pool's connections go: plain TCP, or TLS (verified against the system's CAs, or `tls.ca`). */
+export interface Origin {
+  readonly hostname: string
+  readonly port: number
+  readonly tls: false | TLSOptions
+}
+
+/**
+ * One kept-alive HTTP/1.1 connection over a `Bun.connect` socket, read on the JavaScript thread's own
+ * event loop (fetch hands each request to Bun's HTTP client thread and back). One request at a time.
+ * An idle connection is unref'd: it keeps no process alive.
+ */
+export class Connection {
+  private socket: Socket<Connection> | undefined
+  private parser: AnswerParser | undefined
+  private waiting: { resolve: (a: Answer) => void; reject: (e: Error) => void } | undefined
+  private unsent: Buffer | undefined
+  alive = true
+  /** Whether the last answer left the connection fit for another request. */
+  reusable = false
+
+  private constructor(private readonly gone: (c: Connection) => void) {}
+
+  static async open(origin: Origin, gone: (c: Connection) => void): Promise<Connection> {
+    const connection = new Connection(gone)
+    try {
+      connection.socket = await Bun.connect({
+        hostname: origin.hostname,
+        port: origin.port,
+        data: connection,
+        socket: HANDLERS,
+        ...(origin.tls ? { tls: { serverName: origin.hostname, ...origin.tls } } : {})
+      })
+    } catch (e) {
+      connection.alive = false
+      throw NetworkFailure.from(e, "ECONNREFUSED", `cannot connect to ${origin.hostname}:${origin.port}`)
+    }
+    return connection
+  }
+
+  /** Sends a request (`bytes` long) and reads its answer. */
+  exchange(request: string | Uint8Array, bytes: number): Promise<Answer> {
+    const { promise, resolve, reject } = Promise.withResolvers<Answer>()
+    this.parser = new AnswerParser()
+    this.waiting = { resolve, reject }
+    this.reusable = false
+    if (!this.alive) {
+      this.closed()
+      return promise
+    }
+    const socket = this.socket!
+    socket.ref() // a request in flight keeps the process alive
+    const written = socket.write(request)
+    if (written < bytes) this.unsent = Buffer.from(request).subarray(Math.max(0, written))
+    return promise
+  }
+
+  /** Closes at once (a cut request, a broken answer): nothing more is read or sent on it. */
+  destroy(): void {
+    this.alive = false
+    this.socket?.terminate()
+  }
+
+  drained(): void {
+    if (!this.unsent) return
+    const written = this.socket!.write(this.unsent)
+    this.unsent = written >= this.unsent.length ? undefined : this.unsent.subarray(Math.max(0, written))
+  }
+
+  received(chunk: Buffer): void {
+    const parser = this.parser
+    if (!parser) return this.destroy() // nothing was asked: not a server to keep talking to
+    let answer: Answer | undefined
+    try {
+      answer = parser.feed(chunk)
+    } catch (e) {
+      this.destroy()
+      return this.settle(undefined, e as Error)
+    }
+    if (!answer) return
+    // Answered before the whole request went out (a 413, say): the rest must not follow on this connection.
+    this.reusable = parser.reusable && !this.unsent && this.alive
+    if (this.reusable) this.socket!.unref()
+    else this.destroy()
+    this.settle(answer)
+  }
+
+  /** The peer closed the connection, or it broke. */
+  closed(): void {
+    if (this.alive) {
+      this.alive = false
+      this.socket?.end()
+    }
+    this.gone(this)
+    const parser = this.parser
+    if (!parser) return
+    const answer = parser.end()
+    if (answer) return this.settle(answer)
+    this.settle(
+      undefined,
+      parser.started
+        ? new NetworkFailure("ECONNRESET", "the connection closed in the middle of an answer")
+        : new NetworkFailure("ECONNRESET", "the connection closed before an answer", true)
+    )
+  }
+
+  private settle(answer: Answer | undefined, error?: Error): void {
+    const waiting = this.waiting
+    this.parser = undefined
+    this.waiting = undefined
+    this.unsent = undefined
+    if (answer) waiting?.resolve(answer)
+    else waiting?.reject(error!)
+  }
+}
+
+const HANDLERS: SocketHandler<Connection> = {
+  data: (socket, chunk) => socket.data.received(chunk),
+  drain: (socket) => socket.data.drained(),
+  end: (socket) => socket.data.closed(),
+  close: (socket) => socket.data.closed(),
+  error: (socket) => socket.data.closed(),
+  connectError: (socket) => socket.data.closed()
+}

@@ -1,0 +1,194 @@
+import type { Socket } from "bun"
+import { afterAll, describe, expect, test } from "bun:test"
+import { BunFetchHandler } from "../../src/aws/bun-fetch-handler.ts"
+import { BunSocketHandler } from "../../src/aws/bun-socket-handler.ts"
+import { transport } from "../../src/aws/clients.ts"
+
+interface Seen {
+  readonly method: string
+  readonly url: string
+  readonly headers: Record<string, string>
+  readonly body: string
+}
+
+const seen: Array<Seen> = []
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  async fetch(request) {
+    seen.push({
+      method: request.method,
+      url: request.url,
+      headers: request.headers.toJSON(),
+      body: await request.text()
+    })
+    if (new URL(request.url).pathname === "/slow") await Bun.sleep(2_000)
+    return new Response(`{"ok":true}`, { headers: { "x-amz-crc32": "123", "content-type": "application/json" } })
+  }
+})
+afterAll(() => server.stop(true))
+const port = server.port!
+
+const request = (port: number, path = "/", body = "{}") => ({
+  protocol: "http:",
+  hostname: "127.0.0.1",
+  port,
+  method: "POST",
+  path,
+  query: {},
+  headers: {
+    host: `127.0.0.1:${port}`,
+    "content-type": "application/x-amz-json-1.0",
+    "x-amz-target": "DynamoDB_20120810.BatchGetItem",
+    "content-length": String(Buffer.byteLength(body))
+  },
+  body
+})
+
+const decoded = (body: Uint8Array) => new TextDecoder().decode(body)
+
+/** A raw TCP server answering each request with `answer(n)` (n counts requests on all connections). */
+const rawServer = (answer: (n: number, socket: Socket<undefined>) => void) => {
+  let n = 0
+  let connections = 0
+  const listener = Bun.listen<undefined>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open: () => void connections++,
+      data: (socket, chunk) => {
+        if (chunk.toString("latin1").includes("\r\n\r\n")) answer(n++, socket)
+      }
+    }
+  })
+  return { port: listener.port, connections: () => connections, stop: () => listener.stop(true) }
+}
+
+describe("BunSocketHandler", () => {
+  test("sends what the fetch transport sends (method, URL, the SDK's headers, body) and answers alike", async () => {
+    seen.length = 0
+    const ours = await new BunSocketHandler({ connectionsPerOrigin: 4 }).handle(request(port) as never)
+    const fetched = await new BunFetchHandler({ keepAlive: true }).handle(request(port) as never)
+    const [a, b] = seen
+    // fetch adds defaults of its own (accept, accept-encoding, connection, user-agent), none of them signed.
+    const FETCH_DEFAULTS = ["accept", "accept-encoding", "connection", "user-agent"]
+    const withoutDefaults = (headers: Record<string, string>) =>
+      Object.fromEntries(Object.entries(headers).filter(([name]) => !FETCH_DEFAULTS.includes(name)))
+    expect({ ...a!, headers: withoutDefaults(a!.headers) }).toEqual({ ...b!, headers: withoutDefaults(b!.headers) })
+    expect(Object.keys(a!.headers).sort()).toEqual(Object.keys(request(port).headers).sort())
+    expect(ours.response.statusCode).toBe(200)
+    expect(ours.response.headers["x-amz-crc32"]).toBe("123")
+    expect(decoded(ours.response.body)).toBe(decoded(fetched.response.body))
+  })
+
+  test("keeps one connection alive for requests one after the other", async () => {
+    const raw = rawServer((_, socket) => void socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"))
+    const handler = new BunSocketHandler({ connectionsPerOrigin: 4 })
+    for (let i = 0; i < 5; i++) {
+      expect(decoded((await handler.handle(request(raw.port) as never)).response.body)).toBe("{}")
+    }
+    expect(raw.connections()).toBe(1)
+    handler.destroy()
+    raw.stop()
+  })
+
+  test("reads an answer split over writes, chunked, with a UTF-8 body", async () => {
+    const raw = rawServer((_, socket) => {
+      socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nX-Amz-Crc32: 7\r\n")
+      setTimeout(() => socket.write("\r\n4\r\n{\"a\"\r\n"), 5)
+      setTimeout(() => socket.write("6\r\n:\"é\"}\r\n0\r\n\r\n"), 10)
+    })
+    const handler = new BunSocketHandler({ connectionsPerOrigin: 4 })
+    const { response } = await handler.handle(request(raw.port) as never)
+    expect(response.headers["x-amz-crc32"]).toBe("7")
+    expect(decoded(response.body)).toBe(`{"a":"é"}`)
+    handler.destroy()
+    raw.stop()
+  })
+
+  test("a kept-alive connection the server closed is replaced, the request sent again at once", async () => {
+    const raw = rawServer((n, socket) => {
+      socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+      if (n === 0) socket.end() // closes the connection after the first answer, as a server's idle timeout does
+    })
+    const handler = new BunSocketHandler({ connectionsPerOrigin: 4 })
+    await handler.handle(request(raw.port) as never)
+    await Bun.sleep(20)
+    expect(decoded((await handler.handle(request(raw.port) as never)).response.body)).toBe("{}")
+    expect(raw.connections()).toBe(2)
+    handler.destroy()
+    raw.stop()
+  })
+
+  test("an answer cut in the middle fails the request with a network code the retries take as transient", async () => {
+    const raw = rawServer((_, socket) => {
+      socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{}")
+      socket.end()
+    })
+    const handler = new BunSocketHandler({ connectionsPerOrigin: 4 })
+    const failure = await handler.handle(request(raw.port) as never).catch((e: unknown) => e)
+    expect(failure).toMatchObject({ code: "ECONNRESET" })
+    handler.destroy()
+    raw.stop()
+  })
+
+  test("a refused connection fails with ECONNREFUSED", async () => {
+    const raw = rawServer(() => {})
+    const port = raw.port
+    raw.stop()
+    const failure = await new BunSocketHandler({ connectionsPerOrigin: 4 }).handle(request(port) as never).catch((
+      e: unknown
+    ) => e)
+    expect(failure).toMatchObject({ code: "ECONNREFUSED" })
+  })
+
+  test("an abort cuts the request in flight with an AbortError carrying the reason", async () => {
+    const controller = new AbortController()
+    const handler = new BunSocketHandler({ connectionsPerOrigin: 4 })
+    const started = performance.now()
+    setTimeout(() => controller.abort(new Error("deadline")), 50)
+    const failure = await handler.handle(request(port, "/slow") as never, { abortSignal: controller.signal })
+      .catch((e: unknown) => e)
+    expect(failure).toMatchObject({ name: "AbortError", cause: new Error("deadline") })
+    expect(performance.now() - started).toBeLessThan(1_500)
+    handler.destroy()
+  })
+
+  test("a header value with a line break is refused before anything is sent", async () => {
+    seen.length = 0
+    const bad = { ...request(port), headers: { ...request(port).headers, "x-injected": "a\r\nb: c" } }
+    const failure = await new BunSocketHandler({ connectionsPerOrigin: 4 }).handle(bad as never).catch((e: unknown) =>
+      e
+    )
+    expect(failure).toBeInstanceOf(TypeError)
+    expect(seen).toHaveLength(0)
+  })
+
+  test("more requests at once than connections allowed wait for one to come free", async () => {
+    const raw = rawServer((_, socket) => {
+      setTimeout(() => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"), 10)
+    })
+    const handler = new BunSocketHandler({ connectionsPerOrigin: 2 })
+    const answers = await Promise.all(Array.from({ length: 6 }, () => handler.handle(request(raw.port) as never)))
+    expect(answers.map((a) => decoded(a.response.body))).toEqual(Array(6).fill("{}"))
+    expect(raw.connections()).toBe(2)
+    handler.destroy()
+    raw.stop()
+  })
+})
+
+describe("transport()", () => {
+  test("fetch by default on Bun, the socket transport with BUN_AWS_HTTP_CLIENT=socket", () => {
+    const before = process.env.BUN_AWS_HTTP_CLIENT
+    try {
+      delete process.env.BUN_AWS_HTTP_CLIENT
+      expect(transport().requestHandler).toBeInstanceOf(BunFetchHandler)
+      expect(transport().requestHandler).not.toBeInstanceOf(BunSocketHandler)
+      process.env.BUN_AWS_HTTP_CLIENT = "socket"
+      expect(transport().requestHandler).toBeInstanceOf(BunSocketHandler)
+    } finally {
+      if (before === undefined) delete process.env.BUN_AWS_HTTP_CLIENT
+      else process.env.BUN_AWS_HTTP_CLIENT = before
+    }
+  })
+})
