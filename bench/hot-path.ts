@@ -12,7 +12,7 @@
  * and MD5 checks) still runs. CPU per invocation is the process's (all threads, process.cpuUsage) over
  * the measured invocations; the JavaScript thread's and the other threads' come from
  * /proc/self/task/<tid>/schedstat. Bun runs under the layer's JavaScriptCore settings (runtime/bootstrap:
- * the DFG tier from 1024 MB, never the FTL; below 256 MB no concurrent JIT) for --memory, and its MIMALLOC_PURGE_DELAY; Node.js with the ric
+ * the DFG tier at every size, never the FTL; below 256 MB no concurrent JIT) for --memory, and its MIMALLOC_PURGE_DELAY; Node.js with the ric
  * bootstrap's old-space size.
  *
  * --baseline builds a second function from a git ref's src/ (e.g. main), measured beside the working
