@@ -3,8 +3,8 @@
  *
  * Where a traced invocation's extra CPU goes, in process (no stack, no Lambda): the parts that
  * bench:observability measures together, each on its own, with JavaScriptCore as the 128 MB function
- * runs it (the layer's settings for 128 MB: DFG on, FTL and concurrent JIT off, the heap sized to 128 MB: this script runs itself again
- * with those settings unless they are set).
+ * runs it (the layer's settings for 128 MB: DFG on, FTL and concurrent JIT off, the heap sized to
+ * 128 MB: this script runs itself again with those settings unless they are set).
  *   spans    CPU per invocation of the handler's trace shape (handleEvent > decodeSqsEvent,
  *            handleProductRound > 3 × batchCall, under Lambda's parent from an X-Ray header), made with
  *            Effect.fn (every span the fiber's current one, as the function made them before) and with
