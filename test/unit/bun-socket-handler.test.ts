@@ -1,32 +1,11 @@
 import type { Socket } from "bun"
-import { afterAll, describe, expect, test } from "bun:test"
+import { describe, expect, test } from "bun:test"
 import { BunFetchHandler } from "../../src/aws/bun-fetch-handler.ts"
 import { BunSocketHandler } from "../../src/aws/bun-socket-handler.ts"
 import { transport } from "../../src/aws/clients.ts"
+import { recordingServer } from "../support/recording-server.ts"
 
-interface Seen {
-  readonly method: string
-  readonly url: string
-  readonly headers: Record<string, string>
-  readonly body: string
-}
-
-const seen: Array<Seen> = []
-const server = Bun.serve({
-  hostname: "127.0.0.1",
-  port: 0,
-  async fetch(request) {
-    seen.push({
-      method: request.method,
-      url: request.url,
-      headers: request.headers.toJSON(),
-      body: await request.text()
-    })
-    if (new URL(request.url).pathname === "/slow") await Bun.sleep(2_000)
-    return new Response(`{"ok":true}`, { headers: { "x-amz-crc32": "123", "content-type": "application/json" } })
-  }
-})
-afterAll(() => server.stop(true))
+const { seen, server } = recordingServer()
 const port = server.port!
 
 const request = (port: number, path = "/", body = "{}") => ({
