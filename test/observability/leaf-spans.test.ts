@@ -1,33 +1,12 @@
 import { describe, expect, test } from "bun:test"
-import { Cause, Effect, Exit, Layer, Option, Result, Tracer } from "effect"
+import { Cause, Effect, Exit, Option, Result, Tracer } from "effect"
 import { batchCall } from "../../src/aws/batch-call.ts"
 import { decodeSqsEvent } from "../../src/batch/sqs-event.ts"
 import { AwsTransientError } from "../../src/domain/errors.ts"
 import { leafSpan, step, tracedSpan, withLeafSpan } from "../../src/observability/span.ts"
 import { FAST_RETRIES } from "../support/memory-app.ts"
+import { recordingTracer } from "../support/recording-tracer.ts"
 import { sqsEvent, sqsRecord } from "../support/records.ts"
-
-// Every span made, as it reads once ended: name, parent's name, kind, attributes, outcome.
-const recordingTracer = () => {
-  const made: Array<Tracer.Span> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = Tracer.nativeTracer.span(options)
-      made.push(span)
-      return span
-    }
-  })
-  const shape = () =>
-    made.map((s) => ({
-      name: s.name,
-      parent: s.parent._tag === "Some" && s.parent.value._tag === "Span" ? s.parent.value.name : "-",
-      kind: s.kind,
-      attributes: Object.fromEntries(s.attributes),
-      ended: s.status._tag,
-      failed: s.status._tag === "Ended" && s.status.exit._tag === "Failure"
-    }))
-  return { shape, layer: Layer.succeed(Tracer.Tracer, tracer) }
-}
 
 const traced = <A, E>(effect: Effect.Effect<A, E>, tracing = true) => {
   const { shape, layer } = recordingTracer()

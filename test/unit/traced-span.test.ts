@@ -1,28 +1,7 @@
 import { describe, expect, test } from "bun:test"
-import { Cause, Effect, Exit, Layer, Tracer } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { tracedSpan } from "../../src/observability/span.ts"
-
-// Every span made, with its parent's name, kind and attributes once ended.
-const recordingTracer = () => {
-  const made: Array<Tracer.Span> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = Tracer.nativeTracer.span(options)
-      made.push(span)
-      return span
-    }
-  })
-  const shape = () =>
-    made.map((s) => ({
-      name: s.name,
-      parent: s.parent._tag === "Some" && s.parent.value._tag === "Span" ? s.parent.value.name : "-",
-      kind: s.kind,
-      attributes: Object.fromEntries(s.attributes),
-      ended: s.status._tag,
-      failed: s.status._tag === "Ended" && s.status.exit._tag === "Failure"
-    }))
-  return { made, shape, layer: Layer.succeed(Tracer.Tracer, tracer) }
-}
+import { recordingTracer } from "../support/recording-tracer.ts"
 
 // The same two nested functions, once with Effect.fn and once as the hot path writes them.
 const withFn = () => {
