@@ -68,6 +68,12 @@ const receiver = await spawnSinkReceiver()
 const receiverUrl = receiver.url
 
 // The handler's trace: the spans it makes per invocation of 10 records, with their attributes.
+const HANDLE_EVENT_ATTRIBUTES = {
+  "faas.invocation_id": "3f1b2c4d-0000-4000-8000-1234567890ab",
+  records: 10,
+  "lambda.deadline_unix_ms": 1_764_000_030_000,
+  "batch.stop_unix_ms": 1_764_000_029_000
+}
 const batchCall = Effect.fn("batchCall")(function*(operation: string) {
   yield* Effect.annotateCurrentSpan({ "aws.operation": operation, items: 5 })
 })
@@ -79,12 +85,7 @@ const handleProductRound = Effect.fn("handleProductRound")(function*() {
 })
 const handleEvent = Effect.fn("handleEvent")(function*() {
   yield* decodeSqsEvent()
-  yield* Effect.annotateCurrentSpan({
-    "faas.invocation_id": "3f1b2c4d-0000-4000-8000-1234567890ab",
-    records: 10,
-    "lambda.deadline_unix_ms": 1_764_000_030_000,
-    "batch.stop_unix_ms": 1_764_000_029_000
-  })
+  yield* Effect.annotateCurrentSpan(HANDLE_EVENT_ATTRIBUTES)
   yield* handleProductRound()
 })
 // The same trace as the function makes it (src/observability/span.ts): tracedSpan for the steps with spans
@@ -99,12 +100,7 @@ const ownRound = Effect.fnUntraced(function*() {
 }, tracedSpan("handleProductRound"))
 const ownHandleEvent = Effect.fnUntraced(function*() {
   yield* ownDecode()
-  yield* Effect.annotateCurrentSpan({
-    "faas.invocation_id": "3f1b2c4d-0000-4000-8000-1234567890ab",
-    records: 10,
-    "lambda.deadline_unix_ms": 1_764_000_030_000,
-    "batch.stop_unix_ms": 1_764_000_029_000
-  })
+  yield* Effect.annotateCurrentSpan(HANDLE_EVENT_ATTRIBUTES)
   yield* ownRound()
 }, tracedSpan("handleEvent"))
 const sampledHeader = {
