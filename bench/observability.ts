@@ -417,12 +417,15 @@ const perEpoch = (r: Running, values: ReadonlyArray<number>) =>
 // A bootstrap over a handful of epochs has too few distinct resamples to be an interval: then the
 // verdict and the control rest on the t interval alone (the bootstrap is printed for information).
 const byEpoch = epochs >= 3
+/** `a` against `b` on one measure, paired: over epochs when there are enough of them, else over rounds. */
+const paired = (a: Running, b: Running, measure: (r: Running) => ReadonlyArray<number>) =>
+  byEpoch
+    ? comparePaired(perEpoch(a, measure(a)), perEpoch(b, measure(b)), budget)
+    : comparePaired(measure(a), measure(b), budget)
 const compare = (measure: (r: Running) => ReadonlyArray<number>) =>
   running.filter((r) => offOf(r) !== r).map((r) => {
     const off = offOf(r)
-    const c = byEpoch
-      ? comparePaired(perEpoch(r, measure(r)), perEpoch(off, measure(off)), budget)
-      : comparePaired(measure(r), measure(off), budget)
+    const c = paired(r, off, measure)
     return {
       r,
       rounds: comparePaired(measure(r), measure(off), budget),
@@ -515,12 +518,8 @@ for (const key of ["metrics+traces", UNSAMPLED_KEY]) {
   const other = running.find((r) => r.key.startsWith(`${key}, other build`))
   const thisBuild = running.find((r) => r.key === comparedKey(key))
   if (!other || !thisBuild) continue
-  const d = byEpoch
-    ? comparePaired(perEpoch(thisBuild, thisBuild.perRound), perEpoch(other, other.perRound), budget)
-    : comparePaired(thisBuild.perRound, other.perRound, budget)
-  const c = byEpoch
-    ? comparePaired(perEpoch(thisBuild, thisBuild.cpuPerRound), perEpoch(other, other.cpuPerRound), budget)
-    : comparePaired(thisBuild.cpuPerRound, other.cpuPerRound, budget)
+  const d = paired(thisBuild, other, (r) => r.perRound)
+  const c = paired(thisBuild, other, (r) => r.cpuPerRound)
   console.log(
     `\nthis build / other build, ${other.key.replace(", other build", "")}: duration ${interval(d.logT)}, ${
       interval(d.bootstrap)
@@ -538,12 +537,8 @@ if (freezeModes.length > 1) {
   for (const frozen of running.filter((r) => r.set === 0)) {
     const free = running.find((r) => r.key === `${frozen.key}${NO_FREEZE}`)
     if (!free) continue
-    const pair = (measure: (r: Running) => ReadonlyArray<number>) =>
-      byEpoch
-        ? comparePaired(perEpoch(frozen, measure(frozen)), perEpoch(free, measure(free)), budget)
-        : comparePaired(measure(frozen), measure(free), budget)
-    const d = pair((r) => r.perRound)
-    const c = pair((r) => r.cpuPerRound)
+    const d = paired(frozen, free, (r) => r.perRound)
+    const c = paired(frozen, free, (r) => r.cpuPerRound)
     console.log(
       `  ${frozen.key}: duration ${interval(d.logT)}, ${interval(d.bootstrap)}; CPU per invocation ${
         interval(c.logT)
