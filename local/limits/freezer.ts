@@ -1,6 +1,7 @@
 import type { FileSink } from "bun"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { signalGroup } from "./process-group.ts"
 
 /**
  * Stops every process of an execution environment and resumes them, as Lambda freezes an environment
@@ -42,8 +43,6 @@ const thawOnExit = (line: string) => {
   void guard.flush()
 }
 
-const isGone = (e: unknown) => (e as NodeJS.ErrnoException).code === "ESRCH"
-
 /**
  * The cgroup v2 freezer of an environment's own group (`cgroup.freeze`): every process in it, those it
  * started too, frozen at once; a fatal signal (SIGKILL) still ends a frozen process.
@@ -83,13 +82,7 @@ const stopped = (pid: number) => {
  * no cgroup v2 group of its own. A process that is gone is not an error: there is nothing left to freeze.
  */
 export const signalFreezer = (pgid: number): Freezer => {
-  const signal = (name: "SIGSTOP" | "SIGCONT") => {
-    try {
-      process.kill(-pgid, name)
-    } catch (e) {
-      if (!isGone(e)) throw e
-    }
-  }
+  const signal = (name: "SIGSTOP" | "SIGCONT") => signalGroup(pgid, name)
   let guarded = false
   return {
     description: `SIGSTOP/SIGCONT of process group ${pgid}`,

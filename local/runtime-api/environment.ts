@@ -3,6 +3,7 @@ import { resolve } from "node:path"
 import { localIdentity, localIdentityEnv } from "../aws/local-clients.ts"
 import type { ResourceLimit } from "../limits/cgroups.ts"
 import { type Freezer, signalFreezer } from "../limits/freezer.ts"
+import { signalGroup } from "../limits/process-group.ts"
 import { abnormalEnd, type ErrorPayload, errorPayloadOf, exitedDuringInit, timeoutError } from "./abnormal-end.ts"
 import type { LambdaTracing } from "./active-tracing.ts"
 import { freezingByDefault, freezingUnavailable } from "./freezing.ts"
@@ -72,15 +73,6 @@ export type InvokeResult =
     readonly xrayErrorCause?: string | null
     readonly report: InvocationReport
   }
-
-/** SIGKILL to a whole process group (the environment's, spawned with setsid); nothing when it is gone. */
-const killGroup = (pgid: number) => {
-  try {
-    process.kill(-pgid, "SIGKILL")
-  } catch {
-    // already gone
-  }
-}
 
 const jsonHeader = (name: string, value: unknown, raw: string | undefined): Record<string, string> =>
   raw !== undefined ? { [name]: raw } : value === undefined ? {} : { [name]: JSON.stringify(value) }
@@ -334,7 +326,7 @@ export class ExecutionEnvironment {
     const child = this.process
     if (child && child.exitCode === null && child.signalCode === null) {
       // SIGKILL ends a stopped or cgroup-frozen process too; a process group frozen as one dies as one.
-      if (this.ownGroup) killGroup(child.pid)
+      if (this.ownGroup) signalGroup(child.pid, "SIGKILL")
       else child.kill("SIGKILL")
       await child.exited
     }
