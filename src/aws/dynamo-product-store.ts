@@ -58,6 +58,8 @@ export const DynamoProductStore = Layer.effect(
             new Set(unprocessedWrites(output, config.tableName).map((item) => String(item.pk)))
           )
       )
+      // The error made only when an item was left: an Effect error captures a stack trace when made.
+      if (unprocessed.size === 0) return products.map((): ItemOutcome<void> => Result.void)
       const left = new AwsTransientError({
         operation: "BatchWriteItem",
         code: "UnprocessedItems",

@@ -93,7 +93,14 @@ describe("DynamoProductStore", () => {
     const { value } = await run(client, (s) => putAll(s, [product(1), product(2)]))
     expect(calls).toHaveLength(3) // FAST_RETRIES: 3 attempts
     expect(Result.isSuccess(value[0]!)).toBe(true)
-    expect(value[1]).toMatchObject({ failure: { _tag: "AwsTransientError", code: "UnprocessedItems" } })
+    expect(value[1]).toMatchObject({
+      failure: {
+        _tag: "AwsTransientError",
+        operation: "BatchWriteItem",
+        code: "UnprocessedItems",
+        message: "DynamoDB left the item unprocessed"
+      }
+    })
   })
 
   test("a throttled request is retried whole; a permanent error is not retried", async () => {
