@@ -19,6 +19,8 @@ export class Connection {
   private parser: AnswerParser | undefined
   private waiting: { resolve: (a: Answer) => void; reject: (e: Error) => void } | undefined
   private unsent: Buffer | undefined
+  /** Why the TLS handshake refused the server (its certificate or name), if it did. */
+  private refusal: NetworkFailure | undefined
   alive = true
   /** Whether the last answer left the connection fit for another request. */
   reusable = false
@@ -89,6 +91,21 @@ export class Connection {
     this.settle(answer)
   }
 
+  /**
+   * The TLS handshake did not authorize the server (a certificate not trusted, a name it does not cover):
+   * Bun closes the connection, and the request fails with the handshake's own code, as fetch's does
+   * (UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID...), not as a reset a retry could mend.
+   */
+  handshaken(authorized: boolean, error: Error | null): void {
+    if (authorized) return
+    const code = (error as { code?: unknown } | null)?.code
+    this.refusal = new NetworkFailure(
+      typeof code === "string" && code !== "" ? code : "ERR_TLS_HANDSHAKE",
+      `TLS: the server was not authorized: ${error?.message ?? "unknown reason"}`
+    )
+    this.destroy()
+  }
+
   /** The peer closed the connection, or it broke. */
   closed(): void {
     if (this.alive) {
@@ -102,9 +119,10 @@ export class Connection {
     if (answer) return this.settle(answer)
     this.settle(
       undefined,
-      parser.started
-        ? new NetworkFailure("ECONNRESET", "the connection closed in the middle of an answer")
-        : new NetworkFailure("ECONNRESET", "the connection closed before an answer", true)
+      this.refusal ??
+        (parser.started
+          ? new NetworkFailure("ECONNRESET", "the connection closed in the middle of an answer")
+          : new NetworkFailure("ECONNRESET", "the connection closed before an answer", true))
     )
   }
 
@@ -123,6 +141,7 @@ const HANDLERS: SocketHandler<Connection> = {
   drain: (socket) => socket.data.drained(),
   end: (socket) => socket.data.closed(),
   close: (socket) => socket.data.closed(),
+  handshake: (socket, authorized, error) => socket.data.handshaken(authorized, error),
   error: (socket) => socket.data.closed(),
   connectError: (socket) => socket.data.closed()
 }
