@@ -8,6 +8,8 @@ export interface AppConfigShape {
   readonly deadLetterQueueUrl: string
   /** Upper bound on AWS requests in flight at once within an invocation. */
   readonly maxConcurrency: number
+  /** On Bun, what carries the SDK's requests (see src/aws/clients.ts). */
+  readonly awsHttpClient: AwsHttpClientName
 }
 
 /**
@@ -25,6 +27,14 @@ export const ENV = {
   ...METRICS_ENV
 } as const
 
+/**
+ * On Bun, the SDK's requests go over the function's own sockets (`socket`, the default) or Bun's fetch
+ * (`fetch`, the way back). Not one of ENV: Terraform does not set it; a function's environment may.
+ */
+export const AWS_HTTP_CLIENT_ENV = "BUN_AWS_HTTP_CLIENT"
+export const AwsHttpClientName = Schema.Literals(["socket", "fetch"])
+export type AwsHttpClientName = typeof AwsHttpClientName.Type
+
 export const QueueUrl = Schema.String.check(
   Schema.isPattern(/^https?:\/\/\S+$/, { message: "must be an http(s) queue URL" })
 )
@@ -37,7 +47,8 @@ const decodeSettings = environmentDecoder(Schema.Struct({
   [ENV.tableName]: Schema.NonEmptyString,
   [ENV.outputQueueUrl]: QueueUrl,
   [ENV.deadLetterQueueUrl]: QueueUrl,
-  [ENV.maxConcurrency]: Schema.optionalKey(MaxConcurrency)
+  [ENV.maxConcurrency]: Schema.optionalKey(MaxConcurrency),
+  [AWS_HTTP_CLIENT_ENV]: Schema.optionalKey(AwsHttpClientName)
 }))
 
 /** The function's settings, read from the environment once per cold start. */
@@ -46,7 +57,8 @@ export const appConfig = (env: Environment): Effect.Effect<AppConfigShape, Schem
     tableName: settings[ENV.tableName],
     outputQueueUrl: settings[ENV.outputQueueUrl],
     deadLetterQueueUrl: settings[ENV.deadLetterQueueUrl],
-    maxConcurrency: settings[ENV.maxConcurrency] ?? DEFAULT_MAX_CONCURRENCY
+    maxConcurrency: settings[ENV.maxConcurrency] ?? DEFAULT_MAX_CONCURRENCY,
+    awsHttpClient: settings[AWS_HTTP_CLIENT_ENV] ?? "socket"
   })))
 
 /** The settings read at cold start (handler.ts), provided to the services by liveLayer. */

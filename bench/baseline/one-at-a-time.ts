@@ -14,8 +14,8 @@ import { decodeMessage } from "../../src/domain/message.ts"
 import type { Product } from "../../src/domain/product.ts"
 import { deadLetterMessage, lookupResult, outputMessage, productFromAdd } from "../../src/products/messages.ts"
 
-// SDK defaults, as the original service had them; BASELINE_TRANSPORT=fetch gives it the product's transport.
-const chosen = process.env.BASELINE_TRANSPORT === "fetch" ? transport() : {}
+// SDK defaults, as the original service had them; BASELINE_TRANSPORT=product gives it the product's transport.
+const chosen = process.env.BASELINE_TRANSPORT === "product" ? transport() : {}
 const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(chosen))
 const sqs = new SQSClient({ ...chosen, ...sqsEndpointOptions() })
 const table = process.env.TABLE_NAME!

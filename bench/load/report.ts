@@ -307,10 +307,10 @@ const verdictsOf = (kind: LoadCase, results: ReadonlyArray<RunResult>, nodeVersi
           `${ratio(alone.durationMs.average, base.durationMs.average)}x (target ≤ 0.2x)`
       )
     }
-    const sameTransport = resultOf(results, "baseline-fetch", memoryMb)
+    const sameTransport = resultOf(results, "baseline-transport", memoryMb)
     if (alone && sameTransport) {
       verdicts.push(
-        `${at} vs one at a time on the same fetch transport: ` +
+        `${at} vs one at a time on the same transport: ` +
           `${ratio(alone.durationMs.average, sameTransport.durationMs.average)}x (batching alone)`
       )
     }
@@ -384,7 +384,7 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
       ? `Every environment first serves a warm-up of ${context.warmup} invocations, left out of every statistic. `
       : "No warm-up (--warmup 0). ") +
     `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults ` +
-    `(its node:http transport); this product uses the SDK's fetch transport on Bun. ` +
+    `(its node:http transport); this product sends the SDK's requests over its own sockets on Bun. ` +
     `Prices: ${PRICES_AS_OF}.`,
     ""
   ]

@@ -37,10 +37,10 @@ export const loadVariants = (choice: VariantChoice): Array<Variant> => {
     // How much of the gap is the transport rather than batching: the baseline on this product's transport.
     ...(choice.baseline && !choice.quick
       ? [{
-        name: "one at a time, fetch transport",
-        key: "baseline-fetch",
+        name: "one at a time, this product's transport",
+        key: "baseline-transport",
         function: { ...shipped, handler: "baseline.handler" },
-        env: { BASELINE_TRANSPORT: "fetch" }
+        env: { BASELINE_TRANSPORT: "product" }
       }]
       : []),
     // This product again, run with its Node.js twin (bench/load/pairing.ts), so that the two share their conditions.

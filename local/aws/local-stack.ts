@@ -50,5 +50,6 @@ export const appConfigOf = (
   tableName: stack.tableName,
   outputQueueUrl: stack.outputQueueUrl,
   deadLetterQueueUrl: stack.deadLetterQueueUrl,
-  maxConcurrency
+  maxConcurrency,
+  awsHttpClient: "socket"
 })

@@ -1,6 +1,6 @@
 import { Layer } from "effect"
 import type { LogLevel } from "effect"
-import { DynamoDocumentClient, SqsClient } from "../aws/clients.ts"
+import { AwsHttpClient, DynamoDocumentClient, SqsClient } from "../aws/clients.ts"
 import { DynamoProductStore } from "../aws/dynamo-product-store.ts"
 import { primeAwsClients } from "../aws/prime-clients.ts"
 import { MaxRequestsInFlight } from "../aws/request-permits.ts"
@@ -16,6 +16,10 @@ export const liveLayer = (config: AppConfigShape, logLevel: LogLevel.LogLevel) =
   Layer.mergeAll(DynamoProductStore, SqsOutputQueue, SqsDeadLetterQueue, Layer.effectDiscard(primeAwsClients)).pipe(
     Layer.provide(Layer.mergeAll(DynamoDocumentClient.layer, SqsClient.layer, Layer.succeed(AppConfig, config))),
     Layer.provideMerge(
-      Layer.mergeAll(LambdaLoggerLayer(logLevel), Layer.succeed(MaxRequestsInFlight, config.maxConcurrency))
+      Layer.mergeAll(
+        LambdaLoggerLayer(logLevel),
+        Layer.succeed(MaxRequestsInFlight, config.maxConcurrency),
+        Layer.succeed(AwsHttpClient, config.awsHttpClient)
+      )
     )
   )

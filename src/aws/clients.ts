@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Context, Effect, Layer } from "effect"
-import { DEFAULT_MAX_CONCURRENCY } from "../config.ts"
+import { type AwsHttpClientName, DEFAULT_MAX_CONCURRENCY } from "../config.ts"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
 import { bunHashing } from "./bun-hash.ts"
 import { BunSocketHandler } from "./bun-socket-handler.ts"
@@ -16,26 +16,31 @@ import { MaxRequestsInFlight } from "./request-permits.ts"
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS are read by the SDK the standard way.
 
 /**
- * On Bun, a fetch transport instead of the SDK's node:http one: Bun's fetch is native, while its
- * node:http is a JavaScript layer over the same client. Measured in 128 MB environments: about a
- * third less CPU per invocation, half the first invocation's. Elsewhere (Node.js) the SDK default.
- * The SDK's fetch handler, lightened (bun-fetch-handler.ts). keepAlive: true because Bun's fetch
- * opens a connection per request when told keepalive: false, the handler's default, should a later
- * Bun expose Request.keepalive (1.4 does not) and a request go through the SDK's own path.
- * `BUN_AWS_HTTP_CLIENT=socket` (opt-in) sends over the function's own sockets instead
- * (bun-socket-handler.ts: no hop to Bun's HTTP client thread per request), up to `connections` per
- * origin: less own time per round trip in local environments, not yet tried against AWS over TLS (README).
+ * On Bun, the SDK's requests go over the function's own kept-alive sockets (bun-socket-handler.ts), up
+ * to `connections` per origin, read on the JavaScript thread: Bun's fetch (and its node:http, a layer
+ * over fetch) hands every request to its HTTP client thread and back, 0.3-1.0 ms of own time per round
+ * trip (README, #16). `fetch` (BUN_AWS_HTTP_CLIENT=fetch) is the way back: the SDK's fetch handler,
+ * lightened (bun-fetch-handler.ts), keepAlive: true because Bun's fetch opens a connection per request
+ * when told keepalive: false. Elsewhere (Node.js) the SDK default.
  */
-export const transport = (connections: number = DEFAULT_MAX_CONCURRENCY) => {
+export const transport = (
+  connections: number = DEFAULT_MAX_CONCURRENCY,
+  client: AwsHttpClientName = "socket"
+) => {
   if (!process.versions.bun) return {}
-  if (process.env[BUN_AWS_HTTP_CLIENT] === "socket") {
-    return { requestHandler: new BunSocketHandler({ connectionsPerOrigin: connections }) }
-  }
+  if (client === "socket") return { requestHandler: new BunSocketHandler({ connectionsPerOrigin: connections }) }
   return { requestHandler: new BunFetchHandler({ keepAlive: true }) }
 }
 
-/** The Bun transport's switch: `socket` for the function's own sockets, anything else fetch. */
-export const BUN_AWS_HTTP_CLIENT = "BUN_AWS_HTTP_CLIENT"
+/** What carries the SDK's requests on Bun (the function's BUN_AWS_HTTP_CLIENT, decoded by src/config.ts). */
+export const AwsHttpClient = Context.Reference<AwsHttpClientName>("AwsHttpClient", {
+  defaultValue: () => "socket"
+})
+
+/** The transport the clients get: MAX_CONCURRENCY connections per origin, over the chosen client. */
+const chosenTransport = Effect.gen(function*() {
+  return transport(yield* MaxRequestsInFlight, yield* AwsHttpClient)
+})
 
 /**
  * With an explicit endpoint (emulator, proxy), send there rather than to the host in the queue URL,
@@ -49,9 +54,9 @@ export class DynamoDocumentClient
   static readonly layer = Layer.effect(
     DynamoDocumentClient,
     Effect.acquireRelease(
-      Effect.map(MaxRequestsInFlight, (connections) => {
+      Effect.map(chosenTransport, (chosen) => {
         const client = cacheHandlers(
-          leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...transport(connections), ...bunHashing() }))
+          leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...chosen, ...bunHashing() }))
         )
         checkCrc32(client)
         return DynamoDBDocumentClient.from(client)
@@ -65,11 +70,9 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
   static readonly layer = Layer.effect(
     SqsClient,
     Effect.acquireRelease(
-      Effect.map(MaxRequestsInFlight, (connections) =>
+      Effect.map(chosenTransport, (chosen) =>
         cacheHandlers(
-          leanMiddleware(
-            new SQSClient({ maxAttempts: 1, ...transport(connections), ...bunHashing(), ...sqsEndpointOptions() })
-          )
+          leanMiddleware(new SQSClient({ maxAttempts: 1, ...chosen, ...bunHashing(), ...sqsEndpointOptions() }))
         )),
       (client) => Effect.sync(() => client.destroy())
     )

@@ -133,7 +133,7 @@ describe("the load benchmark's report", () => {
     const results = [
       alone,
       run("baseline", 50),
-      run("baseline-fetch", 40),
+      run("baseline-transport", 40),
       { ...beside, variant: "batched, side by side with Node.js", maxMemoryUsedMb: 45 },
       paired("node", [50, 50, 50, 50], [24, 24, 24, 24]),
       run("managed", 12, { perEnvironment: 5, environments: 2, messagesPerSecond: 400 })
@@ -142,7 +142,7 @@ describe("the load benchmark's report", () => {
     const verdicts = verdictLines(report.markdown)
     // Baselines: the run alone (10 ms), not the one beside Node.js (25 ms: 0.5x, over the target).
     expect(verdicts).toContain("- add @ 128 MB: average 10.00 ms vs 50.00 ms one at a time = 0.200x (target ≤ 0.2x)")
-    expect(verdicts).toContain("- add @ 128 MB vs one at a time on the same fetch transport: 0.250x (batching alone)")
+    expect(verdicts).toContain("- add @ 128 MB vs one at a time on the same transport: 0.250x (batching alone)")
     // Node.js: the run beside it (25 vs 50 ms: 0.5x), not the run alone (10 vs 50: 0.2x).
     expect(verdicts.find((v) => v.includes("on Bun vs Node.js"))).toStartWith(
       "- add @ 128 MB on Bun vs Node.js 24.21.0 + aws-lambda-ric, side by side in 4 rounds on 5 environments each: " +
@@ -311,7 +311,7 @@ describe("the variants a run measures", () => {
 
   test("by default: this product, the baseline on both transports, Managed Instances", () => {
     const variants = loadVariants(choice)
-    expect(variants.map((v) => v.key)).toEqual(["batched", "baseline", "baseline-fetch", "managed"])
+    expect(variants.map((v) => v.key)).toEqual(["batched", "baseline", "baseline-transport", "managed"])
     expect(variants.at(-1)).toMatchObject({ perEnvironment: 5, environments: 2 })
   })
 
@@ -327,7 +327,7 @@ describe("the variants a run measures", () => {
     expect(variants.map((v) => v.key)).toEqual([
       "batched",
       "baseline",
-      "baseline-fetch",
+      "baseline-transport",
       "batched-paired",
       "node",
       "managed"
@@ -350,7 +350,7 @@ describe("the variants a run measures", () => {
     expect(envOf).toEqual({
       batched: bunEnv,
       baseline: undefined,
-      "baseline-fetch": { BASELINE_TRANSPORT: "fetch" },
+      "baseline-transport": { BASELINE_TRANSPORT: "product" },
       "batched-paired": bunEnv,
       node: undefined,
       managed: bunEnv

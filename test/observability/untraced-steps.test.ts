@@ -70,7 +70,8 @@ describe("the handler's fan-out steps make no spans: requests hang from the step
                 tableName: "t",
                 outputQueueUrl: "http://q/o",
                 deadLetterQueueUrl: "http://q/d",
-                maxConcurrency: 4
+                maxConcurrency: 4,
+                awsHttpClient: "socket"
               })
             ))),
             FAST_RETRIES,

@@ -67,6 +67,7 @@ export const dynamoStoreOn = (client: DynamoDBDocumentClient) =>
       tableName: "products",
       outputQueueUrl: "http://q/out",
       deadLetterQueueUrl: "http://q/dlq",
-      maxConcurrency: 4
+      maxConcurrency: 4,
+      awsHttpClient: "socket"
     })
   )))

@@ -1,8 +1,10 @@
 import type { Socket } from "bun"
 import { describe, expect, test } from "bun:test"
+import { Effect, Layer } from "effect"
 import { BunFetchHandler } from "../../src/aws/bun-fetch-handler.ts"
 import { BunSocketHandler } from "../../src/aws/bun-socket-handler.ts"
-import { transport } from "../../src/aws/clients.ts"
+import { AwsHttpClient, DynamoDocumentClient, SqsClient, transport } from "../../src/aws/clients.ts"
+import { appConfig } from "../../src/config.ts"
 import { recordingServer } from "../support/recording-server.ts"
 
 const { seen, server } = recordingServer()
@@ -157,17 +159,35 @@ describe("BunSocketHandler", () => {
 })
 
 describe("transport()", () => {
-  test("fetch by default on Bun, the socket transport with BUN_AWS_HTTP_CLIENT=socket", () => {
-    const before = process.env.BUN_AWS_HTTP_CLIENT
-    try {
-      delete process.env.BUN_AWS_HTTP_CLIENT
-      expect(transport().requestHandler).toBeInstanceOf(BunFetchHandler)
-      expect(transport().requestHandler).not.toBeInstanceOf(BunSocketHandler)
-      process.env.BUN_AWS_HTTP_CLIENT = "socket"
-      expect(transport().requestHandler).toBeInstanceOf(BunSocketHandler)
-    } finally {
-      if (before === undefined) delete process.env.BUN_AWS_HTTP_CLIENT
-      else process.env.BUN_AWS_HTTP_CLIENT = before
+  test("the function's own sockets by default on Bun, fetch when asked", () => {
+    expect(transport().requestHandler).toBeInstanceOf(BunSocketHandler)
+    expect(transport(8, "socket").requestHandler).toBeInstanceOf(BunSocketHandler)
+    expect(transport(8, "fetch").requestHandler).toBeInstanceOf(BunFetchHandler)
+    expect(transport(8, "fetch").requestHandler).not.toBeInstanceOf(BunSocketHandler)
+  })
+
+  test("the clients get the transport the function's settings chose (BUN_AWS_HTTP_CLIENT, decoded at cold start)", async () => {
+    const handlerOf = (env: Record<string, string>) =>
+      Effect.runPromise(
+        Effect.gen(function*() {
+          const config = yield* appConfig({
+            TABLE_NAME: "products",
+            OUTPUT_QUEUE_URL: "http://127.0.0.1:1/q/out",
+            DEAD_LETTER_QUEUE_URL: "http://127.0.0.1:1/q/dlq",
+            ...env
+          })
+          const [dynamo, sqs] = yield* Effect.all([DynamoDocumentClient, SqsClient]).pipe(
+            Effect.provide(Layer.mergeAll(DynamoDocumentClient.layer, SqsClient.layer)),
+            Effect.provideService(AwsHttpClient, config.awsHttpClient),
+            Effect.scoped
+          )
+          return [dynamo.config.requestHandler, sqs.config.requestHandler]
+        })
+      )
+    for (const handler of await handlerOf({})) expect(handler).toBeInstanceOf(BunSocketHandler)
+    for (const handler of await handlerOf({ BUN_AWS_HTTP_CLIENT: "fetch" })) {
+      expect(handler).toBeInstanceOf(BunFetchHandler)
+      expect(handler).not.toBeInstanceOf(BunSocketHandler)
     }
   })
 })

@@ -3,7 +3,15 @@ import { Config, ConfigProvider, Effect, Exit } from "effect"
 import fc from "fast-check"
 import { resolve } from "node:path"
 import { STACK_DEFAULTS } from "../../local/stack/defaults.ts"
-import { appConfig, DEFAULT_MAX_CONCURRENCY, ENV, MaxConcurrency, QueueUrl } from "../../src/config.ts"
+import {
+  appConfig,
+  AWS_HTTP_CLIENT_ENV,
+  AwsHttpClientName,
+  DEFAULT_MAX_CONCURRENCY,
+  ENV,
+  MaxConcurrency,
+  QueueUrl
+} from "../../src/config.ts"
 
 const load = (env: Record<string, string>) => Effect.runSyncExit(appConfig(env))
 
@@ -28,10 +36,18 @@ describe("configuration", () => {
         tableName: "products",
         outputQueueUrl: outputUrl,
         deadLetterQueueUrl: deadLetterUrl,
-        maxConcurrency: DEFAULT_MAX_CONCURRENCY
+        maxConcurrency: DEFAULT_MAX_CONCURRENCY,
+        awsHttpClient: "socket"
       })
     )
     expect(load({ ...valid, [ENV.maxConcurrency]: "8" })).toMatchObject({ value: { maxConcurrency: 8 } })
+  })
+
+  test("the SDK's requests on the function's own sockets unless BUN_AWS_HTTP_CLIENT=fetch; anything else refused", () => {
+    expect(load({ ...valid, [AWS_HTTP_CLIENT_ENV]: "fetch" })).toMatchObject({ value: { awsHttpClient: "fetch" } })
+    expect(load({ ...valid, [AWS_HTTP_CLIENT_ENV]: "socket" })).toMatchObject({ value: { awsHttpClient: "socket" } })
+    expect(load({ ...valid, [AWS_HTTP_CLIENT_ENV]: "" })).toMatchObject({ value: { awsHttpClient: "socket" } })
+    expect(errorText({ ...valid, [AWS_HTTP_CLIENT_ENV]: "sockets" })).toContain(AWS_HTTP_CLIENT_ENV)
   })
 
   test("reads only its own variables, an empty one as unset (as Effect's Config did)", () => {
@@ -51,6 +67,9 @@ describe("configuration", () => {
           deadLetterQueueUrl: Config.schema(QueueUrl, ENV.deadLetterQueueUrl),
           maxConcurrency: Config.schema(MaxConcurrency, ENV.maxConcurrency).pipe(
             Config.withDefault(DEFAULT_MAX_CONCURRENCY)
+          ),
+          awsHttpClient: Config.schema(AwsHttpClientName, AWS_HTTP_CLIENT_ENV).pipe(
+            Config.withDefault("socket" as const)
           )
         }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env })))
       )
@@ -65,7 +84,8 @@ describe("configuration", () => {
       [ENV.tableName]: mostly("products"),
       [ENV.outputQueueUrl]: mostly(outputUrl),
       [ENV.deadLetterQueueUrl]: mostly(deadLetterUrl),
-      [ENV.maxConcurrency]: mostly("8", "1000")
+      [ENV.maxConcurrency]: mostly("8", "1000"),
+      [AWS_HTTP_CLIENT_ENV]: mostly("socket", "fetch")
     }, { requiredKeys: [] })
     fc.assert(
       fc.property(env, (e) => {

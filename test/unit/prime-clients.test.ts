@@ -24,7 +24,8 @@ const clients = (seen: Array<string>, credentials = { accessKeyId: "test", secre
       tableName: "products",
       outputQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/out",
       deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/dlq",
-      maxConcurrency: 4
+      maxConcurrency: 4,
+      awsHttpClient: "socket"
     })
   )
 }

@@ -67,7 +67,8 @@ const send = (
                 tableName: "t",
                 outputQueueUrl: urls.out,
                 deadLetterQueueUrl: urls.dlq,
-                maxConcurrency: 4
+                maxConcurrency: 4,
+                awsHttpClient: "socket"
               })
             ))
           )
