@@ -71,6 +71,14 @@ export const summarizeOwnTime = (
   }
 }
 
+/**
+ * The own-time ratio (Bun / Node.js) at which Bun's average duration would be `target` times Node.js's, each
+ * side's wait on AWS as measured (a duration is own time + wait): own_B ≤ target·(own_N + wait_N) − wait_B,
+ * over own_N. At or below 0, no function could reach the target: the wait alone is over it.
+ */
+export const ownRatioForDuration = (target: number, bun: OwnTimeSummary, node: OwnTimeSummary): number =>
+  (target * (node.ownMs.average + node.awsWaitMs.average) - bun.awsWaitMs.average) / node.ownMs.average
+
 /** The report's "where the time goes" table: per variant and memory size, duration split into AWS and own time. */
 export const ownTimeTable = (
   rows: ReadonlyArray<{

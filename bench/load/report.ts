@@ -1,5 +1,5 @@
 import { durationChart } from "../chart.ts"
-import { ownTimeTable } from "../own-time.ts"
+import { ownRatioForDuration, ownTimeTable } from "../own-time.ts"
 import type { Interval, PairedComparison } from "../paired-ratio.ts"
 import { PRICES_AS_OF } from "../pricing.ts"
 import { fmt, table } from "../stats.ts"
@@ -169,6 +169,46 @@ const pairTable = (results: ReadonlyArray<RunResult>): Array<string> => {
         "verdict"
       ],
       pairs.flatMap(({ bun, paired }) => [row(bun, paired, "duration"), row(bun, paired, "ownTime")])
+    ),
+    "",
+    ...durationReach(pairs)
+  ]
+}
+
+/**
+ * What the duration target asks of the function at each size, given the waits on AWS as measured: the
+ * own-time ratio at which Bun's average duration would be at the target (bench/own-time.ts).
+ */
+const durationReach = (pairs: ReturnType<typeof pairsOf>): Array<string> => {
+  const rows = pairs.flatMap(({ bun, node }) =>
+    bun.ownTime && node.ownTime ? [{ bun, node, b: bun.ownTime, n: node.ownTime }] : []
+  )
+  if (rows.length === 0) return []
+  return [
+    `What the duration target (≤ ${PAIR_TARGETS.duration}x) asks of the function, the waits on AWS as measured ` +
+    "(a duration is own time + wait): the own-time ratio Bun would need; " +
+    "at or below 0 the wait alone is over the target, and no function could reach it:",
+    "",
+    table(
+      [
+        "MB",
+        "Bun wait ms",
+        "Node.js wait ms",
+        "Node.js own ms",
+        "own time needed for the duration target",
+        "own time measured"
+      ],
+      rows.map(({ bun, node, b, n }) => {
+        const needed = ownRatioForDuration(PAIR_TARGETS.duration, b, n)
+        return [
+          `${bun.memoryMb}`,
+          fmt(b.awsWaitMs.average, 2),
+          fmt(n.awsWaitMs.average, 2),
+          fmt(n.ownMs.average, 2),
+          needed > 0 ? `≤ ${fmt(needed, 3)}x` : `unreachable (${fmt(needed, 3)}x)`,
+          `${ratio(b.ownMs.average, n.ownMs.average)}x`
+        ]
+      })
     ),
     ""
   ]

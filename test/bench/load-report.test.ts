@@ -104,6 +104,10 @@ describe("the load benchmark's report", () => {
       "met"
     ])
     expect(rows[1]).toContain("| average own time | ≤ 0.7x |")
+    // What the duration target asks: Node.js 10.5 own + 10.5 wait, Bun waits 5.25: 0.8 × 21 − 5.25 = 11.55 ms,
+    // 1.100x of Node.js's own time (the waits of these made-up runs are half a duration each).
+    expect(report.markdown).toContain("What the duration target (≤ 0.8x) asks of the function")
+    expect(report.markdown).toMatch(/\| 128 +\| 5\.25 +\| 10\.50 +\| 10\.50 +\| ≤ 1\.100x +\| 0\.500x +\|/)
     // The results table says how each ran: environments, and side by side in how many rounds.
     expect(report.markdown).toMatch(/\| 0 \/ 0 +\| 5 +\| side by side, 4 rounds \|/)
   })

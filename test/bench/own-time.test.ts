@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { AwsWaits, unionLength } from "../../bench/own-time.ts"
+import { AwsWaits, ownRatioForDuration, type OwnTimeSummary, unionLength } from "../../bench/own-time.ts"
 
 describe("unionLength", () => {
   test("sums disjoint intervals", () => {
@@ -35,5 +35,25 @@ describe("AwsWaits", () => {
     expect(waits.waited(1, 11, 20)).toBe(2)
     expect(waits.waited(1, 11, 20)).toBe(0) // taken once
     expect(waits.waited(2, 0, 10)).toBe(8)
+  })
+})
+
+describe("ownRatioForDuration", () => {
+  const summary = (own: number, wait: number): OwnTimeSummary => ({
+    awsWaitMs: { average: wait, p50: wait },
+    ownMs: { average: own, p50: own, p99: own },
+    floorMs: 4
+  })
+  test("the own-time ratio at which Bun's duration is the target times Node.js's, each side's wait its own", () => {
+    // Node.js 4 own + 6 wait = 10 ms; Bun waits 6 ms too: 0.8 × 10 − 6 = 2 ms of own time, 0.5x of 4.
+    expect(ownRatioForDuration(0.8, summary(3, 6), summary(4, 6))).toBeCloseTo(0.5, 12)
+    // Bun's own wait counts: 0.5 ms less of it leaves 0.5 ms more own time.
+    expect(ownRatioForDuration(0.8, summary(3, 5.5), summary(4, 6))).toBeCloseTo(0.625, 12)
+    // Reaching it exactly: Bun at that own time has a duration of 0.8x.
+    const needed = ownRatioForDuration(0.8, summary(0, 6), summary(4, 6)) * 4
+    expect((needed + 6) / 10).toBeCloseTo(0.8, 12)
+  })
+  test("at or below 0 when the wait alone is over the target", () => {
+    expect(ownRatioForDuration(0.8, summary(1, 9), summary(2, 9))).toBeLessThan(0)
   })
 })
