@@ -152,4 +152,26 @@ describe("BunSocketHandler over TLS", () => {
     expect(classifyAwsError("ListTables", failure)._tag).toBe("AwsTransientError")
     expect(server.connections()).toBe(1)
   })
+
+  // Lambda's way to trust a private CA (a corporate proxy's, an endpoint's): the function's environment.
+  test("trusts a CA named by NODE_EXTRA_CA_CERTS, as fetch does, and only with it", async () => {
+    const server = tlsServer()
+    const script = `
+      import { BunSocketHandler } from ${JSON.stringify(join(import.meta.dir, "../../src/aws/bun-socket-handler.ts"))}
+      const port = ${server.port}
+      const request = { protocol: "https:", hostname: "localhost", port, method: "POST", path: "/", query: {}, headers: {}, body: "{}" }
+      const socket = await new BunSocketHandler({ connectionsPerOrigin: 1 }).handle(request)
+        .then((r) => r.response.statusCode, (e) => e.code)
+      const fetched = await fetch("https://localhost:" + port + "/", { method: "POST", body: "{}" })
+        .then((r) => r.status, (e) => e.code)
+      console.log(JSON.stringify([socket, fetched]))
+    `
+    const { NODE_EXTRA_CA_CERTS: _, ...inherited } = process.env
+    const run = async (env: Record<string, string>) => {
+      const child = Bun.spawn([process.execPath, "-e", script], { env: { ...inherited, ...env }, stderr: "inherit" })
+      return JSON.parse(await new Response(child.stdout).text())
+    }
+    expect(await run({ NODE_EXTRA_CA_CERTS: join(FIXTURES, "ca.pem") })).toEqual([200, 200])
+    expect(await run({})).toEqual(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"])
+  }, 20_000)
 })
