@@ -424,7 +424,8 @@ export const loadReport = (results: ReadonlyArray<RunResult>, context: ReportCon
       ? `Every environment first serves a warm-up of ${context.warmup} invocations, left out of every statistic. `
       : "No warm-up (--warmup 0). ") +
     `The baseline is the original service's first version: one AWS call per record, AWS SDK defaults ` +
-    `(its node:http transport); this product sends the SDK's requests over its own sockets on Bun. ` +
+    `(its node:http transport); this product sends the SDK's requests over its own sockets on Bun ` +
+    `(over Bun's fetch when run with --bun-env BUN_AWS_HTTP_CLIENT=fetch). ` +
     `Prices: ${PRICES_AS_OF}.`,
     ""
   ]
