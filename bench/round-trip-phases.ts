@@ -69,8 +69,8 @@ export const phasesOf = (
     const found = free.findIndex(([arrived]) => arrived >= send[1] && arrived <= head[1])
     if (found < 0) return undefined
     const [arrived, answered] = free.splice(found, 1)[0]!
-    // The proxy notes an answer's end when its event loop gets to it, which can be after the function
-    // saw the answer: the answer had ended by then.
+    // The proxy notes an answer's end once res.end has returned, and the function, in another process, can
+    // have read the answer (written inside res.end) before that: the answer had ended by then.
     if (answered > head[1]) late++
     requests.push({ send, head, body, call: [arrived, Math.min(answered, head[1])] })
   }

@@ -43,7 +43,10 @@ export interface ProxyOptions {
   readonly intercept?: (call: ProxiedCall) => Promise<Response | undefined> | Response | undefined
   /** Counts calls from their arrival to the end of their answer (or a dropped connection). */
   readonly inFlight?: InFlight
-  /** Each call's arrival and the end of its answer (performance.now()): the time a client waited on it. */
+  /**
+   * Each call's arrival and the moment its answer was handed to the socket (performance.now()): the time a
+   * client waited on it.
+   */
   readonly onTiming?: (startMs: number, endMs: number) => void
 }
 
@@ -130,13 +133,23 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
     }
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
+    // A call ends when its answer is handed to the socket (or the connection dropped): the response's
+    // `close` comes later, after whatever else this process runs first (res.end inside a promise chain
+    // defers it past every queued microtask), by when the client may long have read the answer.
+    let timed = false
+    const ended = () => {
+      if (timed) return
+      timed = true
+      options.onTiming?.(arrived, performance.now())
+    }
+    // A client that leaves before its answer ends the call when it leaves.
+    res.once("close", ended)
     req.on("end", async () => {
       try {
-        const onTiming = options.onTiming
-        if (onTiming) res.once("close", () => onTiming(arrived, performance.now()))
         const response = await handle(req, Buffer.concat(chunks).toString("utf8"))
         if (response.headers.get("x-proxy-action") === "reset") {
           res.socket?.destroy()
+          ended()
           return
         }
         const payload = Buffer.from(await response.arrayBuffer())
@@ -145,9 +158,11 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
         headers["content-length"] = String(payload.length)
         res.writeHead(response.status, headers)
         res.end(payload)
+        ended()
       } catch (e) {
         res.writeHead(502, { "content-type": "text/plain" })
         res.end(`proxy error: ${e instanceof Error ? e.message : String(e)}`)
+        ended()
       }
     })
   })
