@@ -34,6 +34,7 @@ export const ENV = {
 export const AWS_HTTP_CLIENT_ENV = "BUN_AWS_HTTP_CLIENT"
 export const AwsHttpClientName = Schema.Literals(["socket", "fetch"])
 export type AwsHttpClientName = typeof AwsHttpClientName.Type
+export const DEFAULT_AWS_HTTP_CLIENT: AwsHttpClientName = "socket"
 
 export const QueueUrl = Schema.String.check(
   Schema.isPattern(/^https?:\/\/\S+$/, { message: "must be an http(s) queue URL" })
@@ -58,7 +59,7 @@ export const appConfig = (env: Environment): Effect.Effect<AppConfigShape, Schem
     outputQueueUrl: settings[ENV.outputQueueUrl],
     deadLetterQueueUrl: settings[ENV.deadLetterQueueUrl],
     maxConcurrency: settings[ENV.maxConcurrency] ?? DEFAULT_MAX_CONCURRENCY,
-    awsHttpClient: settings[AWS_HTTP_CLIENT_ENV] ?? "socket"
+    awsHttpClient: settings[AWS_HTTP_CLIENT_ENV] ?? DEFAULT_AWS_HTTP_CLIENT
   })))
 
 /** The settings read at cold start (handler.ts), provided to the services by liveLayer. */

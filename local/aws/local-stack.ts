@@ -1,4 +1,4 @@
-import { type AppConfigShape, DEFAULT_MAX_CONCURRENCY, ENV } from "../../src/config.ts"
+import { type AppConfigShape, DEFAULT_AWS_HTTP_CLIENT, DEFAULT_MAX_CONCURRENCY, ENV } from "../../src/config.ts"
 import { startDynamoDb, startSqs } from "./emulators.ts"
 import { localIdentityEnv } from "./local-clients.ts"
 import { type ProvisionedStack, provisionStack, type StackSettings } from "./provision.ts"
@@ -51,5 +51,5 @@ export const appConfigOf = (
   outputQueueUrl: stack.outputQueueUrl,
   deadLetterQueueUrl: stack.deadLetterQueueUrl,
   maxConcurrency,
-  awsHttpClient: "socket"
+  awsHttpClient: DEFAULT_AWS_HTTP_CLIENT
 })

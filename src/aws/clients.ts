@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Context, Effect, Layer } from "effect"
-import { type AwsHttpClientName, DEFAULT_MAX_CONCURRENCY } from "../config.ts"
+import { type AwsHttpClientName, DEFAULT_AWS_HTTP_CLIENT, DEFAULT_MAX_CONCURRENCY } from "../config.ts"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
 import { bunHashing } from "./bun-hash.ts"
 import { BunSocketHandler } from "./bun-socket-handler.ts"
@@ -25,7 +25,7 @@ import { MaxRequestsInFlight } from "./request-permits.ts"
  */
 export const transport = (
   connections: number = DEFAULT_MAX_CONCURRENCY,
-  client: AwsHttpClientName = "socket"
+  client: AwsHttpClientName = DEFAULT_AWS_HTTP_CLIENT
 ) => {
   if (!process.versions.bun) return {}
   if (client === "socket") return { requestHandler: new BunSocketHandler({ connectionsPerOrigin: connections }) }
@@ -34,7 +34,7 @@ export const transport = (
 
 /** What carries the SDK's requests on Bun (the function's BUN_AWS_HTTP_CLIENT, decoded by src/config.ts). */
 export const AwsHttpClient = Context.Reference<AwsHttpClientName>("AwsHttpClient", {
-  defaultValue: () => "socket"
+  defaultValue: () => DEFAULT_AWS_HTTP_CLIENT
 })
 
 /** The transport the clients get: MAX_CONCURRENCY connections per origin, over the chosen client. */
