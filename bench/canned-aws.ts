@@ -118,6 +118,18 @@ export const startCannedAws = (port = 0) =>
     }
   })
 
+/**
+ * This script in a process of its own, so that its CPU is not the measured process's: the process, and the
+ * endpoint it serves (the first line it prints).
+ */
+export const spawnCannedAws = async () => {
+  const server = Bun.spawn([process.execPath, import.meta.path], { stdout: "pipe", stderr: "inherit" })
+  const reader = server.stdout.getReader()
+  const endpoint = new TextDecoder().decode((await reader.read()).value).trim().replace(/\/$/, "")
+  reader.releaseLock()
+  return { server, endpoint }
+}
+
 if (import.meta.main) {
   const server = startCannedAws()
   console.log(server.url.href)

@@ -34,6 +34,7 @@ import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
 import { bundle, bundleConfig } from "../scripts/build/bundle.ts"
+import { spawnCannedAws } from "./canned-aws.ts"
 import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
@@ -120,13 +121,7 @@ const built = [await buildFrom("this tree", ROOT)]
 if (args.baseline) built.unshift(await buildFrom(args.baseline, checkoutOf(args.baseline)))
 const node = runtimes.includes("node") ? nodeBinary(ROOT, args.node!) : ""
 
-const server = Bun.spawn([process.execPath, join(import.meta.dir, "canned-aws.ts")], {
-  stdout: "pipe",
-  stderr: "inherit"
-})
-const reader = server.stdout.getReader()
-const endpoint = new TextDecoder().decode((await reader.read()).value).trim().replace(/\/$/, "")
-reader.releaseLock()
+const { server, endpoint } = await spawnCannedAws()
 // The server is a process of its own: stopped with the bench, however the bench ends.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

@@ -12,11 +12,11 @@
  */
 import { BatchGetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { Schema } from "effect"
-import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { transport } from "../src/aws/clients.ts"
 import { type AwsHttpClientName, AwsHttpClientName as ClientName } from "../src/config.ts"
-import { fmt, median, table } from "./stats.ts"
+import { spawnCannedAws } from "./canned-aws.ts"
+import { fmt, mean, median, percentile, table } from "./stats.ts"
 
 const decodeClient = Schema.decodeUnknownSync(ClientName)
 
@@ -72,10 +72,7 @@ if (args.child) {
 }
 
 const variants = args.variants!.split(",").map((v) => decodeClient(v))
-const server = Bun.spawn([process.execPath, join(import.meta.dir, "canned-aws.ts")], { stdout: "pipe" })
-const reader = server.stdout.getReader()
-const endpoint = new TextDecoder().decode((await reader.read()).value).trim().replace(/\/$/, "")
-reader.releaseLock()
+const { server, endpoint } = await spawnCannedAws()
 
 interface Tail {
   readonly p50: number
@@ -88,18 +85,18 @@ interface Tail {
   readonly over20: number
 }
 
+/** A variant's round trips in µs: its percentiles (nearest rank, as every bench here), max and mean in ms. */
 const tailOf = (times: Array<number>): Tail => {
-  const sorted = times.toSorted((a, b) => a - b)
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! / 1000
+  const ms = times.map((t) => t / 1000)
   return {
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    p999: at(0.999),
-    max: sorted.at(-1)! / 1000,
-    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length / 1000,
-    over5: sorted.filter((t) => t > 5000).length,
-    over20: sorted.filter((t) => t > 20000).length
+    p50: percentile(ms, 50),
+    p90: percentile(ms, 90),
+    p99: percentile(ms, 99),
+    p999: percentile(ms, 99.9),
+    max: Math.max(...ms),
+    mean: mean(ms),
+    over5: ms.filter((t) => t > 5).length,
+    over20: ms.filter((t) => t > 20).length
   }
 }
 
