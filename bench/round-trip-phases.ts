@@ -160,9 +160,10 @@ export const phasesTable = (rows: ReadonlyArray<readonly [variant: string, phase
 /**
  * The probe handler's source (an ES module written beside the function's own `handlerFile` in its task
  * root, as `_HANDLER=probe.handler`): it marks the handler's start and end and, per AWS request, the
- * request handed to the transport (Bun: the global fetch the SDK's transport calls; Node.js: node:http's
- * request, which the SDK's handler looks up at its first request), the response seen and its body read,
- * each with the JavaScript thread's CPU (/proc/thread-self/schedstat, made exact by a getrusage first). Every 20 invocations it appends
+ * request handed to the transport (Bun: the global fetch BUN_AWS_HTTP_CLIENT=fetch calls, and the default
+ * socket transport's writes on `Bun.connect` sockets to the AWS endpoints; Node.js: node:http's request,
+ * which the SDK's handler looks up at its first request), the response seen and its body read, each with
+ * the JavaScript thread's CPU (/proc/thread-self/schedstat, made exact by a getrusage first). Every 20 invocations it appends
  * their marks to ROUND_TRIP_PROBE_FILE as JSON lines; the marks' own cost (a file read each) is in both
  * runtimes' figures alike.
  */
@@ -180,6 +181,7 @@ const cpuMs = () => {
 }
 let marks
 let requests = 0
+let invocation = 0
 const mark = (label) => marks?.push([label, performance.timeOrigin + performance.now(), cpuMs()])
 if (process.versions.bun) {
   const fetch0 = globalThis.fetch
@@ -196,6 +198,59 @@ if (process.versions.bun) {
       }
       return response
     })
+  }
+  // The socket transport (the default): a request is handed over at its first write on a socket to an
+  // AWS endpoint once the previous answer on it has begun (later writes are its rest, as drain sends it);
+  // its response is seen at the answer's first chunk, and read when the data handler has returned for its
+  // last (the mark moves on with each chunk until the next request). Bun.connect, its socket's write and
+  // its data handler are wrapped from outside: nothing of the function's client is relied on.
+  const origins = new Set(endpoints.map((e) => {
+    const u = new URL(e)
+    return u.hostname.replace(/^\[(.*)\]$/, "$1") + ":" + (u.port || (u.protocol === "https:" ? "443" : "80"))
+  }))
+  const sockets = new WeakMap()
+  const wrapWrite = (socket) => {
+    if (sockets.has(socket)) return
+    sockets.set(socket, undefined)
+    const write0 = socket.write
+    socket.write = function (...args) {
+      const request = sockets.get(socket)
+      if (marks && (!request || request.seen || request.invocation !== invocation)) {
+        const i = requests++
+        sockets.set(socket, { i, seen: false, invocation })
+        mark("send:" + i)
+      }
+      return write0.apply(this, args)
+    }
+  }
+  const connect0 = Bun.connect
+  Bun.connect = function (options) {
+    if (!origins.has(options.hostname + ":" + options.port)) return connect0.call(this, options)
+    const handlers = options.socket
+    const socket = {
+      ...handlers,
+      open(s) {
+        wrapWrite(s)
+        return handlers.open?.(s)
+      },
+      data(s, chunk) {
+        const request = marks && sockets.get(s)
+        if (!request || request.invocation !== invocation) return handlers.data?.(s, chunk)
+        if (!request.seen) {
+          request.seen = true
+          mark("head:" + request.i)
+        }
+        try {
+          return handlers.data?.(s, chunk)
+        } finally {
+          const label = "body:" + request.i
+          const last = marks.findIndex((m) => m[0] === label)
+          if (last >= 0) marks.splice(last, 1)
+          mark(label)
+        }
+      }
+    }
+    return connect0.call(this, { ...options, socket }).then((s) => (wrapWrite(s), s))
   }
 } else {
   const http = createRequire(import.meta.url)("node:http")
@@ -218,6 +273,7 @@ export const __lambdaInit = real.__lambdaInit
 export const handler = async (event, context) => {
   marks = []
   requests = 0
+  invocation++
   mark("enter")
   try {
     return await real.handler(event, context)

@@ -12,8 +12,9 @@
  * and the end of its answer, the Runtime API the duration. Per variant, per warm invocation from the
  * (--skip + 1)th of each environment on, the phases' averages: the Runtime API's exchange, the handler's
  * JavaScript (wall and CPU), per request the hop from the transport to the proxy and from the proxy's
- * answer back to JavaScript and the JS-thread CPU from request to response, the body read. A transport
- * the probe does not hook (neither fetch nor node:http) gets duration and own time only.
+ * answer back to JavaScript and the JS-thread CPU from request to response, the body read. The probe
+ * hooks Bun's fetch, Bun's default socket transport (Bun.connect, from outside) and Node.js's node:http;
+ * a transport it does not hook gets duration and own time only.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
