@@ -163,9 +163,9 @@ export const phasesTable = (rows: ReadonlyArray<readonly [variant: string, phase
  * request handed to the transport (Bun: the global fetch BUN_AWS_HTTP_CLIENT=fetch calls, and the default
  * socket transport's writes on `Bun.connect` sockets to the AWS endpoints; Node.js: node:http's request,
  * which the SDK's handler looks up at its first request), the response seen and its body read, each with
- * the JavaScript thread's CPU (/proc/thread-self/schedstat, made exact by a getrusage first). Every 20 invocations it appends
- * their marks to ROUND_TRIP_PROBE_FILE as JSON lines; the marks' own cost (a file read each) is in both
- * runtimes' figures alike.
+ * the JavaScript thread's CPU (/proc/thread-self/schedstat, made exact by a getrusage first). Every 20
+ * invocations it appends their marks to ROUND_TRIP_PROBE_FILE as JSON lines; the marks' own cost (a file
+ * read each) is in both runtimes' figures alike.
  */
 export const probeHandlerSource = (handlerFile: string): string => `
 import { appendFileSync, readFileSync } from "node:fs"

@@ -36,6 +36,39 @@ export const AwsHttpClientName = Schema.Literals(["socket", "fetch"])
 export type AwsHttpClientName = typeof AwsHttpClientName.Type
 export const DEFAULT_AWS_HTTP_CLIENT: AwsHttpClientName = "socket"
 
+/** A proxy variable as Bun's fetch reads it: the lower-case name first; empty counts as unset. */
+const proxyVariable = (env: Environment, name: string): string | undefined =>
+  env[name.toLowerCase()] || env[name] || undefined
+
+/**
+ * Whether Bun's fetch sends a request to this origin through a proxy, as Bun 1.4.5's fetch was seen to decide
+ * (its local cases in test/unit/proxy-transport.test.ts): https_proxy / HTTPS_PROXY for https, http_proxy /
+ * HTTP_PROXY for http, unless no_proxy / NO_PROXY (comma-separated, any case) holds `*`, the host, or a domain
+ * it is in (`example.com`, `.example.com` and `*.example.com` alike), with the port if the entry gives one.
+ * An entry not read here (an IP range) excludes nothing: the request then goes to fetch, which decides itself.
+ */
+export const proxyApplies = (env: Environment, protocol: string, hostname: string, port?: number): boolean => {
+  const https = protocol === "https:"
+  if (!proxyVariable(env, https ? "HTTPS_PROXY" : "HTTP_PROXY")) return false
+  const host = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase()
+  const hostPort = String(port ?? (https ? 443 : 80))
+  return !(proxyVariable(env, "NO_PROXY") ?? "").split(",").some((raw) => {
+    const entry = raw.trim().toLowerCase()
+    if (entry === "*") return true
+    // [v6]:port, host:port, or a bare name or address (an IPv6 one has more than one colon).
+    const [, bracketed, bracketPort] = /^\[(.*)\](?::(\d+))?$/.exec(entry) ?? []
+    const colons = entry.split(":").length - 1
+    const [name, entryPort] = bracketed !== undefined
+      ? [bracketed, bracketPort]
+      : colons === 1
+      ? entry.split(":")
+      : [entry, undefined]
+    const domain = name!.replace(/^\*?\./, "")
+    if (!domain || (entryPort !== undefined && entryPort !== hostPort)) return false
+    return host === domain || host.endsWith(`.${domain}`)
+  })
+}
+
 export const QueueUrl = Schema.String.check(
   Schema.isPattern(/^https?:\/\/\S+$/, { message: "must be an http(s) queue URL" })
 )

@@ -2,10 +2,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Context, Effect, Layer } from "effect"
-import { type AwsHttpClientName, DEFAULT_AWS_HTTP_CLIENT, DEFAULT_MAX_CONCURRENCY } from "../config.ts"
+import { type AwsHttpClientName, DEFAULT_AWS_HTTP_CLIENT, DEFAULT_MAX_CONCURRENCY, proxyApplies } from "../config.ts"
+import type { Environment } from "../environment.ts"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
 import { bunHashing } from "./bun-hash.ts"
-import { BunSocketHandler } from "./bun-socket-handler.ts"
+import { BunSocketHandler, type BunSocketHandlerOptions } from "./bun-socket-handler.ts"
 import { cacheHandlers } from "./cached-handlers.ts"
 import { checkCrc32 } from "./crc32-check.ts"
 import { leanMiddleware } from "./lean-middleware.ts"
@@ -21,15 +22,42 @@ import { MaxRequestsInFlight } from "./request-permits.ts"
  * over fetch) hands every request to its HTTP client thread and back, 0.3-1.0 ms of own time per round
  * trip (README, #16). `fetch` (BUN_AWS_HTTP_CLIENT=fetch) is the way back: the SDK's fetch handler,
  * lightened (bun-fetch-handler.ts), keepAlive: true because Bun's fetch opens a connection per request
- * when told keepalive: false. Elsewhere (Node.js) the SDK default.
+ * when told keepalive: false. With a proxy variable set, what a proxy applies to goes through fetch (below).
+ * Elsewhere (Node.js) the SDK default, which honours no proxy variable.
  */
 export const transport = (
   connections: number = DEFAULT_MAX_CONCURRENCY,
-  client: AwsHttpClientName = DEFAULT_AWS_HTTP_CLIENT
+  client: AwsHttpClientName = DEFAULT_AWS_HTTP_CLIENT,
+  env: Environment = process.env
 ) => {
   if (!process.versions.bun) return {}
-  if (client === "socket") return { requestHandler: new BunSocketHandler({ connectionsPerOrigin: connections }) }
-  return { requestHandler: new BunFetchHandler({ keepAlive: true }) }
+  if (client === "fetch") return { requestHandler: new BunFetchHandler({ keepAlive: true }) }
+  const options = { connectionsPerOrigin: connections }
+  const proxies = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((name) => env[name])
+  return { requestHandler: proxies ? new ProxiedThroughFetch(options, env) : new BunSocketHandler(options) }
+}
+
+/**
+ * The sockets go to the origin itself and cannot speak through a proxy; Bun's fetch honours HTTPS_PROXY /
+ * HTTP_PROXY and NO_PROXY. So, when a proxy variable is set, a request to an origin that fetch would reach
+ * through the proxy (proxyApplies, decided once per origin) goes through fetch, and any other over the sockets.
+ */
+class ProxiedThroughFetch extends BunSocketHandler {
+  private readonly proxied = new Map<string, boolean>()
+
+  constructor(options: BunSocketHandlerOptions, private readonly env: Environment) {
+    super(options)
+  }
+
+  override handle(...[request, options]: Parameters<BunSocketHandler["handle"]>) {
+    const origin = `${request.protocol}//${request.hostname}:${request.port ?? ""}`
+    let proxied = this.proxied.get(origin)
+    if (proxied === undefined) {
+      proxied = proxyApplies(this.env, request.protocol, request.hostname, request.port)
+      this.proxied.set(origin, proxied)
+    }
+    return proxied ? BunFetchHandler.prototype.handle.call(this, request, options) : super.handle(request, options)
+  }
 }
 
 /** What carries the SDK's requests on Bun (the function's BUN_AWS_HTTP_CLIENT, decoded by src/config.ts). */
