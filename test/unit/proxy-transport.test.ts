@@ -1,3 +1,4 @@
+import type { Socket } from "bun"
 import { describe, expect, test } from "bun:test"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -71,42 +72,92 @@ test("transport(): the sockets alone without proxy variables, fetch for what a p
   )
 })
 
+// A test-only CA and a certificate it signed for DNS:localhost (as test/unit/bun-socket-tls.test.ts uses them).
+const TLS = join(ROOT, "test/fixtures/tls")
+
+/** A DynamoDB stand-in answering every request with an empty item, over http or https. */
+const dynamoStandIn = async (https: boolean) =>
+  Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    ...(https
+      ? {
+        tls: {
+          cert: await Bun.file(join(TLS, "server.pem")).text(),
+          key: await Bun.file(join(TLS, "server.key")).text()
+        }
+      }
+      : {}),
+    fetch: () => new Response("{}", { headers: { "content-type": "application/x-amz-json-1.0" } })
+  })
+
+/** An http forward proxy: takes an absolute-form request and forwards it (this process has no proxy variables). */
+const forwardProxy = (seen: Array<string>) =>
+  Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      seen.push(new URL(request.url).port)
+      const answer = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: await request.arrayBuffer()
+      })
+      return new Response(await answer.arrayBuffer(), { status: answer.status, headers: answer.headers })
+    }
+  })
+
+/** A CONNECT proxy, as one for https is: a tunnel to the host and port asked for, then bytes both ways. */
+const connectProxy = (seen: Array<string>) =>
+  Bun.listen<{ head: string; upstream?: Socket<undefined> }>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open: (socket) => void (socket.data = { head: "" }),
+      async data(socket, chunk) {
+        if (socket.data.upstream) return void socket.data.upstream.write(chunk)
+        socket.data.head += chunk.toString("latin1")
+        if (!socket.data.head.includes("\r\n\r\n")) return
+        const [, host, port] = /^CONNECT (\S+):(\d+) HTTP\/1\.1\r\n/.exec(socket.data.head) ?? []
+        if (!host) return void socket.end("HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+        seen.push(port!)
+        socket.data.upstream = await Bun.connect({
+          hostname: host === "localhost" ? "127.0.0.1" : host,
+          port: Number(port),
+          socket: { data: (_, back) => void socket.write(back), close: () => void socket.end() }
+        })
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+      },
+      close: (socket) => void socket.data.upstream?.end()
+    }
+  })
+
 test(
-  "against a local forward proxy: Bun's fetch sends the SDK's requests through HTTP_PROXY, and so does the default"
+  "against local proxies: Bun's fetch sends the SDK's requests through HTTP(S)_PROXY, and so does the default"
     + " transport, unless NO_PROXY excludes the endpoint",
   async () => {
+    // Each case its own stand-in (the proxies log its port): scheme, the environment, the client, through a proxy.
     const cases = [
-      [{ HTTP_PROXY: "$PROXY" }, "fetch", true],
-      [{ http_proxy: "$PROXY" }, "socket", true],
-      [{ HTTP_PROXY: "$PROXY", NO_PROXY: "127.0.0.1" }, "fetch", false],
-      [{ HTTP_PROXY: "$PROXY", NO_PROXY: "localhost,127.0.0.1" }, "socket", false],
-      [{ HTTP_PROXY: "$PROXY", NO_PROXY: "127.0.0.2" }, "socket", true],
-      [{ HTTPS_PROXY: "$PROXY" }, "socket", false],
+      ["http", { HTTP_PROXY: "$HTTP_PROXY" }, "fetch", true],
+      ["http", { http_proxy: "$HTTP_PROXY" }, "socket", true],
+      ["http", { HTTP_PROXY: "$HTTP_PROXY", NO_PROXY: "127.0.0.1" }, "fetch", false],
+      ["http", { HTTP_PROXY: "$HTTP_PROXY", NO_PROXY: "localhost,127.0.0.1" }, "socket", false],
+      ["http", { HTTP_PROXY: "$HTTP_PROXY", NO_PROXY: "127.0.0.2" }, "socket", true],
+      ["http", { HTTPS_PROXY: "$CONNECT_PROXY" }, "socket", false],
+      ["https", { HTTPS_PROXY: "$CONNECT_PROXY" }, "fetch", true],
+      ["https", { HTTPS_PROXY: "$CONNECT_PROXY" }, "socket", true],
+      ["https", { HTTPS_PROXY: "$CONNECT_PROXY", NO_PROXY: ".localhost" }, "socket", false],
+      ["https", { HTTPS_PROXY: "$CONNECT_PROXY", NO_PROXY: "localhost:1" }, "socket", true],
+      ["https", { HTTP_PROXY: "$HTTP_PROXY" }, "socket", false],
       // The reason: the sockets by themselves go to the endpoint whatever the variables say.
-      [{ HTTP_PROXY: "$PROXY" }, "bare-socket", false]
+      ["http", { HTTP_PROXY: "$HTTP_PROXY" }, "bare-socket", false],
+      ["https", { HTTPS_PROXY: "$CONNECT_PROXY" }, "bare-socket", false]
     ] as const
-    const target = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: () => new Response("{}", { headers: { "content-type": "application/x-amz-json-1.0" } })
-    })
-    const proxied: Array<string> = []
-    const proxy = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      // An absolute-form request, forwarded as it came (this process has no proxy variables).
-      async fetch(request) {
-        proxied.push(new URL(request.url).pathname)
-        const answer = await fetch(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body: await request.arrayBuffer()
-        })
-        return new Response(await answer.arrayBuffer(), { status: answer.status, headers: answer.headers })
-      }
-    })
-    // In a Bun process of its own (the proxy variables are process-wide), one case after the other, each
-    // to an endpoint of its own path, so that the proxy's log tells them apart.
+    const targets = await Promise.all(cases.map(([scheme]) => dynamoStandIn(scheme === "https")))
+    const seen: Array<string> = []
+    const forward = forwardProxy(seen)
+    const connect = connectProxy(seen)
+    // In a Bun process of its own (the proxy variables are process-wide), one case after the other.
     const dir = mkdtempSync(join(tmpdir(), "proxy-transport-"))
     try {
       const script = join(dir, "send.ts")
@@ -116,11 +167,11 @@ test(
 import { BunSocketHandler } from ${JSON.stringify(join(ROOT, "src/aws/bun-socket-handler.ts"))}
 import { transport } from ${JSON.stringify(join(ROOT, "src/aws/clients.ts"))}
 const names = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"]
-for (const [i, [env, client]] of JSON.parse(process.env.CASES).entries()) {
+for (const [i, [endpoint, env, client]] of JSON.parse(process.env.CASES).entries()) {
   for (const name of names) delete process.env[name]
   Object.assign(process.env, env)
   const dynamo = new DynamoDBClient({
-    endpoint: process.env.TARGET + "/case-" + i,
+    endpoint,
     region: "eu-west-1",
     credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "example" },
     maxAttempts: 1,
@@ -134,16 +185,20 @@ for (const [i, [env, client]] of JSON.parse(process.env.CASES).entries()) {
 }
 `
       )
-      const proxyUrl = `http://127.0.0.1:${proxy.port}`
+      const proxies: Record<string, string> = {
+        $HTTP_PROXY: `http://127.0.0.1:${forward.port}`,
+        $CONNECT_PROXY: `http://127.0.0.1:${connect.port}`
+      }
       const child = Bun.spawn([process.execPath, script], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH!,
-          CASES: JSON.stringify(cases.map(([env, client]) => [
-            Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace("$PROXY", proxyUrl)])),
+          NODE_EXTRA_CA_CERTS: join(TLS, "ca.pem"),
+          CASES: JSON.stringify(cases.map(([scheme, env, client], i) => [
+            `${scheme}://${scheme === "https" ? "localhost" : "127.0.0.1"}:${targets[i]!.port}`,
+            Object.fromEntries(Object.entries(env).map(([k, v]) => [k, proxies[v] ?? v])),
             client
-          ])),
-          TARGET: `http://127.0.0.1:${target.port}`
+          ]))
         },
         stdout: "pipe",
         stderr: "pipe"
@@ -155,17 +210,16 @@ for (const [i, [env, client]] of JSON.parse(process.env.CASES).entries()) {
       ])
       expect(code, err).toBe(0)
       expect(out.trim().split("\n")).toEqual(cases.map((_, i) => `sent ${i}`))
-      const through = cases.map(([env, client, viaProxy], i) => ({ env, client, viaProxy, i }))
-      expect(
-        through.map(({ env, client, i }) => ({
-          env,
-          client,
-          viaProxy: proxied.some((path) => path.startsWith(`/case-${i}/`) || path === `/case-${i}`)
-        }))
-      )
-        .toEqual(through.map(({ env, client, viaProxy }) => ({ env, client, viaProxy })))
+      const expected = cases.map(([scheme, env, client, viaProxy]) => ({ scheme, env, client, viaProxy }))
+      const got = cases.map(([scheme, env, client], i) => ({
+        scheme,
+        env,
+        client,
+        viaProxy: seen.includes(String(targets[i]!.port))
+      }))
+      expect(got).toEqual(expected)
     } finally {
-      await Promise.all([proxy.stop(true), target.stop(true)])
+      await Promise.all([forward.stop(true), connect.stop(true), ...targets.map((t) => t.stop(true))])
       rmSync(dir, { recursive: true, force: true })
     }
   },
