@@ -109,6 +109,12 @@ describe("the probe handler on Bun", () => {
         }
       }
     })
+    // Not an AWS endpoint (as the Runtime API is not): its traffic is not marked.
+    const other = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: { data: (socket) => void socket.write("pong") }
+    })
     const dir = mkdtempSync(join(tmpdir(), "probe-test-"))
     try {
       const root = resolve(import.meta.dir, "../..")
@@ -122,6 +128,11 @@ const transport = process.env.CLIENT === "fetch"
   : new BunSocketHandler({ connectionsPerOrigin: 1 })
 const { hostname, port } = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB)
 export const handler = async () => {
+  const { promise, resolve } = Promise.withResolvers()
+  const socket = await Bun.connect({ hostname: "127.0.0.1", port: Number(process.env.OTHER_PORT), socket: { data: resolve } })
+  socket.write("ping")
+  await promise
+  socket.end()
   for (let i = 0; i < 2; i++) {
     const body = JSON.stringify({ i })
     const headers = { host: hostname + ":" + port, "content-type": "application/json", "content-length": String(body.length) }
@@ -144,7 +155,8 @@ process.exit(0)
           ...process.env,
           CLIENT: client,
           ROUND_TRIP_PROBE_FILE: file,
-          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${server.port}`
+          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${server.port}`,
+          OTHER_PORT: String(other.port)
         },
         stderr: "pipe"
       })
@@ -153,6 +165,7 @@ process.exit(0)
       return { marks: lines.map((l) => l.marks), calls }
     } finally {
       server.stop(true)
+      other.stop(true)
       rmSync(dir, { recursive: true, force: true })
     }
   }
