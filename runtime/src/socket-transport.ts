@@ -37,11 +37,11 @@ export class SocketTransport implements Transport {
     const reused = this.idle.pop()
     if (reused) {
       try {
-        return await this.exchange(reused, request, bytes)
+        return this.answered(reused, await reused.exchange(request, bytes))
       } catch (e) {
         // Closed before a byte of the answer: the server had closed the idle connection (it races our write).
         // Once more on a new connection, as HTTP clients do, without the caller's backoff.
-        if (!(e instanceof ConnectionFailed)) throw e
+        if (!(e instanceof NetworkFailure && e.beforeAnswer)) throw e
       }
     }
     let connection: Connection
@@ -50,7 +50,12 @@ export class SocketTransport implements Transport {
     } catch (e) {
       throw new ConnectionFailed(e instanceof Error ? e.message : String(e))
     }
-    return this.exchange(connection, request, bytes)
+    try {
+      return this.answered(connection, await connection.exchange(request, bytes))
+    } catch (e) {
+      // No byte of an answer: the caller retries it, after a backoff. An answer cut in the middle is not retried.
+      throw e instanceof NetworkFailure && e.beforeAnswer ? new ConnectionFailed(e.message) : e
+    }
   }
 
   /** Closes the idle connections (tests; the process otherwise ends with them). */
@@ -58,16 +63,8 @@ export class SocketTransport implements Transport {
     for (const connection of this.idle.splice(0)) connection.destroy()
   }
 
-  /** One exchange; the connection back among the idle ones if the answer left it fit for another. */
-  private async exchange(connection: Connection, request: string | Uint8Array, bytes: number): Promise<HttpAnswer> {
-    let answer: Answer
-    try {
-      answer = await connection.exchange(request, bytes)
-    } catch (e) {
-      // No byte of an answer: retried (by the caller, or above on a new connection). A cut answer is not.
-      if (e instanceof NetworkFailure && e.beforeAnswer) throw new ConnectionFailed(e.message)
-      throw e
-    }
+  /** The connection back among the idle ones if the answer left it fit for another request. */
+  private answered(connection: Connection, answer: Answer): HttpAnswer {
     if (connection.alive && connection.reusable) this.idle.push(connection)
     return httpAnswer(answer)
   }
