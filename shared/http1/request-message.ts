@@ -21,7 +21,7 @@ export const requestMessage = (
   let hasLength = false
   for (const name in headers) {
     const value = headers[name]!
-    if (/[^\t\x20-\x7e]/.test(value) || /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(name)) {
+    if (/[^\t\x20-\x7e]/.test(value) || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
       throw new TypeError(`invalid header ${JSON.stringify(name)}: ${JSON.stringify(value)}`)
     }
     const lower = name.length === 4 || name.length === 14 ? name.toLowerCase() : ""
