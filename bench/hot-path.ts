@@ -87,10 +87,12 @@ const tempDir = (prefix: string) => {
 }
 const cleanUp = () => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true }))
 
-/** src/ of a git ref, beside this checkout's node_modules, for bundling. */
+/** src/ of a git ref (and shared/, which src/ imports, where the ref has it), beside this checkout's node_modules. */
 const checkoutOf = (ref: string): string => {
   const root = tempDir("hot-path-src-")
-  const archive = execFileSync("git", ["archive", ref, "src", "package.json"], { cwd: ROOT, maxBuffer: 1 << 28 })
+  const shared = execFileSync("git", ["ls-tree", "--name-only", ref, "shared"], { cwd: ROOT }).length > 0
+  const paths = ["src", ...(shared ? ["shared"] : []), "package.json"]
+  const archive = execFileSync("git", ["archive", ref, ...paths], { cwd: ROOT, maxBuffer: 1 << 28 })
   execFileSync("tar", ["-x", "-C", root], { input: archive })
   symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"))
   return root

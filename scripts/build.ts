@@ -54,7 +54,8 @@ for (const arch of arches) {
   const bun = () => locateBunBinary(arch, bunVersion, root, join(root, ".cache"))
   const bundled = async (entry: string, name: string) =>
     bundleForArch(arch, (await bun()).path, bunVersion, join(root, entry), name, root)
-  const functionKey = inputsKey(root, ["src", ...BUILD_INPUTS], [bunVersion, arch])
+  // shared/: the HTTP/1.1 client both bundles import (shared/http1/), an input of both artefacts.
+  const functionKey = inputsKey(root, ["src", "shared", ...BUILD_INPUTS], [bunVersion, arch])
   report(
     await cache.produce(
       `function-${arch}.zip`,
@@ -62,7 +63,7 @@ for (const arch of arches) {
       async () => reproducibleZip(await bundled("src/handler.ts", "handler.js"))
     )
   )
-  const layerKey = inputsKey(root, ["runtime", ...BUILD_INPUTS], [bunVersion, arch])
+  const layerKey = inputsKey(root, ["runtime", "shared", ...BUILD_INPUTS], [bunVersion, arch])
   report(
     await cache.produce(`layer-${arch}.zip`, layerKey, async () => {
       const bootstrap = new Uint8Array(await Bun.file(join(root, "runtime/bootstrap")).arrayBuffer())

@@ -1,6 +1,6 @@
-import type { Answer } from "./answer-parser.ts"
-import { Connection, type Origin } from "./connection.ts"
-import { NetworkFailure } from "./network-failure.ts"
+import type { Answer } from "../../shared/http1/answer-parser.ts"
+import { Connection, type Origin } from "../../shared/http1/connection.ts"
+import { NetworkFailure } from "../../shared/http1/network-failure.ts"
 
 /** How a request may be cut short: the caller's abort signal, a time limit in ms (0 or none: no limit). */
 export interface Cut {

@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path"
 
 const ROOT = resolve(import.meta.dir, "../..")
 /** What ships and what runs locally: none of it may depend on the tests (test doubles and fixtures stay in test/). */
-const FOLDERS = ["src", "runtime", "local", "bench", "scripts"]
+const FOLDERS = ["src", "runtime", "shared", "local", "bench", "scripts"]
 const TESTS = resolve(ROOT, "test")
 
 // Static imports and re-exports, side-effect imports, import() and require() with a literal specifier.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test"
-import { AnswerParser, BadAnswer } from "../../src/http/answer-parser.ts"
+import { AnswerParser, BadAnswer } from "../../shared/http1/answer-parser.ts"
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, "utf8"))
 const text = (body: Uint8Array) => new TextDecoder().decode(body)
@@ -42,7 +42,57 @@ describe("AnswerParser", () => {
 
   test("refuses what is not HTTP, a bad length, and bytes after the answer", () => {
     expect(() => new AnswerParser().feed(bytes("SSH-2.0-x\r\n\r\n"))).toThrow(BadAnswer)
+    expect(() => new AnswerParser().feed(bytes("HTTP/1.1 099 Odd\r\n\r\n"))).toThrow(BadAnswer)
     expect(() => new AnswerParser().feed(bytes("HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n"))).toThrow(BadAnswer)
     expect(() => new AnswerParser().feed(bytes("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nab"))).toThrow(BadAnswer)
   })
+  test("a body that came in one read is a view on that read, not a copy; over several reads, one joined copy", () => {
+    const read = Buffer.from(SIZED)
+    const answer = new AnswerParser().feed(read)!
+    expect(answer.body.buffer).toBe(read.buffer)
+    expect(text(answer.body)).toBe(`{"a":"é"}`)
+    const parser = new AnswerParser()
+    const first = Buffer.from(SIZED.slice(0, -3))
+    parser.feed(first)
+    const joined = parser.feed(Buffer.from(SIZED.slice(-3)))!
+    expect(joined.body.buffer).not.toBe(first.buffer)
+    expect(text(joined.body)).toBe(`{"a":"é"}`)
+  })
+})
+
+// The parser keeps views on the reads (no copy of a body): that holds only while Bun hands every socket read a
+// buffer of its own and does not write into it again. If a Bun upgrade reuses a read buffer, this fails.
+describe("Bun's socket reads", () => {
+  test("each read is a buffer of its own, unchanged by the reads after it", async () => {
+    const kept: Array<{ view: Buffer; copy: Buffer }> = []
+    const server = Bun.listen<undefined>({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        open: async (socket) => {
+          for (let i = 0; i < 60; i++) {
+            socket.write(Buffer.alloc(2000 + (i % 5) * 3000, 65 + (i % 26)))
+            await Bun.sleep(0)
+          }
+          socket.end()
+        },
+        data: () => {}
+      }
+    })
+    await new Promise<void>((done, fail) =>
+      Bun.connect({
+        hostname: "127.0.0.1",
+        port: server.port,
+        socket: {
+          data: (_socket, chunk) => void kept.push({ view: chunk, copy: Buffer.from(chunk) }),
+          close: () => done(),
+          error: (_socket, error) => fail(error)
+        }
+      }).catch(fail)
+    )
+    server.stop(true)
+    expect(kept.length).toBeGreaterThan(1)
+    expect(new Set(kept.map((k) => k.view.buffer)).size).toBe(kept.length)
+    expect(kept.filter((k) => !k.view.equals(k.copy))).toEqual([])
+  }, 10_000)
 })

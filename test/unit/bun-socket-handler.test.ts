@@ -101,6 +101,25 @@ describe("BunSocketHandler", () => {
     raw.stop()
   })
 
+  // A bug the merge with the runtime's client showed: closing a connection settled its request as lost (Bun runs
+  // the close handler within terminate()) before it could be answered, so such an answer became an ECONNRESET.
+  test("an answer with Connection: close, or one that runs to the connection's end, is the request's answer", async () => {
+    const raw = rawServer((n, socket) => {
+      if (n % 2 === 0) socket.write("HTTP/1.1 503 Slow Down\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}")
+      else socket.end("HTTP/1.1 200 OK\r\n\r\n{\"to\":\"end\"}")
+    })
+    const handler = new BunSocketHandler({ connectionsPerOrigin: 4 })
+    const closing = await handler.handle(request(raw.port) as never)
+    expect(closing.response.statusCode).toBe(503)
+    expect(decoded(closing.response.body)).toBe("{}")
+    const toEnd = await handler.handle(request(raw.port) as never)
+    expect(decoded(toEnd.response.body)).toBe(`{"to":"end"}`)
+    expect((await handler.handle(request(raw.port) as never)).response.statusCode).toBe(503)
+    expect(raw.connections()).toBe(3)
+    handler.destroy()
+    raw.stop()
+  })
+
   test("an answer cut in the middle fails the request with a network code the retries take as transient", async () => {
     const raw = rawServer((_, socket) => {
       socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{}")

@@ -1,5 +1,28 @@
 import { describe, expect, test } from "bun:test"
-import { AnswerReader, type HttpAnswer, MalformedAnswer } from "../../../runtime/src/http-answer.ts"
+import { type HttpAnswer, httpAnswer } from "../../../runtime/src/http-answer.ts"
+import { AnswerParser, BadAnswer } from "../../../shared/http1/answer-parser.ts"
+
+// The shared HTTP/1.1 client's parser (shared/http1/) as the runtime reads its answers: text bodies,
+// headers looked up by lower-case name.
+
+/** The parser under the name the runtime's tests give it: the runtime's view of what it read. */
+class AnswerReader {
+  private readonly parser = new AnswerParser()
+  push(chunk: Buffer): HttpAnswer | undefined {
+    const answer = this.parser.feed(chunk)
+    return answer && httpAnswer(answer)
+  }
+  end(): HttpAnswer | undefined {
+    const answer = this.parser.end()
+    return answer && httpAnswer(answer)
+  }
+  get received(): boolean {
+    return this.parser.started
+  }
+  get reusable(): boolean {
+    return this.parser.reusable
+  }
+}
 
 /** Feeds the bytes in the given pieces; returns the answer and after which piece it came. */
 const read = (pieces: ReadonlyArray<Buffer>) => {
@@ -23,7 +46,7 @@ const NEXT = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtim
   "lambda-runtime-deadline-ms: 1542409706888\r\nLAMBDA-RUNTIME-TRACE-ID: Root=1-5bef4de7\r\nContent-Length: 18\r\n\r\n" +
   "{\"a\":\"é\",\"b\":[1]}"
 
-describe("AnswerReader", () => {
+describe("the Runtime API's answers, read by the shared parser", () => {
   test("a Content-Length answer, cut anywhere: same status, headers by lower-case name, UTF-8 body", () => {
     expect(Buffer.byteLength("{\"a\":\"é\",\"b\":[1]}")).toBe(18)
     for (const pieces of splits(NEXT)) {
@@ -79,6 +102,15 @@ describe("AnswerReader", () => {
     expect(twice.answer!.headers.get("x-a")).toBe("1, 2")
   })
 
+  test("the text view drops a leading BOM, as fetch's text() does, and decodes UTF-8 split across reads", () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("{\"a\":\"€\"}")])
+    const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`)
+    const all = Buffer.concat([head, body])
+    for (let cut = head.length; cut < all.length; cut++) {
+      expect(read([all.subarray(0, cut), all.subarray(cut)]).answer!.body).toBe("{\"a\":\"€\"}")
+    }
+  })
+
   test("large bodies over many reads are joined whole", () => {
     const body = JSON.stringify({ data: "x€".repeat(1_500_000) }) // ~6 MB of UTF-8
     const bytes = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
@@ -87,7 +119,7 @@ describe("AnswerReader", () => {
     expect(read(pieces).answer!.body).toBe(body)
   })
 
-  test("not HTTP, bad lengths, bad chunk sizes, bytes after the answer: MalformedAnswer", () => {
+  test("not HTTP, bad lengths, bad chunk sizes, bytes after the answer: BadAnswer", () => {
     const bad = [
       "SSH-2.0-OpenSSH\r\n\r\n",
       "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
@@ -96,6 +128,6 @@ describe("AnswerReader", () => {
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n",
       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}extra"
     ]
-    for (const text of bad) expect(() => read([Buffer.from(text)])).toThrow(MalformedAnswer)
+    for (const text of bad) expect(() => read([Buffer.from(text)])).toThrow(BadAnswer)
   })
 })

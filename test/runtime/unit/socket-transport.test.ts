@@ -281,6 +281,13 @@ describe("SocketTransport", () => {
     expect(server.requests.length).toBe(0)
   })
 
+  test("a header name that is not a token is refused before anything is sent (the shared client checks names too)", async () => {
+    const server = serve((_r, socket) => void socket.write("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"))
+    const sending = transport(server.host).send("POST", "/x", { "x-bad\r\nInjected": "1" }, "{}")
+    await expect(sending).rejects.toBeInstanceOf(TypeError)
+    expect(server.requests.length).toBe(0)
+  })
+
   test("bytes nobody asked for: the connection is dropped and the next request opens a new one", async () => {
     const server = serve((_r, socket) => {
       socket.write("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n")

@@ -11,8 +11,11 @@ export interface Origin {
 
 /**
  * One kept-alive HTTP/1.1 connection over a `Bun.connect` socket, read on the JavaScript thread's own
- * event loop (fetch hands each request to Bun's HTTP client thread and back). One request at a time.
- * An idle connection is unref'd: it keeps no process alive.
+ * event loop (fetch hands each request to Bun's HTTP client thread and back, and builds Request, Response,
+ * Headers and stream objects for it). One request at a time. An idle connection is unref'd: it keeps no
+ * process alive (a Node.js 22 callback handler answers once the event loop is empty). The one client of
+ * both artefacts: the runtime layer's Runtime API calls (runtime/src/socket-transport.ts) and the
+ * function's AWS calls (src/http/origin-pool.ts) each keep their connections their own way.
  */
 export class Connection {
   private socket: Socket<Connection> | undefined
@@ -80,15 +83,17 @@ export class Connection {
     try {
       answer = parser.feed(chunk)
     } catch (e) {
-      this.destroy()
-      return this.settle(undefined, e as Error)
+      this.settle(undefined, e as Error)
+      return this.destroy()
     }
     if (!answer) return
     // Answered before the whole request went out (a 413, say): the rest must not follow on this connection.
     this.reusable = parser.reusable && !this.unsent && this.alive
+    // Settled before closing: Bun runs the close handler within terminate(), which would otherwise fail the
+    // request that has its answer (Connection: close) as a connection lost in the middle of it.
+    this.settle(answer)
     if (this.reusable) this.socket!.unref()
     else this.destroy()
-    this.settle(answer)
   }
 
   /**

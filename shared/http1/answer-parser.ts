@@ -1,16 +1,21 @@
 /**
  * Reads one HTTP/1.1 answer off a connection's bytes, however the reads split it: the status line, the
- * headers (by lower-case name, as the SDK's fetch and node:http handlers give them), and the body as
- * bytes, framed by Content-Length, by chunked transfer coding (DynamoDB chunks large answers), or by the
- * end of the connection. What the AWS SDK's handlers need and no more: no compression, no upgrades.
+ * headers (by lower-case name, repeated ones joined with ", " as fetch's Headers joins them), and the body
+ * as bytes, framed by Content-Length, by chunked transfer coding (DynamoDB chunks large answers; Lambda's
+ * Runtime API, Go's net/http, chunks any body over its 2 KB buffer), or by the end of the connection.
+ * What the runtime's Runtime API calls and the function's AWS calls need and no more: no compression, no
+ * upgrades.
+ *
+ * Bun hands every read of a socket a buffer of its own (test/unit/answer-parser.test.ts checks it), so
+ * the body is kept as views on the reads: an answer whose body came in one read is not copied at all.
  */
 
-/** An answer as the SDK's HttpResponse takes it. */
+/** An answer; its shape is the AWS SDK's HttpResponse's (the runtime reads `bodyText` of it). */
 export interface Answer {
   readonly statusCode: number
   readonly reason: string
   readonly headers: Record<string, string>
-  readonly body: Uint8Array
+  readonly body: Buffer
 }
 
 /** Bytes that are not an HTTP/1.1 answer, or more bytes than the answer: the connection cannot be read on. */
@@ -19,23 +24,22 @@ export class BadAnswer extends Error {
   readonly code = "InvalidHTTPResponse"
 }
 
-/** Far above an AWS answer's head (under 1 KB); a limit so that a stream of garbage is not buffered. */
+/** Far above an answer's head (AWS's: under 1 KB; the Runtime API's: 8 KB of client context at most). */
 const MAX_HEAD = 64 * 1024
 const MAX_LINE = 4096
 const HEAD_END = Buffer.from("\r\n\r\n")
-const EMPTY = new Uint8Array(0)
 
 type Stage = "head" | "sized" | "chunk-line" | "chunk-data" | "chunk-crlf" | "trailers" | "to-close" | "done"
 
 export class AnswerParser {
   private stage: Stage = "head"
-  /** An unfinished head or line, carried to the next read (copied: Bun reuses a read's buffer). */
+  /** An unfinished head or line, carried to the next read. */
   private carry: Buffer | undefined
   private statusCode = 0
   private reason = ""
   private headers: Record<string, string> = {}
   private left = 0
-  private readonly body: Array<Uint8Array> = []
+  private readonly body: Array<Buffer> = []
   private keepAlive = true
   /** Whether a byte of the answer has arrived: a connection lost before that never answered. */
   started = false
@@ -45,11 +49,11 @@ export class AnswerParser {
     return this.keepAlive && this.stage === "done"
   }
 
-  /** Feeds the next read; the answer once it is complete. */
+  /** Feeds the next read (a buffer the parser may keep views on); the answer once it is complete. */
   feed(chunk: Uint8Array): Answer | undefined {
     if (chunk.length === 0) return undefined
     this.started = true
-    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    let bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     if (this.carry) {
       bytes = Buffer.concat([this.carry, bytes])
       this.carry = undefined
@@ -81,14 +85,13 @@ export class AnswerParser {
       case "sized":
       case "chunk-data": {
         const take = Math.min(this.left, bytes.length - at)
-        // A view on Bun's read buffer is not ours to keep: copied.
-        this.body.push(new Uint8Array(bytes.subarray(at, at + take)))
+        this.body.push(bytes.subarray(at, at + take))
         this.left -= take
         if (this.left === 0) this.stage = this.stage === "sized" ? "done" : "chunk-crlf"
         return at + take
       }
       case "to-close":
-        this.body.push(new Uint8Array(bytes.subarray(at)))
+        this.body.push(bytes.subarray(at))
         return bytes.length
       default: {
         const lf = bytes.indexOf(10, at)
@@ -101,13 +104,13 @@ export class AnswerParser {
 
   private hold(bytes: Buffer, at: number, max: number): number {
     if (bytes.length - at > max) throw new BadAnswer("an answer's head or chunk line is too long")
-    this.carry = Buffer.from(bytes.subarray(at))
+    this.carry = bytes.subarray(at)
     return bytes.length
   }
 
   private readHead(head: string): void {
     const lines = head.split("\r\n")
-    const status = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0]!)
+    const status = /^HTTP\/1\.[01] ([1-9]\d\d)(?: (.*))?$/.exec(lines[0]!)
     if (!status) throw new BadAnswer(`not an HTTP/1.1 status line: ${JSON.stringify(lines[0]!.slice(0, 80))}`)
     const headers: Record<string, string> = {}
     for (let i = 1; i < lines.length; i++) {
@@ -115,7 +118,11 @@ export class AnswerParser {
       const colon = line.indexOf(":")
       if (colon < 1) throw new BadAnswer(`not a header line: ${JSON.stringify(line.slice(0, 80))}`)
       const name = line.slice(0, colon).toLowerCase()
-      const value = line.slice(colon + 1).trim()
+      // "Name: value" as servers write it needs no trimming; anything else is trimmed.
+      const value = line.charCodeAt(colon + 1) === 32 && line.charCodeAt(colon + 2) > 32 &&
+          line.charCodeAt(line.length - 1) > 32
+        ? line.slice(colon + 2)
+        : line.slice(colon + 1).trim()
       headers[name] = name in headers ? `${headers[name]}, ${value}` : value
     }
     const code = Number(status[1])
@@ -148,8 +155,19 @@ export class AnswerParser {
     } else if (line === "") this.stage = "done" // trailers are read past, not kept
   }
 
+  /** A body's bytes are the caller's (the SDK re-prototypes them): an empty one is made anew, not shared. */
   private answer(): Answer {
-    const body = this.body.length === 1 ? this.body[0]! : this.body.length === 0 ? EMPTY : Buffer.concat(this.body)
+    const body = this.body.length === 1
+      ? this.body[0]!
+      : this.body.length === 0
+      ? Buffer.alloc(0)
+      : Buffer.concat(this.body)
     return { statusCode: this.statusCode, reason: this.reason, headers: this.headers, body }
   }
+}
+
+/** The body as text, UTF-8 decoded without a copy of its bytes; a leading BOM dropped, as fetch's text() does. */
+export const bodyText = (answer: Answer): string => {
+  const text = answer.body.toString("utf8")
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
