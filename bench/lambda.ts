@@ -3,7 +3,7 @@
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
  *               [--node 24.21.0] [--rounds 10] [--pair-concurrency N] [--alone-concurrency N]
  *               [--warmup 300] [--sequential] [--pin] [--no-priority] [--per-environment 5] [--no-managed]
- *               [--update-readme] [--bun-env NAME=VALUE:NAME=VALUE]
+ *               [--emulators process|inline] [--update-readme] [--bun-env NAME=VALUE:NAME=VALUE]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
  * queue and drains them through the local event source mapping and the real Bun runtime, each
@@ -37,6 +37,9 @@
  * the report gives each run's CPU and run-queue wait per invocation. With --pin, the
  * environments run on CPU 0 and the emulators and proxies on the others (bench/pinning.ts): on a
  * 2-core machine that leaves ten environments one core, which measured slower (see README).
+ * --emulators process (the default) runs each stack's emulators (dynalite, local-aws-sqs) in a process of
+ * their own (local/aws/emulator-process.ts), apart from this one, whose event loop times every duration
+ * and AWS call; inline: in this process, as before (the control; README's "Where the emulators run").
  * --bun-env adds function environment to this product's runs (not Node.js's), e.g.
  * BUN_JSC_useDFGJIT=true: the layer's bootstrap yields to it, as to a function's own setting.
  */
@@ -44,6 +47,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { availableParallelism, loadavg } from "node:os"
 import { join, relative, resolve } from "node:path"
 import { parseArgs } from "node:util"
+import { emulatorPlacement } from "../local/aws/local-stack.ts"
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { usageOf } from "../local/flow/usage.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
@@ -91,6 +95,7 @@ const { values: args } = parseArgs({
     "no-priority": { type: "boolean", default: false },
     "update-readme": { type: "boolean", default: false },
     "bun-env": { type: "string" },
+    emulators: { type: "string", default: "process" },
     help: { type: "boolean", default: false }
   }
 })
@@ -122,6 +127,7 @@ const settings: LoadSettings = {
   concurrency: Number(args.concurrency),
   batchSize: Number(args["batch-size"]),
   warmup,
+  emulators: emulatorPlacement(args.emulators, "process"),
   ...(pinning.environmentCpus ? { environmentCpus: pinning.environmentCpus } : {})
 }
 // What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold
@@ -233,7 +239,11 @@ const report = loadReport(results, {
   limitsNote: cgroups.available
     ? `memory and CPU limited per environment (${cgroups.reason.split(" (")[0]})`
     : `NOT limited (${cgroups.reason})`,
-  pinningNote: `${pinning.note}; ${priorityNote}`,
+  pinningNote: `${pinning.note}; ${priorityNote}; ${
+    settings.emulators === "process"
+      ? "each stack's emulators in a process of their own (--emulators process)"
+      : "the emulators in the benchmark process (--emulators inline)"
+  }`,
   ...(pair
     ? {
       pairNote: `Bun and Node.js ${

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs"
 import { vcpusFor } from "../../local/limits/lambda-resources.ts"
 import { mean, percentile, table } from "../stats.ts"
-import { between, type ProcessCounters, processCounters, sum, total } from "../thread-stats.ts"
+import { between, type ProcessCounters, processCounters, processCpuMs, sum, total } from "../thread-stats.ts"
 
 /** Per warm invocation (from each environment's second on), all threads of its environment counted. */
 export interface ContentionSummary {
@@ -180,19 +180,29 @@ export const lagSampler = (intervalMs = 5) => {
   }
 }
 
-/** How busy the machine was from now until the returned function is called. */
-export const watchMachine = () => {
+/** CPUs (CPU seconds per second) of processes whose CPU was `beforeMs` then `afterMs` in all, over `seconds`. */
+export const cpusOver = (beforeMs: number, afterMs: number, seconds: number): number =>
+  seconds > 0 ? (afterMs - beforeMs) / 1000 / seconds : Number.NaN
+
+/**
+ * How busy the machine was from now until the returned function is called; `emulatorPids`: the emulators'
+ * own processes, if they run in them, whose CPU is then counted beside the benchmark process's.
+ */
+export const watchMachine = (emulatorPids: ReadonlyArray<number> = [], cpuMsOf = processCpuMs) => {
   const cpusBefore = cpuTimes()
   const ownBefore = process.cpuUsage()
+  const emulatorsBefore = emulatorPids.reduce((ms, pid) => ms + cpuMsOf(pid), 0)
   const started = performance.now()
   const lags = lagSampler()
   return () => {
     const own = process.cpuUsage(ownBefore)
     const seconds = (performance.now() - started) / 1000
     const delays = lags()
+    const emulatorsAfter = emulatorPids.reduce((ms, pid) => ms + cpuMsOf(pid), 0)
     return {
       cpuBusy: Object.fromEntries(cpuUtilisation(cpusBefore, cpuTimes())),
       benchProcessCpus: seconds > 0 ? (own.user + own.system) / 1e6 / seconds : Number.NaN,
+      ...(emulatorPids.length > 0 ? { emulatorProcessCpus: cpusOver(emulatorsBefore, emulatorsAfter, seconds) } : {}),
       eventLoopDelayMs: {
         average: delays.length ? mean(delays) : Number.NaN,
         p99: delays.length ? percentile(delays, 99) : Number.NaN
@@ -211,6 +221,7 @@ export interface ContendedRun {
   readonly machine?: {
     readonly cpuBusy: Readonly<Record<string, number>>
     readonly benchProcessCpus: number
+    readonly emulatorProcessCpus?: number
     readonly eventLoopDelayMs?: { readonly average: number; readonly p99: number }
   }
 }
@@ -225,6 +236,8 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
   const measured = runs.filter((r) => r.contention && r.contention.warmInvocations > 0)
   if (measured.length === 0) return []
   const cpus = [...new Set(measured.flatMap((r) => Object.keys(r.machine?.cpuBusy ?? {})))].sort()
+  // Only when some run had the emulators in processes of their own (--emulators process).
+  const emulatorColumn = measured.some((r) => r.machine?.emulatorProcessCpus !== undefined)
   const header = [
     "MB",
     "variant",
@@ -237,6 +250,7 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
     "throttled periods",
     ...cpus.map((c) => `${c} busy`),
     "benchmark process CPUs",
+    ...(emulatorColumn ? ["emulator processes CPUs"] : []),
     "its event-loop delay avg / p99 ms"
   ]
   const rows = measured.map((r) => {
@@ -256,6 +270,9 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
         return busy === undefined || !Number.isFinite(busy) ? "-" : `${(busy * 100).toFixed(0)}%`
       }),
       r.machine ? r.machine.benchProcessCpus.toFixed(2) : "-",
+      ...(emulatorColumn ?
+        [r.machine?.emulatorProcessCpus === undefined ? "inline" : r.machine.emulatorProcessCpus.toFixed(2)] :
+        []),
       r.machine?.eventLoopDelayMs
         ? `${ms(r.machine.eventLoopDelayMs.average)} / ${ms(r.machine.eventLoopDelayMs.p99)}`
         : "-"
@@ -265,7 +282,8 @@ export const contentionTable = (runs: ReadonlyArray<ContendedRun>): Array<string
     "CPU contention, per warm invocation of the measured rounds (not the warm-up; an environment started " +
     "after it from its second; all threads of the environments, from Linux's schedstat): CPU time, " +
     "time runnable but waiting for a CPU (run queue), preemptions and throttled CFS periods; each CPU's busy " +
-    "share (all of the machine's work) and the benchmark process's (emulators, proxies, Runtime APIs) while " +
+    "share (all of the machine's work) and the benchmark process's (proxies, Runtime APIs, the emulators unless " +
+    "they ran in processes of their own, whose CPU is then beside it) while " +
     "the run's rounds ran, with how late its event loop ran a 5 ms timer (a delay there lands in durations and " +
     "own times: the Runtime API times the duration, one JavaScript thread serves both sides of a pair). " +
     "On Lambda an environment has its CPU share to itself: a run-queue wait that is " +

@@ -1,4 +1,5 @@
 import { drainQueue, drainQueueReport, scanAll } from "../../local/aws/inspect.ts"
+import type { EmulatorPlacement } from "../../local/aws/local-stack.ts"
 import { progressBar } from "../../local/flow/progress.ts"
 import { startSession } from "../../local/flow/session.ts"
 import { emfCollector, type EmfTotals } from "../../local/metrics/emf-summary.ts"
@@ -46,6 +47,8 @@ export interface LoadSettings {
   readonly prioritise?: boolean
   /** Warm-up invocations per environment before the measured rounds (bench/load/phases.ts); 0: none. */
   readonly warmup?: number
+  /** Where each stack's emulators run (local/aws/local-stack.ts); default in this process. */
+  readonly emulators?: EmulatorPlacement
 }
 
 /**
@@ -87,14 +90,18 @@ export interface RunResult extends RunStatistics {
 export interface MachineLoad {
   /** "cpu0" -> busy share 0..1. */
   readonly cpuBusy: Readonly<Record<string, number>>
-  /** The benchmark process (emulators, proxies, event source mappings, Runtime APIs): CPU seconds per second. */
+  /** The benchmark process (proxies, event source mappings, Runtime APIs, inline emulators): CPU seconds per second. */
   readonly benchProcessCpus: number
+  /** The emulators' own processes, when they run in them (--emulators process): CPU seconds per second. */
+  readonly emulatorProcessCpus?: number
   /** How late the benchmark process's event loop ran a 5 ms timer. */
   readonly eventLoopDelayMs: { readonly average: number; readonly p99: number }
 }
 
 /** One variant's stack under test, warmed up, fed in rounds (send, drain), then accounted for. */
 export interface LoadRun extends RoundSide, WarmupSide {
+  /** The emulators' own process, if they run in one (its CPU goes beside the benchmark process's). */
+  readonly emulatorPid?: number
   /** Records worked through and invocations so far (progress). */
   readonly progress: () => { readonly records: number; readonly invocations: number }
   /** Accounts for every message, closes the stack and sums the run up. */
@@ -154,7 +161,8 @@ export const startRun = async (
         onCall: (operation, body) => void (proxiedAnswers += entriesSentTo(stack.outputQueueUrl, operation, body))
       }, proxies),
     ...(settings.environmentCpus ? { environmentCpus: settings.environmentCpus } : {}),
-    ...(settings.prioritise ? { prioritiseEnvironments: true } : {})
+    ...(settings.prioritise ? { prioritiseEnvironments: true } : {}),
+    ...(settings.emulators ? { emulators: settings.emulators } : {})
   })
   const { stack } = session
   const close = async () => {
@@ -179,6 +187,7 @@ export const startRun = async (
     throw error
   }
   return {
+    ...(stack.emulatorPid === undefined ? {} : { emulatorPid: stack.emulatorPid }),
     progress: () => {
       const measured = phases.measured
       return {
@@ -314,7 +323,7 @@ export const runCase = async (
     const { records, invocations } = run.progress()
     progressBar(records, count, `${label} invocations ${invocations}`)
   }, 250)
-  const machine = watchMachine()
+  const machine = watchMachine(emulatorPids([run]))
   try {
     await run.send(count)
     await run.drain()
@@ -369,7 +378,7 @@ export const runPair = async (
       runs.map((r, i) => `${variants[i]!.key} ${r.progress().invocations}`).join(", ") + " invocations"
     const done = () => Math.min(...runs.map((r) => r.progress().records))
     const ticker = setInterval(() => progressBar(done(), count, `${label} ${status()}`), 250)
-    const machine = watchMachine()
+    const machine = watchMachine(emulatorPids(runs))
     try {
       await runRounds(runs, sizes, options.schedule, (round) => {
         if (!process.stderr.isTTY) process.stderr.write(`${label}: round ${round + 1}/${sizes.length} done\n`)
@@ -391,6 +400,9 @@ export const runPair = async (
   }
 }
 
+const emulatorPids = (runs: ReadonlyArray<LoadRun>): Array<number> =>
+  runs.flatMap((r) => (r.emulatorPid === undefined ? [] : [r.emulatorPid]))
+
 /** One line for the log: each side's CPU and run-queue wait per warm invocation, and the machine. */
 export const contentionLine = (results: ReadonlyArray<RunResult>, machine: MachineLoad): string =>
   [
@@ -407,7 +419,11 @@ export const contentionLine = (results: ReadonlyArray<RunResult>, machine: Machi
         : []
     ),
     `CPUs busy ${Object.entries(machine.cpuBusy).map(([c, b]) => `${c} ${(b * 100).toFixed(0)}%`).join(" ")}`,
-    `benchmark process ${machine.benchProcessCpus.toFixed(2)} CPUs, event-loop delay ${
-      machine.eventLoopDelayMs.average.toFixed(2)
-    } ms avg, ${machine.eventLoopDelayMs.p99.toFixed(2)} p99`
+    `benchmark process ${machine.benchProcessCpus.toFixed(2)} CPUs${
+      machine.emulatorProcessCpus === undefined
+        ? ""
+        : `, emulator processes ${machine.emulatorProcessCpus.toFixed(2)} CPUs`
+    }, event-loop delay ${machine.eventLoopDelayMs.average.toFixed(2)} ms avg, ${
+      machine.eventLoopDelayMs.p99.toFixed(2)
+    } p99`
   ].join("; ")

@@ -1,6 +1,6 @@
 import { resolve } from "node:path"
 import { ENV } from "../../src/config.ts"
-import { type LocalStack, startLocalStack } from "../aws/local-stack.ts"
+import { type EmulatorPlacement, type LocalStack, startLocalStack } from "../aws/local-stack.ts"
 import { EnvironmentPool } from "../event-source/environment-pool.ts"
 import { EventSourceMapping, type InvocationRecord } from "../event-source/event-source-mapping.ts"
 import { type CgroupSupport, detectCgroups } from "../limits/cgroups.ts"
@@ -39,6 +39,8 @@ export interface SessionOptions {
   readonly prioritiseEnvironments?: boolean
   /** Active tracing: Lambda's trace header, sampled as X-Ray's rule does, for every invocation (active-tracing.ts). */
   readonly tracing?: LambdaTracing
+  /** Where the emulators run (local-stack.ts): default in this process, or as LOCAL_EMULATORS says. */
+  readonly emulators?: EmulatorPlacement
   /** Freeze idle environments as Lambda does (runtime-api/freezing.ts); default: on unless LOCAL_LAMBDA_FREEZE=off. */
   readonly freeze?: boolean
 }
@@ -65,7 +67,7 @@ export const startSession = async (options: SessionOptions): Promise<Session> =>
     batchingWindowSeconds: options.batchingWindowSeconds,
     ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
     ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {})
-  })
+  }, options.emulators)
   const detected = detectCgroups()
   const cgroups = options.prioritiseEnvironments ? detected.prioritised?.() ?? detected : detected
   const endpoints = options.functionEndpoints?.(stack) ?? stack.endpoints
