@@ -3,11 +3,13 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import {
   contentionTable,
+  cpusOver,
   cpuUtilisation,
   EnvironmentCounters,
   lagSampler,
   parseCpuTimes,
-  sizePair
+  sizePair,
+  watchMachine
 } from "../../bench/load/contention.ts"
 import type { ProcessCounters, ThreadCounters } from "../../bench/thread-stats.ts"
 import { CPU_PRIORITY, detectCgroups } from "../../local/limits/cgroups.ts"
@@ -150,6 +152,54 @@ test("contentionTable: a row per measured run, each CPU's busy share", () => {
   expect(lines).toContain("| 100%")
   expect(lines).not.toContain("baseline")
   expect(contentionTable([{ variant: "x", memoryMb: 128, environments: 1, schedule: "alone" }])).toEqual([])
+})
+
+test("contentionTable: the emulator processes' CPUs beside the benchmark process's, 'inline' where they were not", () => {
+  const contention = {
+    warmInvocations: 90,
+    cpuMs: 8.02,
+    runQueueMs: 4.57,
+    involuntarySwitches: 3,
+    throttledPeriods: 0,
+    throttledMs: 0,
+    threads: []
+  }
+  const inline = { cpuBusy: { cpu0: 0.5 }, benchProcessCpus: 0.29 }
+  const own = { cpuBusy: { cpu0: 0.5 }, benchProcessCpus: 0.21, emulatorProcessCpus: 0.13 }
+  const lines = contentionTable([
+    { variant: "bun", memoryMb: 1024, environments: 1, schedule: "alone", contention, machine: inline },
+    { variant: "node", memoryMb: 1024, environments: 1, schedule: "alone", contention, machine: own }
+  ])
+  const rows = lines.join("\n").split("\n").filter((l) => l.startsWith("|"))
+    .map((l) => l.split("|").slice(1, -1).map((c) => c.trim()))
+  const column = rows[0]!.indexOf("emulator processes CPUs")
+  expect(rows[0]![column - 1]).toBe("benchmark process CPUs")
+  expect(rows.find((r) => r[1] === "bun")!.slice(column - 1, column + 1)).toEqual(["0.29", "inline"])
+  expect(rows.find((r) => r[1] === "node")!.slice(column - 1, column + 1)).toEqual(["0.21", "0.13"])
+  // No run with its emulators apart: no such column.
+  const before = contentionTable([
+    { variant: "bun", memoryMb: 1024, environments: 1, schedule: "alone", contention, machine: inline }
+  ])
+  expect(before.join("\n")).not.toContain("emulator processes")
+})
+
+test("cpusOver: CPU ms over wall seconds, NaN for no time", () => {
+  expect(cpusOver(1_000, 1_500, 2)).toBe(0.25)
+  expect(cpusOver(0, 10, 0)).toBeNaN()
+})
+
+test("watchMachine: the emulator processes' CPU between its two readings, summed; none without them", async () => {
+  const cpuMs = new Map([[11, 100], [12, 1_000]])
+  const outerStart = performance.now()
+  const stop = watchMachine([11, 12], (pid) => cpuMs.get(pid)!)
+  await Bun.sleep(20)
+  cpuMs.set(11, 150).set(12, 1_050)
+  const load = stop()
+  const outerSeconds = (performance.now() - outerStart) / 1000
+  // 100 ms of CPU (not the 1,200 ms read at the end) over at least the 20 ms slept, at most the time around.
+  expect(load.emulatorProcessCpus!).toBeGreaterThanOrEqual(0.1 / outerSeconds)
+  expect(load.emulatorProcessCpus!).toBeLessThanOrEqual(0.1 / 0.02)
+  expect(watchMachine([])()).not.toHaveProperty("emulatorProcessCpus")
 })
 
 test("prioritised groups weigh CPU_PRIORITY times a default one", () => {
