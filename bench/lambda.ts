@@ -37,9 +37,10 @@
  * the report gives each run's CPU and run-queue wait per invocation. With --pin, the
  * environments run on CPU 0 and the emulators and proxies on the others (bench/pinning.ts): on a
  * 2-core machine that leaves ten environments one core, which measured slower (see README).
- * --emulators process (the default) runs each stack's emulators (dynalite, local-aws-sqs) in a process of
- * their own (local/aws/emulator-process.ts), apart from this one, whose event loop times every duration
- * and AWS call; inline: in this process, as before (the control; README's "Where the emulators run").
+ * --emulators inline (the default) runs each stack's emulators (dynalite, local-aws-sqs) in this process;
+ * process: in a process of their own per stack (local/aws/emulator-process.ts), apart from this one, whose
+ * event loop times every duration and AWS call. Measured side by side on this 2-core machine, that did not
+ * make this process's event loop less late nor the own-time ratio lower (README's "Where the emulators run").
  * --bun-env adds function environment to this product's runs (not Node.js's), e.g.
  * BUN_JSC_useDFGJIT=true: the layer's bootstrap yields to it, as to a function's own setting.
  */
@@ -95,7 +96,7 @@ const { values: args } = parseArgs({
     "no-priority": { type: "boolean", default: false },
     "update-readme": { type: "boolean", default: false },
     "bun-env": { type: "string" },
-    emulators: { type: "string", default: "process" },
+    emulators: { type: "string", default: "inline" },
     help: { type: "boolean", default: false }
   }
 })
@@ -127,7 +128,7 @@ const settings: LoadSettings = {
   concurrency: Number(args.concurrency),
   batchSize: Number(args["batch-size"]),
   warmup,
-  emulators: emulatorPlacement(args.emulators, "process"),
+  emulators: emulatorPlacement(args.emulators, "inline"),
   ...(pinning.environmentCpus ? { environmentCpus: pinning.environmentCpus } : {})
 }
 // What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold

@@ -3,10 +3,10 @@
  *
  * dynalite and local-aws-sqs in a process of their own: started by spawnEmulators, it prints one JSON line
  * with their endpoints, then serves until its standard input ends (the parent closed it, or died: the
- * kernel closes the pipe then, so the emulators are never left behind) or it gets SIGTERM. The benchmark
- * runs them so, apart from the process whose event loop times the durations and the AWS calls: in that
- * process, every request the emulators served delayed the Runtime API's and the proxies' timers alike for
- * both runtimes (README, "Where the emulators run").
+ * kernel closes the pipe then, so the emulators are never left behind) or it gets SIGTERM. `bun run bench
+ * --emulators process` runs them so, apart from the process whose event loop times the durations and the
+ * AWS calls, where every request they serve may delay those timings for both runtimes alike (README,
+ * "Where the emulators run": on a 2-core machine it did not help, so inline stays the default).
  */
 import { Schema } from "effect"
 import { type Endpoint, startDynamoDb, startSqs } from "./emulators.ts"
