@@ -10,6 +10,14 @@
  * the body is kept as views on the reads: an answer whose body came in one read is not copied at all.
  */
 
+const isDigit = (c: number) => c >= 48 && c <= 57
+
+/** `HTTP/1.0` or `HTTP/1.1`, a status code of three digits (100-999), then the end or a space and a reason. */
+const isStatusLine = (head: string, eol: number): boolean =>
+  head.startsWith("HTTP/1.") && (head.charCodeAt(7) === 48 || head.charCodeAt(7) === 49) &&
+  head.charCodeAt(8) === 32 && head.charCodeAt(9) >= 49 && head.charCodeAt(9) <= 57 && isDigit(head.charCodeAt(10)) &&
+  isDigit(head.charCodeAt(11)) && (eol === 12 || (eol > 12 && head.charCodeAt(12) === 32))
+
 /** An answer; its shape is the AWS SDK's HttpResponse's (the runtime reads `bodyText` of it). */
 export interface Answer {
   readonly statusCode: number
@@ -108,27 +116,39 @@ export class AnswerParser {
     return bytes.length
   }
 
+  /**
+   * The head (up to its blank line) read by index, not split into lines nor matched line by line: an answer's
+   * head is new text each time (its request id, its date), so JavaScriptCore's caches of a split or match
+   * never hit, and each array and match was an allocation per answer.
+   */
   private readHead(head: string): void {
-    const lines = head.split("\r\n")
-    const status = /^HTTP\/1\.[01] ([1-9]\d\d)(?: (.*))?$/.exec(lines[0]!)
-    if (!status) throw new BadAnswer(`not an HTTP/1.1 status line: ${JSON.stringify(lines[0]!.slice(0, 80))}`)
-    const headers: Record<string, string> = {}
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!
-      const colon = line.indexOf(":")
-      if (colon < 1) throw new BadAnswer(`not a header line: ${JSON.stringify(line.slice(0, 80))}`)
-      const name = line.slice(0, colon).toLowerCase()
-      // "Name: value" as servers write it needs no trimming; anything else is trimmed.
-      const value = line.charCodeAt(colon + 1) === 32 && line.charCodeAt(colon + 2) > 32 &&
-          line.charCodeAt(line.length - 1) > 32
-        ? line.slice(colon + 2)
-        : line.slice(colon + 1).trim()
-      headers[name] = name in headers ? `${headers[name]}, ${value}` : value
+    let eol = head.indexOf("\r\n")
+    if (eol < 0) eol = head.length
+    const reason = eol > 13 ? head.slice(13, eol) : ""
+    if (!isStatusLine(head, eol) || (reason !== "" && /[\r\n]/.test(reason))) {
+      throw new BadAnswer(`not an HTTP/1.1 status line: ${JSON.stringify(head.slice(0, Math.min(eol, 80)))}`)
     }
-    const code = Number(status[1])
+    const headers: Record<string, string> = {}
+    for (let at = eol + 2; at < head.length; at = eol + 2) {
+      eol = head.indexOf("\r\n", at)
+      if (eol < 0) eol = head.length
+      const colon = head.indexOf(":", at)
+      if (colon <= at || colon > eol) {
+        throw new BadAnswer(`not a header line: ${JSON.stringify(head.slice(at, Math.min(eol, at + 80)))}`)
+      }
+      const name = head.slice(at, colon).toLowerCase()
+      // "Name: value" as servers write it needs no trimming; anything else is trimmed.
+      const value = head.charCodeAt(colon + 1) === 32 && head.charCodeAt(colon + 2) > 32 &&
+          head.charCodeAt(eol - 1) > 32
+        ? head.slice(colon + 2, eol)
+        : head.slice(colon + 1, eol).trim()
+      const before = headers[name]
+      headers[name] = before === undefined ? value : `${before}, ${value}`
+    }
+    const code = (head.charCodeAt(9) - 48) * 100 + (head.charCodeAt(10) - 48) * 10 + head.charCodeAt(11) - 48
     if (code < 200) return // 100 Continue and the like: the real answer follows
     this.statusCode = code
-    this.reason = status[2] ?? ""
+    this.reason = reason
     this.headers = headers
     this.keepAlive = !/(^|,)\s*close\s*($|,)/i.test(headers["connection"] ?? "")
     const coding = headers["transfer-encoding"]

@@ -46,6 +46,32 @@ describe("AnswerParser", () => {
     expect(() => new AnswerParser().feed(bytes("HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n"))).toThrow(BadAnswer)
     expect(() => new AnswerParser().feed(bytes("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nab"))).toThrow(BadAnswer)
   })
+  test("reads a head by index as the regular expressions read it: every status line and header line", () => {
+    const head = (raw: string) => new AnswerParser().feed(bytes(`${raw}\r\ncontent-length: 0\r\n\r\n`))
+    for (
+      const bad of ["HTTP/2.0 200 OK", "HTTP/1.2 200 OK", "HTTP/1.1  200 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK"]
+    ) {
+      expect(() => head(bad)).toThrow(BadAnswer)
+    }
+    for (
+      const bad of ["HTTP/1.1 200OK", "HTTP/1.1 2x0 OK", "http/1.1 200 OK", "HTTP/1.1 200 O\rK", "HTTP/1.1 200 O\nK"]
+    ) {
+      expect(() => head(bad)).toThrow(BadAnswer)
+    }
+    expect(head("HTTP/1.0 200")!.reason).toBe("")
+    expect(head("HTTP/1.1 404 ")!.reason).toBe("")
+    expect(head("HTTP/1.1 503 Service  Unavailable")!).toMatchObject({
+      statusCode: 503,
+      reason: "Service  Unavailable"
+    })
+    // A line without a colon, or one starting with it, is not a header, even when a later line has one.
+    for (const bad of ["HTTP/1.1 200 OK\r\nno-colon", "HTTP/1.1 200 OK\r\n: v", "HTTP/1.1 200 OK\r\nx\r\ny: 1"]) {
+      expect(() => head(bad)).toThrow(BadAnswer)
+    }
+    const answer = head("HTTP/1.1 200 OK\r\nA:1\r\nb:  two \r\nA: 3\r\nEmpty:\r\nc: x:y\r\nLAST:\tz")!
+    expect(answer.headers).toEqual({ a: "1, 3", b: "two", empty: "", c: "x:y", last: "z", "content-length": "0" })
+  })
+
   test("a body that came in one read is a view on that read, not a copy; over several reads, one joined copy", () => {
     const read = Buffer.from(SIZED)
     const answer = new AnswerParser().feed(read)!
