@@ -1,5 +1,5 @@
 /**
- * bun bench/answer-parse.ts [--iterations 20000] [--rounds 5]
+ * bun bench/answer-parse.ts [--iterations 20000] [--rounds 5] [--young 200] [--sdk 2000]
  *
  * The socket transport's JavaScript per request, piece by piece, in one process with no socket: the
  * function's three answers as AWS writes them (bench/canned-aws.ts: BatchGetItem of 10 keys, BatchWriteItem,
@@ -8,17 +8,33 @@
  * promise settled per answer; and a signed request's bytes (shared/http1/request-message.ts) for each. Also
  * the round-trip probe's own mark (a getrusage and a read of /proc/thread-self/schedstat), which its
  * sockets' "body read" takes once more per read of an answer after the first. Prints µs per operation,
- * the median over rounds, with the lowest and highest round.
+ * the median over rounds, with the lowest and highest round. Then the same parses in a young process, as
+ * a Lambda environment runs them (a few hundred answers in its life, its code not yet optimized by the
+ * JIT): per round a fresh process parses --young answers of each kind in turn, and the mean per answer
+ * after the first is printed. Last, in place: per round a fresh process sends --sdk BatchGetItem requests of
+ * 10 keys through the SDK's client on the socket transport (src/aws/clients.ts) to the canned answers served
+ * by a process of their own, and times the socket's data handler per answer (Bun.connect wrapped from
+ * outside, as the round-trip probe wraps it: its "body read"), over its first 100 answers, the next 200, and
+ * so on: the parser's cost among the SDK's code, as the function runs it, young and then warm.
  */
+import { BatchGetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { AnswerParser, bodyText } from "../shared/http1/answer-parser.ts"
 import { requestMessage } from "../shared/http1/request-message.ts"
-import { cannedAnswer } from "./canned-aws.ts"
+import { transport } from "../src/aws/clients.ts"
+import { cannedAnswer, spawnCannedAws } from "./canned-aws.ts"
 import { fmt, median, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
-  options: { iterations: { type: "string", default: "20000" }, rounds: { type: "string", default: "5" } }
+  options: {
+    iterations: { type: "string", default: "20000" },
+    rounds: { type: "string", default: "5" },
+    young: { type: "string", default: "200" },
+    sdk: { type: "string", default: "2000" },
+    child: { type: "boolean", default: false },
+    "sdk-child": { type: "string" }
+  }
 })
 const iterations = Number(args.iterations)
 const rounds = Number(args.rounds)
@@ -105,6 +121,75 @@ const probeMark = () => {
   return Number(s.slice(0, s.indexOf(" "))) / 1e6
 }
 
+const kinds = Object.keys(targets) as Array<keyof typeof targets>
+
+/** In a fresh process: --young answers of each kind parsed in turn, one read each; µs per parse by kind. */
+const youngChild = () => {
+  const times = kinds.map(() => Array.from({ length: Number(args.young) }, () => 0))
+  const answers = kinds.map((kind) => Array.from({ length: Number(args.young) }, () => wire(kind).whole))
+  for (let i = 0; i < Number(args.young); i++) {
+    for (let k = 0; k < kinds.length; k++) {
+      const start = Bun.nanoseconds()
+      parse(answers[k]![i]!)
+      times[k]![i] = (Bun.nanoseconds() - start) / 1000
+    }
+  }
+  console.log(JSON.stringify(times.map((us) => us.slice(1).reduce((a, b) => a + b, 0) / (us.length - 1))))
+}
+const BUCKETS = [100, 300, 1000, 2000, 5000, 10000]
+
+/** In a fresh process: the data handler's wall time per answer of the SDK's requests, by bucket (µs). */
+const sdkChild = async (endpoint: string) => {
+  const times: Array<number> = []
+  const connect = Bun.connect
+  Bun.connect = ((options: Parameters<typeof Bun.connect>[0]) => {
+    const handlers = options.socket
+    return connect(
+      {
+        ...options,
+        socket: {
+          ...handlers,
+          data(socket, chunk) {
+            const start = Bun.nanoseconds()
+            try {
+              return handlers.data?.(socket, chunk)
+            } finally {
+              times.push((Bun.nanoseconds() - start) / 1000)
+            }
+          }
+        }
+      } as typeof options
+    )
+  }) as typeof Bun.connect
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIAANSWERPARSE00000", secretAccessKey: "answer-parse-bench-not-a-real-one" },
+    maxAttempts: 1,
+    ...transport(1, "socket")
+  })
+  for (let i = 0; i < Number(args.sdk); i++) {
+    await client.send(new BatchGetItemCommand({ RequestItems: { products: { Keys: keys } } }))
+  }
+  client.destroy()
+  let from = 0
+  const means: Array<number> = []
+  for (const upTo of BUCKETS.filter((b) => b <= times.length)) {
+    means.push(times.slice(from, upTo).reduce((a, b) => a + b, 0) / (upTo - from))
+    from = upTo
+  }
+  console.log(JSON.stringify(means))
+}
+
+if (args.child) {
+  youngChild()
+  process.exit(0)
+}
+if (args["sdk-child"]) {
+  await sdkChild(args["sdk-child"])
+  process.exit(0)
+}
+
 let sink: unknown
 const cases: Array<[string, () => unknown]> = []
 const POOL = 1024
@@ -162,6 +247,49 @@ console.log(table(
   ["operation", "median µs", "min", "max"],
   [...perRound].map(([label, us]) => [label, fmt(median(us), 3), fmt(Math.min(...us), 3), fmt(Math.max(...us), 3)])
 ))
+
+const young = kinds.map(() => [] as Array<number>)
+for (let round = 0; round < rounds; round++) {
+  const child = Bun.spawnSync([process.execPath, import.meta.path, "--child", "--young", args.young!])
+  const means = JSON.parse(child.stdout.toString()) as Array<number>
+  means.forEach((us, k) => young[k]!.push(us))
+}
+console.log(`\nyoung: a fresh process per round parses ${args.young} answers of each kind in turn (one read each)`)
+console.log(table(
+  ["answer", "median µs", "min", "max"],
+  kinds.map((kind, k) => [
+    `${kind}, answers 2-${args.young}`,
+    fmt(median(young[k]!), 3),
+    fmt(Math.min(...young[k]!), 3),
+    fmt(Math.max(...young[k]!), 3)
+  ])
+))
+
+if (Number(args.sdk) > 0) {
+  const { server, endpoint } = await spawnCannedAws()
+  const buckets: Array<Array<number>> = []
+  for (let round = 0; round < rounds; round++) {
+    const child = Bun.spawn([process.execPath, import.meta.path, "--sdk-child", endpoint, "--sdk", args.sdk!], {
+      stdout: "pipe",
+      stderr: "inherit"
+    })
+    const means = JSON.parse(await new Response(child.stdout).text()) as Array<number>
+    means.forEach((us, b) => (buckets[b] ??= []).push(us))
+  }
+  server.kill()
+  console.log(
+    `\nin place: the SDK's BatchGetItem on the sockets, the data handler per answer, a fresh process per round`
+  )
+  console.log(table(
+    ["answers", "median µs", "min", "max"],
+    buckets.map((us, b) => [
+      `${(BUCKETS[b - 1] ?? 0) + 1}-${BUCKETS[b]}`,
+      fmt(median(us), 1),
+      fmt(Math.min(...us), 1),
+      fmt(Math.max(...us), 1)
+    ])
+  ))
+}
 
 async function loadAverage() {
   return (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ")
