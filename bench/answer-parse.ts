@@ -15,7 +15,7 @@
  * 10 keys through the SDK's client on the socket transport (src/aws/clients.ts) to the canned answers served
  * by a process of their own, and times the socket's data handler per answer (Bun.connect wrapped from
  * outside, as the round-trip probe wraps it: its "body read"), over its first 100 answers, the next 200, and
- * so on: the parser's cost among the SDK's code, as the function runs it, young and then warm.
+ * so on (mean and median): the parser's cost among the SDK's code, as the function runs it, young and then warm.
  */
 import { BatchGetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { readFileSync } from "node:fs"
@@ -173,12 +173,13 @@ const sdkChild = async (endpoint: string) => {
   }
   client.destroy()
   let from = 0
-  const means: Array<number> = []
+  const buckets: Array<[mean: number, p50: number]> = []
   for (const upTo of BUCKETS.filter((b) => b <= times.length)) {
-    means.push(times.slice(from, upTo).reduce((a, b) => a + b, 0) / (upTo - from))
+    const bucket = times.slice(from, upTo)
+    buckets.push([bucket.reduce((a, b) => a + b, 0) / bucket.length, median(bucket)])
     from = upTo
   }
-  console.log(JSON.stringify(means))
+  console.log(JSON.stringify(buckets))
 }
 
 if (args.child) {
@@ -267,26 +268,29 @@ console.log(table(
 
 if (Number(args.sdk) > 0) {
   const { server, endpoint } = await spawnCannedAws()
-  const buckets: Array<Array<number>> = []
+  const means: Array<Array<number>> = []
+  const p50s: Array<Array<number>> = []
   for (let round = 0; round < rounds; round++) {
     const child = Bun.spawn([process.execPath, import.meta.path, "--sdk-child", endpoint, "--sdk", args.sdk!], {
       stdout: "pipe",
       stderr: "inherit"
     })
-    const means = JSON.parse(await new Response(child.stdout).text()) as Array<number>
-    means.forEach((us, b) => (buckets[b] ??= []).push(us))
+    const buckets = JSON.parse(await new Response(child.stdout).text()) as Array<[number, number]>
+    buckets.forEach(([mean, p50], b) => {
+      ;(means[b] ??= []).push(mean)
+      ;(p50s[b] ??= []).push(p50)
+    })
   }
   server.kill()
   console.log(
     `\nin place: the SDK's BatchGetItem on the sockets, the data handler per answer, a fresh process per round`
   )
   console.log(table(
-    ["answers", "median µs", "min", "max"],
-    buckets.map((us, b) => [
+    ["answers", "mean µs: median [min-max] over rounds", "p50 µs: median [min-max]"],
+    means.map((us, b) => [
       `${(BUCKETS[b - 1] ?? 0) + 1}-${BUCKETS[b]}`,
-      fmt(median(us), 1),
-      fmt(Math.min(...us), 1),
-      fmt(Math.max(...us), 1)
+      `${fmt(median(us), 1)} [${fmt(Math.min(...us), 1)}-${fmt(Math.max(...us), 1)}]`,
+      `${fmt(median(p50s[b]!), 1)} [${fmt(Math.min(...p50s[b]!), 1)}-${fmt(Math.max(...p50s[b]!), 1)}]`
     ])
   ))
 }
