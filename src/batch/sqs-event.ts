@@ -1,4 +1,5 @@
 import { Effect, Result, Schema } from "effect"
+import { compiledDecoder } from "../domain/compiled-decoder.ts"
 import { InvalidEvent } from "../domain/errors.ts"
 import { oneLine } from "../domain/one-line.ts"
 import { leafSpan } from "../observability/span.ts"
@@ -15,8 +16,8 @@ const SqsRecord = Schema.Struct({
   }))
 })
 const SqsEvent = Schema.Struct({ Records: Schema.Array(SqsRecord) })
-// Made once, as it runs for every invocation.
-const decodeEvent = Schema.decodeUnknownResult(SqsEvent)
+// Made once and compiled, as it runs for every invocation.
+const decodeEvent = compiledDecoder(SqsEvent)
 
 /** One SQS record, reduced to what processing needs. */
 export interface BatchRecord {

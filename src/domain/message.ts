@@ -1,4 +1,5 @@
 import { Result, Schema } from "effect"
+import { compiledDecoder } from "./compiled-decoder.ts"
 import { InvalidMessage } from "./errors.ts"
 import { DYNAMO_PARTITION_KEY_MAX_BYTES, unstorableNumber, utf8Bytes } from "./limits.ts"
 import { oneLine } from "./one-line.ts"
@@ -34,9 +35,9 @@ const Pk = Schema.String.check(
   sqsSafe
 )
 
-// Built once, as they run for every record. Unknown extra fields are ignored (Struct strips them).
-const decodeAdd = Schema.decodeUnknownResult(Schema.Struct({ name: Name, price: Price }))
-const decodeGet = Schema.decodeUnknownResult(Schema.Struct({ pk: Pk }))
+// Built once and compiled, as they run for every record. Unknown extra fields are ignored (Struct strips them).
+const decodeAdd = compiledDecoder(Schema.Struct({ name: Name, price: Price }))
+const decodeGet = compiledDecoder(Schema.Struct({ pk: Pk }))
 
 const invalid = (reason: string) => Result.fail(new InvalidMessage({ reason }))
 
