@@ -15,16 +15,12 @@ const RequestPermits = Context.Reference<Semaphore.Semaphore>("RequestPermits", 
   defaultValue: () => Semaphore.makeUnsafe(DEFAULT_MAX_CONCURRENCY)
 })
 
+// Both below run per AWS call or per invocation: plain flatMaps, as a generator costs more to run on JavaScriptCore.
+
 /** One AWS call, made once a permit is free and holding it until the call ends. */
 export const withRequestPermit = <A, E, R>(call: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.gen(function*() {
-    const permits = yield* RequestPermits
-    return yield* permits.withPermits(1)(call)
-  })
+  Effect.flatMap(RequestPermits, (permits) => permits.withPermits(1)(call))
 
 /** Runs `effect` (an invocation) with fresh permits: MaxRequestsInFlight AWS requests at most. */
 export const withRequestPermits = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.gen(function*() {
-    const permits = yield* Semaphore.make(yield* MaxRequestsInFlight)
-    return yield* Effect.provideService(effect, RequestPermits, permits)
-  })
+  Effect.flatMap(MaxRequestsInFlight, (max) => Effect.provideServiceEffect(effect, RequestPermits, Semaphore.make(max)))
