@@ -6,6 +6,8 @@
  * (every key found) and SendMessageBatch (every entry sent, with the MD5s the SDK checks). It signs
  * DynamoDB's answers with x-amz-crc32, as DynamoDB does. Run in its own process by bench/hot-path.ts,
  * so that producing the answers costs the measured function nothing. Prints its URL, then serves.
+ * CANNED_AWS_DELAY_MS (default 0) holds every answer that long, as the load benchmark's proxies do (4 ms),
+ * so that the measured function's event loop goes idle between its round trips as in an environment.
  */
 import { createHash } from "node:crypto"
 
@@ -107,13 +109,21 @@ export const cannedAnswer = (target: string, request: string): CannedAnswer => {
   }
 }
 
-/** Serves the canned answers on 127.0.0.1, DynamoDB and SQS on the same port. */
-export const startCannedAws = (port = 0) =>
+/** The answer delay in ms from CANNED_AWS_DELAY_MS: 0 when unset; a negative or non-number value is refused. */
+export const answerDelayMs = (value: string | undefined): number => {
+  const ms = Number(value ?? "0")
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`CANNED_AWS_DELAY_MS: a number of ms ≥ 0, not ${value}`)
+  return ms
+}
+
+/** Serves the canned answers on 127.0.0.1, DynamoDB and SQS on the same port, each after delayMs. */
+export const startCannedAws = (port = 0, delayMs = 0) =>
   Bun.serve({
     hostname: "127.0.0.1",
     port,
     async fetch(request) {
       const answer = cannedAnswer(request.headers.get("x-amz-target") ?? "", await request.text())
+      if (delayMs > 0) await Bun.sleep(delayMs)
       return new Response(answer.body, { status: answer.status, headers: answer.headers })
     }
   })
@@ -131,6 +141,6 @@ export const spawnCannedAws = async () => {
 }
 
 if (import.meta.main) {
-  const server = startCannedAws()
+  const server = startCannedAws(0, answerDelayMs(process.env.CANNED_AWS_DELAY_MS))
   console.log(server.url.href)
 }
