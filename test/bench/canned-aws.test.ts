@@ -3,7 +3,7 @@ import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { md5OfMessageAttributes } from "aws-md5-of-message-attributes"
 import { afterAll, describe, expect, test } from "bun:test"
-import { attributesMd5, startCannedAws } from "../../bench/canned-aws.ts"
+import { answerDelayMs, attributesMd5, startCannedAws } from "../../bench/canned-aws.ts"
 import { transport } from "../../src/aws/clients.ts"
 import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 
@@ -48,5 +48,25 @@ describe("bench/canned-aws.ts: the hot-path bench's AWS", () => {
       })
     )
     expect(sent.Successful?.map((s) => s.Id)).toEqual(["0"])
+  })
+
+  test("CANNED_AWS_DELAY_MS holds every answer that long; unset is 0, a bad value is refused", async () => {
+    expect(answerDelayMs(undefined)).toBe(0)
+    expect(answerDelayMs("4")).toBe(4)
+    expect(() => answerDelayMs("-1")).toThrow(/CANNED_AWS_DELAY_MS/)
+    expect(() => answerDelayMs("soon")).toThrow(/CANNED_AWS_DELAY_MS/)
+    const held = startCannedAws(0, 40)
+    try {
+      const started = performance.now()
+      const answer = await fetch(held.url, {
+        method: "POST",
+        headers: { "x-amz-target": "DynamoDB_20120810.BatchWriteItem" },
+        body: JSON.stringify({ RequestItems: {} })
+      })
+      expect(answer.status).toBe(200)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(39)
+    } finally {
+      held.stop(true)
+    }
   })
 })
