@@ -1,6 +1,6 @@
 /**
  * bun bench/env-cpu.ts [--invocations 500] [--warmup 200] [--rounds 2] [--cases add,read] [--memory 1024]
- *                      [--variants null,pipe,delay,pipe+delay] [--delay 4]
+ *                      [--variants null,pipe,delay,pipe+delay,quota+delay] [--delay 4]
  *
  * Why an invocation's JavaScript-thread CPU in an execution environment is above the in-process hot
  * path's (bench/hot-path.ts), on both runtimes: the hot path's runner (bench/hot-path-runner.ts, the same
@@ -8,7 +8,9 @@
  * environment's conditions added at a time. `null`: stdout to /dev/null, AWS answering at once (as
  * hot-path.ts). `pipe`: the function's stdout a pipe this process drains, as the local Runtime API reads an
  * environment's log lines. `delay`: every AWS answer held --delay ms (the load benchmark's proxies' 4 ms),
- * so that the event loop goes idle between round trips. Every variant × runtime × case runs in a fresh
+ * so that the event loop goes idle between round trips. `quota`: the runner in a cgroup with the memory
+ * size's CPU quota and memory limit (local/limits/, as an environment's, where the machine has cgroups).
+ * Variants combine with +. Every variant × runtime × case runs in a fresh
  * process per round, the order reversed every other round; printed: the median over rounds of the JS
  * thread's CPU per invocation, each variant's extra over `null`, and Bun / Node.js round by round.
  */
@@ -17,6 +19,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
+import { detectCgroups } from "../local/limits/cgroups.ts"
 import { bundle } from "../scripts/build/bundle.ts"
 import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
@@ -44,7 +47,13 @@ const memoryMb = Number(args.memory)
 const cases = args.cases!.split(",")
 const variants = args.variants!.split(",")
 for (const v of variants) {
-  if (!["null", "pipe", "delay", "pipe+delay"].includes(v)) throw new Error(`--variants: null, pipe, delay, pipe+delay`)
+  if (!v.split("+").every((part) => ["null", "pipe", "delay", "quota"].includes(part))) {
+    throw new Error(`--variants: null, pipe, delay, quota, or some of them joined by +, not ${v}`)
+  }
+}
+const cgroups = detectCgroups()
+if (variants.some((v) => v.includes("quota")) && !cgroups.available) {
+  throw new Error(`--variants quota needs cgroups: ${cgroups.reason}`)
 }
 const rounds = Number(args.rounds)
 
@@ -101,7 +110,9 @@ const measure = async (runtime: "bun" | "node", variant: string, kind: string, r
     ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", runner, join(bunDir, "handler.js")]
     : [node, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, runner, join(nodeDir, "handler.mjs")]
   const piped = variant.includes("pipe")
-  const child = Bun.spawn([...command, kind, args.invocations!, args.warmup!, out], {
+  const limit = variant.includes("quota") ? cgroups.create!(`env-cpu-${process.pid}-${runtime}`, memoryMb) : undefined
+  limit?.setCpuPhase("invoke")
+  const child = Bun.spawn([...(limit ? limit.wrap(command) : command), kind, args.invocations!, args.warmup!, out], {
     env: { ...functionEnv(endpoint), ...(runtime === "bun" ? layerEnv(memoryMb) : {}) },
     stdout: piped ? "pipe" : "ignore",
     stderr: "pipe"
@@ -115,7 +126,9 @@ const measure = async (runtime: "bun" | "node", variant: string, kind: string, r
     : Promise.resolve()
   const stderr = await new Response(child.stderr).text()
   await drained
-  if ((await child.exited) !== 0) throw new Error(`${runtime} ${variant} ${kind} failed:\n${stderr}`)
+  const code = await child.exited
+  limit?.remove()
+  if (code !== 0) throw new Error(`${runtime} ${variant} ${kind} failed:\n${stderr}`)
   const m = JSON.parse(readFileSync(out, "utf8")) as Measured
   const total = m.invocations + Number(args.warmup)
   return piped ? { ...m, stdoutBytes: bytes / total } : m
