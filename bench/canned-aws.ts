@@ -132,13 +132,33 @@ export const startCannedAws = (port = 0, delayMs = 0) =>
  * This script in a process of its own, so that its CPU is not the measured process's: the process, and the
  * endpoint it serves (the first line it prints).
  */
-export const spawnCannedAws = async () => {
-  const server = Bun.spawn([process.execPath, import.meta.path], { stdout: "pipe", stderr: "inherit" })
+export const spawnCannedAws = async (delayMs = 0) => {
+  const server = Bun.spawn([process.execPath, import.meta.path], {
+    env: { ...process.env, CANNED_AWS_DELAY_MS: String(delayMs) },
+    stdout: "pipe",
+    stderr: "inherit"
+  })
   const reader = server.stdout.getReader()
   const endpoint = new TextDecoder().decode((await reader.read()).value).trim().replace(/\/$/, "")
   reader.releaseLock()
   return { server, endpoint }
 }
+
+/** What a function measured outside Lambda against these answers needs set: its settings, endpoints, a fake identity. */
+export const cannedFunctionEnv = (endpoint: string, memoryMb: number): Record<string, string> => ({
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  TABLE_NAME: "hot-path-products",
+  OUTPUT_QUEUE_URL: `${endpoint}/000000000000/hot-path-output`,
+  DEAD_LETTER_QUEUE_URL: `${endpoint}/000000000000/hot-path-dlq`,
+  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  AWS_ENDPOINT_URL_SQS: endpoint,
+  AWS_REGION: "us-east-1",
+  AWS_DEFAULT_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIAHOTPATHBENCH0000",
+  AWS_SECRET_ACCESS_KEY: "hot-path-bench-secret-key-not-a-real-one0",
+  AWS_LAMBDA_FUNCTION_NAME: "hot-path",
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb)
+})
 
 if (import.meta.main) {
   const server = startCannedAws(0, answerDelayMs(process.env.CANNED_AWS_DELAY_MS))

@@ -21,6 +21,7 @@ import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
 import { detectCgroups } from "../local/limits/cgroups.ts"
 import { bundle } from "../scripts/build/bundle.ts"
+import { cannedFunctionEnv, spawnCannedAws } from "./canned-aws.ts"
 import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
@@ -65,34 +66,7 @@ for (const file of await bundle(join(ROOT, "src", "handler.ts"), "handler.js")) 
 const nodeDir = bundleForNode(ROOT)
 const node = nodeBinary(ROOT, NODE_VERSIONS.at(-1)!)
 
-/** bench/canned-aws.ts in a process of its own, answering after delayMs. */
-const canned = async (delayMs: number) => {
-  const server = Bun.spawn([process.execPath, join(import.meta.dir, "canned-aws.ts")], {
-    env: { ...process.env, CANNED_AWS_DELAY_MS: String(delayMs) },
-    stdout: "pipe",
-    stderr: "inherit"
-  })
-  const reader = server.stdout.getReader()
-  const endpoint = new TextDecoder().decode((await reader.read()).value).trim().replace(/\/$/, "")
-  reader.releaseLock()
-  return { server, endpoint }
-}
-const servers = { now: await canned(0), held: await canned(Number(args.delay)) }
-
-const functionEnv = (endpoint: string): Record<string, string> => ({
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  TABLE_NAME: "hot-path-products",
-  OUTPUT_QUEUE_URL: `${endpoint}/000000000000/hot-path-output`,
-  DEAD_LETTER_QUEUE_URL: `${endpoint}/000000000000/hot-path-dlq`,
-  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-  AWS_ENDPOINT_URL_SQS: endpoint,
-  AWS_REGION: "us-east-1",
-  AWS_DEFAULT_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "AKIAHOTPATHBENCH0000",
-  AWS_SECRET_ACCESS_KEY: "hot-path-bench-secret-key-not-a-real-one0",
-  AWS_LAMBDA_FUNCTION_NAME: "hot-path",
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb)
-})
+const servers = { now: await spawnCannedAws(), held: await spawnCannedAws(Number(args.delay)) }
 
 interface Measured {
   readonly invocations: number
@@ -113,7 +87,7 @@ const measure = async (runtime: "bun" | "node", variant: string, kind: string, r
   const limit = variant.includes("quota") ? cgroups.create!(`env-cpu-${process.pid}-${runtime}`, memoryMb) : undefined
   limit?.setCpuPhase("invoke")
   const child = Bun.spawn([...(limit ? limit.wrap(command) : command), kind, args.invocations!, args.warmup!, out], {
-    env: { ...functionEnv(endpoint), ...(runtime === "bun" ? layerEnv(memoryMb) : {}) },
+    env: { ...cannedFunctionEnv(endpoint, memoryMb), ...(runtime === "bun" ? layerEnv(memoryMb) : {}) },
     stdout: piped ? "pipe" : "ignore",
     stderr: "pipe"
   })

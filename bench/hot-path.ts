@@ -34,7 +34,7 @@ import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { usageOf } from "../local/flow/usage.ts"
 import { bundle, bundleConfig } from "../scripts/build/bundle.ts"
-import { spawnCannedAws } from "./canned-aws.ts"
+import { cannedFunctionEnv, spawnCannedAws } from "./canned-aws.ts"
 import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
@@ -158,20 +158,7 @@ const builds: Array<Build> = traceVariants.length === 0 ?
     }))
   )
 
-const functionEnv: Record<string, string> = {
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  TABLE_NAME: "hot-path-products",
-  OUTPUT_QUEUE_URL: `${endpoint}/000000000000/hot-path-output`,
-  DEAD_LETTER_QUEUE_URL: `${endpoint}/000000000000/hot-path-dlq`,
-  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-  AWS_ENDPOINT_URL_SQS: endpoint,
-  AWS_REGION: "us-east-1",
-  AWS_DEFAULT_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "AKIAHOTPATHBENCH0000",
-  AWS_SECRET_ACCESS_KEY: "hot-path-bench-secret-key-not-a-real-one0",
-  AWS_LAMBDA_FUNCTION_NAME: "hot-path",
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb)
-}
+const functionEnv = cannedFunctionEnv(endpoint, memoryMb)
 
 // runtime/bootstrap's settings for this memory size.
 const bunEnv = layerEnv(memoryMb, { fullJit: args["bun-full-jit"] === true })
