@@ -40,6 +40,10 @@ export const DEFAULT_AWS_HTTP_CLIENT: AwsHttpClientName = "socket"
 const proxyVariable = (env: Environment, name: string): string | undefined =>
   env[name.toLowerCase()] || env[name] || undefined
 
+/** Whether any proxy variable is set: only then can a request need fetch rather than the sockets. */
+export const proxyConfigured = (env: Environment): boolean =>
+  proxyVariable(env, "HTTPS_PROXY") !== undefined || proxyVariable(env, "HTTP_PROXY") !== undefined
+
 /**
  * Whether Bun's fetch sends a request to this origin through a proxy, as Bun 1.4.5's fetch was seen to decide
  * (its local cases in test/unit/proxy-transport.test.ts): https_proxy / HTTPS_PROXY for https, http_proxy /

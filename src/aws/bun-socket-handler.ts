@@ -54,7 +54,7 @@ export class BunSocketHandler extends BunFetchHandler {
   }
 
   private pool(request: Request): OriginPool {
-    const key = `${request.protocol}//${request.hostname}:${request.port ?? ""}`
+    const key = originKey(request)
     let pool = this.pools.get(key)
     if (!pool) {
       const https = request.protocol === "https:"
@@ -70,6 +70,9 @@ export class BunSocketHandler extends BunFetchHandler {
     return pool
   }
 }
+
+/** Where a request goes, as a key: one pool (and one proxy decision) per scheme, host and port. */
+export const originKey = (request: Request): string => `${request.protocol}//${request.hostname}:${request.port ?? ""}`
 
 const response = (answer: Answer): Handled["response"] => ({
   statusCode: answer.statusCode,

@@ -2,11 +2,17 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { SQSClient } from "@aws-sdk/client-sqs"
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Context, Effect, Layer } from "effect"
-import { type AwsHttpClientName, DEFAULT_AWS_HTTP_CLIENT, DEFAULT_MAX_CONCURRENCY, proxyApplies } from "../config.ts"
+import {
+  type AwsHttpClientName,
+  DEFAULT_AWS_HTTP_CLIENT,
+  DEFAULT_MAX_CONCURRENCY,
+  proxyApplies,
+  proxyConfigured
+} from "../config.ts"
 import type { Environment } from "../environment.ts"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
 import { bunHashing } from "./bun-hash.ts"
-import { BunSocketHandler, type BunSocketHandlerOptions } from "./bun-socket-handler.ts"
+import { BunSocketHandler, type BunSocketHandlerOptions, originKey } from "./bun-socket-handler.ts"
 import { cacheHandlers } from "./cached-handlers.ts"
 import { checkCrc32 } from "./crc32-check.ts"
 import { leanMiddleware } from "./lean-middleware.ts"
@@ -33,8 +39,9 @@ export const transport = (
   if (!process.versions.bun) return {}
   if (client === "fetch") return { requestHandler: new BunFetchHandler({ keepAlive: true }) }
   const options = { connectionsPerOrigin: connections }
-  const proxies = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((name) => env[name])
-  return { requestHandler: proxies ? new ProxiedThroughFetch(options, env) : new BunSocketHandler(options) }
+  return {
+    requestHandler: proxyConfigured(env) ? new ProxiedThroughFetch(options, env) : new BunSocketHandler(options)
+  }
 }
 
 /**
@@ -50,7 +57,7 @@ class ProxiedThroughFetch extends BunSocketHandler {
   }
 
   override handle(...[request, options]: Parameters<BunSocketHandler["handle"]>) {
-    const origin = `${request.protocol}//${request.hostname}:${request.port ?? ""}`
+    const origin = originKey(request)
     let proxied = this.proxied.get(origin)
     if (proxied === undefined) {
       proxied = proxyApplies(this.env, request.protocol, request.hostname, request.port)
