@@ -130,16 +130,18 @@ describe("EnvironmentCounters", () => {
   })
 })
 
+/** One run's contention, as both contentionTable tests give it. */
+const contention = {
+  warmInvocations: 90,
+  cpuMs: 8.02,
+  runQueueMs: 4.57,
+  involuntarySwitches: 3,
+  throttledPeriods: 0,
+  throttledMs: 0,
+  threads: []
+}
+
 test("contentionTable: a row per measured run, each CPU's busy share", () => {
-  const contention = {
-    warmInvocations: 90,
-    cpuMs: 8.02,
-    runQueueMs: 4.57,
-    involuntarySwitches: 3,
-    throttledPeriods: 0,
-    throttledMs: 0,
-    threads: []
-  }
   const machine = { cpuBusy: { cpu0: 0.5, cpu1: 1 }, benchProcessCpus: 0.29 }
   const lines = contentionTable([
     { variant: "bun", memoryMb: 1024, environments: 1, schedule: "side by side", contention, machine },
@@ -155,15 +157,6 @@ test("contentionTable: a row per measured run, each CPU's busy share", () => {
 })
 
 test("contentionTable: the emulator processes' CPUs beside the benchmark process's, 'inline' where they were not", () => {
-  const contention = {
-    warmInvocations: 90,
-    cpuMs: 8.02,
-    runQueueMs: 4.57,
-    involuntarySwitches: 3,
-    throttledPeriods: 0,
-    throttledMs: 0,
-    threads: []
-  }
   const inline = { cpuBusy: { cpu0: 0.5 }, benchProcessCpus: 0.29 }
   const own = { cpuBusy: { cpu0: 0.5 }, benchProcessCpus: 0.21, emulatorProcessCpus: 0.13 }
   const lines = contentionTable([
