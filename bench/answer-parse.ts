@@ -24,7 +24,7 @@ import { AnswerParser, bodyText } from "../shared/http1/answer-parser.ts"
 import { requestMessage } from "../shared/http1/request-message.ts"
 import { transport } from "../src/aws/clients.ts"
 import { cannedAnswer, spawnCannedAws } from "./canned-aws.ts"
-import { fmt, median, table } from "./stats.ts"
+import { fmt, mean, median, table } from "./stats.ts"
 
 const { values: args } = parseArgs({
   options: {
@@ -134,7 +134,7 @@ const youngChild = () => {
       times[k]![i] = (Bun.nanoseconds() - start) / 1000
     }
   }
-  console.log(JSON.stringify(times.map((us) => us.slice(1).reduce((a, b) => a + b, 0) / (us.length - 1))))
+  console.log(JSON.stringify(times.map((us) => mean(us.slice(1)))))
 }
 const BUCKETS = [100, 300, 1000, 2000, 5000, 10000]
 
@@ -176,7 +176,7 @@ const sdkChild = async (endpoint: string) => {
   const buckets: Array<[mean: number, p50: number]> = []
   for (const upTo of BUCKETS.filter((b) => b <= times.length)) {
     const bucket = times.slice(from, upTo)
-    buckets.push([bucket.reduce((a, b) => a + b, 0) / bucket.length, median(bucket)])
+    buckets.push([mean(bucket), median(bucket)])
     from = upTo
   }
   console.log(JSON.stringify(buckets))
