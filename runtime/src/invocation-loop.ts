@@ -41,6 +41,13 @@ export class InvocationLoop {
   private stopping = false
   /** Node.js 22 callback handlers answer once the event loop is empty (callbackWaitsForEmptyEventLoop). */
   private onEmptyLoop: (() => void) | undefined
+  /**
+   * Keeps the process alive while a handler runs: a handler whose promise never settles runs into its timeout,
+   * as on Lambda, rather than letting the process exit for lack of pending work. One timer for the loop's life,
+   * ref'd while any handler runs: a timer made and cleared per invocation cost more than its ref and unref.
+   */
+  private readonly keepAlive = setInterval(() => {}, 1 << 30).unref()
+  private running = 0
 
   constructor(
     private readonly api: RuntimeApi,
@@ -109,12 +116,12 @@ export class InvocationLoop {
     const { promise: answered, resolve } = Promise.withResolvers<void>()
     let settled = false
     let release = () => {}
-    // A handler whose promise never settles runs into its timeout, as on Lambda, rather than
-    // letting the process exit for lack of pending work.
-    let keepAlive: ReturnType<typeof setInterval> | undefined = setInterval(() => {}, 1 << 30)
+    let kept = true
+    if (this.running++ === 0) this.keepAlive.ref()
     const stopKeepAlive = () => {
-      clearInterval(keepAlive)
-      keepAlive = undefined
+      if (!kept) return
+      kept = false
+      if (--this.running === 0) this.keepAlive.unref()
     }
     const finish = async (outcome: Outcome) => {
       if (settled) return answered

@@ -17,6 +17,8 @@ import { ConnectionFailed, type Transport } from "./transport.ts"
  */
 export class SocketTransport implements Transport {
   private readonly idle: Array<Connection> = []
+  /** The bytes of GETs with no headers of their own (GET /next, once per invocation), made once per path. */
+  private readonly gets = new Map<string, [string | Uint8Array, number]>()
   private readonly origin: Origin
   private readonly forget = (gone: Connection) => {
     const at = this.idle.indexOf(gone)
@@ -33,7 +35,9 @@ export class SocketTransport implements Transport {
   }
 
   async send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
-    const [request, bytes] = requestMessage(method, path, { Host: this.host, ...headers }, body, this.host)
+    const [request, bytes] = method === "GET" && isEmpty(headers)
+      ? this.get(path)
+      : requestMessage(method, path, { Host: this.host, ...headers }, body, this.host)
     const reused = this.idle.pop()
     if (reused) {
       try {
@@ -58,6 +62,15 @@ export class SocketTransport implements Transport {
     }
   }
 
+  private get(path: string): [string | Uint8Array, number] {
+    let made = this.gets.get(path)
+    if (!made) {
+      made = requestMessage("GET", path, { Host: this.host }, undefined, this.host)
+      this.gets.set(path, made)
+    }
+    return made
+  }
+
   /** Closes the idle connections (tests; the process otherwise ends with them). */
   close(): void {
     for (const connection of this.idle.splice(0)) connection.destroy()
@@ -68,4 +81,9 @@ export class SocketTransport implements Transport {
     if (connection.alive && connection.reusable) this.idle.push(connection)
     return httpAnswer(answer)
   }
+}
+
+const isEmpty = (headers: Record<string, string>): boolean => {
+  for (const _ in headers) return false
+  return true
 }

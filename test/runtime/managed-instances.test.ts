@@ -98,4 +98,25 @@ describe("Managed Instances mode", () => {
       peak: 1
     })
   })
+
+  test(
+    "the process is kept alive while any handler runs, one after another and at once, even with nothing else pending",
+    async () => {
+      // The handlers wait on unref'd timers: without the runtime's keep-alive the process would exit mid-invocation.
+      const classic = start("concurrent.unrefWait", { maxConcurrency: 1 }).env
+      for (const id of ["a", "b", "c"]) expect(payloadOf(await classic.invoke({ ms: 30 }, { requestId: id }))).toBe(id)
+      const { env } = start("concurrent.unrefWait", { maxConcurrency: 2 })
+      await env.start()
+      for (const round of [0, 1]) {
+        const ids = [`r${round}-short`, `r${round}-long`]
+        const results = await Promise.all([
+          env.invoke({ ms: 20 }, { requestId: ids[0] }),
+          env.invoke({ ms: 120 }, { requestId: ids[1] })
+        ])
+        expect(results.map(payloadOf)).toEqual(ids)
+      }
+      expect(env.coldStarts).toBe(1)
+    },
+    10_000
+  )
 })
