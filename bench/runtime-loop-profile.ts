@@ -11,12 +11,12 @@
  * hops, the request's bytes...), and the top functions. `--baseline REF` runs the layer of a git ref too
  * (its runtime/ and shared/ from `git archive`), the two interleaved round by round.
  */
-import { execSync } from "node:child_process"
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
+import { layerAtRef } from "./layer-at-ref.ts"
 import { layerEnv } from "./layer-env.ts"
 import { fmt, mean, table } from "./stats.ts"
 
@@ -50,11 +50,7 @@ interface Layer {
 }
 const layers: Array<Layer> = [{ name: "this checkout", main: join(root, "runtime/src/main.ts"), samples: [] }]
 if (args.baseline) {
-  const dir = join(work, "baseline")
-  mkdirSync(dir)
-  execSync(`git archive ${JSON.stringify(args.baseline)} runtime shared | tar -x -C ${JSON.stringify(dir)}`, {
-    cwd: root
-  })
+  const dir = layerAtRef(root, args.baseline, work)
   layers.push({ name: args.baseline, main: join(dir, "runtime/src/main.ts"), samples: [] })
 }
 
