@@ -37,6 +37,25 @@ const MAX_HEAD = 64 * 1024
 const MAX_LINE = 4096
 const HEAD_END = Buffer.from("\r\n\r\n")
 
+/**
+ * Header names as keys, lower-cased: a server writes the same few names in every answer, so each is lower-cased
+ * once and then found by its text (no new string per header, and the key is the one the headers object already
+ * has). Bounded, so that a server inventing names cannot grow it (AWS's and Lambda's answers use a few dozen).
+ */
+const LOWER = new Map<string, string>()
+const MAX_NAMES = 256
+const lowerName = (raw: string): string => {
+  let lower = LOWER.get(raw)
+  if (lower === undefined) {
+    if (LOWER.size >= MAX_NAMES) return raw.toLowerCase()
+    // Kept as a copy of its own: a slice would keep the whole head it was cut from alive.
+    const name = Buffer.from(raw, "latin1").toString("latin1")
+    lower = name.toLowerCase()
+    LOWER.set(name, lower)
+  }
+  return lower
+}
+
 type Stage = "head" | "sized" | "chunk-line" | "chunk-data" | "chunk-crlf" | "trailers" | "to-close" | "done"
 
 export class AnswerParser {
@@ -136,7 +155,7 @@ export class AnswerParser {
       if (colon <= at || colon > eol) {
         throw new BadAnswer(`not a header line: ${JSON.stringify(head.slice(at, Math.min(eol, at + 80)))}`)
       }
-      const name = head.slice(at, colon).toLowerCase()
+      const name = lowerName(head.slice(at, colon))
       // "Name: value" as servers write it needs no trimming; anything else is trimmed.
       const value = head.charCodeAt(colon + 1) === 32 && head.charCodeAt(colon + 2) > 32 &&
           head.charCodeAt(eol - 1) > 32

@@ -72,6 +72,19 @@ describe("AnswerParser", () => {
     expect(answer.headers).toEqual({ a: "1, 3", b: "two", empty: "", c: "x:y", last: "z", "content-length": "0" })
   })
 
+  test("header names lower-cased in every answer, the same name in any case, past the bound of names kept", () => {
+    // 300 names of their own (more than the parser keeps lower-cased), each in two answers, in two cases.
+    const names = Array.from({ length: 300 }, (_, i) => `X-Name-${i}`)
+    for (const round of [0, 1]) {
+      const head = names.map((n, i) => `${round ? n.toUpperCase() : n}: v${i}`).join("\r\n")
+      const answer = new AnswerParser().feed(bytes(`HTTP/1.1 200 OK\r\n${head}\r\nContent-Length: 0\r\n\r\n`))!
+      expect(Object.keys(answer.headers)).toEqual([...names.map((n) => n.toLowerCase()), "content-length"])
+      expect(answer.headers["x-name-299"]).toBe("v299")
+    }
+    const repeated = new AnswerParser().feed(bytes("HTTP/1.1 204 No Content\r\nVary: a\r\nVARY: b\r\nvary: c\r\n\r\n"))!
+    expect(repeated.headers).toEqual({ vary: "a, b, c" })
+  })
+
   test("a body that came in one read is a view on that read, not a copy; over several reads, one joined copy", () => {
     const read = Buffer.from(SIZED)
     const answer = new AnswerParser().feed(read)!
