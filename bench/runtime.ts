@@ -1,6 +1,7 @@
 /**
  * bun run bench:runtime [--invocations 10000] [--cold-starts 10] [--cold-cache-starts 3]
- *                       [--bun-variants NAME=VALUE[:NAME=VALUE],...] [--node 20.20.2,22.23.3,24.21.0 | none]
+ *                       [--bun-variants NAME=VALUE[:NAME=VALUE],...] [--bun-baseline REF]
+ *                       [--node 20.20.2,22.23.3,24.21.0 | none]
  *
  * Our Bun runtime layer (the built layer zip) against Node.js 20, 22 and 24 (npm's official
  * binaries, pinned in bench/node-binary.ts), each with AWS's runtime interface client (aws-lambda-ric),
@@ -14,16 +15,21 @@
  *    switches of the runtime's process per invocation (bench/thread-stats.ts);
  *  - resident memory after those invocations.
  * --bun-variants adds the same layer with extra function environment, e.g. BUN_RUNTIME_API_CLIENT=fetch
- * (the runtime's fetch client beside its socket one).
+ * (the runtime's fetch client beside its socket one). --bun-baseline REF adds the layer as a git ref has it
+ * (its runtime/ and shared/ bundled as the build bundles them, beside this layer's bun): the layer's code
+ * before and after a change, side by side in one run.
  */
-import { readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { ExecutionEnvironment } from "../local/runtime-api/environment.ts"
 import { processMemoryKb } from "../local/runtime-api/report.ts"
 import { STACK_DEFAULTS } from "../local/stack/defaults.ts"
+import { bundle } from "../scripts/build/bundle.ts"
 import { ENV } from "../src/config.ts"
+import { layerAtRef } from "./layer-at-ref.ts"
 import { settingsEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
@@ -37,6 +43,7 @@ const { values: args } = parseArgs({
     "cold-starts": { type: "string", default: "10" },
     "cold-cache-starts": { type: "string", default: "3" },
     "bun-variants": { type: "string", default: "" },
+    "bun-baseline": { type: "string" },
     node: { type: "string", default: NODE_VERSIONS.join(",") },
     help: { type: "boolean" }
   }
@@ -44,7 +51,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(
     "bun run bench:runtime [--invocations 10000] [--cold-starts 10] [--cold-cache-starts 3] " +
-      "[--bun-variants NAME=VALUE[:NAME=VALUE],...] [--node VERSION,... | none]"
+      "[--bun-variants NAME=VALUE[:NAME=VALUE],...] [--bun-baseline REF] [--node VERSION,... | none]"
   )
   process.exit(0)
 }
@@ -91,6 +98,23 @@ const bunVariants: Array<Runtime> = args["bun-variants"]!.split(",").filter((v) 
   name: `Bun ${Bun.version} (${spec.replaceAll(":", " ")})`,
   env: settingsEnv(spec.split(":"))
 }))
+const baselineWork = args["bun-baseline"] ? mkdtempSync(join(tmpdir(), "runtime-bench-baseline-")) : undefined
+const bunBaselines: Array<Runtime> = []
+if (args["bun-baseline"] && baselineWork) {
+  // The ref's layer: its bootstrap and its runtime.js (and bytecode) bundled as scripts/build.ts bundles them.
+  const ref = args["bun-baseline"]
+  const sources = join(layerAtRef(root, ref, baselineWork), "runtime")
+  for (const file of await bundle(join(sources, "src/main.ts"), "runtime.js")) {
+    await Bun.write(join(sources, file.name), file.data)
+  }
+  symlinkSync(join(layerDir, "bun"), join(sources, "bun"))
+  bunBaselines.push({
+    ...bun,
+    name: `Bun ${Bun.version} (${ref})`,
+    bootstrap: join(sources, "bootstrap"),
+    files: [join(sources, "bootstrap"), join(sources, "runtime.js"), ...filesUnder(shipped.taskRoot)]
+  })
+}
 const nodeVersions = args.node === "none" ? [] : args.node!.split(",")
 const nodes: Array<Runtime> = nodeVersions.map((version) => {
   const node = nodeBinary(root, version)
@@ -103,7 +127,7 @@ const nodes: Array<Runtime> = nodeVersions.map((version) => {
     files: [bootstrap, ...filesUnder(ricDir).filter((f) => !f.includes("/deps/")), join(nodeTask, "handler.mjs")]
   }
 })
-const runtimes = [bun, ...bunVariants, ...nodes]
+const runtimes = [bun, ...bunVariants, ...bunBaselines, ...nodes]
 
 const functionEnv = {
   [ENV.tableName]: "bench",
@@ -273,7 +297,7 @@ for (const node of nodes) {
   const ratio = bunOverhead / mean(warm.get(node)!.durations)
   console.log(`per-invocation overhead Bun / ${short(node)}: ${fmt(ratio, 2)}x (target ≤ 1x)`)
 }
-for (const variant of bunVariants) {
+for (const variant of [...bunVariants, ...bunBaselines]) {
   const [a, b] = [warm.get(bun)!, warm.get(variant)!]
   const ratio = (x: number, y: number) => `${fmt(x / y, 2)}x (${fmt(x, 2)} vs ${fmt(y, 2)})`
   console.log(
@@ -287,4 +311,6 @@ for (const variant of bunVariants) {
 }
 const memory = runtimes.map((r) => `${r.name.split(" ").slice(0, 2).join(" ")} ${fmt(warm.get(r)!.rssMb)} MB`)
 console.log(`resident memory: ${memory.join(", ")} (target < 64 MB)`)
-for (const dir of [dirname(shipped.taskRoot), nodeTask]) rmSync(dir, { recursive: true, force: true })
+for (const dir of [dirname(shipped.taskRoot), nodeTask, baselineWork]) {
+  if (dir) rmSync(dir, { recursive: true, force: true })
+}
