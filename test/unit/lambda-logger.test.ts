@@ -44,4 +44,40 @@ describe("Lambda JSON logger", () => {
     })
     expect(withError).toMatchObject({ level: "ERROR", message: "failed RangeError: too big" })
   })
+
+  test("the line's fields in order: timestamp, level, requestId, message, annotations, then the error", () => {
+    const raw: Array<string> = []
+    Effect.runSync(
+      Effect.logWarning("parked", 7, { k: "v" }, Cause.fail(new TypeError("bad"))).pipe(
+        Effect.annotateLogs({ added: 3, requestId: "r-2", nested: { a: [1] } }),
+        Effect.provide(LambdaLoggerLayer("Info", (l) => void raw.push(l)))
+      )
+    )
+    const [line] = raw
+    expect(Object.keys(JSON.parse(line!))).toEqual([
+      "timestamp",
+      "level",
+      "requestId",
+      "message",
+      "added",
+      "nested",
+      "errorType",
+      "errorMessage"
+    ])
+    expect(JSON.parse(line!)).toMatchObject({
+      level: "WARN",
+      requestId: "r-2",
+      message: "parked 7 {\"k\":\"v\"}",
+      added: 3,
+      nested: { a: [1] },
+      errorType: "TypeError",
+      errorMessage: "bad"
+    })
+  })
+
+  test("without a requestId annotation the line has none; a plain value is its message", () => {
+    const [line] = capture("Info", Effect.logInfo({ n: 1 }))
+    expect(line).not.toHaveProperty("requestId")
+    expect(line).toMatchObject({ level: "INFO", message: "{\"n\":1}" })
+  })
 })
