@@ -16,8 +16,15 @@ const SqsRecord = Schema.Struct({
   }))
 })
 const SqsEvent = Schema.Struct({ Records: Schema.Array(SqsRecord) })
-// Made once and compiled, as it runs for every invocation.
-const decodeEvent = compiledDecoder(SqsEvent)
+// Made once and compiled at init, as it runs for every invocation: the sample reaches every nested schema.
+const decodeEvent = compiledDecoder(SqsEvent, {
+  Records: [{
+    messageId: "m",
+    body: "",
+    eventSource: "aws:sqs",
+    attributes: { SentTimestamp: "1", MessageGroupId: "g", ApproximateReceiveCount: "1" }
+  }]
+})
 
 /** One SQS record, reduced to what processing needs. */
 export interface BatchRecord {

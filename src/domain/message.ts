@@ -35,9 +35,10 @@ const Pk = Schema.String.check(
   sqsSafe
 )
 
-// Built once and compiled, as they run for every record. Unknown extra fields are ignored (Struct strips them).
-const decodeAdd = compiledDecoder(Schema.Struct({ name: Name, price: Price }))
-const decodeGet = compiledDecoder(Schema.Struct({ pk: Pk }))
+// Built once and compiled at init, as they run for every record. Unknown extra fields are ignored (Struct strips
+// them).
+const decodeAdd = compiledDecoder(Schema.Struct({ name: Name, price: Price }), { name: "n", price: 1 })
+const decodeGet = compiledDecoder(Schema.Struct({ pk: Pk }), { pk: "p" })
 
 const invalid = (reason: string) => Result.fail(new InvalidMessage({ reason }))
 
