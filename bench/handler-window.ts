@@ -1,0 +1,238 @@
+/**
+ * bun bench/handler-window.ts [--memory 1024] [--cases add,read] [--messages 2000] [--rounds 2] [--skip 100]
+ *                             [--variants env,env+hooks,proc] [--invocations 500] [--warmup 200] [--delay 4]
+ *
+ * The JavaScript thread's CPU inside the handler's window (from the handler's start to its promise's end),
+ * Bun against Node.js 24 + aws-lambda-ric, in an environment and in process, side by side in one run. The
+ * function runs under a thin wrapper that reads the thread's CPU clock at the handler's start and end and
+ * does nothing else (no hooks on the transport, unlike bench/round-trip-probe.ts), so that what the window
+ * costs is the function's alone, plus two clock reads. Variants, each run for both runtimes:
+ * - `env`: the real flow (local/flow/session.ts: emulators, the event source mapping, the local Runtime
+ *   API, runtime/bootstrap or aws-lambda-ric), the AWS calls through the load benchmark's 4 ms proxies;
+ * - `+hooks`: the window wrapped inside round-trip-probe's probe (its hooks on Bun.connect / node:http);
+ * - `+direct`: no proxies, the function talks to the emulators;
+ * - `+NAME=VALUE`: extra function environment (e.g. `env+_X_AMZN_TRACE_ID=...`);
+ * - `proc`: bench/hot-path-runner.ts loading the same wrapper in a process of its own (Bun under the
+ *   layer's settings), against bench/canned-aws.ts's answers held --delay ms, as bench/env-cpu.ts's `delay`.
+ * Printed per case and variant: the mean over warm invocations (from the --skip + 1th of each environment;
+ * in process, after --warmup) of the window's JS CPU, and of the JS CPU from one handler start to the next
+ * (the window plus the runtime's exchange with the Runtime API), Bun, Node.js and Bun / Node.js.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { parseArgs } from "node:util"
+import { packagedFunction } from "../local/flow/packaged.ts"
+import { startSession } from "../local/flow/session.ts"
+import { usageOf } from "../local/flow/usage.ts"
+import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
+import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
+import { cannedFunctionEnv, spawnCannedAws } from "./canned-aws.ts"
+import { layerEnv } from "./layer-env.ts"
+import { type CaseKind, seedWorkload, sendWorkload } from "./load/workload.ts"
+import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
+import { bundleForNode, setupNodeRic } from "./node-ric.ts"
+import { prioritiseBenchmark } from "./pinning.ts"
+import { probeHandlerSource } from "./round-trip-phases.ts"
+import { fmt, mean, median, table } from "./stats.ts"
+
+const ROOT = resolve(import.meta.dir, "..")
+const { values: args } = parseArgs({
+  options: {
+    memory: { type: "string", default: "1024" },
+    cases: { type: "string", default: "add,read" },
+    messages: { type: "string", default: "2000" },
+    rounds: { type: "string", default: "2" },
+    skip: { type: "string", default: "100" },
+    variants: { type: "string", default: "env,env+hooks,proc" },
+    invocations: { type: "string", default: "500" },
+    warmup: { type: "string", default: "200" },
+    delay: { type: "string", default: "4" },
+    help: { type: "boolean" }
+  }
+})
+if (args.help) {
+  console.log(usageOf(import.meta.path))
+  process.exit(0)
+}
+const memoryMb = Number(args.memory)
+const skip = Number(args.skip)
+console.error(prioritiseBenchmark())
+
+/**
+ * The wrapper: `inner` is the module it wraps (the function's bundle, or round-trip-probe's probe). Each
+ * line of HANDLER_WINDOW_FILE: [JS CPU ms at the handler's start, at its end]. process.cpuUsage() first,
+ * as the probe does, so that the thread's schedstat is up to date when read.
+ */
+const windowSource = (inner: string) => `
+import { appendFileSync, readFileSync } from "node:fs"
+const file = process.env.HANDLER_WINDOW_FILE
+const cpuMs = () => {
+  process.cpuUsage()
+  const s = readFileSync("/proc/thread-self/schedstat", "latin1")
+  return Number(s.slice(0, s.indexOf(" "))) / 1e6
+}
+const real = await import(${JSON.stringify(`./${inner}`)})
+let lines = []
+export const __lambdaInit = real.__lambdaInit
+export const handler = async (event, context) => {
+  const start = cpuMs()
+  try {
+    return await real.handler(event, context)
+  } finally {
+    lines.push(start + " " + cpuMs())
+    if (lines.length >= 20) {
+      appendFileSync(file, lines.join("\\n") + "\\n")
+      lines = []
+    }
+  }
+}
+`
+
+const bun = await packagedFunction()
+const nodeRoot = bundleForNode(ROOT)
+for (const [dir, file] of [[bun.taskRoot, "handler.js"], [nodeRoot, "handler.mjs"]] as const) {
+  writeFileSync(join(dir, "probe.mjs"), probeHandlerSource(file))
+  writeFileSync(join(dir, "window.mjs"), windowSource(file))
+  writeFileSync(join(dir, "window-hooks.mjs"), windowSource("probe.mjs"))
+}
+const bootstraps = { bun: bun.bootstrap, node: setupNodeRic(ROOT, nodeBinary(ROOT, NODE_VERSIONS.at(-1)!)) }
+const taskRoots = { bun: bun.taskRoot, node: nodeRoot }
+const nodeExe = nodeBinary(ROOT, NODE_VERSIONS.at(-1)!)
+const canned = await spawnCannedAws(Number(args.delay))
+
+type Runtime = "bun" | "node"
+interface Windows {
+  /** Per warm invocation: the window's JS CPU, and from its start to the next invocation's start. */
+  readonly window: Array<number>
+  readonly cycle: Array<number>
+}
+
+const readWindows = (file: string, from: number): Windows => {
+  const rows = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ").map(Number))
+  const warm = rows.slice(from)
+  return {
+    window: warm.map(([s, e]) => e! - s!),
+    cycle: warm.slice(0, -1).map(([s], i) => warm[i + 1]![0]! - s!)
+  }
+}
+
+const inEnvironment = async (runtime: Runtime, kind: CaseKind, parts: Array<string>, dir: string) => {
+  const file = join(dir, "windows")
+  writeFileSync(file, "")
+  const extra = Object.fromEntries(
+    parts.filter((p) => p.includes("=")).map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)])
+  )
+  const proxies: Array<AwsProxy> = []
+  const messages = Number(args.messages)
+  const session = await startSession({
+    prefix: `window-${kind}-${Date.now()}`,
+    memoryMb,
+    concurrency: 1,
+    batchSize: 10,
+    batchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    function: {
+      taskRoot: taskRoots[runtime],
+      handler: parts.includes("hooks") ? "window-hooks.handler" : "window.handler",
+      bootstrap: bootstraps[runtime]
+    },
+    functionEnv: { ...extra, HANDLER_WINDOW_FILE: file, ROUND_TRIP_PROBE_FILE: join(dir, "marks") },
+    prioritiseEnvironments: true,
+    ...(parts.includes("direct") ? {} : {
+      environmentEndpoints: (stack) => proxiedEndpoints(stack, { latencyMs: IN_REGION_ROUND_TRIP_MS }, proxies)
+    })
+  })
+  try {
+    const { stack } = session
+    await sendWorkload(stack, kind, 0, messages, await seedWorkload(stack, kind, messages))
+    await session.mapping.drain()
+  } finally {
+    await session.close()
+    await Promise.all(proxies.map((p) => p.stop()))
+  }
+  return readWindows(file, 1 + skip)
+}
+
+const inProcess = async (runtime: Runtime, kind: CaseKind, dir: string) => {
+  const file = join(dir, "windows")
+  writeFileSync(file, "")
+  const runner = join(import.meta.dir, "hot-path-runner.ts")
+  const bundle = join(taskRoots[runtime], "window.mjs")
+  const command = runtime === "bun"
+    ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", runner, bundle]
+    : [nodeExe, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, runner, bundle]
+  const child = Bun.spawn([...command, kind, args.invocations!, args.warmup!, join(dir, "runner.json")], {
+    env: {
+      ...cannedFunctionEnv(canned.endpoint, memoryMb),
+      ...(runtime === "bun" ? layerEnv(memoryMb) : {}),
+      HANDLER_WINDOW_FILE: file
+    },
+    stdout: "ignore",
+    stderr: "pipe"
+  })
+  const stderr = await new Response(child.stderr).text()
+  if ((await child.exited) !== 0) throw new Error(`${runtime} in process ${kind} failed:\n${stderr}`)
+  // The wrapper flushes every 20 invocations: what it wrote of the measured ones.
+  return readWindows(file, Number(args.warmup))
+}
+
+const variants = args.variants!.split(",")
+const results = new Map<string, Array<Windows>>()
+const order = variants.flatMap((variant) => (["bun", "node"] as const).map((runtime) => ({ runtime, variant })))
+try {
+  for (let round = 0; round < Number(args.rounds); round++) {
+    for (const kind of args.cases!.split(",") as Array<CaseKind>) {
+      for (const { runtime, variant } of round % 2 === 0 ? order : [...order].reverse()) {
+        const dir = mkdtempSync(join(tmpdir(), "handler-window-"))
+        const [where, ...parts] = variant.split("+")
+        try {
+          const w = where === "proc"
+            ? await inProcess(runtime, kind, dir)
+            : where === "env"
+            ? await inEnvironment(runtime, kind, parts, dir)
+            : (() => {
+              throw new Error(`--variants: env or proc, then +hooks, +direct or +NAME=VALUE, not ${variant}`)
+            })()
+          const key = `${kind}|${runtime}|${variant}`
+          results.set(key, [...(results.get(key) ?? []), w])
+          console.error(
+            `round ${round + 1} ${kind} ${runtime} ${variant}: window ${fmt(mean(w.window), 3)} ms, cycle ${
+              fmt(mean(w.cycle), 3)
+            } ms JS CPU (${w.window.length} invocations)`
+          )
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
+      }
+    }
+  }
+} finally {
+  canned.server.kill()
+  rmSync(nodeRoot, { recursive: true, force: true })
+}
+
+const rows: Array<Array<string>> = []
+for (const kind of args.cases!.split(",")) {
+  for (const variant of variants) {
+    const of = (runtime: Runtime, pick: (w: Windows) => Array<number>) =>
+      results.get(`${kind}|${runtime}|${variant}`)!.map((w) => mean(pick(w)))
+    const cells = (pick: (w: Windows) => Array<number>) => {
+      const [b, n] = [of("bun", pick), of("node", pick)]
+      const ratios = b.map((x, i) => x / n[i]!)
+      return [fmt(median(b), 3), fmt(median(n), 3), `${fmt(median(ratios), 2)}x`]
+    }
+    rows.push([kind, variant, ...cells((w) => w.window), ...cells((w) => w.cycle)])
+  }
+}
+console.log(
+  `\nJS-thread CPU per warm invocation (ms), ${memoryMb} MB, median over ${args.rounds} rounds of the mean; ` +
+    `env: ${args.messages} messages from the ${skip + 1}th invocation; proc: ${args.invocations} after ${args.warmup}`
+)
+console.log(
+  table(
+    ["case", "variant", "window Bun", "Node.js", "Bun / Node", "start to start Bun", "Node.js", "Bun / Node"],
+    rows
+  )
+)
+process.exit(0)
