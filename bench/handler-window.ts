@@ -11,9 +11,15 @@
  *   API, runtime/bootstrap or aws-lambda-ric), the AWS calls through the load benchmark's 4 ms proxies;
  * - `+hooks`: the window wrapped inside round-trip-probe's probe (its hooks on Bun.connect / node:http);
  * - `+direct`: no proxies, the function talks to the emulators;
+ * - `+nofreeze`: the environment not frozen between invocations (LOCAL_LAMBDA_FREEZE=off);
+ * - `+canned`: the function's AWS calls answered by bench/canned-aws.ts held --delay ms, as in process;
  * - `+NAME=VALUE`: extra function environment (e.g. `env+_X_AMZN_TRACE_ID=...`);
  * - `proc`: bench/hot-path-runner.ts loading the same wrapper in a process of its own (Bun under the
- *   layer's settings), against bench/canned-aws.ts's answers held --delay ms, as bench/env-cpu.ts's `delay`.
+ *   layer's settings), against bench/canned-aws.ts's answers held --delay ms, as bench/env-cpu.ts's `delay`;
+ *   `proc+varied`: every message its own and each event parsed from JSON, as in an environment;
+ * - `rapi`: the real runtime (the layer's bootstrap, or aws-lambda-ric) polling bench/bare-runtime-api.ts,
+ *   which hands out --warmup + --invocations events at once, AWS answered as `proc`'s: of an environment
+ *   only the runtime's exchange on the function's thread (no mapping, emulators, cgroup or log pipe).
  * Printed per case and variant: the mean over warm invocations (from the --skip + 1th of each environment;
  * in process, after --warmup) of the window's JS CPU, and of the JS CPU from one handler start to the next
  * (the window plus the runtime's exchange with the Runtime API), Bun, Node.js and Bun / Node.js.
@@ -27,6 +33,7 @@ import { startSession } from "../local/flow/session.ts"
 import { usageOf } from "../local/flow/usage.ts"
 import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
+import { lambdaEnvironment } from "../local/runtime-api/lambda-env.ts"
 import { cannedFunctionEnv, spawnCannedAws } from "./canned-aws.ts"
 import { layerEnv } from "./layer-env.ts"
 import { type CaseKind, seedWorkload, sendWorkload } from "./load/workload.ts"
@@ -139,8 +146,12 @@ const inEnvironment = async (runtime: Runtime, kind: CaseKind, parts: Array<stri
     },
     functionEnv: { ...extra, HANDLER_WINDOW_FILE: file, ROUND_TRIP_PROBE_FILE: join(dir, "marks") },
     prioritiseEnvironments: true,
+    ...(parts.includes("nofreeze") ? { freeze: false } : {}),
     ...(parts.includes("direct") ? {} : {
-      environmentEndpoints: (stack) => proxiedEndpoints(stack, { latencyMs: IN_REGION_ROUND_TRIP_MS }, proxies)
+      environmentEndpoints: (stack) =>
+        parts.includes("canned")
+          ? { dynamodb: canned.endpoint, sqs: canned.endpoint }
+          : proxiedEndpoints(stack, { latencyMs: IN_REGION_ROUND_TRIP_MS }, proxies)
     })
   })
   try {
@@ -154,7 +165,7 @@ const inEnvironment = async (runtime: Runtime, kind: CaseKind, parts: Array<stri
   return readWindows(file, 1 + skip)
 }
 
-const inProcess = async (runtime: Runtime, kind: CaseKind, dir: string) => {
+const inProcess = async (runtime: Runtime, kind: CaseKind, parts: Array<string>, dir: string) => {
   const file = join(dir, "windows")
   writeFileSync(file, "")
   const runner = join(import.meta.dir, "hot-path-runner.ts")
@@ -166,7 +177,8 @@ const inProcess = async (runtime: Runtime, kind: CaseKind, dir: string) => {
     env: {
       ...cannedFunctionEnv(canned.endpoint, memoryMb),
       ...(runtime === "bun" ? layerEnv(memoryMb) : {}),
-      HANDLER_WINDOW_FILE: file
+      HANDLER_WINDOW_FILE: file,
+      ...(parts.includes("varied") ? { HOT_PATH_VARIED: "1" } : {})
     },
     stdout: "ignore",
     stderr: "pipe"
@@ -174,6 +186,59 @@ const inProcess = async (runtime: Runtime, kind: CaseKind, dir: string) => {
   const stderr = await new Response(child.stderr).text()
   if ((await child.exited) !== 0) throw new Error(`${runtime} in process ${kind} failed:\n${stderr}`)
   // The wrapper flushes every 20 invocations: what it wrote of the measured ones.
+  return readWindows(file, Number(args.warmup))
+}
+
+/** The real runtime (runtime/bootstrap, or aws-lambda-ric) against bench/bare-runtime-api.ts, AWS canned. */
+const bareRuntime = async (runtime: Runtime, kind: CaseKind, dir: string) => {
+  const file = join(dir, "windows")
+  writeFileSync(file, "")
+  const count = Number(args.warmup) + Number(args.invocations)
+  const api = Bun.spawn([process.execPath, join(import.meta.dir, "bare-runtime-api.ts"), kind, String(count)], {
+    stdout: "pipe",
+    stderr: "inherit"
+  })
+  const lines = (api.stdout as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader()
+  const address = (await lines.read()).value!.trim()
+  const { PATH, ...functionEnv } = cannedFunctionEnv(canned.endpoint, memoryMb)
+  const identity = Object.fromEntries(Object.entries(functionEnv).filter(([k]) => k.startsWith("AWS_")))
+  const fn = Bun.spawn([bootstraps[runtime]], {
+    cwd: taskRoots[runtime],
+    env: lambdaEnvironment({
+      runtimeApi: address,
+      bootstrap: bootstraps[runtime],
+      taskRoot: taskRoots[runtime],
+      handler: "window.handler",
+      functionName: "hot-path",
+      memorySizeMb: memoryMb,
+      maxConcurrency: 1,
+      streamId: "0".repeat(32),
+      now: new Date(),
+      identity,
+      path: PATH!,
+      bunBinary: process.execPath,
+      env: { ...functionEnv, HANDLER_WINDOW_FILE: file }
+    }),
+    stdout: "ignore",
+    stderr: "inherit"
+  })
+  try {
+    let said = ""
+    while (!said.includes("done")) {
+      const { value, done } = await Promise.race([
+        lines.read(),
+        fn.exited.then((code) => {
+          throw new Error(`${runtime} runtime exited (${code}) before its ${count} invocations`)
+        })
+      ])
+      if (done) throw new Error("bare runtime API ended")
+      said += value
+    }
+  } finally {
+    fn.kill()
+    api.kill()
+    await fn.exited
+  }
   return readWindows(file, Number(args.warmup))
 }
 
@@ -188,11 +253,13 @@ try {
         const [where, ...parts] = variant.split("+")
         try {
           const w = where === "proc"
-            ? await inProcess(runtime, kind, dir)
+            ? await inProcess(runtime, kind, parts, dir)
             : where === "env"
             ? await inEnvironment(runtime, kind, parts, dir)
+            : where === "rapi"
+            ? await bareRuntime(runtime, kind, dir)
             : (() => {
-              throw new Error(`--variants: env or proc, then +hooks, +direct or +NAME=VALUE, not ${variant}`)
+              throw new Error(`--variants: env, proc or rapi, then +hooks, +direct or +NAME=VALUE, not ${variant}`)
             })()
           const key = `${kind}|${runtime}|${variant}`
           results.set(key, [...(results.get(key) ?? []), w])

@@ -28,8 +28,16 @@ if (typeof loaded.__lambdaInit === "function") await loaded.__lambdaInit()
 const handler = loaded.handler as Handler
 
 const RECORDS = 10
-const body = (i: number) =>
-  kind === "read" ? JSON.stringify({ pk: `product-${i}` }) : JSON.stringify({ name: `product ${i}`, price: 10 + i })
+// HOT_PATH_VARIED=1: every message its own, as the load benchmark's (bench/load/workload.ts), and each event
+// parsed from its JSON when invoked, as a runtime hands it over; else the same ten bodies in every event.
+const varied = process.env.HOT_PATH_VARIED === "1"
+let sent = 0
+const body = (i: number) => {
+  const n = varied ? sent++ : i
+  return kind === "read"
+    ? JSON.stringify({ pk: varied ? `seed-${n % 1000}` : `product-${n}` })
+    : JSON.stringify({ name: varied ? `bench product ${n}` : `product ${n}`, price: varied ? n % 100 : 10 + n })
+}
 
 const event = () => {
   const now = String(Date.now())
@@ -78,13 +86,14 @@ const threadCpu = (): Map<string, number> => {
 
 const run = async (events: Array<unknown>, from: number) => {
   for (let i = 0; i < events.length; i++) {
-    const result = await handler(events[i], context(from + i))
+    const result = await handler(varied ? JSON.parse(events[i] as string) : events[i], context(from + i))
     if (result.batchItemFailures.length > 0) throw new Error(`invocation ${from + i}: records failed`)
   }
 }
 
-await run(Array.from({ length: warmup }, event), 0)
-const events = Array.from({ length: invocations }, event)
+const built = () => (varied ? JSON.stringify(event()) : event())
+await run(Array.from({ length: warmup }, built), 0)
+const events = Array.from({ length: invocations }, built)
 const threadsBefore = threadCpu()
 const cpuBefore = process.cpuUsage()
 const started = performance.now()
