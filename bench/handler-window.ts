@@ -19,7 +19,9 @@
  *   `proc+varied`: every message its own and each event parsed from JSON, as in an environment;
  * - `rapi`: the real runtime (the layer's bootstrap, or aws-lambda-ric) polling bench/bare-runtime-api.ts,
  *   which hands out --warmup + --invocations events at once, AWS answered as `proc`'s: of an environment
- *   only the runtime's exchange on the function's thread (no mapping, emulators, cgroup or log pipe).
+ *   only the runtime's exchange on the function's thread (no mapping, emulators, cgroup or log pipe);
+ *   `+quota`: in a cgroup with the memory size's CPU quota and memory limit (local/limits/); `+pipe`: its
+ *   stdout a pipe drained as it comes; `+busy`: a neighbour process spinning on JavaScript meanwhile.
  * Printed per case and variant: the mean over warm invocations (from the --skip + 1th of each environment;
  * in process, after --warmup) of the window's JS CPU, and of the JS CPU from one handler start to the next
  * (the window plus the runtime's exchange with the Runtime API), Bun, Node.js and Bun / Node.js.
@@ -31,6 +33,7 @@ import { parseArgs } from "node:util"
 import { packagedFunction } from "../local/flow/packaged.ts"
 import { startSession } from "../local/flow/session.ts"
 import { usageOf } from "../local/flow/usage.ts"
+import { detectCgroups } from "../local/limits/cgroups.ts"
 import { type AwsProxy, IN_REGION_ROUND_TRIP_MS } from "../local/proxy/aws-proxy.ts"
 import { proxiedEndpoints } from "../local/proxy/proxied-endpoints.ts"
 import { lambdaEnvironment } from "../local/runtime-api/lambda-env.ts"
@@ -189,8 +192,12 @@ const inProcess = async (runtime: Runtime, kind: CaseKind, parts: Array<string>,
   return readWindows(file, Number(args.warmup))
 }
 
+const BUSY_NEIGHBOUR = `const text = JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ i, s: "x" + i })))
+for (;;) JSON.stringify(JSON.parse(text))`
+const cgroups = detectCgroups()
+
 /** The real runtime (runtime/bootstrap, or aws-lambda-ric) against bench/bare-runtime-api.ts, AWS canned. */
-const bareRuntime = async (runtime: Runtime, kind: CaseKind, dir: string) => {
+const bareRuntime = async (runtime: Runtime, kind: CaseKind, parts: Array<string>, dir: string) => {
   const file = join(dir, "windows")
   writeFileSync(file, "")
   const count = Number(args.warmup) + Number(args.invocations)
@@ -198,11 +205,17 @@ const bareRuntime = async (runtime: Runtime, kind: CaseKind, dir: string) => {
     stdout: "pipe",
     stderr: "inherit"
   })
-  const lines = (api.stdout as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader()
-  const address = (await lines.read()).value!.trim()
+  const lines = (api.stdout as ReadableStream<Uint8Array>).getReader()
+  const text = new TextDecoder()
+  const address = text.decode((await lines.read()).value).trim()
   const { PATH, ...functionEnv } = cannedFunctionEnv(canned.endpoint, memoryMb)
   const identity = Object.fromEntries(Object.entries(functionEnv).filter(([k]) => k.startsWith("AWS_")))
-  const fn = Bun.spawn([bootstraps[runtime]], {
+  const limit = parts.includes("quota") ? cgroups.create!(`handler-window-${process.pid}`, memoryMb) : undefined
+  // A neighbour busy on the machine's CPUs with JavaScript (parsing and writing JSON) all along.
+  const busy = parts.includes("busy")
+    ? Bun.spawn([process.execPath, "-e", BUSY_NEIGHBOUR], { stdout: "ignore", stderr: "inherit" })
+    : undefined
+  const fn = Bun.spawn(limit ? limit.wrap([bootstraps[runtime]]) : [bootstraps[runtime]], {
     cwd: taskRoots[runtime],
     env: lambdaEnvironment({
       runtimeApi: address,
@@ -219,9 +232,11 @@ const bareRuntime = async (runtime: Runtime, kind: CaseKind, dir: string) => {
       bunBinary: process.execPath,
       env: { ...functionEnv, HANDLER_WINDOW_FILE: file }
     }),
-    stdout: "ignore",
+    stdout: parts.includes("pipe") ? "pipe" : "ignore",
     stderr: "inherit"
   })
+  // Drained as it comes, as the local Runtime API reads an environment's log lines.
+  if (parts.includes("pipe")) void new Response(fn.stdout as ReadableStream<Uint8Array>).arrayBuffer()
   try {
     let said = ""
     while (!said.includes("done")) {
@@ -232,12 +247,14 @@ const bareRuntime = async (runtime: Runtime, kind: CaseKind, dir: string) => {
         })
       ])
       if (done) throw new Error("bare runtime API ended")
-      said += value
+      said += text.decode(value, { stream: true })
     }
   } finally {
     fn.kill()
     api.kill()
+    busy?.kill()
     await fn.exited
+    limit?.remove()
   }
   return readWindows(file, Number(args.warmup))
 }
@@ -257,7 +274,7 @@ try {
             : where === "env"
             ? await inEnvironment(runtime, kind, parts, dir)
             : where === "rapi"
-            ? await bareRuntime(runtime, kind, dir)
+            ? await bareRuntime(runtime, kind, parts, dir)
             : (() => {
               throw new Error(`--variants: env, proc or rapi, then +hooks, +direct or +NAME=VALUE, not ${variant}`)
             })()
