@@ -1,9 +1,10 @@
 /**
- * bun bench/bare-runtime-api.ts CASE INVOCATIONS
+ * bun bench/bare-runtime-api.ts CASE INVOCATIONS [GAP_MS]
  *
  * A Runtime API with nothing behind it, for bench/handler-window.ts's `rapi` variant: a runtime polls it as
  * it polls Lambda's, and gets INVOCATIONS events of 10 SQS records of CASE (add or read, every message its
- * own, as bench/load/workload.ts's), each handed out at once on /next and taken on /response; then /next
+ * own, as bench/load/workload.ts's), each handed out on /next GAP_MS (default 0) after it is asked for, as
+ * an environment waits between invocations for the mapping's next batch, and taken on /response; then /next
  * is held and "done" printed. No event source mapping, emulators, cgroup or log pipe: the runtime's
  * exchange on the function's thread and nothing else of an environment. Runs in a process of its own so
  * that serving costs the measured one nothing; prints its host:port first.
@@ -11,7 +12,7 @@
 import { createHash, randomUUID } from "node:crypto"
 import { workloadBodies } from "./load/workload.ts"
 
-const [kind, count] = [process.argv[2] as "add" | "read", Number(process.argv[3])]
+const [kind, count, gapMs] = [process.argv[2] as "add" | "read", Number(process.argv[3]), Number(process.argv[4] ?? 0)]
 const RECORDS = 10
 const PREFIX = "/2018-06-01/runtime"
 const event = (n: number) => {
@@ -47,6 +48,7 @@ const server = Bun.serve({
     if (path === `${PREFIX}/invocation/next`) {
       if (handedOut >= count) return new Promise<Response>(() => {})
       const n = handedOut++
+      if (gapMs > 0) await Bun.sleep(gapMs)
       return new Response(event(n), {
         headers: {
           "content-type": "application/json",
@@ -57,7 +59,8 @@ const server = Bun.serve({
       })
     }
     await request.arrayBuffer()
-    if (path.endsWith("/response") && ++answered === count) console.log("done")
+    // "done" once the last answer's 202 is out, so that the runtime is not stopped while it waits for it.
+    if (path.endsWith("/response") && ++answered === count) setTimeout(() => console.log("done"), 100)
     else if (!path.endsWith("/response")) console.error(`bare runtime API: ${request.method} ${path}`)
     return new Response(JSON.stringify({ status: "OK" }), { status: 202 })
   }

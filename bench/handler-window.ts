@@ -21,7 +21,8 @@
  *   which hands out --warmup + --invocations events at once, AWS answered as `proc`'s: of an environment
  *   only the runtime's exchange on the function's thread (no mapping, emulators, cgroup or log pipe);
  *   `+quota`: in a cgroup with the memory size's CPU quota and memory limit (local/limits/); `+pipe`: its
- *   stdout a pipe drained as it comes; `+busy`: a neighbour process spinning on JavaScript meanwhile.
+ *   stdout a pipe drained as it comes; `+busy`: a neighbour process spinning on JavaScript meanwhile;
+ *   `+gapN`: each event handed out N ms after the runtime asks for it (idle between invocations).
  * Printed per case and variant: the mean over warm invocations (from the --skip + 1th of each environment;
  * in process, after --warmup) of the window's JS CPU, and of the JS CPU from one handler start to the next
  * (the window plus the runtime's exchange with the Runtime API), Bun, Node.js and Bun / Node.js.
@@ -71,8 +72,8 @@ console.error(prioritiseBenchmark())
 
 /**
  * The wrapper: `inner` is the module it wraps (the function's bundle, or round-trip-probe's probe). Each
- * line of HANDLER_WINDOW_FILE: [JS CPU ms at the handler's start, at its end]. process.cpuUsage() first,
- * as the probe does, so that the thread's schedstat is up to date when read.
+ * line of HANDLER_WINDOW_FILE: JS CPU ms at the handler's start, at its end, and the wall clock at both.
+ * process.cpuUsage() first, as the probe does, so that the thread's schedstat is up to date when read.
  */
 const windowSource = (inner: string) => `
 import { appendFileSync, readFileSync } from "node:fs"
@@ -87,10 +88,11 @@ let lines = []
 export const __lambdaInit = real.__lambdaInit
 export const handler = async (event, context) => {
   const start = cpuMs()
+  const startWall = performance.now()
   try {
     return await real.handler(event, context)
   } finally {
-    lines.push(start + " " + cpuMs())
+    lines.push(start + " " + cpuMs() + " " + startWall + " " + performance.now())
     if (lines.length >= 20) {
       appendFileSync(file, lines.join("\\n") + "\\n")
       lines = []
@@ -116,6 +118,8 @@ interface Windows {
   /** Per warm invocation: the window's JS CPU, and from its start to the next invocation's start. */
   readonly window: Array<number>
   readonly cycle: Array<number>
+  /** Wall ms from the handler's end to the next one's start. */
+  readonly between: Array<number>
 }
 
 const readWindows = (file: string, from: number): Windows => {
@@ -123,7 +127,8 @@ const readWindows = (file: string, from: number): Windows => {
   const warm = rows.slice(from)
   return {
     window: warm.map(([s, e]) => e! - s!),
-    cycle: warm.slice(0, -1).map(([s], i) => warm[i + 1]![0]! - s!)
+    cycle: warm.slice(0, -1).map(([s], i) => warm[i + 1]![0]! - s!),
+    between: warm.slice(0, -1).map(([, , , end], i) => warm[i + 1]![2]! - end!)
   }
 }
 
@@ -201,7 +206,8 @@ const bareRuntime = async (runtime: Runtime, kind: CaseKind, parts: Array<string
   const file = join(dir, "windows")
   writeFileSync(file, "")
   const count = Number(args.warmup) + Number(args.invocations)
-  const api = Bun.spawn([process.execPath, join(import.meta.dir, "bare-runtime-api.ts"), kind, String(count)], {
+  const gap = parts.find((p) => p.startsWith("gap"))?.slice(3) ?? "0"
+  const api = Bun.spawn([process.execPath, join(import.meta.dir, "bare-runtime-api.ts"), kind, String(count), gap], {
     stdout: "pipe",
     stderr: "inherit"
   })
@@ -283,7 +289,7 @@ try {
           console.error(
             `round ${round + 1} ${kind} ${runtime} ${variant}: window ${fmt(mean(w.window), 3)} ms, cycle ${
               fmt(mean(w.cycle), 3)
-            } ms JS CPU (${w.window.length} invocations)`
+            } ms JS CPU, ${fmt(median(w.between), 2)} ms wall between (median; ${w.window.length} invocations)`
           )
         } finally {
           rmSync(dir, { recursive: true, force: true })
