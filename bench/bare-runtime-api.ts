@@ -9,8 +9,8 @@
  * exchange on the function's thread and nothing else of an environment. Runs in a process of its own so
  * that serving costs the measured one nothing; prints its host:port first.
  */
-import { createHash, randomUUID } from "node:crypto"
 import { workloadBodies } from "./load/workload.ts"
+import { sqsRecord } from "./sqs-record.ts"
 
 const [kind, count, gapMs] = [process.argv[2] as "add" | "read", Number(process.argv[3]), Number(process.argv[4] ?? 0)]
 const RECORDS = 10
@@ -18,22 +18,7 @@ const PREFIX = "/2018-06-01/runtime"
 const event = (n: number) => {
   const now = String(Date.now())
   return JSON.stringify({
-    Records: workloadBodies(kind, n * RECORDS, RECORDS, 1_000).map((body) => ({
-      messageId: randomUUID(),
-      receiptHandle: `AQEB${randomUUID()}`,
-      body,
-      attributes: {
-        ApproximateReceiveCount: "1",
-        SentTimestamp: now,
-        SenderId: "AIDAEXAMPLE",
-        ApproximateFirstReceiveTimestamp: now
-      },
-      messageAttributes: {},
-      md5OfBody: createHash("md5").update(body).digest("hex"),
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:bench-input",
-      awsRegion: "us-east-1"
-    }))
+    Records: workloadBodies(kind, n * RECORDS, RECORDS, 1_000).map((body) => sqsRecord(body, now))
   })
 }
 

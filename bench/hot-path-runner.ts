@@ -8,9 +8,9 @@
  * writes to OUT the CPU those invocations cost: the process's (all threads, process.cpuUsage) and each
  * thread's (/proc/self/task/<tid>/schedstat, by thread name).
  */
-import { createHash, randomUUID } from "node:crypto"
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { sqsRecord } from "./sqs-record.ts"
 
 const [bundle, kind, invocationsArg, warmupArg, out] = process.argv.slice(2) as [
   string,
@@ -42,25 +42,7 @@ const body = (i: number) => {
 const event = () => {
   const now = String(Date.now())
   return {
-    Records: Array.from({ length: RECORDS }, (_, i) => {
-      const text = body(i)
-      return {
-        messageId: randomUUID(),
-        receiptHandle: `AQEB${randomUUID()}`,
-        body: text,
-        attributes: {
-          ApproximateReceiveCount: "1",
-          SentTimestamp: now,
-          SenderId: "AIDAEXAMPLE",
-          ApproximateFirstReceiveTimestamp: now
-        },
-        messageAttributes: {},
-        md5OfBody: createHash("md5").update(text).digest("hex"),
-        eventSource: "aws:sqs",
-        eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:bench-input",
-        awsRegion: "us-east-1"
-      }
-    })
+    Records: Array.from({ length: RECORDS }, (_, i) => sqsRecord(body(i), now))
   }
 }
 
