@@ -1,4 +1,5 @@
 import { Context, Effect, Schema } from "effect"
+import { socketHostname } from "../shared/http1/socket-hostname.ts"
 import { type Environment, environmentDecoder } from "./environment.ts"
 import { METRICS_ENV } from "./observability/metrics-config.ts"
 
@@ -54,7 +55,7 @@ export const proxyConfigured = (env: Environment): boolean =>
 export const proxyApplies = (env: Environment, protocol: string, hostname: string, port?: number): boolean => {
   const https = protocol === "https:"
   if (!proxyVariable(env, https ? "HTTPS_PROXY" : "HTTP_PROXY")) return false
-  const host = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase()
+  const host = socketHostname(hostname).toLowerCase()
   const hostPort = String(port ?? (https ? 443 : 80))
   return !(proxyVariable(env, "NO_PROXY") ?? "").split(",").some((raw) => {
     const entry = raw.trim().toLowerCase()

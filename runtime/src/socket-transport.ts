@@ -2,6 +2,7 @@ import type { Answer } from "../../shared/http1/answer-parser.ts"
 import { Connection, type Origin } from "../../shared/http1/connection.ts"
 import { NetworkFailure } from "../../shared/http1/network-failure.ts"
 import { requestMessage } from "../../shared/http1/request-message.ts"
+import { socketHostname } from "../../shared/http1/socket-hostname.ts"
 import { type HttpAnswer, httpAnswer } from "./http-answer.ts"
 import { ConnectionFailed, type Transport } from "./transport.ts"
 
@@ -28,7 +29,7 @@ export class SocketTransport implements Transport {
   constructor(private readonly host: string) {
     const colon = host.lastIndexOf(":")
     this.origin = {
-      hostname: host.slice(0, colon).replace(/^\[(.*)\]$/, "$1"),
+      hostname: socketHostname(host.slice(0, colon)),
       port: Number(host.slice(colon + 1)),
       tls: false
     }

@@ -1,6 +1,7 @@
 import type { TLSOptions } from "bun"
 import type { Answer } from "../../shared/http1/answer-parser.ts"
 import { requestMessage } from "../../shared/http1/request-message.ts"
+import { socketHostname } from "../../shared/http1/socket-hostname.ts"
 import { OriginPool } from "../http/origin-pool.ts"
 import { BunFetchHandler } from "./bun-fetch-handler.ts"
 
@@ -59,7 +60,7 @@ export class BunSocketHandler extends BunFetchHandler {
     if (!pool) {
       const https = request.protocol === "https:"
       if (!https && request.protocol !== "http:") throw new TypeError(`unsupported protocol ${request.protocol}`)
-      const hostname = request.hostname.replace(/^\[(.*)\]$/, "$1")
+      const hostname = socketHostname(request.hostname)
       const port = request.port ?? (https ? 443 : 80)
       pool = new OriginPool(
         { hostname, port, tls: https ? (this.options.tls ?? {}) : false },
