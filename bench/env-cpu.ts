@@ -25,6 +25,7 @@ import { cannedFunctionEnv, spawnCannedAws } from "./canned-aws.ts"
 import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
+import { runnerCommand } from "./runner-command.ts"
 import { fmt, median, table } from "./stats.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -76,13 +77,11 @@ interface Measured {
   readonly stdoutBytes?: number
 }
 
-const runner = join(import.meta.dir, "hot-path-runner.ts")
 const measure = async (runtime: "bun" | "node", variant: string, kind: string, round: number) => {
   const out = join(work, `${runtime}-${variant}-${kind}-${round}.json`)
   const { endpoint } = variant.includes("delay") ? servers.held : servers.now
-  const command = runtime === "bun"
-    ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", runner, join(bunDir, "handler.js")]
-    : [node, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, runner, join(nodeDir, "handler.mjs")]
+  const bundle = runtime === "bun" ? join(bunDir, "handler.js") : join(nodeDir, "handler.mjs")
+  const command = runnerCommand(runtime, { bundle, node, memoryMb })
   const piped = variant.includes("pipe")
   const limit = variant.includes("quota") ? cgroups.create!(`env-cpu-${process.pid}-${runtime}`, memoryMb) : undefined
   limit?.setCpuPhase("invoke")

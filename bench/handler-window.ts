@@ -45,6 +45,7 @@ import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode, setupNodeRic } from "./node-ric.ts"
 import { prioritiseBenchmark } from "./pinning.ts"
 import { probeHandlerSource } from "./round-trip-phases.ts"
+import { runnerCommand } from "./runner-command.ts"
 import { fmt, mean, median, table } from "./stats.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -108,9 +109,9 @@ for (const [dir, file] of [[bun.taskRoot, "handler.js"], [nodeRoot, "handler.mjs
   writeFileSync(join(dir, "window.mjs"), windowSource(file))
   writeFileSync(join(dir, "window-hooks.mjs"), windowSource("probe.mjs"))
 }
-const bootstraps = { bun: bun.bootstrap, node: setupNodeRic(ROOT, nodeBinary(ROOT, NODE_VERSIONS.at(-1)!)) }
-const taskRoots = { bun: bun.taskRoot, node: nodeRoot }
 const nodeExe = nodeBinary(ROOT, NODE_VERSIONS.at(-1)!)
+const bootstraps = { bun: bun.bootstrap, node: setupNodeRic(ROOT, nodeExe) }
+const taskRoots = { bun: bun.taskRoot, node: nodeRoot }
 const canned = await spawnCannedAws(Number(args.delay))
 
 type Runtime = "bun" | "node"
@@ -176,11 +177,7 @@ const inEnvironment = async (runtime: Runtime, kind: CaseKind, parts: Array<stri
 const inProcess = async (runtime: Runtime, kind: CaseKind, parts: Array<string>, dir: string) => {
   const file = join(dir, "windows")
   writeFileSync(file, "")
-  const runner = join(import.meta.dir, "hot-path-runner.ts")
-  const bundle = join(taskRoots[runtime], "window.mjs")
-  const command = runtime === "bun"
-    ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", runner, bundle]
-    : [nodeExe, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, runner, bundle]
+  const command = runnerCommand(runtime, { bundle: join(taskRoots[runtime], "window.mjs"), node: nodeExe, memoryMb })
   const child = Bun.spawn([...command, kind, args.invocations!, args.warmup!, join(dir, "runner.json")], {
     env: {
       ...cannedFunctionEnv(canned.endpoint, memoryMb),

@@ -38,6 +38,7 @@ import { cannedFunctionEnv, spawnCannedAws } from "./canned-aws.ts"
 import { layerEnv } from "./layer-env.ts"
 import { NODE_VERSIONS, nodeBinary } from "./node-binary.ts"
 import { bundleForNode } from "./node-ric.ts"
+import { runnerCommand } from "./runner-command.ts"
 import { spawnSinkReceiver } from "./sink-receiver.ts"
 import { fmt, median, table } from "./stats.ts"
 
@@ -171,7 +172,6 @@ interface Measured {
   readonly wallMs: number
 }
 
-const runner = join(import.meta.dir, "hot-path-runner.ts")
 const workDir = tempDir("hot-path-out-")
 const profDir = args["cpu-prof"] ? resolve(args["cpu-prof"]) : undefined
 if (profDir) mkdirSync(profDir, { recursive: true })
@@ -183,9 +183,7 @@ const measure = async (runtime: "bun" | "node", build: Build, kind: string, roun
   const prof = profDir
     ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}`, `--cpu-prof-interval=${interval}`]
     : []
-  const command = runtime === "bun"
-    ? [process.execPath, "--no-install", "--no-env-file", "--config=/dev/null", ...prof, runner, build.bun]
-    : [node, `--max-old-space-size=${Math.floor(memoryMb * 0.9)}`, ...prof, runner, build.node]
+  const command = runnerCommand(runtime, { bundle: build[runtime], node, memoryMb, flags: prof })
   const child = Bun.spawn([...command, kind, args.invocations!, args.warmup!, out], {
     env: { ...functionEnv, ...(runtime === "bun" ? bunEnv : {}), ...build.env },
     stdout: "ignore",
