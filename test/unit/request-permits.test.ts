@@ -19,38 +19,30 @@ const gate = Effect.gen(function*() {
 const calls = (n: number, call: Effect.Effect<void>) =>
   Effect.forEach(Array.from({ length: n }), () => withRequestPermit(call), { concurrency: "unbounded", discard: true })
 
+// Runs `invocations` over gated calls with MaxRequestsInFlight 2: how many calls are in flight before any is
+// released, and the most in flight at once over the whole run.
+const inFlight = (invocations: (call: Effect.Effect<void>) => Effect.Effect<unknown>) =>
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const g = yield* gate
+      const fiber = yield* Effect.forkChild(invocations(g.call))
+      yield* Effect.yieldNow
+      const beforeRelease = g.inFlight()
+      yield* g.release
+      yield* Fiber.join(fiber)
+      return { beforeRelease, most: g.most() }
+    }).pipe(Effect.provideService(MaxRequestsInFlight, 2))
+  )
+
 describe("request permits", () => {
   test("an invocation holds at most MaxRequestsInFlight calls in flight; the others wait for a permit", async () => {
-    const most = await Effect.runPromise(
-      Effect.gen(function*() {
-        const g = yield* gate
-        const fiber = yield* Effect.forkChild(withRequestPermits(calls(5, g.call)))
-        yield* Effect.yieldNow
-        expect(g.inFlight()).toBe(2)
-        yield* g.release
-        yield* Fiber.join(fiber)
-        return g.most()
-      }).pipe(Effect.provideService(MaxRequestsInFlight, 2))
-    )
-    expect(most).toBe(2)
+    expect(await inFlight((call) => withRequestPermits(calls(5, call)))).toEqual({ beforeRelease: 2, most: 2 })
   })
 
   test("each invocation has permits of its own: two at once hold twice the bound between them", async () => {
-    const most = await Effect.runPromise(
-      Effect.gen(function*() {
-        const g = yield* gate
-        const both = Effect.all([withRequestPermits(calls(3, g.call)), withRequestPermits(calls(3, g.call))], {
-          concurrency: "unbounded"
-        })
-        const fiber = yield* Effect.forkChild(both)
-        yield* Effect.yieldNow
-        expect(g.inFlight()).toBe(4)
-        yield* g.release
-        yield* Fiber.join(fiber)
-        return g.most()
-      }).pipe(Effect.provideService(MaxRequestsInFlight, 2))
-    )
-    expect(most).toBe(4)
+    const both = (call: Effect.Effect<void>) =>
+      Effect.all([withRequestPermits(calls(3, call)), withRequestPermits(calls(3, call))], { concurrency: "unbounded" })
+    expect(await inFlight(both)).toEqual({ beforeRelease: 4, most: 4 })
   })
 
   test("the permits are handed back when a call fails, so later calls still run", async () => {
