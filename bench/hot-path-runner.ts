@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { type CaseKind, workloadBodies } from "./load/workload-bodies.ts"
 import { sqsRecord } from "./sqs-record.ts"
 
 const [bundle, kind, invocationsArg, warmupArg, out] = process.argv.slice(2) as [
@@ -28,16 +29,16 @@ if (typeof loaded.__lambdaInit === "function") await loaded.__lambdaInit()
 const handler = loaded.handler as Handler
 
 const RECORDS = 10
-// HOT_PATH_VARIED=1: every message its own, as the load benchmark's (bench/load/workload.ts), and each event
-// parsed from its JSON when invoked, as a runtime hands it over; else the same ten bodies in every event.
+// HOT_PATH_VARIED=1: every message its own, the load benchmark's (reads of its 1,000 seeded products), and each
+// event parsed from its JSON when invoked, as a runtime hands it over; else the same ten bodies in every event.
 const varied = process.env.HOT_PATH_VARIED === "1"
 let sent = 0
-const body = (i: number) => {
-  const n = varied ? sent++ : i
-  return kind === "read"
-    ? JSON.stringify({ pk: varied ? `seed-${n % 1000}` : `product-${n}` })
-    : JSON.stringify({ name: varied ? `bench product ${n}` : `product ${n}`, price: varied ? n % 100 : 10 + n })
-}
+const body = (i: number): string =>
+  varied
+    ? workloadBodies(kind as CaseKind, sent++, 1, 1_000)[0]!
+    : kind === "read"
+    ? JSON.stringify({ pk: `product-${i}` })
+    : JSON.stringify({ name: `product ${i}`, price: 10 + i })
 
 const event = () => {
   const now = String(Date.now())

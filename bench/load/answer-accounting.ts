@@ -1,5 +1,5 @@
 import type { EmfTotals } from "../../local/metrics/emf-summary.ts"
-import { productName } from "./workload.ts"
+import { productName } from "./workload-bodies.ts"
 
 /**
  * How an add run's products add up: `sentIds`, every message sent in order (the warm-up's first), each

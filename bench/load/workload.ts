@@ -1,8 +1,7 @@
 import type { LocalStack } from "../../local/aws/local-stack.ts"
 import { seedProducts } from "../../local/aws/seed.ts"
 import { sendBodies } from "../../local/flow/send.ts"
-
-export type CaseKind = "add" | "read"
+import { type CaseKind, workloadBodies } from "./workload-bodies.ts"
 
 /** Products seeded for the read case at most: reads take them in turn, so every read finds its product. */
 const MAX_SEEDED = 1_000
@@ -22,21 +21,6 @@ export const seedWorkload = async (stack: LocalStack, kind: CaseKind, total: num
   )
   return seeded
 }
-
-/** The name of the product the run's message number `i` adds (the accounting checks it by that number). */
-export const productName = (i: number): string => `bench product ${i}`
-
-/**
- * Messages `from` to `from + count` of a run: adds named by their number in the run (the accounting
- * checks each product by it), or reads of the `seeded` products in turn.
- */
-export const workloadBodies = (kind: CaseKind, from: number, count: number, seeded: number): Array<string> =>
-  Array.from({ length: count }, (_, k) => {
-    const i = from + k
-    return JSON.stringify(
-      kind === "add" ? { name: productName(i), price: i % 100 } : { pk: `seed-${i % seeded}` }
-    )
-  })
 
 /** Puts messages `from` to `from + count` on the input queue; returns their message ids in order. */
 export const sendWorkload = (

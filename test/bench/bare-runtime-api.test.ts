@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test"
 import { join } from "node:path"
-import { workloadBodies } from "../../bench/load/workload.ts"
+import { workloadBodies } from "../../bench/load/workload-bodies.ts"
 
 const script = join(import.meta.dir, "../../bench/bare-runtime-api.ts")
 const NEXT = "/2018-06-01/runtime/invocation/next"
