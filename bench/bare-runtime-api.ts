@@ -3,11 +3,11 @@
  *
  * A Runtime API with nothing behind it, for bench/handler-window.ts's `rapi` variant: a runtime polls it as
  * it polls Lambda's, and gets INVOCATIONS events of 10 SQS records of CASE (add or read, every message its
- * own, as bench/load/workload-bodies.ts makes them), each handed out on /next GAP_MS (default 0) after it is asked for, as
- * an environment waits between invocations for the mapping's next batch, and taken on /response; then /next
- * is held and "done" printed. No event source mapping, emulators, cgroup or log pipe: the runtime's
- * exchange on the function's thread and nothing else of an environment. Runs in a process of its own so
- * that serving costs the measured one nothing; prints its host:port first.
+ * own, as bench/load/workload-bodies.ts makes them), each handed out on /next GAP_MS (default 0) after it is
+ * asked for, as an environment waits between invocations for the mapping's next batch, and taken on
+ * /response; then /next is held and "done" printed. No event source mapping, emulators, cgroup or log pipe:
+ * the runtime's exchange on the function's thread and nothing else of an environment. Runs in a process of
+ * its own so that serving costs the measured one nothing; prints its host:port first.
  */
 import { workloadBodies } from "./load/workload-bodies.ts"
 import { sqsRecord } from "./sqs-record.ts"
