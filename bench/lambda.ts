@@ -2,7 +2,7 @@
  * bun run bench [--quick] [--memory 128,1024,2048,3072] [--messages 10000] [--latency 4]
  *               [--concurrency 10] [--batch-size 10] [--cases add,read] [--no-baseline] [--no-node]
  *               [--node 24.21.0] [--rounds 10] [--pair-concurrency N] [--alone-concurrency N]
- *               [--warmup 300] [--sequential] [--pin] [--no-priority] [--per-environment 5] [--no-managed]
+ *               [--warmup 300] [--side-by-side] [--pin] [--no-priority] [--per-environment 5] [--no-managed]
  *               [--emulators process|inline] [--update-readme] [--bun-env NAME=VALUE:NAME=VALUE]
  *
  * For each case (add; read and send) and memory size: sends the messages to the local stack's input
@@ -16,13 +16,14 @@
  * environment beside one invocation at a time. Then it checks that nothing was lost or duplicated,
  * prints the report and writes it, with <date>-<case>.json / .svg, to .cache/bench/ (not kept in git).
  * --update-readme writes them to bench/results/ instead and puts the report in README.md's bench section.
- * Bun and its Node.js twin run side by side: each on a stack of its own with as many environments as
+ * Bun and its Node.js twin run as a pair: each on a stack of its own with as many environments as
  * fit the machine (at most half of --concurrency; --pair-concurrency N: exactly N): on Lambda each
  * environment has its CPU share to itself, so the pair's shares must add up to no more than the CPUs
- * the environments have (bench/load/contention.ts). The same messages are sent to both at the same
- * moments in --rounds rounds, so that whatever else the machine does falls alike on both; the report
- * gives their per-round ratios with 95% intervals (bench/load/pairing.ts). --sequential alternates
- * their rounds instead (AB BA ...: the control of the method). Bun also runs alone, as do the baselines and
+ * the environments have (bench/load/contention.ts). The same messages go to both in --rounds rounds,
+ * their rounds alternating (AB BA ...), so that a drift of the machine falls alike on both and neither
+ * runtime waits for the other's CPU, which no Lambda environment does: side by side (--side-by-side:
+ * both at the same moments), each waited on the other, the faster one the more (README, "Alternating
+ * rounds"). The report gives their per-round ratios with 95% intervals (bench/load/pairing.ts). Bun also runs alone, as do the baselines and
  * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun. The
  * runs alone are sized by the same rule as the pair: as many environments as fit the CPUs, at most
  * --concurrency (Managed Instances: --concurrency / --per-environment), --alone-concurrency N: exactly N.
@@ -89,7 +90,7 @@ const { values: args } = parseArgs({
     "pair-concurrency": { type: "string" },
     "alone-concurrency": { type: "string" },
     warmup: { type: "string" },
-    sequential: { type: "boolean", default: false },
+    "side-by-side": { type: "boolean", default: false },
     "per-environment": { type: "string", default: "5" },
     "no-managed": { type: "boolean", default: false },
     pin: { type: "boolean", default: false },
@@ -134,7 +135,7 @@ const settings: LoadSettings = {
 // What ships: the built layer and function bundle, plus the baseline bundled the same way, so cold
 // starts and durations are those of the deployed artefacts.
 const shipped = await packagedFunction({ "baseline.js": "bench/baseline/one-at-a-time.ts" })
-const pairSchedule = args.sequential ? "alternating" as const : "side by side" as const
+const pairSchedule = args["side-by-side"] ? "side by side" as const : "alternating" as const
 const variants = loadVariants({
   shipped,
   pairSchedule,
@@ -163,7 +164,7 @@ if (args["bun-env"]) console.error(`this product's function environment adds ${a
 await runCase({ ...settings, warmup: 0 }, "add", variants[0]!, memories[0]!, 200)
 process.stderr.write("(warm-up run above is discarded)\n")
 
-// Bun's second run and its Node.js twin side by side, each with half the environments; the others
+// Bun's second run and its Node.js twin as a pair, each with half the environments; the others
 // (Bun's first run among them) alone.
 const pairedBun = variants.find((v) => v.key === BUN_PAIRED)
 const node = variants.find((v) => v.key === "node")

@@ -15,7 +15,7 @@ export interface VariantChoice {
   readonly baseline: boolean
   /** The same handler on Node.js + aws-lambda-ric, set up only when asked for. */
   readonly node?: () => Variant
-  /** How this product's second run goes with the Node.js one (default side by side). */
+  /** How this product's second run goes with the Node.js one (default alternating). */
   readonly pairSchedule?: Exclude<Schedule, "alone">
   /** Invocations per environment for the Managed Instances variant; 1 or less for none. */
   readonly perEnvironment: number
@@ -47,7 +47,7 @@ export const loadVariants = (choice: VariantChoice): Array<Variant> => {
     ...(choice.node
       ? [
         {
-          name: `batched, ${choice.pairSchedule ?? "side by side"} with Node.js`,
+          name: `batched, ${choice.pairSchedule ?? "alternating"} with Node.js`,
           key: BUN_PAIRED,
           function: bun,
           ...bunEnv
