@@ -23,8 +23,8 @@
  * their rounds alternating (AB BA ...), so that a drift of the machine falls alike on both and neither
  * runtime waits for the other's CPU, which no Lambda environment does: side by side (--side-by-side:
  * both at the same moments), each waited on the other, the faster one the more (README, "Alternating
- * rounds"). The report gives their per-round ratios with 95% intervals (bench/load/pairing.ts). Bun also runs alone, as do the baselines and
- * Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun. The
+ * rounds"). The report gives their per-round ratios with 95% intervals (bench/load/pairing.ts). Bun
+ * also runs alone, as do the baselines and Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun. The
  * runs alone are sized by the same rule as the pair: as many environments as fit the CPUs, at most
  * --concurrency (Managed Instances: --concurrency / --per-environment), --alone-concurrency N: exactly N.
  * Before its measured rounds every environment of every run serves a warm-up of --warmup invocations
