@@ -24,9 +24,10 @@
  * runtime waits for the other's CPU, which no Lambda environment does: side by side (--side-by-side:
  * both at the same moments), each waited on the other, the faster one the more (README, "Alternating
  * rounds"). The report gives their per-round ratios with 95% intervals (bench/load/pairing.ts). Bun
- * also runs alone, as do the baselines and Managed Instances, one after the other: their ratios, the cost and the chart use that run of Bun. The
- * runs alone are sized by the same rule as the pair: as many environments as fit the CPUs, at most
- * --concurrency (Managed Instances: --concurrency / --per-environment), --alone-concurrency N: exactly N.
+ * also runs alone, as do the baselines and Managed Instances, one after the other: their ratios, the
+ * cost and the chart use that run of Bun. The runs alone are sized by the same rule as the pair: as
+ * many environments as fit the CPUs, at most --concurrency (Managed Instances: --concurrency /
+ * --per-environment), --alone-concurrency N: exactly N.
  * Before its measured rounds every environment of every run serves a warm-up of --warmup invocations
  * (a pair's sides at the same time), so that the JIT compilers have settled as in an environment
  * under steady traffic; the warm-up is left out of every statistic and summed up apart in the report
