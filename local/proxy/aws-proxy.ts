@@ -140,35 +140,35 @@ export const startAwsProxy = (options: ProxyOptions): AwsProxy => {
     // on this CPU before the write returns (a client that reacts at once, as Bun's does, more often: that
     // was 0.2-0.4 ms of Bun's own time counted as its wait on AWS).
     let timed = false
-    const ended = (at = performance.now()) => {
+    const ended = (at: number) => {
       if (timed) return
       timed = true
       options.onTiming?.(arrived, at)
     }
     // A client that leaves before its answer ends the call when it leaves.
-    res.once("close", () => ended())
+    res.once("close", () => ended(performance.now()))
+    const answer = (write: () => void) => {
+      const handedOver = performance.now()
+      write()
+      ended(handedOver)
+    }
     req.on("end", async () => {
       try {
         const response = await handle(req, Buffer.concat(chunks).toString("utf8"))
-        if (response.headers.get("x-proxy-action") === "reset") {
-          const handedOver = performance.now()
-          res.socket?.destroy()
-          ended(handedOver)
-          return
-        }
+        if (response.headers.get("x-proxy-action") === "reset") return answer(() => res.socket?.destroy())
         const payload = Buffer.from(await response.arrayBuffer())
         const headers: Record<string, string> = {}
         response.headers.forEach((v, k) => (headers[k] = v))
         headers["content-length"] = String(payload.length)
-        const handedOver = performance.now()
-        res.writeHead(response.status, headers)
-        res.end(payload)
-        ended(handedOver)
+        answer(() => {
+          res.writeHead(response.status, headers)
+          res.end(payload)
+        })
       } catch (e) {
-        const handedOver = performance.now()
-        res.writeHead(502, { "content-type": "text/plain" })
-        res.end(`proxy error: ${e instanceof Error ? e.message : String(e)}`)
-        ended(handedOver)
+        answer(() => {
+          res.writeHead(502, { "content-type": "text/plain" })
+          res.end(`proxy error: ${e instanceof Error ? e.message : String(e)}`)
+        })
       }
     })
   })
