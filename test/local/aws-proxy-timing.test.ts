@@ -12,6 +12,18 @@ const busy = (ms: number) => {
   while (performance.now() < until);
 }
 
+// Runs `body` with every response's end replaced by `patched` (given the original), and puts the original back.
+type End = (this: ServerResponse, ...args: Array<unknown>) => ServerResponse
+const withEnd = async (patched: (original: End) => End, body: () => Promise<void>) => {
+  const original = ServerResponse.prototype.end
+  ServerResponse.prototype.end = patched(original as End) as typeof original
+  try {
+    await body()
+  } finally {
+    ServerResponse.prototype.end = original
+  }
+}
+
 const timings: Array<[number, number]> = []
 const proxy = startAwsProxy({
   target: "http://127.0.0.1:9",
@@ -31,14 +43,14 @@ console.log(Date.now())
 test(
   "a call ends when the proxy hands its answer over, before the event loop gets to the response's close",
   async () => {
-    const originalEnd = ServerResponse.prototype.end
-    ServerResponse.prototype.end = function(this: ServerResponse, ...args: Array<unknown>) {
-      const result = (originalEnd as (...a: Array<unknown>) => ServerResponse).apply(this, args)
-      queueMicrotask(() => busy(BLOCK_MS))
-      return result
-    } as typeof originalEnd
     const offset = Date.now() - performance.now()
-    try {
+    const afterEnd = (end: End): End =>
+      function(...args) {
+        const result = end.apply(this, args)
+        queueMicrotask(() => busy(BLOCK_MS))
+        return result
+      }
+    await withEnd(afterEnd, async () => {
       const child = Bun.spawn([process.execPath, "-e", client, proxy.url], { stdout: "pipe", stderr: "inherit" })
       const seen = Number((await new Response(child.stdout).text()).trim())
       expect(await child.exited).toBe(0)
@@ -47,9 +59,7 @@ test(
       const end = timings[0]![1] + offset
       // Date.now() has millisecond steps; the old timing came BLOCK_MS after the client's read.
       expect(end).toBeLessThanOrEqual(seen + 5)
-    } finally {
-      ServerResponse.prototype.end = originalEnd
-    }
+    })
   },
   15_000
 )
@@ -60,12 +70,12 @@ test(
   "a call ends when its answer is handed to the socket, not when the write returns",
   async () => {
     timings.length = 0
-    const originalEnd = ServerResponse.prototype.end
-    ServerResponse.prototype.end = function(this: ServerResponse, ...args: Array<unknown>) {
-      busy(BLOCK_MS)
-      return (originalEnd as (...a: Array<unknown>) => ServerResponse).apply(this, args)
-    } as typeof originalEnd
-    try {
+    const blockingEnd = (end: End): End =>
+      function(...args) {
+        busy(BLOCK_MS)
+        return end.apply(this, args)
+      }
+    await withEnd(blockingEnd, async () => {
       const res = await fetch(proxy.url, {
         method: "POST",
         headers: { "x-amz-target": "DynamoDB_20120810.GetItem" },
@@ -76,9 +86,7 @@ test(
       const [start, end] = timings[0]!
       // No latency, an intercepted answer: the call is the proxy's own few ms at most, not the write's 50.
       expect(end - start).toBeLessThan(BLOCK_MS / 2)
-    } finally {
-      ServerResponse.prototype.end = originalEnd
-    }
+    })
   },
   15_000
 )
