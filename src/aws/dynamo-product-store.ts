@@ -1,4 +1,3 @@
-import { EntityFormatter } from "dynamodb-toolbox/entity/actions/format"
 import { Effect, Layer, Result } from "effect"
 import { forEachAtOnce } from "../batch/all-at-once.ts"
 import { AppConfig } from "../config.ts"
@@ -11,7 +10,14 @@ import { sendAborting } from "./cached-handlers.ts"
 import { chunksOf } from "./chunk.ts"
 import { DynamoDocumentClient } from "./clients.ts"
 import { batchGetItem, batchWriteItem, readResults, unprocessedWrites } from "./document-items.ts"
-import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
+import {
+  BATCH_GET_LIMIT,
+  BATCH_WRITE_LIMIT,
+  consistentGetRequests,
+  formatProduct,
+  makeProductTable,
+  putRequests
+} from "./product-table.ts"
 
 /**
  * Groups items by key: BatchWriteItem and BatchGetItem reject duplicate keys in one request, so
@@ -40,10 +46,8 @@ export const DynamoProductStore = Layer.effect(
     // The store's steps are untraced: a trace shows each request as its batchCall span, and a span
     // here would say nothing more but cost its making on every call (see README, "What it costs").
 
-    // Built once: each read's items are formatted (checked against the entity's schema) by the same formatter.
-    const formatter = model.entity.build(EntityFormatter)
-
-    // dynamodb-toolbox builds and checks the requests (parse) and formats the answers; they are sent as DynamoDB's
+    // dynamodb-toolbox's model builds and checks the requests (parse) and formats the answers, through its fast
+    // path for the items it takes as they are (product-table.ts, entity-fast-path.ts); they are sent as DynamoDB's
     // own commands through a cached handler (cached-handlers.ts, document-items.ts) rather than by toolbox's execute,
     // whose document client commands rebuild the SDK's middleware stack on every send, and which matched each key
     // to its item by a scan of the answers per key. One attempt each: batchCall retries.
@@ -54,7 +58,7 @@ export const DynamoProductStore = Layer.effect(
         "BatchWriteItem",
         timeoutMs,
         (abortSignal) =>
-          sendAborting(client, batchWriteItem(batchPut(model, products).params()), abortSignal).then((output) =>
+          sendAborting(client, batchWriteItem(putRequests(model, products)), abortSignal).then((output) =>
             new Set(unprocessedWrites(output, config.tableName).map((item) => String(item.pk)))
           )
       )
@@ -74,10 +78,10 @@ export const DynamoProductStore = Layer.effect(
         "BatchGetItem",
         timeoutMs,
         (abortSignal) =>
-          sendAborting(client, batchGetItem(batchGetConsistent(model, pks).params()), abortSignal).then((output) => {
+          sendAborting(client, batchGetItem(consistentGetRequests(model, pks)), abortSignal).then((output) => {
             const { found, unprocessed } = readResults(output, config.tableName)
             return {
-              found: new Map(found.map((item) => [String(item.pk), formatter.format(item)])),
+              found: new Map(found.map((item) => [String(item.pk), formatProduct(model, item)])),
               unprocessed: new Set(unprocessed.map((key) => String(key.pk)))
             }
           })

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { AppConfig } from "../config.ts"
 import { DynamoDocumentClient, SqsClient } from "./clients.ts"
 import { batchGetItem, batchWriteItem } from "./document-items.ts"
-import { batchGetConsistent, batchPut, makeProductTable } from "./product-table.ts"
+import { consistentGetRequests, makeProductTable, putRequests } from "./product-table.ts"
 import { isFifoQueue, toEntry } from "./sqs-queue.ts"
 
 /** Thrown by the last middleware before the transport: a priming request never leaves the process. */
@@ -41,8 +41,8 @@ export const primeAwsClients = Effect.gen(function*() {
   // The same request builders as the store and the queues use.
   const model = makeProductTable(config.tableName, dynamo)
   const product = { pk: "priming", name: "priming", price: 0, createdAt: "1970-01-01T00:00:00.000Z" }
-  const writes = batchPut(model, [product]).params()
-  const reads = batchGetConsistent(model, [product.pk]).params()
+  const writes = putRequests(model, [product])
+  const reads = consistentGetRequests(model, [product.pk])
   const entries = [
     toEntry({ body: "priming", attributes: { outcome: "priming" } }, "0", isFifoQueue(config.outputQueueUrl))
   ]

@@ -1,7 +1,9 @@
+import type { BatchGetCommandInput, BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb"
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Entity } from "dynamodb-toolbox/entity"
 import { BatchGetRequest } from "dynamodb-toolbox/entity/actions/batchGet"
 import { BatchPutRequest } from "dynamodb-toolbox/entity/actions/batchPut"
+import { EntityFormatter } from "dynamodb-toolbox/entity/actions/format"
 import { item } from "dynamodb-toolbox/schema/item"
 import { number } from "dynamodb-toolbox/schema/number"
 import { string } from "dynamodb-toolbox/schema/string"
@@ -9,6 +11,7 @@ import { Table } from "dynamodb-toolbox/table"
 import { BatchGetCommand } from "dynamodb-toolbox/table/actions/batchGet"
 import { BatchWriteCommand } from "dynamodb-toolbox/table/actions/batchWrite"
 import type { Product } from "../domain/product.ts"
+import { entityFastPath } from "./entity-fast-path.ts"
 
 /** The table's partition key, a string: Terraform (terraform/dynamodb.tf) and the local stack create the table with it. */
 export const PARTITION_KEY = "pk"
@@ -28,7 +31,8 @@ export const makeProductTable = (tableName: string, documentClient: DynamoDBDocu
       createdAt: string().optional()
     })
   })
-  return { table, entity }
+  // toolbox's formatter built once; the fast path (entity-fast-path.ts) read from the schema once.
+  return { table, entity, formatter: entity.build(EntityFormatter), fast: entityFastPath(entity) }
 }
 
 export type ProductTable = ReturnType<typeof makeProductTable>
@@ -37,12 +41,47 @@ export type ProductTable = ReturnType<typeof makeProductTable>
 export const BATCH_WRITE_LIMIT = 25
 export const BATCH_GET_LIMIT = 100
 
-/** One BatchWriteItem request putting `products` (at most BATCH_WRITE_LIMIT). */
+/** One BatchWriteItem request putting `products` (at most BATCH_WRITE_LIMIT), as toolbox builds it. */
 export const batchPut = ({ table, entity }: ProductTable, products: ReadonlyArray<Product>) =>
   table.build(BatchWriteCommand).requests(...products.map((p) => entity.build(BatchPutRequest).item(p)))
 
-/** One strongly consistent BatchGetItem request for `pks` (at most BATCH_GET_LIMIT). */
+/** One strongly consistent BatchGetItem request for `pks` (at most BATCH_GET_LIMIT), as toolbox builds it. */
 export const batchGetConsistent = ({ table, entity }: ProductTable, pks: ReadonlyArray<string>) =>
   table.build(BatchGetCommand).requests(...pks.map((pk) => entity.build(BatchGetRequest).key({ pk }))).options({
     consistent: true
   })
+
+type WriteRequests = NonNullable<BatchWriteCommandInput["RequestItems"]>
+type GetRequests = NonNullable<BatchGetCommandInput["RequestItems"]>
+
+/**
+ * `batchPut(model, products).params()`, each item from the fast path when it takes every product as it is;
+ * otherwise the whole request is toolbox's, so that an item toolbox rejects fails as it always has.
+ */
+export const putRequests = (model: ProductTable, products: ReadonlyArray<Product>): WriteRequests => {
+  if (model.fast === undefined) return batchPut(model, products).params() as WriteRequests
+  const requests: Array<{ PutRequest: { Item: Record<string, unknown> } }> = []
+  for (const product of products) {
+    const Item = model.fast.putItem(product)
+    if (Item === undefined) return batchPut(model, products).params() as WriteRequests
+    requests.push({ PutRequest: { Item } })
+  }
+  return { [model.table.getName()]: requests }
+}
+
+/** `batchGetConsistent(model, pks).params()`, the keys from the fast path when it takes every one. */
+export const consistentGetRequests = (model: ProductTable, pks: ReadonlyArray<string>): GetRequests => {
+  if (model.fast === undefined) return batchGetConsistent(model, pks).params() as GetRequests
+  const Keys: Array<Record<string, unknown>> = []
+  for (const pk of pks) {
+    const key = model.fast.key({ pk })
+    if (key === undefined) return batchGetConsistent(model, pks).params() as GetRequests
+    Keys.push(key)
+  }
+  return { [model.table.getName()]: { Keys, ConsistentRead: true } }
+}
+
+/** `EntityFormatter.format(item)` for a stored item, through the fast path when it takes the item. */
+export const formatProduct = (model: ProductTable, item: Record<string, unknown>) =>
+  (model.fast?.format(item) as ReturnType<ProductTable["formatter"]["format"]> | undefined) ??
+    model.formatter.format(item)
