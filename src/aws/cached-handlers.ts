@@ -1,5 +1,6 @@
 import type { BatchGetItemCommand, BatchWriteItemCommand } from "@aws-sdk/client-dynamodb"
 import type { SendMessageBatchCommand } from "@aws-sdk/client-sqs"
+import { configForCommands } from "./plain-config.ts"
 
 /**
  * The SDK builds a command's handler anew on every send: a new middleware stack, the client's
@@ -73,7 +74,7 @@ export const sendAborting = <C extends CachedCommand>(
   let handler = cache.get(command.constructor)
   if (handler === undefined) {
     const resolve = command.resolveMiddleware as unknown as (stack: object, config: object) => Handler
-    handler = resolve.call(command, client.middlewareStack, client.config)
+    handler = resolve.call(command, client.middlewareStack, configForCommands(client))
     cache.set(command.constructor, handler)
   }
   return handler(Object.assign(command, { [SIGNAL]: abortSignal })).then((r) => r.output as OutputOf<C>)

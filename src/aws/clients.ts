@@ -16,6 +16,7 @@ import { BunSocketHandler, type BunSocketHandlerOptions, originKey } from "./bun
 import { cacheHandlers } from "./cached-handlers.ts"
 import { checkCrc32 } from "./crc32-check.ts"
 import { leanMiddleware } from "./lean-middleware.ts"
+import { plainConfig } from "./plain-config.ts"
 import { MaxRequestsInFlight } from "./request-permits.ts"
 
 // The SDK's own retries are switched off (maxAttempts: 1): batchCall retries with the
@@ -94,7 +95,7 @@ export class DynamoDocumentClient
           leanMiddleware(new DynamoDBClient({ maxAttempts: 1, ...chosen, ...bunHashing() }))
         )
         checkCrc32(client)
-        return DynamoDBDocumentClient.from(client)
+        return DynamoDBDocumentClient.from(plainConfig(client))
       }),
       (client) => Effect.sync(() => client.destroy())
     )
@@ -106,9 +107,9 @@ export class SqsClient extends Context.Service<SqsClient, SQSClient>()("SqsClien
     SqsClient,
     Effect.acquireRelease(
       Effect.map(chosenTransport, (chosen) =>
-        cacheHandlers(
+        plainConfig(cacheHandlers(
           leanMiddleware(new SQSClient({ maxAttempts: 1, ...chosen, ...bunHashing(), ...sqsEndpointOptions() }))
-        )),
+        ))),
       (client) => Effect.sync(() => client.destroy())
     )
   )
