@@ -1,5 +1,4 @@
-import type { BatchGetCommandInput, BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb"
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
+import type { BatchGetCommandInput, BatchWriteCommandInput, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { Entity } from "dynamodb-toolbox/entity"
 import { BatchGetRequest } from "dynamodb-toolbox/entity/actions/batchGet"
 import { BatchPutRequest } from "dynamodb-toolbox/entity/actions/batchPut"

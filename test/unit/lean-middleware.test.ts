@@ -1,11 +1,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
-import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { SQSClient } from "@aws-sdk/client-sqs"
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb"
 import { afterEach, describe, expect, setSystemTime, test } from "bun:test"
 import { transport } from "../../src/aws/clients.ts"
 import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 import { leanMiddleware } from "../../src/aws/lean-middleware.ts"
 import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
+import { sampleSendMessageBatch } from "../support/sample-commands.ts"
 
 const { endpoint, queueUrl, recordFixed } = cannedAwsServer()
 
@@ -40,16 +41,7 @@ const sendAll = async ({ dynamo, sqs }: ReturnType<typeof clients>) => {
           RequestItems: { products: { Keys: [{ pk: "p1" }, { pk: "p2" }], ConsistentRead: true } }
         })
       ),
-      await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: [{
-            Id: "0",
-            MessageBody: `{"pk":"p${i}"}`,
-            MessageAttributes: { outcome: { DataType: "String", StringValue: "found" } }
-          }]
-        })
-      )
+      await sqs.send(sampleSendMessageBatch(queueUrl, i))
     )
   }
   return answers.map((a) => ({ ...(a as object), $metadata: undefined }))

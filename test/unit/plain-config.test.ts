@@ -1,5 +1,5 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
-import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { SQSClient } from "@aws-sdk/client-sqs"
 import { describe, expect, test } from "bun:test"
 import { cacheHandlers, sendAborting } from "../../src/aws/cached-handlers.ts"
 import { transport } from "../../src/aws/clients.ts"
@@ -7,6 +7,7 @@ import { checkCrc32 } from "../../src/aws/crc32-check.ts"
 import { leanMiddleware } from "../../src/aws/lean-middleware.ts"
 import { configForCommands, plainConfig } from "../../src/aws/plain-config.ts"
 import { cannedAwsServer, EXAMPLE_CREDENTIALS } from "../support/canned-aws-server.ts"
+import { sampleSendMessageBatch } from "../support/sample-commands.ts"
 
 const { endpoint, queueUrl, recordFixed } = cannedAwsServer()
 
@@ -37,18 +38,7 @@ const sendAll = async ({ dynamo, sqs }: ReturnType<typeof clients>) => {
         new BatchGetItemCommand({ RequestItems: { t: { Keys: [{ pk: { S: "p1" } }], ConsistentRead: true } } }),
         signal
       ),
-      await sendAborting(
-        sqs,
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: [{
-            Id: "0",
-            MessageBody: `{"pk":"p${i}"}`,
-            MessageAttributes: { outcome: { DataType: "String", StringValue: "found" } }
-          }]
-        }),
-        signal
-      )
+      await sendAborting(sqs, sampleSendMessageBatch(queueUrl, i), signal)
     )
   }
   return answers.map((a) => ({ ...(a as object), $metadata: undefined }))
