@@ -31,12 +31,13 @@ interface Attribute {
   readonly type: "string" | "number" | "boolean"
   readonly key: boolean
   readonly hidden: boolean
-  /** Required on put: anything but required "never" (toolbox's isRequired, put mode). */
-  readonly requiredOnPut: boolean
+  /**
+   * Required on put and when formatting: anything but required "never" (toolbox's isRequired in put mode, and its
+   * formatter's "always", "atLeastOnce" or unset: the same, as the known values are these four).
+   */
+  readonly required: boolean
   /** Required in key mode: required "always". */
   readonly requiredAsKey: boolean
-  /** Required when formatting: "always", "atLeastOnce" or unset. */
-  readonly requiredOnFormat: boolean
   readonly enumValues: ReadonlyArray<Primitive> | undefined
   readonly putDefault: Primitive | undefined
 }
@@ -87,9 +88,8 @@ const attributesOf = (attributes: Record<string, { type: string; props: Record<s
       type,
       key: props.key === true,
       hidden: props.hidden === true,
-      requiredOnPut: props.required !== "never",
+      required: props.required !== "never",
       requiredAsKey: props.required === "always",
-      requiredOnFormat: props.required !== "never",
       enumValues: enumValues as ReadonlyArray<Primitive> | undefined,
       putDefault
     })
@@ -146,7 +146,7 @@ export const entityFastPath = (toolboxEntity: Entity): EntityFastPath | undefine
       let value = input[attribute.name]
       if (value === undefined && !attribute.key) value = attribute.putDefault
       if (value === undefined) {
-        if (attribute.requiredOnPut) return undefined
+        if (attribute.required) return undefined
         continue
       }
       if (!valid(attribute.type, value) || !inEnum(attribute, value)) return undefined
@@ -178,7 +178,7 @@ export const entityFastPath = (toolboxEntity: Entity): EntityFastPath | undefine
       let value = stored[attribute.savedAs]
       if (value === undefined && attribute.savedAs === entityAttributeSavedAs) value = entity.entityName
       if (value === undefined) {
-        if (attribute.requiredOnFormat) return undefined
+        if (attribute.required) return undefined
         continue
       }
       if (!valid(attribute.type, value) || !inEnum(attribute, value)) return undefined

@@ -53,30 +53,32 @@ export const batchGetConsistent = ({ table, entity }: ProductTable, pks: Readonl
 type WriteRequests = NonNullable<BatchWriteCommandInput["RequestItems"]>
 type GetRequests = NonNullable<BatchGetCommandInput["RequestItems"]>
 
+/** Each input through `take`, or undefined as soon as one is not taken. */
+const takeAll = <I, O>(inputs: ReadonlyArray<I>, take: (input: I) => O | undefined): Array<O> | undefined => {
+  const out: Array<O> = []
+  for (const input of inputs) {
+    const taken = take(input)
+    if (taken === undefined) return undefined
+    out.push(taken)
+  }
+  return out
+}
+
 /**
  * `batchPut(model, products).params()`, each item from the fast path when it takes every product as it is;
  * otherwise the whole request is toolbox's, so that an item toolbox rejects fails as it always has.
  */
 export const putRequests = (model: ProductTable, products: ReadonlyArray<Product>): WriteRequests => {
-  if (model.fast === undefined) return batchPut(model, products).params() as WriteRequests
-  const requests: Array<{ PutRequest: { Item: Record<string, unknown> } }> = []
-  for (const product of products) {
-    const Item = model.fast.putItem(product)
-    if (Item === undefined) return batchPut(model, products).params() as WriteRequests
-    requests.push({ PutRequest: { Item } })
-  }
-  return { [model.table.getName()]: requests }
+  const items = model.fast && takeAll(products, model.fast.putItem)
+  if (items === undefined) return batchPut(model, products).params() as WriteRequests
+  return { [model.table.getName()]: items.map((Item) => ({ PutRequest: { Item } })) }
 }
 
 /** `batchGetConsistent(model, pks).params()`, the keys from the fast path when it takes every one. */
 export const consistentGetRequests = (model: ProductTable, pks: ReadonlyArray<string>): GetRequests => {
-  if (model.fast === undefined) return batchGetConsistent(model, pks).params() as GetRequests
-  const Keys: Array<Record<string, unknown>> = []
-  for (const pk of pks) {
-    const key = model.fast.key({ pk })
-    if (key === undefined) return batchGetConsistent(model, pks).params() as GetRequests
-    Keys.push(key)
-  }
+  const fast = model.fast
+  const Keys = fast && takeAll(pks, (pk) => fast.key({ pk }))
+  if (Keys === undefined) return batchGetConsistent(model, pks).params() as GetRequests
   return { [model.table.getName()]: { Keys, ConsistentRead: true } }
 }
 
