@@ -176,6 +176,8 @@ const workDir = tempDir("hot-path-out-")
 const profDir = args["cpu-prof"] ? resolve(args["cpu-prof"]) : undefined
 if (profDir) mkdirSync(profDir, { recursive: true })
 const interval = Number(args["cpu-prof-interval"])
+// The profiles this run writes: --cpu-prof's directory may hold an earlier run's too, of other runtimes or builds.
+const written = new Set<string>()
 
 const measure = async (runtime: "bun" | "node", build: Build, kind: string, round: number): Promise<Measured> => {
   const out = join(workDir, `${runtime}-${builds.indexOf(build)}-${kind}-${round}.json`)
@@ -183,6 +185,7 @@ const measure = async (runtime: "bun" | "node", build: Build, kind: string, roun
   const prof = profDir
     ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}`, `--cpu-prof-interval=${interval}`]
     : []
+  if (profDir) written.add(name)
   const command = runnerCommand(runtime, { bundle: build[runtime], node, memoryMb, flags: prof })
   const child = Bun.spawn([...command, kind, args.invocations!, args.warmup!, out], {
     env: { ...functionEnv, ...(runtime === "bun" ? bunEnv : {}), ...build.env },
@@ -368,7 +371,7 @@ const addInto = (into: Map<string, number>, from: Map<string, number>) =>
 function printProfiles(dir: string) {
   // Per build and case, Bun's and Node.js's samples summed over rounds, for the side-by-side table.
   const paired = new Map<string, Record<string, Map<string, number>>>()
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort()) {
+  for (const file of readdirSync(dir).filter((f) => written.has(f)).sort()) {
     const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile
     const { byModule, samples, self, totalUs } = selfTimes(profile)
     const rows = (m: Map<string, number>) =>
